@@ -20,7 +20,7 @@ import org.apache.avro.Schema;
  * Apicurio's ccompat endpoint, or our local registry). Registrations are cached per subject and
  * schema; schemas by id are cached forever, since ids are immutable.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements SchemaRegistry {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,6 +60,7 @@ public final class SchemaRegistryClient {
   }
 
   /** Registers {@code schema} under {@code subject} (idempotent) and returns its global id. */
+  @Override
   public int register(String subject, Schema schema) {
     String text = schema.toString();
     return registered.computeIfAbsent(
@@ -78,6 +79,7 @@ public final class SchemaRegistryClient {
   }
 
   /** The schema with global id {@code id}. */
+  @Override
   public Schema schemaById(int id) {
     return byId.computeIfAbsent(
         id,

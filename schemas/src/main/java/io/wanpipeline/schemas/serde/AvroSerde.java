@@ -1,6 +1,6 @@
 package io.wanpipeline.schemas.serde;
 
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.registry.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param <T> the generated Avro class
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
-  private final SchemaRegistryClient registry;
+  private final SchemaRegistry registry;
   private final Schema readerSchema;
   private final boolean isKey;
   private final SpecificData data;
@@ -38,7 +38,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final Map<String, Integer> idByTopic = new ConcurrentHashMap<>();
   private final Map<Integer, DatumReader<T>> readerByWriterId = new ConcurrentHashMap<>();
 
-  private AvroSerde(SchemaRegistryClient registry, Schema schema, boolean isKey) {
+  private AvroSerde(SchemaRegistry registry, Schema schema, boolean isKey) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.readerSchema = Objects.requireNonNull(schema, "schema");
     this.isKey = isKey;
@@ -48,13 +48,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   /** A value serde for {@code schema}, the generated class's {@code getClassSchema()}. */
   public static <T extends SpecificRecord> AvroSerde<T> forValue(
-      SchemaRegistryClient registry, Schema schema) {
+      SchemaRegistry registry, Schema schema) {
     return new AvroSerde<>(registry, schema, false);
   }
 
   /** A key serde for {@code schema}. */
   public static <T extends SpecificRecord> AvroSerde<T> forKey(
-      SchemaRegistryClient registry, Schema schema) {
+      SchemaRegistry registry, Schema schema) {
     return new AvroSerde<>(registry, schema, true);
   }
 

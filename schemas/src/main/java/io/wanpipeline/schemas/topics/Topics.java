@@ -5,7 +5,7 @@ import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoRequest;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.serde.AvroSerde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -23,7 +23,7 @@ public final class Topics {
   private final Topic<String, TaskStatus> billingUnpriced;
   private final Topic<String, Price> wanPrices;
 
-  public Topics(TopicNames names, SchemaRegistryClient registry) {
+  public Topics(TopicNames names, SchemaRegistry registry) {
     this.names = names;
     AvroSerde<TaskStatus> statusSerde = AvroSerde.forValue(registry, TaskStatus.getClassSchema());
     this.videoRequests =
