@@ -1,0 +1,60 @@
+package io.wanpipeline.billing;
+
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the billing service: {@code billing [config.properties]}. */
+public final class BillingMain {
+  private static final Logger log = LoggerFactory.getLogger(BillingMain.class);
+
+  private BillingMain() {}
+
+  /** Entry point; args[0] is an optional properties file. */
+  public static void main(String[] args) {
+    Thread.setDefaultUncaughtExceptionHandler(
+        (t, e) -> log.error("Uncaught error: thread={}", t.getName(), e));
+    try {
+      Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+      BillingConfig config = BillingConfig.from(settings);
+      TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+      Topics topics =
+          new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+      provisionOwnedTopics(config, names);
+      BillingService service = new BillingService(config, Clock.systemUTC(), topics);
+      Runtime.getRuntime().addShutdownHook(new Thread(service::close, "billing-shutdown"));
+      service.start();
+    } catch (RuntimeException e) {
+      log.error("Billing failed to start", e);
+      throw e;
+    }
+  }
+
+  /** Creates billing's own topics if they are missing. */
+  static void provisionOwnedTopics(BillingConfig config, TopicNames names) {
+    Set<String> owned =
+        Set.of(
+            names.billingCharges(),
+            names.billingTotals(),
+            names.billingUnpriced(),
+            names.wanPrices());
+    List<TopicSpec> specs =
+        TopicSpec.pipeline(names, config.topicPartitions(), config.replicationFactor()).stream()
+            .filter(s -> owned.contains(s.name()))
+            .toList();
+    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+      TopicProvisioner.ensure(admin, specs);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.wanpipeline.billing;
+
+import io.wanpipeline.billing.price.PriceFile;
+import io.wanpipeline.billing.price.PriceSeeder;
+import io.wanpipeline.billing.totals.TotalsKey;
+import io.wanpipeline.events.AccountTotal;
+import io.wanpipeline.events.Price;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The billing service: creates its internal price-versions topic, seeds prices, and runs {@link
+ * BillingTopology} with exactly-once processing. Several instances share the work through the
+ * Streams application id.
+ */
+public final class BillingService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BillingService.class);
+  private static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final BillingConfig config;
+  private final Clock clock;
+  private final Topics topics;
+  private final BillingMetrics metrics = new BillingMetrics();
+  private KafkaStreams streams;
+
+  public BillingService(BillingConfig config, Clock clock, Topics topics) {
+    this.config = config;
+    this.clock = clock;
+    this.topics = topics;
+  }
+
+  /** The Kafka Streams settings of {@code config}. */
+  public static Properties streamsProperties(BillingConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.kafka());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class);
+    return props;
+  }
+
+  /**
+   * Creates the price-versions topic if missing, seeds prices (when {@code billing.seed-prices}),
+   * then starts processing in the background. Seeding blocks for at most a minute.
+   */
+  public synchronized void start() {
+    if (streams != null) {
+      throw new IllegalStateException("billing service already started");
+    }
+    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+      TopicProvisioner.ensure(
+          admin,
+          List.of(
+              new TopicSpec(
+                  config.priceVersionsTopic(),
+                  1,
+                  config.replicationFactor(),
+                  Map.of("cleanup.policy", "compact"))));
+    }
+    if (config.seedPrices()) {
+      List<Price> prices =
+          config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
+      new PriceSeeder(config.kafka(), clock, SEED_TIMEOUT)
+          .seed(topics.wanPrices(), BillingTopology.priceVersions(config, topics), prices);
+    }
+    KafkaStreams created =
+        new KafkaStreams(BillingTopology.build(config, topics, metrics), streamsProperties(config));
+    created.setUncaughtExceptionHandler(
+        e -> {
+          log.error(
+              "Billing stream thread failed, replacing it: applicationId={}",
+              config.applicationId(),
+              e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    created.start();
+    streams = created;
+    log.info(
+        "Billing started: applicationId={}, statusTopic={}",
+        config.applicationId(),
+        topics.taskStatus().name());
+  }
+
+  /** The Kafka Streams state, or null before {@link #start()}. */
+  public synchronized KafkaStreams.State state() {
+    return streams == null ? null : streams.state();
+  }
+
+  /** Succeeded requests this instance flagged as unpriced since it started. */
+  public long unpricedCount() {
+    return metrics.unpriced().get();
+  }
+
+  /**
+   * The totals of {@code accountId} for every UTC day from {@code fromDay} to {@code toDay}
+   * (inclusive), one per day and currency, ordered by day then currency. Reads this instance's
+   * store only: with several instances, each answers for the accounts and days it hosts.
+   *
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store is not
+   *     queryable (starting, rebalancing)
+   */
+  public List<AccountTotal> totals(String accountId, LocalDate fromDay, LocalDate toDay) {
+    KafkaStreams current;
+    synchronized (this) {
+      current = streams;
+    }
+    if (current == null) {
+      throw new IllegalStateException("billing service not started");
+    }
+    ReadOnlyKeyValueStore<String, AccountTotal> store =
+        current.store(
+            StoreQueryParameters.fromNameAndType(
+                BillingTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore()));
+    String from = fromDay.toString();
+    String to = toDay.toString();
+    List<AccountTotal> out = new ArrayList<>();
+    try (KeyValueIterator<String, AccountTotal> it =
+        store.range(TotalsKey.dayStart(accountId, from), TotalsKey.dayEnd(accountId, to))) {
+      while (it.hasNext()) {
+        AccountTotal total = it.next().value;
+        if (total.getAccountId().equals(accountId)
+            && total.getDay().compareTo(from) >= 0
+            && total.getDay().compareTo(to) <= 0) {
+          out.add(total);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Stops processing, committing what is done. */
+  @Override
+  public synchronized void close() {
+    if (streams != null) {
+      streams.close(CLOSE_TIMEOUT);
+      log.info("Billing stopped: applicationId={}", config.applicationId());
+    }
+  }
+}

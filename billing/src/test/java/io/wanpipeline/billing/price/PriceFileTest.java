@@ -1,0 +1,145 @@
+package io.wanpipeline.billing.price;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wanpipeline.events.Price;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class PriceFileTest {
+
+  /**
+   * wan-protocol.md section 3, "CNY prices (China/Beijing, per second of output)", transcribed: key
+   * provider_account|model|tier|audio, value CNY micro-units per second.
+   */
+  private static final Map<String, Long> SECTION_3_CNY =
+      Map.ofEntries(
+          Map.entry("*|wanx2.1-t2v-turbo|720P|false", 240_000L),
+          Map.entry("*|wanx2.1-i2v-turbo|720P|false", 240_000L),
+          Map.entry("*|wanx2.1-t2v-plus|720P|false", 700_000L),
+          Map.entry("*|wanx2.1-i2v-plus|720P|false", 700_000L),
+          Map.entry("*|wan2.2-t2v-plus|480P|false", 140_000L),
+          Map.entry("*|wan2.2-t2v-plus|1080P|false", 700_000L),
+          Map.entry("*|wan2.2-i2v-plus|480P|false", 140_000L),
+          Map.entry("*|wan2.2-i2v-plus|1080P|false", 700_000L),
+          Map.entry("*|wan2.2-i2v-flash|480P|false", 100_000L),
+          Map.entry("*|wan2.2-i2v-flash|720P|false", 200_000L),
+          Map.entry("*|wan2.2-i2v-flash|1080P|false", 480_000L),
+          Map.entry("*|wan2.2-kf2v-flash|480P|false", 100_000L),
+          Map.entry("*|wan2.2-kf2v-flash|720P|false", 200_000L),
+          Map.entry("*|wan2.2-kf2v-flash|1080P|false", 480_000L),
+          Map.entry("*|wan2.2-s2v|480P|false", 500_000L),
+          Map.entry("*|wan2.2-s2v|720P|false", 900_000L),
+          Map.entry("*|wan2.5-t2v-preview|480P|false", 300_000L),
+          Map.entry("*|wan2.5-t2v-preview|720P|false", 600_000L),
+          Map.entry("*|wan2.5-t2v-preview|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.5-i2v-preview|480P|false", 300_000L),
+          Map.entry("*|wan2.5-i2v-preview|720P|false", 600_000L),
+          Map.entry("*|wan2.5-i2v-preview|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.6-t2v|720P|false", 600_000L),
+          Map.entry("*|wan2.6-t2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.6-i2v|720P|false", 600_000L),
+          Map.entry("*|wan2.6-i2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.6-r2v|720P|false", 600_000L),
+          Map.entry("*|wan2.6-r2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.6-i2v-flash|720P|true", 300_000L),
+          Map.entry("*|wan2.6-i2v-flash|1080P|true", 500_000L),
+          Map.entry("*|wan2.6-i2v-flash|720P|false", 150_000L),
+          Map.entry("*|wan2.6-i2v-flash|1080P|false", 250_000L),
+          Map.entry("*|wan2.7-t2v|720P|false", 600_000L),
+          Map.entry("*|wan2.7-t2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.7-i2v|720P|false", 600_000L),
+          Map.entry("*|wan2.7-i2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.7-r2v|720P|false", 600_000L),
+          Map.entry("*|wan2.7-r2v|1080P|false", 1_000_000L),
+          Map.entry("*|wan2.7-videoedit|720P|false", 600_000L),
+          Map.entry("*|wan2.7-videoedit|1080P|false", 1_000_000L));
+
+  @Test
+  void bundledFileHoldsEveryCnyFigureOfSectionThreeAndNothingElse() {
+    Map<String, Price> byKey =
+        PriceFile.bundled().stream()
+            .collect(Collectors.toMap(p -> PriceKey.of(p).topicKey(), Function.identity()));
+
+    assertThat(byKey.keySet()).containsExactlyInAnyOrderElementsOf(SECTION_3_CNY.keySet());
+    SECTION_3_CNY.forEach(
+        (key, micros) -> {
+          Price price = byKey.get(key);
+          assertThat(price.getMicrosPerSecond()).as(key).isEqualTo(micros);
+          assertThat(price.getCurrency()).as(key).isEqualTo("CNY");
+          assertThat(price.getEffectiveFrom()).as(key).isEqualTo(Instant.EPOCH);
+          assertThat(price.getSource()).as(key).contains("wan-protocol.md s3");
+        });
+    assertThat(byKey.keySet()).noneMatch(k -> k.contains("happyhorse"));
+  }
+
+  @Test
+  void convertsDecimalPricesToMicroUnitsExactly() {
+    assertThat(PriceFile.toMicros("0.10")).isEqualTo(100_000);
+    assertThat(PriceFile.toMicros("0.1")).isEqualTo(100_000);
+    assertThat(PriceFile.toMicros("1.00")).isEqualTo(1_000_000);
+    assertThat(PriceFile.toMicros("0.071677")).isEqualTo(71_677);
+    assertThat(PriceFile.toMicros("0.0375")).isEqualTo(37_500);
+    assertThat(PriceFile.toMicros("12")).isEqualTo(12_000_000);
+    assertThatThrownBy(() -> PriceFile.toMicros("0.1234567")).hasMessageContaining("6 decimals");
+    assertThatThrownBy(() -> PriceFile.toMicros("-0.10")).hasMessageContaining("negative");
+  }
+
+  @Test
+  void parsesSourcesWithCommasAndSkipsComments() throws Exception {
+    List<Price> prices =
+        PriceFile.parse(
+            new StringReader(
+                "# comment\n\n"
+                    + "acct,wan2.2-i2v-flash,480p,false,USD,0.014,2026-01-01T00:00:00Z,a, b, c\n"),
+            "test.csv");
+
+    assertThat(prices).hasSize(1);
+    Price p = prices.get(0);
+    assertThat(p.getProviderAccount()).isEqualTo("acct");
+    assertThat(p.getTier()).isEqualTo("480P");
+    assertThat(p.getCurrency()).isEqualTo("USD");
+    assertThat(p.getMicrosPerSecond()).isEqualTo(14_000);
+    assertThat(p.getEffectiveFrom()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(p.getSource()).isEqualTo("a, b, c");
+  }
+
+  @Test
+  void rejectsMalformedLinesNamingTheLine() {
+    assertThatThrownBy(
+            () ->
+                PriceFile.parse(
+                    new StringReader("# header\n*,m,480P,maybe,CNY,0.1,1970-01-01T00:00:00Z,s\n"),
+                    "bad.csv"))
+        .hasMessageStartingWith("bad.csv:2:")
+        .hasMessageContaining("audio");
+    assertThatThrownBy(
+            () -> PriceFile.parse(new StringReader("*,m,480P,false,CNY,0.1\n"), "short.csv"))
+        .hasMessageStartingWith("short.csv:1:");
+    assertThatThrownBy(
+            () ->
+                PriceFile.parse(
+                    new StringReader(
+                        "*,m,480P,false,CNY,0.1,1970-01-01T00:00:00Z,s\n"
+                            + "*,m,480P,false,CNY,0.2,1970-01-01T00:00:00Z,s\n"),
+                    "dup.csv"))
+        .hasMessageContaining("listed twice");
+  }
+
+  @Test
+  void versionKeysSortByEffectiveTime() {
+    PriceKey key = new PriceKey("*", "wan2.2-i2v-flash", "480p", false);
+    assertThat(key.topicKey()).isEqualTo("*|wan2.2-i2v-flash|480P|false");
+    String early = key.versionKey(Instant.ofEpochMilli(999));
+    String late = key.versionKey(Instant.ofEpochMilli(1_000));
+    assertThat(early).isEqualTo("*|wan2.2-i2v-flash|480P|false|0000000000000000999");
+    assertThat(early).isLessThan(late);
+    assertThat(key.firstVersionKey()).isLessThanOrEqualTo(key.versionKey(Instant.EPOCH));
+  }
+}
