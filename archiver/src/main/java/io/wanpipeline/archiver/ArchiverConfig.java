@@ -1,0 +1,265 @@
+package io.wanpipeline.archiver;
+
+import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.wan.account.ProviderAccounts;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Typed configuration of the archiver.
+ *
+ * <p>Keys (defaults in brackets):
+ *
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers} (required) and any other {@code kafka.*} client setting,
+ *       passed to the consumer and the producer without the prefix;
+ *   <li>{@code schema-registry.url} (required); {@code topics.prefix} [empty];
+ *   <li>{@code provider.*}: the provider accounts and their keys (see {@link ProviderAccounts});
+ *   <li>{@code archiver.group-id} [{@code wan-pipeline-archiver}]: consumer group;
+ *   <li>{@code archiver.transactional-id} [{@code <group-id>-<random UUID>}]: transactional id of
+ *       this instance's producer (zombies are fenced by the consumer group generation);
+ *   <li>{@code archiver.bucket} (required): S3 bucket of the videos;
+ *   <li>{@code archiver.key-prefix} [{@code videos}]: first segment of every object key;
+ *   <li>{@code archiver.create-bucket} [false]: create the bucket at start if missing (local
+ *       stack);
+ *   <li>{@code archiver.max-video-bytes} [4GiB, at most 5GiB]: larger videos end ARCHIVE_FAILED
+ *       {@code VIDEO_TOO_LARGE};
+ *   <li>{@code archiver.download-timeout} [5m]: limit of one download-and-upload attempt;
+ *   <li>{@code archiver.connect-timeout} [10s]: HTTP connect timeout of downloads;
+ *   <li>{@code archiver.task-deadline} [10m]: time after which a request's transient failures stop
+ *       being retried;
+ *   <li>{@code archiver.max-attempts} [8]: attempts per request, the first included;
+ *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
+ *       exponential, jittered delay between attempts;
+ *   <li>{@code archiver.workers} [4]: requests archived at the same time (one per partition at a
+ *       time);
+ *   <li>{@code archiver.shutdown-grace} [30s]: how long {@code close()} waits for requests in
+ *       flight before abandoning them (they are redone by the next owner);
+ *   <li>{@code s3.endpoint} [the SDK's]: endpoint override, for example s3proxy;
+ *   <li>{@code s3.region} [{@code us-east-1}]; {@code s3.path-style} [false; true for s3proxy];
+ *   <li>{@code s3.checksums} [{@code when-supported}]: {@code when-supported} (SDK default, CRC32
+ *       trailers) or {@code when-required} for servers without flexible checksums;
+ *   <li>{@code s3.part-size} [8MiB]: multipart part size and threshold;
+ *   <li>secrets {@code s3.access-key-id} and {@code s3.secret-access-key} [the SDK's default
+ *       credentials chain when absent].
+ * </ul>
+ *
+ * @param kafka Kafka client settings without the {@code kafka.} prefix
+ * @param schemaRegistryUrl schema registry base URL
+ * @param topicsPrefix prefix of every topic name
+ * @param accounts provider accounts, to refresh result links with the key that created the task
+ * @param groupId consumer group id
+ * @param transactionalId producer transactional id
+ * @param archive what and where to archive
+ * @param workers requests archived concurrently
+ * @param shutdownGrace how long close waits for requests in flight
+ * @param s3 S3 client settings
+ */
+public record ArchiverConfig(
+    Map<String, String> kafka,
+    URI schemaRegistryUrl,
+    String topicsPrefix,
+    ProviderAccounts accounts,
+    String groupId,
+    String transactionalId,
+    ArchiveSettings archive,
+    int workers,
+    Duration shutdownGrace,
+    S3Settings s3) {
+
+  /** Default consumer group id. */
+  public static final String DEFAULT_GROUP_ID = "wan-pipeline-archiver";
+
+  private static final long GIB = 1L << 30;
+
+  public ArchiverConfig {
+    kafka = Map.copyOf(kafka);
+    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(topicsPrefix, "topicsPrefix");
+    Objects.requireNonNull(accounts, "accounts");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(transactionalId, "transactionalId");
+    Objects.requireNonNull(archive, "archive");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(s3, "s3");
+    if (!kafka.containsKey("bootstrap.servers")) {
+      throw new ConfigException("missing configuration key kafka.bootstrap.servers");
+    }
+    if (workers < 1) {
+      throw new ConfigException("archiver.workers: must be at least 1, got " + workers);
+    }
+  }
+
+  /**
+   * What one archive job does.
+   *
+   * @param bucket S3 bucket
+   * @param keyPrefix first key segment
+   * @param createBucket whether to create the bucket at start
+   * @param maxVideoBytes largest video accepted
+   * @param downloadTimeout limit of one attempt
+   * @param connectTimeout HTTP connect timeout
+   * @param taskDeadline limit of all attempts of one request
+   * @param maxAttempts attempts per request
+   * @param initialBackoff delay before the second attempt
+   * @param maxBackoff largest delay between attempts
+   */
+  public record ArchiveSettings(
+      String bucket,
+      String keyPrefix,
+      boolean createBucket,
+      long maxVideoBytes,
+      Duration downloadTimeout,
+      Duration connectTimeout,
+      Duration taskDeadline,
+      int maxAttempts,
+      Duration initialBackoff,
+      Duration maxBackoff) {
+    public ArchiveSettings {
+      Objects.requireNonNull(bucket, "bucket");
+      Objects.requireNonNull(keyPrefix, "keyPrefix");
+      Objects.requireNonNull(downloadTimeout, "downloadTimeout");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(taskDeadline, "taskDeadline");
+      Objects.requireNonNull(initialBackoff, "initialBackoff");
+      Objects.requireNonNull(maxBackoff, "maxBackoff");
+    }
+  }
+
+  /** How S3 requests verify integrity. */
+  public enum ChecksumMode {
+    /** The SDK default: flexible checksums whenever the operation supports them. */
+    WHEN_SUPPORTED,
+    /** Only where the operation requires one; for servers without flexible checksums. */
+    WHEN_REQUIRED
+  }
+
+  /**
+   * S3 client settings.
+   *
+   * @param endpoint endpoint override, or null for the SDK's
+   * @param region region name
+   * @param pathStyle path-style addressing
+   * @param checksums checksum mode
+   * @param partSize multipart part size and threshold in bytes
+   * @param accessKeyId static access key id, or null for the default credentials chain
+   * @param secretAccessKey its secret, or null
+   */
+  public record S3Settings(
+      URI endpoint,
+      String region,
+      boolean pathStyle,
+      ChecksumMode checksums,
+      long partSize,
+      String accessKeyId,
+      String secretAccessKey) {
+    public S3Settings {
+      Objects.requireNonNull(region, "region");
+      Objects.requireNonNull(checksums, "checksums");
+      if ((accessKeyId == null) != (secretAccessKey == null)) {
+        throw new ConfigException("s3.access-key-id and s3.secret-access-key must be set together");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "S3Settings[endpoint="
+          + endpoint
+          + ", region="
+          + region
+          + ", pathStyle="
+          + pathStyle
+          + ", checksums="
+          + checksums
+          + ", partSize="
+          + partSize
+          + ", accessKeyId="
+          + (accessKeyId == null ? "(default chain)" : "***")
+          + "]";
+    }
+  }
+
+  /** Reads and validates the configuration; fails naming the offending key. */
+  public static ArchiverConfig from(Settings s) {
+    s.string("kafka.bootstrap.servers");
+    String groupId = s.string("archiver.group-id", DEFAULT_GROUP_ID);
+    long maxBytes = s.bytes("archiver.max-video-bytes", 4 * GIB);
+    if (maxBytes < 1 || maxBytes > 5 * GIB) {
+      throw new ConfigException(
+          "archiver.max-video-bytes: must be between 1 byte and 5GiB (one CopyObject), got "
+              + maxBytes);
+    }
+    int attempts = s.integer("archiver.max-attempts", 8);
+    if (attempts < 1) {
+      throw new ConfigException("archiver.max-attempts: must be at least 1, got " + attempts);
+    }
+    String keyPrefix = s.string("archiver.key-prefix", "videos");
+    if (keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
+      throw new ConfigException("archiver.key-prefix: must not start or end with /");
+    }
+    ArchiveSettings archive =
+        new ArchiveSettings(
+            s.string("archiver.bucket"),
+            keyPrefix,
+            s.bool("archiver.create-bucket", false),
+            maxBytes,
+            positive(s, "archiver.download-timeout", Duration.ofMinutes(5)),
+            positive(s, "archiver.connect-timeout", Duration.ofSeconds(10)),
+            positive(s, "archiver.task-deadline", Duration.ofMinutes(10)),
+            attempts,
+            positive(s, "archiver.retry-initial-backoff", Duration.ofSeconds(1)),
+            positive(s, "archiver.retry-max-backoff", Duration.ofSeconds(30)));
+    String checksums = s.string("s3.checksums", "when-supported").toLowerCase(Locale.ROOT);
+    ChecksumMode mode =
+        switch (checksums) {
+          case "when-supported" -> ChecksumMode.WHEN_SUPPORTED;
+          case "when-required" -> ChecksumMode.WHEN_REQUIRED;
+          default ->
+              throw new ConfigException(
+                  "s3.checksums: expected when-supported or when-required, got " + checksums);
+        };
+    long partSize = s.bytes("s3.part-size", 8L << 20);
+    if (partSize < (5L << 20)) {
+      throw new ConfigException("s3.part-size: S3 parts are at least 5MiB, got " + partSize);
+    }
+    S3Settings s3 =
+        new S3Settings(
+            s.find("s3.endpoint").isPresent() ? s.uri("s3.endpoint") : null,
+            s.string("s3.region", "us-east-1"),
+            s.bool("s3.path-style", false),
+            mode,
+            partSize,
+            s.secret("s3.access-key-id").orElse(null),
+            s.secret("s3.secret-access-key").orElse(null));
+    ProviderAccounts accounts;
+    try {
+      accounts = ProviderAccounts.parse(s::find, s::secret);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+    return new ArchiverConfig(
+        s.withPrefix("kafka."),
+        s.uri("schema-registry.url"),
+        s.string("topics.prefix", ""),
+        accounts,
+        groupId,
+        s.string("archiver.transactional-id", groupId + "-" + UUID.randomUUID()),
+        archive,
+        s.integer("archiver.workers", 4),
+        s.duration("archiver.shutdown-grace", Duration.ofSeconds(30)),
+        s3);
+  }
+
+  private static Duration positive(Settings s, String key, Duration defaultValue) {
+    Duration d = s.duration(key, defaultValue);
+    if (d.isNegative() || d.isZero()) {
+      throw new ConfigException(key + ": must be positive, got " + d);
+    }
+    return d;
+  }
+}

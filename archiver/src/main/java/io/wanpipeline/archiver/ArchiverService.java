@@ -1,0 +1,237 @@
+package io.wanpipeline.archiver;
+
+import io.wanpipeline.archiver.archive.ArchiveException;
+import io.wanpipeline.archiver.archive.Backoff;
+import io.wanpipeline.archiver.archive.VideoArchiver;
+import io.wanpipeline.archiver.download.VideoDownloader;
+import io.wanpipeline.archiver.link.LinkResolver;
+import io.wanpipeline.archiver.store.S3VideoStore;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.ProviderAccount;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * The archiver service: consumes task-status, archives the video of every SUCCEEDED and
+ * LATE_SUCCEEDED request into S3, and produces the request's terminal ARCHIVED or ARCHIVE_FAILED
+ * event, exactly once per consumed event (transactional consume-transform-produce). Several
+ * instances share the partitions through the consumer group.
+ */
+public final class ArchiverService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ArchiverService.class);
+  private static final Duration BUCKET_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ArchiverConfig config;
+  private final Clock clock;
+  private final Topics topics;
+  private final S3AsyncClient s3;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final HttpClient http;
+  private final VideoArchiver archiver;
+  private final AtomicLong archived = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private ArchiveLoop loop;
+  private Thread loopThread;
+  private volatile Throwable failure;
+
+  /**
+   * @param config the configuration
+   * @param clock time source of events, deadlines and backoff
+   * @param topics topic descriptors
+   * @param wanClients builds the provider client of an account (once per account)
+   * @param s3 the S3 client (multipart enabled); closed by the caller
+   */
+  public ArchiverService(
+      ArchiverConfig config,
+      Clock clock,
+      Topics topics,
+      Function<ProviderAccount, WanClient> wanClients,
+      S3AsyncClient s3) {
+    this.config = config;
+    this.clock = clock;
+    this.topics = topics;
+    this.s3 = s3;
+    String name = "archiver-" + config.groupId();
+    this.workers = Executors.newFixedThreadPool(config.workers(), threads(name + "-worker"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(threads(name + "-timer"));
+    this.http = VideoDownloader.newHttpClient(config.archive().connectTimeout());
+    this.archiver =
+        new VideoArchiver(
+            config.archive(),
+            clock,
+            new LinkResolver(config.accounts(), wanClients),
+            new VideoDownloader(http),
+            new S3VideoStore(s3),
+            new Backoff(
+                config.archive().initialBackoff(), config.archive().maxBackoff(), new Random()),
+            workers,
+            timer);
+  }
+
+  /**
+   * Creates the bucket when {@code archiver.create-bucket} is set (blocking, at most 30 s), then
+   * starts consuming on a background thread.
+   */
+  public synchronized void start() {
+    if (loopThread != null) {
+      throw new IllegalStateException("archiver already started");
+    }
+    if (config.archive().createBucket()) {
+      try {
+        new S3VideoStore(s3).ensureBucket(config.archive().bucket(), BUCKET_TIMEOUT);
+      } catch (ArchiveException e) {
+        throw new IllegalStateException(
+            "cannot create bucket " + config.archive().bucket() + ": " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted creating the bucket", e);
+      }
+    }
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaProducer<String, TaskStatus> producer;
+    try {
+      producer =
+          new KafkaProducer<>(
+              producerProperties(),
+              new StringSerializer(),
+              topics.taskStatus().valueSerde().serializer());
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
+    loop =
+        new ArchiveLoop(
+            consumer,
+            producer,
+            topics.taskStatus(),
+            archiver,
+            clock,
+            config.shutdownGrace(),
+            archived,
+            failed);
+    loopThread =
+        new Thread(
+            () -> {
+              try {
+                loop.run();
+              } catch (Throwable t) {
+                failure = t;
+                log.error(
+                    "Archiver stopped on an unrecoverable error: groupId={}", config.groupId(), t);
+              }
+            },
+            "archiver-" + config.groupId() + "-loop");
+    loopThread.start();
+    log.info(
+        "Archiver started: groupId={}, topic={}, bucket={}",
+        config.groupId(),
+        topics.taskStatus().name(),
+        config.archive().bucket());
+  }
+
+  /** The Kafka consumer settings. */
+  Map<String, Object> consumerProperties() {
+    Map<String, Object> props = new HashMap<>(config.kafka());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-consumer");
+    return props;
+  }
+
+  /** The Kafka producer settings. */
+  Map<String, Object> producerProperties() {
+    Map<String, Object> props = new HashMap<>(config.kafka());
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-producer");
+    return props;
+  }
+
+  /** True while the consume loop runs. */
+  public synchronized boolean running() {
+    return loopThread != null && loopThread.isAlive();
+  }
+
+  /** The error that stopped the loop, if it stopped on one. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** ARCHIVED events committed by this instance since it started. */
+  public long archivedCount() {
+    return archived.get();
+  }
+
+  /** ARCHIVE_FAILED events committed by this instance since it started. */
+  public long failedCount() {
+    return failed.get();
+  }
+
+  /**
+   * Stops: no new archives, archives in flight get {@code archiver.shutdown-grace} to finish and be
+   * committed, the rest are abandoned uncommitted (their uploads aborted) for the next owner.
+   */
+  @Override
+  public synchronized void close() {
+    if (loop != null) {
+      loop.requestStop();
+      try {
+        loopThread.join(config.shutdownGrace().plusSeconds(60).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    timer.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info(
+        "Archiver stopped: groupId={}, archived={}, failed={}",
+        config.groupId(),
+        archived.get(),
+        failed.get());
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,404 @@
+package io.wanpipeline.archiver.archive;
+
+import io.wanpipeline.archiver.ArchiverConfig.ArchiveSettings;
+import io.wanpipeline.archiver.download.VerifyingInputStream;
+import io.wanpipeline.archiver.download.VideoDownloader;
+import io.wanpipeline.archiver.link.LinkResolver;
+import io.wanpipeline.archiver.store.S3VideoStore;
+import io.wanpipeline.events.ArchiveLocation;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.wan.ResultLink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Archives one succeeded request: its video goes from the provider's signed link straight into S3
+ * at a deterministic key, and the result is the request's terminal event, ARCHIVED or
+ * ARCHIVE_FAILED.
+ *
+ * <p>Each attempt first looks at the key: an object of the same request that already has its
+ * SHA-256 is reused (a retry or a second archiver uploads nothing again); one without (an attempt
+ * crashed between upload and the metadata copy) is hashed from S3. Otherwise the link is streamed
+ * through a SHA-256 digest into a multipart upload that carries the request and task ids, and a
+ * second, in-place copy adds {@code x-amz-meta-sha256}: the hash is only known at the end of the
+ * stream, and an object with a hash is an object whose bytes were verified. An expired link is
+ * refreshed once; transient failures are retried with backoff until {@code max-attempts} or the
+ * task deadline; permanent ones end the request at once. Attempts run on {@code workers}; retries
+ * are scheduled on {@code timer}, nothing sleeps.
+ */
+public final class VideoArchiver {
+  private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);
+
+  private final ArchiveSettings settings;
+  private final Clock clock;
+  private final LinkResolver links;
+  private final VideoDownloader downloader;
+  private final S3VideoStore store;
+  private final Backoff backoff;
+  private final Executor workers;
+  private final ScheduledExecutorService timer;
+
+  public VideoArchiver(
+      ArchiveSettings settings,
+      Clock clock,
+      LinkResolver links,
+      VideoDownloader downloader,
+      S3VideoStore store,
+      Backoff backoff,
+      Executor workers,
+      ScheduledExecutorService timer) {
+    this.settings = settings;
+    this.clock = clock;
+    this.links = links;
+    this.downloader = downloader;
+    this.store = store;
+    this.backoff = backoff;
+    this.workers = workers;
+    this.timer = timer;
+  }
+
+  /**
+   * Starts archiving {@code succeeded}. The future completes with the terminal event (never
+   * exceptionally); cancelling it abandons the work (an upload in progress is aborted).
+   */
+  public CompletableFuture<TaskStatus> archive(TaskStatus succeeded) {
+    Job job = new Job(succeeded);
+    job.submit(Duration.ZERO);
+    return job.result;
+  }
+
+  /** The object key of {@code status}'s video. */
+  public String keyOf(TaskStatus status) {
+    Instant completed =
+        status.getProviderEndTime() != null ? status.getProviderEndTime() : status.getEventTime();
+    return ArchiveKeys.key(
+        settings.keyPrefix(), status.getAccountId(), completed, status.getRequestId());
+  }
+
+  private final class Job {
+    private final TaskStatus event;
+    private final Instant deadline;
+    private final CompletableFuture<TaskStatus> result = new CompletableFuture<>();
+    private int attempts;
+    private boolean linkRefreshed;
+    private ResultLink link;
+    private volatile InputStream current;
+    private volatile ScheduledFuture<?> scheduled;
+
+    Job(TaskStatus event) {
+      this.event = event;
+      this.deadline = clock.instant().plus(settings.taskDeadline());
+      result.whenComplete(
+          (r, e) -> {
+            if (result.isCancelled()) {
+              abandon();
+            }
+          });
+    }
+
+    void submit(Duration delay) {
+      if (result.isDone()) {
+        return;
+      }
+      try {
+        if (delay.isZero()) {
+          workers.execute(this::run);
+        } else {
+          scheduled =
+              timer.schedule(
+                  () -> {
+                    try {
+                      workers.execute(this::run);
+                    } catch (RejectedExecutionException e) {
+                      result.cancel(false);
+                    }
+                  },
+                  delay.toMillis(),
+                  TimeUnit.MILLISECONDS);
+        }
+      } catch (RejectedExecutionException e) {
+        // The archiver is shutting down; the request is redone by the partition's next owner.
+        result.cancel(false);
+      }
+    }
+
+    private void run() {
+      if (result.isDone()) {
+        return;
+      }
+      attempts++;
+      try {
+        ArchiveLocation location = attempt();
+        complete(
+            ArchiveEvents.archived(
+                event, location, link == null ? null : link.redacted(), clock.instant()));
+        log.info(
+            "Archived: requestId={}, taskId={}, uri={}, sizeBytes={}, attempts={}",
+            event.getRequestId(),
+            event.getTaskId(),
+            location.getUri(),
+            location.getSizeBytes(),
+            attempts);
+      } catch (ArchiveException e) {
+        onFailure(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        result.cancel(false);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Unexpected archive error, retried: requestId={}, taskId={}, attempt={}",
+            event.getRequestId(),
+            event.getTaskId(),
+            attempts,
+            e);
+        onFailure(
+            ArchiveFailure.transientFailure(
+                    ArchiveFailure.UPLOAD_FAILED,
+                    "unexpected archiver error " + e.getClass().getSimpleName())
+                .toException(e));
+      }
+    }
+
+    private void onFailure(ArchiveException e) {
+      if (result.isDone()) {
+        return;
+      }
+      ArchiveFailure failure = e.failure();
+      Instant now = clock.instant();
+      switch (failure.kind()) {
+        case EXPIRED_LINK -> {
+          link = null;
+          if (!linkRefreshed && now.isBefore(deadline)) {
+            linkRefreshed = true;
+            log.debug(
+                "Result link expired, querying the task for a fresh one: requestId={}, taskId={}",
+                event.getRequestId(),
+                event.getTaskId());
+            submit(Duration.ZERO);
+          } else {
+            fail(
+                ArchiveFailure.permanent(
+                    ArchiveFailure.LINK_EXPIRED,
+                    failure.message() + " (still expired after querying the task again)"),
+                e);
+          }
+        }
+        case PERMANENT -> fail(failure, e);
+        case TRANSIENT -> {
+          Duration delay = backoff.delay(attempts, failure.retryAfter());
+          if (attempts >= settings.maxAttempts()) {
+            fail(withSuffix(failure, " (gave up after " + attempts + " attempts)"), e);
+          } else if (!now.plus(delay).isBefore(deadline)) {
+            fail(
+                withSuffix(
+                    failure,
+                    " (gave up after "
+                        + attempts
+                        + " attempts: task deadline "
+                        + settings.taskDeadline()
+                        + " reached)"),
+                e);
+          } else {
+            log.debug(
+                "Archive attempt failed, retrying: requestId={}, taskId={}, attempt={},"
+                    + " delayMs={}, reason={}",
+                event.getRequestId(),
+                event.getTaskId(),
+                attempts,
+                delay.toMillis(),
+                failure.message());
+            submit(delay);
+          }
+        }
+      }
+    }
+
+    private void fail(ArchiveFailure failure, ArchiveException e) {
+      complete(ArchiveEvents.failed(event, failure, clock.instant()));
+      log.warn(
+          "Archive failed: requestId={}, taskId={}, code={}, attempts={}, reason={}",
+          event.getRequestId(),
+          event.getTaskId(),
+          failure.code(),
+          attempts,
+          failure.message());
+      log.debug("Archive failure detail: requestId={}", event.getRequestId(), e);
+    }
+
+    private void complete(TaskStatus terminal) {
+      result.complete(terminal);
+    }
+
+    private ArchiveLocation attempt() throws ArchiveException, InterruptedException {
+      String requestId = require(event.getRequestId(), "request_id");
+      String taskId = require(event.getTaskId(), "task_id");
+      String key;
+      try {
+        key = keyOf(event);
+      } catch (IllegalArgumentException e) {
+        throw ArchiveFailure.permanent(ArchiveFailure.INVALID_EVENT, e.getMessage()).toException();
+      }
+      String bucket = settings.bucket();
+      Duration budget = attemptBudget();
+      String encodedRequest = ArchiveKeys.encode(requestId);
+
+      Optional<S3VideoStore.StoredVideo> existing = store.head(bucket, key, budget);
+      if (existing.isPresent()) {
+        S3VideoStore.StoredVideo stored = existing.get();
+        if (!encodedRequest.equals(stored.requestId().orElse(null))) {
+          throw ArchiveFailure.permanent(
+                  ArchiveFailure.KEY_CONFLICT,
+                  "s3://" + bucket + "/" + key + " holds another request's object")
+              .toException();
+        }
+        String sha = stored.sha256().orElse(null);
+        if (sha == null) {
+          sha = store.sha256Of(bucket, key, stored.size(), settings.maxVideoBytes(), budget);
+          store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
+        }
+        log.debug(
+            "Video already archived, reusing it: requestId={}, taskId={}, key={}",
+            requestId,
+            taskId,
+            key);
+        return ArchiveEvents.location(bucket, key, stored.size(), sha);
+      }
+
+      if (link == null) {
+        link = links.fresh(event);
+      }
+      try (VideoDownloader.Download download = downloader.open(link, budget)) {
+        long announced = download.contentLength().orElse(-1);
+        if (announced > settings.maxVideoBytes()) {
+          throw ArchiveFailure.permanent(
+                  ArchiveFailure.VIDEO_TOO_LARGE,
+                  "the video has "
+                      + announced
+                      + " bytes, more than the limit of "
+                      + settings.maxVideoBytes())
+              .toException();
+        }
+        VerifyingInputStream body =
+            new VerifyingInputStream(download.body(), announced, settings.maxVideoBytes());
+        uploadWithin(bucket, key, body, metadata(encodedRequest, taskId, null), budget);
+        String sha = body.sha256Hex();
+        store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
+        return ArchiveEvents.location(bucket, key, body.count(), sha);
+      } catch (IOException e) {
+        throw ArchiveFailure.transientFailure(
+                ArchiveFailure.DOWNLOAD_FAILED, "closing the download failed")
+            .toException(e);
+      }
+    }
+
+    /** Uploads, closing the body if the attempt outlives its budget so that the upload aborts. */
+    private void uploadWithin(
+        String bucket,
+        String key,
+        VerifyingInputStream body,
+        Map<String, String> metadata,
+        Duration budget)
+        throws ArchiveException, InterruptedException {
+      current = body;
+      AtomicBoolean timedOut = new AtomicBoolean();
+      ScheduledFuture<?> watchdog =
+          timer.schedule(
+              () -> {
+                timedOut.set(true);
+                closeQuietly(body);
+              },
+              budget.toMillis(),
+              TimeUnit.MILLISECONDS);
+      try {
+        store.upload(bucket, key, body, metadata, budget);
+      } catch (ArchiveException e) {
+        if (timedOut.get()) {
+          throw ArchiveFailure.transientFailure(
+                  ArchiveFailure.DOWNLOAD_FAILED,
+                  "the attempt did not finish within " + budget + " (" + body.count() + " bytes)")
+              .toException(e);
+        }
+        throw e;
+      } finally {
+        watchdog.cancel(false);
+        current = null;
+      }
+    }
+
+    private Duration attemptBudget() throws ArchiveException {
+      Duration remaining = Duration.between(clock.instant(), deadline);
+      if (remaining.isNegative() || remaining.isZero()) {
+        throw ArchiveFailure.transientFailure(
+                ArchiveFailure.DOWNLOAD_FAILED,
+                "task deadline " + settings.taskDeadline() + " reached")
+            .toException();
+      }
+      return remaining.compareTo(settings.downloadTimeout()) < 0
+          ? remaining
+          : settings.downloadTimeout();
+    }
+
+    private void abandon() {
+      ScheduledFuture<?> next = scheduled;
+      if (next != null) {
+        next.cancel(false);
+      }
+      InputStream in = current;
+      if (in != null) {
+        closeQuietly(in);
+      }
+      log.debug(
+          "Archive abandoned: requestId={}, taskId={}", event.getRequestId(), event.getTaskId());
+    }
+  }
+
+  private static Map<String, String> metadata(String encodedRequest, String taskId, String sha) {
+    return sha == null
+        ? Map.of(
+            S3VideoStore.META_REQUEST_ID,
+            encodedRequest,
+            S3VideoStore.META_TASK_ID,
+            ArchiveKeys.encode(taskId))
+        : Map.of(
+            S3VideoStore.META_REQUEST_ID,
+            encodedRequest,
+            S3VideoStore.META_TASK_ID,
+            ArchiveKeys.encode(taskId),
+            S3VideoStore.META_SHA256,
+            sha);
+  }
+
+  private static String require(String value, String field) throws ArchiveException {
+    if (value == null || value.isBlank()) {
+      throw ArchiveFailure.permanent(ArchiveFailure.INVALID_EVENT, "the event has no " + field)
+          .toException();
+    }
+    return value;
+  }
+
+  private static ArchiveFailure withSuffix(ArchiveFailure f, String suffix) {
+    return new ArchiveFailure(f.code(), f.message() + suffix, f.kind(), f.retryAfter());
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      log.debug("Ignored failure closing a download: {}", e.getClass().getSimpleName());
+    }
+  }
+}

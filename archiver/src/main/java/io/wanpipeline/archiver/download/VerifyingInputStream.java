@@ -1,0 +1,156 @@
+package io.wanpipeline.archiver.download;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Passes a download through while computing its SHA-256 and counting its bytes. It fails the read
+ * (so the upload that consumes it fails and is aborted) when the stream grows past {@code
+ * maxBytes}, or ends with a different length than the server announced.
+ */
+public final class VerifyingInputStream extends FilterInputStream {
+  private final MessageDigest digest;
+  private final long expectedLength;
+  private final long maxBytes;
+  private long count;
+  private boolean ended;
+  private String sha256Hex;
+  private volatile IOException failure;
+
+  /**
+   * @param in the download body
+   * @param expectedLength the announced Content-Length, or -1 when unknown
+   * @param maxBytes the largest size accepted
+   */
+  public VerifyingInputStream(InputStream in, long expectedLength, long maxBytes) {
+    super(in);
+    this.expectedLength = expectedLength;
+    this.maxBytes = maxBytes;
+    try {
+      this.digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** The stream length differs from the announced Content-Length. */
+  public static final class SizeMismatchException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    SizeMismatchException(String message) {
+      super(message);
+    }
+  }
+
+  /** The stream is longer than allowed. */
+  public static final class TooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xFF;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (failure != null) {
+      throw failure;
+    }
+    int n;
+    try {
+      n = super.read(b, off, len);
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
+    if (n < 0) {
+      ended = true;
+      if (expectedLength >= 0 && count != expectedLength) {
+        throw fail(
+            new SizeMismatchException(
+                "download ended after " + count + " of " + expectedLength + " announced bytes"));
+      }
+      return n;
+    }
+    digest.update(b, off, n);
+    count += n;
+    if (count > maxBytes) {
+      throw fail(new TooLargeException("video is larger than the limit of " + maxBytes + " bytes"));
+    }
+    if (expectedLength >= 0 && count > expectedLength) {
+      throw fail(
+          new SizeMismatchException(
+              "download longer than its announced " + expectedLength + " bytes"));
+    }
+    return n;
+  }
+
+  @Override
+  public long skip(long n) throws IOException {
+    byte[] buffer = new byte[8192];
+    long skipped = 0;
+    while (skipped < n) {
+      int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+      if (r < 0) {
+        break;
+      }
+      skipped += r;
+    }
+    return skipped;
+  }
+
+  @Override
+  public boolean markSupported() {
+    return false;
+  }
+
+  @Override
+  public synchronized void mark(int readlimit) {}
+
+  @Override
+  public synchronized void reset() throws IOException {
+    throw new IOException("mark/reset not supported");
+  }
+
+  private IOException fail(IOException e) {
+    failure = e;
+    return e;
+  }
+
+  /** The first failure this stream raised (its own checks or the body's), or null. */
+  public IOException failure() {
+    return failure;
+  }
+
+  /** Bytes read so far. */
+  public long count() {
+    return count;
+  }
+
+  /** True once the body ended and its length checked out. */
+  public boolean complete() {
+    return ended && failure == null;
+  }
+
+  /** The lower-case hex SHA-256 of the whole stream, once it is {@link #complete()}. */
+  public synchronized String sha256Hex() {
+    if (!complete()) {
+      throw new IllegalStateException("the stream was not read to its end");
+    }
+    if (sha256Hex == null) {
+      sha256Hex = HexFormat.of().formatHex(digest.digest());
+    }
+    return sha256Hex;
+  }
+}

@@ -1,0 +1,329 @@
+package io.wanpipeline.archiver.store;
+
+import io.wanpipeline.archiver.archive.ArchiveException;
+import io.wanpipeline.archiver.archive.ArchiveFailure;
+import io.wanpipeline.archiver.download.VerifyingInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.async.BlockingInputStreamAsyncRequestBody;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * The archive's view of S3: look an object up, stream an upload of unknown length (the SDK's
+ * multipart client: bounded memory, and on a failed body the multipart upload is aborted), add
+ * metadata with an in-place copy, and hash an object already stored. Failures are classified here:
+ * network errors, throttling and 5xx are transient, other answers permanent.
+ */
+public final class S3VideoStore {
+  /** Content type of archived videos. */
+  public static final String CONTENT_TYPE = "video/mp4";
+
+  /** User metadata ({@code x-amz-meta-sha256}): lower-case hex SHA-256 of the object. */
+  public static final String META_SHA256 = "sha256";
+
+  /** User metadata ({@code x-amz-meta-request-id}): the request id, key-encoded. */
+  public static final String META_REQUEST_ID = "request-id";
+
+  /** User metadata ({@code x-amz-meta-task-id}): the provider task id, key-encoded. */
+  public static final String META_TASK_ID = "task-id";
+
+  private static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  private static final Logger log = LoggerFactory.getLogger(S3VideoStore.class);
+
+  private final S3AsyncClient s3;
+
+  public S3VideoStore(S3AsyncClient s3) {
+    this.s3 = Objects.requireNonNull(s3, "s3");
+  }
+
+  /**
+   * An object as stored.
+   *
+   * @param size its length in bytes
+   * @param metadata its user metadata (keys without {@code x-amz-meta-}, lower case)
+   */
+  public record StoredVideo(long size, Map<String, String> metadata) {
+    public StoredVideo {
+      metadata = Map.copyOf(metadata);
+    }
+
+    /** The recorded SHA-256, if the object has one. */
+    public Optional<String> sha256() {
+      return Optional.ofNullable(metadata.get(META_SHA256)).filter(s -> !s.isBlank());
+    }
+
+    /** The recorded (encoded) request id, if any. */
+    public Optional<String> requestId() {
+      return Optional.ofNullable(metadata.get(META_REQUEST_ID));
+    }
+  }
+
+  /** The object at {@code bucket/key}, or empty when there is none. */
+  public Optional<StoredVideo> head(String bucket, String key, Duration timeout)
+      throws ArchiveException, InterruptedException {
+    try {
+      HeadObjectResponse head =
+          await(
+              s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build()),
+              timeout,
+              "HEAD");
+      return Optional.of(new StoredVideo(head.contentLength(), head.metadata()));
+    } catch (ArchiveException e) {
+      if (e.getCause() instanceof NoSuchKeyException
+          || (e.getCause() instanceof SdkServiceException s
+              && s.statusCode() == 404
+              && !(e.getCause() instanceof NoSuchBucketException))) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Streams {@code body} to {@code bucket/key} until it ends. A failure of the body (its own
+   * verification or the download) fails the upload, and the SDK aborts the multipart upload.
+   *
+   * @throws ArchiveException the body's failure (SIZE_MISMATCH, VIDEO_TOO_LARGE, DOWNLOAD_FAILED)
+   *     when it failed first, else UPLOAD_FAILED
+   */
+  public void upload(
+      String bucket,
+      String key,
+      VerifyingInputStream body,
+      Map<String, String> metadata,
+      Duration timeout)
+      throws ArchiveException, InterruptedException {
+    BlockingInputStreamAsyncRequestBody requestBody = AsyncRequestBody.forBlockingInputStream(null);
+    CompletableFuture<PutObjectResponse> put =
+        s3.putObject(
+            PutObjectRequest.builder()
+                .bucket(bucket)
+                .key(key)
+                .contentType(CONTENT_TYPE)
+                .metadata(metadata)
+                .build(),
+            requestBody);
+    RuntimeException writeFailure = null;
+    try {
+      requestBody.writeInputStream(body);
+    } catch (RuntimeException e) {
+      writeFailure = e;
+      requestBody.cancel();
+    }
+    try {
+      await(put, timeout, "upload");
+    } catch (ArchiveException e) {
+      abortIncompleteUploads(bucket, key, timeout);
+      throw bodyFailure(body).orElse(e);
+    }
+    if (writeFailure != null || !body.complete()) {
+      // The SDK reported success without consuming the whole body: never trust such an object.
+      throw bodyFailure(body)
+          .orElse(
+              ArchiveFailure.transientFailure(
+                      ArchiveFailure.UPLOAD_FAILED, "the upload ended before the download did")
+                  .toException(writeFailure));
+    }
+  }
+
+  /**
+   * Aborts every incomplete multipart upload of {@code key}: the SDK's multipart client does not
+   * abort an upload whose body fails while CreateMultipartUpload is still in flight (seen with SDK
+   * 2.55.16 and s3proxy 4.1.0), and a crashed process leaves its upload behind. Best effort: a
+   * failure here is logged and ignored (a bucket lifecycle rule that aborts incomplete uploads is
+   * the backstop).
+   */
+  public void abortIncompleteUploads(String bucket, String key, Duration timeout)
+      throws InterruptedException {
+    try {
+      ListMultipartUploadsResponse uploads =
+          await(
+              s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)),
+              timeout,
+              "list multipart uploads");
+      for (MultipartUpload upload : uploads.uploads()) {
+        if (key.equals(upload.key())) {
+          await(
+              s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId())),
+              timeout,
+              "abort multipart upload");
+          log.debug("Incomplete multipart upload aborted: bucket={}, key={}", bucket, key);
+        }
+      }
+    } catch (ArchiveException e) {
+      log.debug(
+          "Could not abort incomplete uploads: bucket={}, key={}, reason={}",
+          bucket,
+          key,
+          e.getMessage());
+    }
+  }
+
+  /** Replaces the object's metadata (keeping its bytes) with an in-place copy. */
+  public void replaceMetadata(
+      String bucket, String key, Map<String, String> metadata, Duration timeout)
+      throws ArchiveException, InterruptedException {
+    await(
+        s3.copyObject(
+            CopyObjectRequest.builder()
+                .sourceBucket(bucket)
+                .sourceKey(key)
+                .destinationBucket(bucket)
+                .destinationKey(key)
+                .metadataDirective(MetadataDirective.REPLACE)
+                .contentType(CONTENT_TYPE)
+                .metadata(metadata)
+                .build()),
+        timeout,
+        "metadata copy");
+  }
+
+  /**
+   * Reads a stored object back and returns its verified SHA-256 (for an object uploaded by an
+   * attempt that crashed before recording its hash).
+   */
+  public String sha256Of(String bucket, String key, long size, long maxBytes, Duration timeout)
+      throws ArchiveException, InterruptedException {
+    if (size == 0) {
+      return EMPTY_SHA256;
+    }
+    // An explicit range keeps the multipart client from a part-numbered GET, which s3proxy lacks.
+    ResponseInputStream<GetObjectResponse> in =
+        await(
+            s3.getObject(
+                GetObjectRequest.builder().bucket(bucket).key(key).range("bytes=0-").build(),
+                AsyncResponseTransformer.toBlockingInputStream()),
+            timeout,
+            "GET");
+    try (VerifyingInputStream verifying = new VerifyingInputStream(in, size, maxBytes)) {
+      verifying.transferTo(OutputStream.nullOutputStream());
+      return verifying.sha256Hex();
+    } catch (IOException e) {
+      throw ArchiveFailure.transientFailure(
+              ArchiveFailure.UPLOAD_FAILED,
+              "cannot read back s3://" + bucket + "/" + key + ": " + e.getMessage())
+          .toException(e);
+    }
+  }
+
+  /** Creates {@code bucket} if it does not exist. */
+  public void ensureBucket(String bucket, Duration timeout)
+      throws ArchiveException, InterruptedException {
+    try {
+      await(s3.headBucket(b -> b.bucket(bucket)), timeout, "HEAD bucket");
+      return;
+    } catch (ArchiveException e) {
+      if (!(e.getCause() instanceof SdkServiceException s && s.statusCode() == 404)) {
+        throw e;
+      }
+    }
+    try {
+      await(s3.createBucket(b -> b.bucket(bucket)), timeout, "create bucket");
+      log.info("Bucket created: bucket={}", bucket);
+    } catch (ArchiveException e) {
+      if (!(e.getCause() instanceof BucketAlreadyOwnedByYouException)) {
+        throw e;
+      }
+    }
+  }
+
+  private static Optional<ArchiveException> bodyFailure(VerifyingInputStream body) {
+    IOException failure = body.failure();
+    if (failure == null) {
+      return Optional.empty();
+    }
+    if (failure instanceof VerifyingInputStream.SizeMismatchException) {
+      return Optional.of(
+          ArchiveFailure.transientFailure(ArchiveFailure.SIZE_MISMATCH, failure.getMessage())
+              .toException(failure));
+    }
+    if (failure instanceof VerifyingInputStream.TooLargeException) {
+      return Optional.of(
+          ArchiveFailure.permanent(ArchiveFailure.VIDEO_TOO_LARGE, failure.getMessage())
+              .toException(failure));
+    }
+    return Optional.of(
+        ArchiveFailure.transientFailure(
+                ArchiveFailure.DOWNLOAD_FAILED,
+                "the download broke off after "
+                    + body.count()
+                    + " bytes: "
+                    + failure.getClass().getSimpleName())
+            .toException(failure));
+  }
+
+  private static <T> T await(CompletableFuture<T> future, Duration timeout, String operation)
+      throws ArchiveException, InterruptedException {
+    try {
+      return future.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw ArchiveFailure.transientFailure(
+              ArchiveFailure.UPLOAD_FAILED, "S3 " + operation + " timed out after " + timeout)
+          .toException(e);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException | CompletionException e) {
+      throw classify(e.getCause() == null ? e : e.getCause(), operation);
+    }
+  }
+
+  private static ArchiveException classify(Throwable t, String operation) {
+    Throwable cause = t;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof SdkServiceException service) {
+      int status = service.statusCode();
+      String message =
+          "S3 " + operation + " failed: HTTP " + status + " " + service.getClass().getSimpleName();
+      boolean transientFailure =
+          status >= 500 || status == 429 || status == 408 || service.isThrottlingException();
+      return (transientFailure
+              ? ArchiveFailure.transientFailure(ArchiveFailure.UPLOAD_FAILED, message)
+              : ArchiveFailure.permanent(ArchiveFailure.UPLOAD_FAILED, message))
+          .toException(service);
+    }
+    String message =
+        "S3 "
+            + operation
+            + " failed: "
+            + cause.getClass().getSimpleName()
+            + (cause instanceof SdkClientException ? ": " + cause.getMessage() : "");
+    return ArchiveFailure.transientFailure(ArchiveFailure.UPLOAD_FAILED, message)
+        .toException(cause);
+  }
+}

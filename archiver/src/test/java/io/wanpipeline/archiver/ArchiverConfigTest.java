@@ -1,0 +1,104 @@
+package io.wanpipeline.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArchiverConfigTest {
+  private static final Map<String, String> REQUIRED =
+      Map.of(
+          "kafka.bootstrap.servers", "localhost:9092",
+          "schema-registry.url", "http://localhost:8081",
+          "archiver.bucket", "videos-bucket");
+  private static final Map<String, String> ENV =
+      Map.of(
+          "WAN_PIPELINE_PROVIDER_DEFAULT_API_KEY", "sk-test",
+          "WAN_PIPELINE_S3_ACCESS_KEY_ID", "AKIATEST",
+          "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", "s3-secret-value");
+
+  @Test
+  void defaults() {
+    ArchiverConfig c = ArchiverConfig.from(Settings.of(REQUIRED, ENV));
+
+    assertThat(c.groupId()).isEqualTo("wan-pipeline-archiver");
+    assertThat(c.transactionalId()).startsWith("wan-pipeline-archiver-");
+    assertThat(c.archive().keyPrefix()).isEqualTo("videos");
+    assertThat(c.archive().createBucket()).isFalse();
+    assertThat(c.archive().maxVideoBytes()).isEqualTo(4L << 30);
+    assertThat(c.archive().taskDeadline()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.archive().downloadTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.archive().maxAttempts()).isEqualTo(8);
+    assertThat(c.workers()).isEqualTo(4);
+    assertThat(c.s3().region()).isEqualTo("us-east-1");
+    assertThat(c.s3().pathStyle()).isFalse();
+    assertThat(c.s3().endpoint()).isNull();
+    assertThat(c.s3().partSize()).isEqualTo(8L << 20);
+    assertThat(c.s3().checksums()).isEqualTo(ArchiverConfig.ChecksumMode.WHEN_SUPPORTED);
+    assertThat(c.s3().accessKeyId()).isEqualTo("AKIATEST");
+    assertThat(c.s3().toString()).doesNotContain("s3-secret-value").doesNotContain("AKIATEST");
+    assertThat(c.accounts().defaultAccount().submitKey().secret()).isEqualTo("sk-test");
+  }
+
+  @Test
+  void localStackSettings() {
+    Map<String, String> values = new HashMap<>(REQUIRED);
+    values.putAll(
+        Map.of(
+            "s3.endpoint", "http://127.0.0.1:18081",
+            "s3.path-style", "true",
+            "s3.checksums", "when-required",
+            "archiver.create-bucket", "true",
+            "archiver.max-video-bytes", "512MiB",
+            "archiver.task-deadline", "2m",
+            "archiver.key-prefix", "archive/videos"));
+
+    ArchiverConfig c = ArchiverConfig.from(Settings.of(values, ENV));
+
+    assertThat(c.s3().endpoint()).isEqualTo(URI.create("http://127.0.0.1:18081"));
+    assertThat(c.s3().pathStyle()).isTrue();
+    assertThat(c.s3().checksums()).isEqualTo(ArchiverConfig.ChecksumMode.WHEN_REQUIRED);
+    assertThat(c.archive().createBucket()).isTrue();
+    assertThat(c.archive().maxVideoBytes()).isEqualTo(512L << 20);
+    assertThat(c.archive().taskDeadline()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.archive().keyPrefix()).isEqualTo("archive/videos");
+  }
+
+  @Test
+  void failsNamingTheKey() {
+    Map<String, String> noBucket = new HashMap<>(REQUIRED);
+    noBucket.remove("archiver.bucket");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(noBucket, ENV)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("archiver.bucket");
+
+    Map<String, String> huge = new HashMap<>(REQUIRED);
+    huge.put("archiver.max-video-bytes", "6GiB");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(huge, ENV)))
+        .hasMessageContaining("archiver.max-video-bytes");
+
+    Map<String, String> checksums = new HashMap<>(REQUIRED);
+    checksums.put("s3.checksums", "sometimes");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(checksums, ENV)))
+        .hasMessageContaining("s3.checksums");
+
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(REQUIRED, Map.of())))
+        .hasMessageContaining("provider.default.api-key");
+
+    assertThatThrownBy(
+            () ->
+                ArchiverConfig.from(
+                    Settings.of(
+                        REQUIRED,
+                        Map.of(
+                            "WAN_PIPELINE_PROVIDER_DEFAULT_API_KEY", "sk",
+                            "WAN_PIPELINE_S3_ACCESS_KEY_ID", "AKIA"))))
+        .hasMessageContaining("s3.secret-access-key");
+  }
+}

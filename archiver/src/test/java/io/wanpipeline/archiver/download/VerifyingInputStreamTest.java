@@ -1,0 +1,90 @@
+package io.wanpipeline.archiver.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class VerifyingInputStreamTest {
+  private final byte[] bytes = new byte[100_000];
+
+  {
+    new Random(3).nextBytes(bytes);
+  }
+
+  @Test
+  void hashesAndCountsWhatPassesThrough() throws Exception {
+    VerifyingInputStream in =
+        new VerifyingInputStream(new ByteArrayInputStream(bytes), bytes.length, 1 << 20);
+
+    in.transferTo(OutputStream.nullOutputStream());
+
+    assertThat(in.complete()).isTrue();
+    assertThat(in.count()).isEqualTo(bytes.length);
+    String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    assertThat(in.sha256Hex()).isEqualTo(expected);
+    assertThat(in.sha256Hex()).as("asking twice gives the same hash").isEqualTo(expected);
+  }
+
+  @Test
+  void unknownLengthIsAccepted() throws Exception {
+    VerifyingInputStream in =
+        new VerifyingInputStream(new ByteArrayInputStream(bytes), -1, 1 << 20);
+    in.transferTo(OutputStream.nullOutputStream());
+    assertThat(in.complete()).isTrue();
+  }
+
+  @Test
+  void failsWhenTheBodyIsShorterThanAnnounced() {
+    VerifyingInputStream in =
+        new VerifyingInputStream(new ByteArrayInputStream(bytes), bytes.length + 1, 1 << 20);
+
+    assertThatThrownBy(() -> in.transferTo(OutputStream.nullOutputStream()))
+        .isInstanceOf(VerifyingInputStream.SizeMismatchException.class)
+        .hasMessageContaining("100000 of 100001");
+    assertThat(in.complete()).isFalse();
+    assertThat(in.failure()).isInstanceOf(VerifyingInputStream.SizeMismatchException.class);
+    assertThatThrownBy(in::sha256Hex).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void failsWhenTheBodyIsLongerThanAnnounced() {
+    VerifyingInputStream in =
+        new VerifyingInputStream(new ByteArrayInputStream(bytes), bytes.length - 1, 1 << 20);
+
+    assertThatThrownBy(() -> in.transferTo(OutputStream.nullOutputStream()))
+        .isInstanceOf(VerifyingInputStream.SizeMismatchException.class);
+  }
+
+  @Test
+  void failsPastTheSizeLimit() {
+    VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(bytes), -1, 50_000);
+
+    assertThatThrownBy(() -> in.transferTo(OutputStream.nullOutputStream()))
+        .isInstanceOf(VerifyingInputStream.TooLargeException.class);
+    assertThat(in.count()).isLessThanOrEqualTo(50_000 + 8192 * 2);
+  }
+
+  @Test
+  void remembersTheBodysOwnFailure() {
+    VerifyingInputStream in =
+        new VerifyingInputStream(
+            new java.io.InputStream() {
+              @Override
+              public int read() throws IOException {
+                throw new IOException("connection reset");
+              }
+            },
+            10,
+            100);
+
+    assertThatThrownBy(in::read).hasMessage("connection reset");
+    assertThat(in.failure()).hasMessage("connection reset");
+  }
+}
