@@ -111,9 +111,4 @@ public record BillingConfig(
         commitInterval,
         threads);
   }
-
-  /** The internal compacted topic that keeps every price version (key: version key). */
-  public String priceVersionsTopic() {
-    return applicationId + "-price-versions";
-  }
 }

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The billing service: creates its internal price-versions topic, seeds prices, and runs {@link
+ * The billing service: creates the price-history topic, seeds and syncs prices, and runs {@link
  * BillingTopology} with exactly-once processing. Several instances share the work through the
  * Streams application id.
  */
@@ -67,8 +67,9 @@ public final class BillingService implements AutoCloseable {
   }
 
   /**
-   * Creates the price-versions topic if missing, seeds prices (when {@code billing.seed-prices}),
-   * then starts processing in the background. Seeding blocks for at most a minute.
+   * Creates the price-history topic if missing, seeds prices (when {@code billing.seed-prices}) and
+   * copies the current wan-prices into the history, then starts processing in the background.
+   * Seeding blocks for at most a minute.
    */
   public synchronized void start() {
     if (streams != null) {
@@ -79,17 +80,17 @@ public final class BillingService implements AutoCloseable {
           admin,
           List.of(
               new TopicSpec(
-                  config.priceVersionsTopic(),
+                  BillingTopology.priceHistory(topics).name(),
                   1,
                   config.replicationFactor(),
                   Map.of("cleanup.policy", "compact"))));
     }
-    if (config.seedPrices()) {
-      List<Price> prices =
-          config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
-      new PriceSeeder(config.kafka(), clock, SEED_TIMEOUT)
-          .seed(topics.wanPrices(), BillingTopology.priceVersions(config, topics), prices);
-    }
+    List<Price> seed =
+        !config.seedPrices()
+            ? List.of()
+            : config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
+    new PriceSeeder(config.kafka(), clock, SEED_TIMEOUT)
+        .seed(topics.wanPrices(), BillingTopology.priceHistory(topics), seed);
     KafkaStreams created =
         new KafkaStreams(BillingTopology.build(config, topics, metrics), streamsProperties(config));
     created.setUncaughtExceptionHandler(

@@ -28,15 +28,17 @@ import org.slf4j.LoggerFactory;
  * The billing topology, a pure factory.
  *
  * <pre>
- * wan-prices --(re-key by version)--> price-versions --> global PRICE_HISTORY_STORE
+ * wan-prices --(re-key by version)--> wan-prices-history --> global PRICE_HISTORY_STORE
  * task-status --> charge (CHARGED_STORE, UNPRICED_STORE, reads prices) --+--> billing-charges
  *                                                                       +--> billing-unpriced
  *        charges --(repartition by account|day|currency)--> totals (TOTALS_STORE) --> billing-totals
  * </pre>
  *
- * The price history lives in its own compacted topic keyed by price version, because wan-prices is
- * compacted by price key and would lose old versions; the global store is rebuilt from it. Charges
- * are repartitioned by account and day so each total is kept by exactly one task.
+ * The price history lives in its own compacted topic keyed by price version ({@code
+ * <wan-prices>-history}, shared by every billing application), because wan-prices is compacted by
+ * price key and would lose old versions; the global store is rebuilt from it, in full, before any
+ * status is processed. Charges are repartitioned by account and day so each total is kept by
+ * exactly one task.
  */
 public final class BillingTopology {
   /** Global store of every price version, keyed by {@link PriceKey#versionKey}. */
@@ -58,17 +60,20 @@ public final class BillingTopology {
 
   private BillingTopology() {}
 
-  /** The typed descriptor of the price-versions topic. */
-  public static Topic<String, Price> priceVersions(BillingConfig config, Topics topics) {
+  /**
+   * The price-history topic: every price version ever published, keyed by {@link
+   * PriceKey#versionKey}, compacted; its name is the wan-prices topic's with {@code -history}.
+   */
+  public static Topic<String, Price> priceHistory(Topics topics) {
     return new Topic<>(
-        config.priceVersionsTopic(), Serdes.String(), topics.wanPrices().valueSerde());
+        topics.wanPrices().name() + "-history", Serdes.String(), topics.wanPrices().valueSerde());
   }
 
   /** Builds the topology; {@code metrics} receives the unpriced counter's increments. */
   public static Topology build(BillingConfig config, Topics topics, BillingMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     Topic<String, Price> wanPrices = topics.wanPrices();
-    Topic<String, Price> versions = priceVersions(config, topics);
+    Topic<String, Price> versions = priceHistory(topics);
     Topic<String, TaskStatus> taskStatus = topics.taskStatus();
     Topic<String, Charge> charges = topics.billingCharges();
     Topic<String, AccountTotal> totals = topics.billingTotals();

@@ -5,11 +5,11 @@ import io.wanpipeline.schemas.topics.Topic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seeds the wan-prices topic from a price file: a price is written only if the topic has no value
- * for its key yet, so operators' updates win. Seeded prices are also written to the price-versions
- * topic directly, so the billing topology knows them before it processes its first status event.
+ * Prepares prices before billing starts processing.
+ *
+ * <ol>
+ *   <li>Seeds the wan-prices topic from a price file: a price is written only if the topic has no
+ *       value for its key yet, so operators' updates win.
+ *   <li>Copies every current wan-prices value (and every seeded price) into the price-history
+ *       topic, so the history holds them before the topology's global store is loaded: otherwise
+ *       the first status events of a new application (or of a replay) could be processed before the
+ *       topology itself has copied the prices over, and be flagged unpriced.
+ * </ol>
+ *
+ * Both steps are idempotent: writing a version again writes the same key and value.
  */
 public final class PriceSeeder {
   private static final Logger log = LoggerFactory.getLogger(PriceSeeder.class);
@@ -42,7 +51,7 @@ public final class PriceSeeder {
 
   /**
    * @param kafka Kafka client settings (at least {@code bootstrap.servers})
-   * @param clock for the read deadline
+   * @param clock for the deadline
    * @param timeout how long reading the topic and writing the prices may take
    */
   public PriceSeeder(Map<String, ?> kafka, Clock clock, Duration timeout) {
@@ -54,92 +63,121 @@ public final class PriceSeeder {
   /**
    * What seeding did.
    *
-   * @param written prices written because their key was absent
-   * @param kept prices skipped because the topic already had their key
+   * @param written seed prices written because their key was absent
+   * @param kept seed prices skipped because the topic already had their key
+   * @param historyVersions versions written to the price history (current and seeded prices)
    */
-  public record Result(int written, int kept) {}
+  public record Result(int written, int kept, int historyVersions) {}
 
-  /** Writes each of {@code prices} whose key {@code wanPrices} does not have yet. */
+  /**
+   * Seeds {@code wanPrices} with the {@code seed} prices whose key it lacks, and copies the current
+   * prices into {@code history}.
+   */
   public Result seed(
-      Topic<String, Price> wanPrices, Topic<String, Price> versions, List<Price> prices) {
+      Topic<String, Price> wanPrices, Topic<String, Price> history, List<Price> seed) {
     Instant deadline = clock.instant().plus(timeout);
-    Set<String> present = presentKeys(wanPrices.name(), deadline);
-    int written = 0;
+    Map<String, Price> current = currentPrices(wanPrices, deadline);
+    Map<String, Price> versions = new LinkedHashMap<>();
+    current.values().forEach(p -> versions.put(versionKey(p), p));
+    List<Price> toSeed = new ArrayList<>();
     int kept = 0;
+    for (Price price : seed) {
+      if (current.containsKey(PriceKey.of(price).topicKey())) {
+        kept++;
+      } else {
+        toSeed.add(price);
+        versions.putIfAbsent(versionKey(price), price);
+      }
+    }
     Map<String, Object> producerProps = new HashMap<>(kafka);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "wan-pipeline-price-seeder");
     try (KafkaProducer<String, Price> producer =
         new KafkaProducer<>(
             producerProps,
             wanPrices.keySerde().serializer(),
             wanPrices.valueSerde().serializer())) {
-      List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
-      Set<String> seen = new HashSet<>();
-      for (Price price : prices) {
-        PriceKey key = PriceKey.of(price);
-        if (present.contains(key.topicKey())) {
-          kept++;
-          continue;
-        }
-        // A file may hold several versions of one key; all are new if the key was absent.
-        seen.add(key.topicKey());
-        sends.add(producer.send(new ProducerRecord<>(wanPrices.name(), key.topicKey(), price)));
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
+      for (Price price : toSeed) {
         sends.add(
             producer.send(
-                new ProducerRecord<>(
-                    versions.name(), key.versionKey(price.getEffectiveFrom()), price)));
-        written++;
+                new ProducerRecord<>(wanPrices.name(), PriceKey.of(price).topicKey(), price)));
       }
+      versions.forEach(
+          (key, price) ->
+              sends.add(producer.send(new ProducerRecord<>(history.name(), key, price))));
       producer.flush();
       for (Future<RecordMetadata> send : sends) {
         awaitSend(send, deadline);
       }
-      log.info(
-          "Prices seeded: topic={}, written={}, keptExisting={}, keys={}",
-          wanPrices.name(),
-          written,
-          kept,
-          seen.size());
     }
-    return new Result(written, kept);
+    log.info(
+        "Prices ready: topic={}, seeded={}, keptExisting={}, historyVersions={}",
+        wanPrices.name(),
+        toSeed.size(),
+        kept,
+        versions.size());
+    return new Result(toSeed.size(), kept, versions.size());
   }
 
-  private Set<String> presentKeys(String topic, Instant deadline) {
+  private static String versionKey(Price price) {
+    return PriceKey.of(price).versionKey(price.getEffectiveFrom());
+  }
+
+  /** The latest live value of every key of the topic (tombstoned keys are absent). */
+  private Map<String, Price> currentPrices(Topic<String, Price> topic, Instant deadline) {
     Map<String, Object> props = new HashMap<>(kafka);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "wan-pipeline-price-seeder-reader");
-    Map<String, Boolean> latest = new HashMap<>();
+    Map<String, Price> latest = new HashMap<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));
+      List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), remaining(deadline));
       List<TopicPartition> partitions =
-          infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+          infos.stream().map(p -> new TopicPartition(topic.name(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remaining(deadline));
       while (!caughtUp(consumer, end)) {
         if (!clock.instant().isBefore(deadline)) {
-          throw new IllegalStateException("timed out reading topic " + topic + " to seed prices");
+          throw new IllegalStateException(
+              "timed out reading topic " + topic.name() + " to seed prices");
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.key() != null) {
-            latest.put(r.key(), r.value() != null);
+          if (r.key() == null) {
+            continue;
+          }
+          if (r.value() == null) {
+            latest.remove(r.key());
+            continue;
+          }
+          try {
+            Price price = topic.value(r.value());
+            if (price.getEffectiveFrom().toEpochMilli() < 0 || price.getMicrosPerSecond() < 0) {
+              log.warn(
+                  "Invalid price skipped: topic={}, partition={}, offset={}",
+                  r.topic(),
+                  r.partition(),
+                  r.offset());
+              continue;
+            }
+            latest.put(r.key(), price);
+          } catch (RuntimeException e) {
+            log.warn(
+                "Unreadable price skipped: topic={}, partition={}, offset={}, reason={}",
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                e.getMessage());
           }
         }
       }
     }
-    Set<String> present = new HashSet<>();
-    latest.forEach(
-        (k, live) -> {
-          if (live) {
-            present.add(k);
-          }
-        });
-    return present;
+    return latest;
   }
 
   private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
@@ -160,12 +198,12 @@ public final class PriceSeeder {
     try {
       send.get(Math.max(1, remaining(deadline).toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot write a seed price: " + e.getCause(), e.getCause());
+      throw new IllegalStateException("cannot write a price: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("timed out writing seed prices", e);
+      throw new IllegalStateException("timed out writing prices", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted writing seed prices", e);
+      throw new IllegalStateException("interrupted writing prices", e);
     }
   }
 }

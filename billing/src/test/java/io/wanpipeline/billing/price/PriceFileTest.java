@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.events.Price;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
@@ -77,6 +79,18 @@ class PriceFileTest {
           assertThat(price.getSource()).as(key).contains("wan-protocol.md s3");
         });
     assertThat(byKey.keySet()).noneMatch(k -> k.contains("happyhorse"));
+  }
+
+  @Test
+  void everyPricedModelIsInTheCatalogueAndOnlyAudioPricedModelsHaveAudioPrices() {
+    ModelCatalogue catalogue = ModelCatalogue.standard();
+    for (Price price : PriceFile.bundled()) {
+      ModelSpec spec = catalogue.find(price.getModel()).orElse(null);
+      assertThat(spec).as("catalogue entry of " + price.getModel()).isNotNull();
+      if (price.getAudio()) {
+        assertThat(spec.audioAffectsPrice()).as(price.getModel() + " prices audio").isTrue();
+      }
+    }
   }
 
   @Test
