@@ -98,6 +98,8 @@ public final class VideoArchiver {
     private ResultLink link;
     private volatile InputStream current;
     private volatile ScheduledFuture<?> scheduled;
+    private final Object runnerLock = new Object();
+    private Thread runner;
 
     Job(TaskStatus event) {
       this.event = event;
@@ -137,9 +139,24 @@ public final class VideoArchiver {
     }
 
     private void run() {
-      if (result.isDone()) {
-        return;
+      synchronized (runnerLock) {
+        if (result.isDone()) {
+          return;
+        }
+        runner = Thread.currentThread();
       }
+      try {
+        runAttempt();
+      } finally {
+        synchronized (runnerLock) {
+          runner = null;
+          // An abandon() may have interrupted this thread; never leak that to the pool's next task.
+          Thread.interrupted();
+        }
+      }
+    }
+
+    private void runAttempt() {
       attempts++;
       try {
         ArchiveLocation location = attempt();
@@ -156,7 +173,7 @@ public final class VideoArchiver {
       } catch (ArchiveException e) {
         onFailure(e);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        // Abandoned (cancelled) or the pool is shutting down: the request is not answered here.
         result.cancel(false);
       } catch (RuntimeException e) {
         log.warn(
@@ -360,6 +377,11 @@ public final class VideoArchiver {
       InputStream in = current;
       if (in != null) {
         closeQuietly(in);
+      }
+      synchronized (runnerLock) {
+        if (runner != null) {
+          runner.interrupt();
+        }
       }
       log.debug(
           "Archive abandoned: requestId={}, taskId={}", event.getRequestId(), event.getTaskId());
