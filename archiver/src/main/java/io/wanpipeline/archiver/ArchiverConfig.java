@@ -19,6 +19,8 @@ import java.util.UUID;
  *   <li>{@code kafka.bootstrap.servers} (required) and any other {@code kafka.*} client setting,
  *       passed to the consumer and the producer without the prefix;
  *   <li>{@code schema-registry.url} (required); {@code topics.prefix} [empty];
+ *   <li>{@code topics.partitions} [6] and {@code topics.replication-factor} [1]: used when the
+ *       archiver creates the task-status topic it reads and writes;
  *   <li>{@code provider.*}: the provider accounts and their keys (see {@link ProviderAccounts});
  *   <li>{@code archiver.group-id} [{@code wan-pipeline-archiver}]: consumer group;
  *   <li>{@code archiver.transactional-id} [{@code <group-id>-<random UUID>}]: transactional id of
@@ -52,6 +54,8 @@ import java.util.UUID;
  * @param kafka Kafka client settings without the {@code kafka.} prefix
  * @param schemaRegistryUrl schema registry base URL
  * @param topicsPrefix prefix of every topic name
+ * @param topicPartitions partitions of topics the archiver creates
+ * @param replicationFactor replication of topics the archiver creates
  * @param accounts provider accounts, to refresh result links with the key that created the task
  * @param groupId consumer group id
  * @param transactionalId producer transactional id
@@ -64,6 +68,8 @@ public record ArchiverConfig(
     Map<String, String> kafka,
     URI schemaRegistryUrl,
     String topicsPrefix,
+    int topicPartitions,
+    short replicationFactor,
     ProviderAccounts accounts,
     String groupId,
     String transactionalId,
@@ -188,6 +194,15 @@ public record ArchiverConfig(
   public static ArchiverConfig from(Settings s) {
     s.string("kafka.bootstrap.servers");
     String groupId = s.string("archiver.group-id", DEFAULT_GROUP_ID);
+    int partitions = s.integer("topics.partitions", 6);
+    if (partitions < 1) {
+      throw new ConfigException("topics.partitions: must be at least 1, got " + partitions);
+    }
+    int replication = s.integer("topics.replication-factor", 1);
+    if (replication < 1 || replication > Short.MAX_VALUE) {
+      throw new ConfigException(
+          "topics.replication-factor: must be at least 1, got " + replication);
+    }
     long maxBytes = s.bytes("archiver.max-video-bytes", 4 * GIB);
     if (maxBytes < 1 || maxBytes > 5 * GIB) {
       throw new ConfigException(
@@ -246,6 +261,8 @@ public record ArchiverConfig(
         s.withPrefix("kafka."),
         s.uri("schema-registry.url"),
         s.string("topics.prefix", ""),
+        partitions,
+        (short) replication,
         accounts,
         groupId,
         s.string("archiver.transactional-id", groupId + "-" + UUID.randomUUID()),
