@@ -182,6 +182,9 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
+    // Read the whole body first: answering before it is consumed makes Jetty close the
+    // connection, which a pooling client may only notice on its next call.
+    String text = readBody(req);
     if (injectFault(decision, req, res, cb, now, false)) {
       ledger.record(
           new SimulatorLedger.Submission(
@@ -207,7 +210,7 @@ final class SimulatorHandler extends Handler.Abstract {
       refusal =
           new Refusal(403, "AccessDenied", "current user api does not support synchronous calls");
     } else {
-      JsonNode body = readJson(req);
+      JsonNode body = parseJson(text);
       if (body == null || !body.isObject()) {
         refusal =
             new Refusal(400, "InvalidParameter", "The request body is not a valid JSON object.");
@@ -837,13 +840,23 @@ final class SimulatorHandler extends Handler.Abstract {
     return account == null ? null : new Caller(SimulatorLedger.keyId(key), account);
   }
 
-  private JsonNode readJson(Request req) {
+  private static String readBody(Request req) {
     try {
-      long length = req.getLength();
-      if (length > MAX_BODY) {
+      if (req.getLength() > MAX_BODY) {
+        Content.Source.consumeAll(req);
         return null;
       }
-      String text = Content.Source.asString(req, StandardCharsets.UTF_8);
+      return Content.Source.asString(req, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private JsonNode parseJson(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
       return mapper.readTree(text);
     } catch (IOException e) {
       return null;

@@ -31,15 +31,8 @@ final class VideoPayload {
     long base = SampleVideo.bytes().length;
     long minimal = base + 8 + tag.length;
     long total = requestedBytes == null ? minimal : Math.max(minimal, requestedBytes);
-    long box = total - base;
-    if (box > 0xFFFF_FFFFL) {
-      box += 8; // 64-bit largesize header
-      total += 8;
-      largeBox = true;
-    } else {
-      largeBox = false;
-    }
-    this.boxSize = box;
+    this.boxSize = total - base;
+    this.largeBox = boxSize > 0xFFFF_FFFFL; // needs the 64-bit largesize header
     this.length = total;
   }
 
