@@ -1,0 +1,152 @@
+package io.wanpipeline.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+
+/**
+ * A small client of the Confluent schema-registry REST API (Confluent, Karapace, Redpanda,
+ * Apicurio's ccompat endpoint, or our local registry). Registrations are cached per subject and
+ * schema; schemas by id are cached forever, since ids are immutable.
+ */
+public final class SchemaRegistryClient implements SchemaRegistry {
+  private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI baseUrl;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final String authorization;
+  private final Map<String, Integer> registered = new ConcurrentHashMap<>();
+  private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
+
+  /**
+   * @param baseUrl the registry's root URL, for example {@code http://localhost:8081}
+   * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or null
+   * @param timeout per-request timeout
+   */
+  public SchemaRegistryClient(URI baseUrl, String basicAuthUserInfo, Duration timeout) {
+    String url = Objects.requireNonNull(baseUrl, "baseUrl").toString();
+    this.baseUrl = URI.create(url.endsWith("/") ? url : url + "/");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.authorization =
+        basicAuthUserInfo == null
+            ? null
+            : "Basic "
+                + Base64.getEncoder()
+                    .encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A client without authentication and a 10 s timeout. */
+  public static SchemaRegistryClient of(String baseUrl) {
+    return new SchemaRegistryClient(URI.create(baseUrl), null, Duration.ofSeconds(10));
+  }
+
+  /** The registry's root URL. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** Registers {@code schema} under {@code subject} (idempotent) and returns its global id. */
+  @Override
+  public int register(String subject, Schema schema) {
+    String text = schema.toString();
+    return registered.computeIfAbsent(
+        subject + '\u0000' + text,
+        k -> {
+          JsonNode answer =
+              call("POST", "subjects/" + encode(subject) + "/versions", Map.of("schema", text));
+          int id = answer.path("id").asInt(-1);
+          if (id < 0) {
+            throw new SchemaRegistryException(
+                "registry answered no id registering subject " + subject, 0, null);
+          }
+          byId.putIfAbsent(id, schema);
+          return id;
+        });
+  }
+
+  /** The schema with global id {@code id}. */
+  @Override
+  public Schema schemaById(int id) {
+    return byId.computeIfAbsent(
+        id,
+        k -> {
+          JsonNode answer = call("GET", "schemas/ids/" + id, null);
+          return new Schema.Parser().parse(answer.path("schema").asText());
+        });
+  }
+
+  /** The latest version registered under {@code subject}: its id and schema. */
+  public Registered latest(String subject) {
+    JsonNode answer = call("GET", "subjects/" + encode(subject) + "/versions/latest", null);
+    int id = answer.path("id").asInt();
+    Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
+    byId.putIfAbsent(id, schema);
+    return new Registered(id, answer.path("version").asInt(), schema);
+  }
+
+  /** A registered schema version. */
+  public record Registered(int id, int version, Schema schema) {}
+
+  private JsonNode call(String method, String path, Object body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(baseUrl.resolve(path))
+            .timeout(timeout)
+            .header("Accept", CONTENT_TYPE + ", application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    try {
+      if (body == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request
+            .header("Content-Type", CONTENT_TYPE)
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      }
+      HttpResponse<byte[]> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode json =
+          response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+      if (response.statusCode() / 100 != 2) {
+        throw new SchemaRegistryException(
+            "schema registry "
+                + method
+                + " /"
+                + path
+                + " answered HTTP "
+                + response.statusCode()
+                + ": "
+                + json.path("message").asText(""),
+            json.path("error_code").asInt(response.statusCode()),
+            null);
+      }
+      return json;
+    } catch (IOException e) {
+      throw new SchemaRegistryException(
+          "schema registry " + method + " /" + path + " failed: " + e.getClass().getSimpleName(),
+          0,
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SchemaRegistryException("interrupted calling the schema registry", 0, e);
+    }
+  }
+
+  private static String encode(String subject) {
+    return java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

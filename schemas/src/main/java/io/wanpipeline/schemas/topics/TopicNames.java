@@ -1,0 +1,41 @@
+package io.wanpipeline.schemas.topics;
+
+/**
+ * The names of the pipeline's topics. Production uses {@link #DEFAULT}; tests isolate themselves
+ * with {@link #withPrefix(String)}.
+ *
+ * @param videoRequests requests from upstream (key request_id, value VideoRequest)
+ * @param videoRequestsDlq unreadable requests (original key and bytes, reason in headers)
+ * @param taskStatus lifecycle transitions (key request_id, value TaskStatus)
+ * @param billingCharges one Charge per billed request (key request_id)
+ * @param billingTotals running totals (key account_id|day|currency, value AccountTotal)
+ * @param billingUnpriced succeeded tasks that had no matching price (key request_id, TaskStatus)
+ * @param wanPrices compacted price table (key provider_account|model|tier|audio, value Price)
+ * @param submissions compacted submission ledger of the submitter (key request_id)
+ */
+public record TopicNames(
+    String videoRequests,
+    String videoRequestsDlq,
+    String taskStatus,
+    String billingCharges,
+    String billingTotals,
+    String billingUnpriced,
+    String wanPrices,
+    String submissions) {
+
+  /** The production names. */
+  public static final TopicNames DEFAULT = withPrefix("");
+
+  /** Every name with {@code prefix} in front, for isolated tests and multi-tenant clusters. */
+  public static TopicNames withPrefix(String prefix) {
+    return new TopicNames(
+        prefix + "video-requests",
+        prefix + "video-requests-dlq",
+        prefix + "task-status",
+        prefix + "billing-charges",
+        prefix + "billing-totals",
+        prefix + "billing-unpriced",
+        prefix + "wan-prices",
+        prefix + "wan-pipeline-submissions");
+  }
+}

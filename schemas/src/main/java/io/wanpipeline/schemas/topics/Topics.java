@@ -1,0 +1,93 @@
+package io.wanpipeline.schemas.topics;
+
+import io.wanpipeline.events.AccountTotal;
+import io.wanpipeline.events.Charge;
+import io.wanpipeline.events.Price;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.schemas.registry.SchemaRegistry;
+import io.wanpipeline.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed descriptors of the pipeline's public topics, built once per process over one schema
+ * registry client.
+ */
+public final class Topics {
+  private final TopicNames names;
+  private final Topic<String, VideoRequest> videoRequests;
+  private final Topic<String, byte[]> videoRequestsDlq;
+  private final Topic<String, TaskStatus> taskStatus;
+  private final Topic<String, Charge> billingCharges;
+  private final Topic<String, AccountTotal> billingTotals;
+  private final Topic<String, TaskStatus> billingUnpriced;
+  private final Topic<String, Price> wanPrices;
+
+  public Topics(TopicNames names, SchemaRegistry registry) {
+    this.names = names;
+    AvroSerde<TaskStatus> statusSerde = AvroSerde.forValue(registry, TaskStatus.getClassSchema());
+    this.videoRequests =
+        new Topic<>(
+            names.videoRequests(),
+            Serdes.String(),
+            AvroSerde.forValue(registry, VideoRequest.getClassSchema()));
+    this.videoRequestsDlq =
+        new Topic<>(names.videoRequestsDlq(), Serdes.String(), Serdes.ByteArray());
+    this.taskStatus = new Topic<>(names.taskStatus(), Serdes.String(), statusSerde);
+    this.billingCharges =
+        new Topic<>(
+            names.billingCharges(),
+            Serdes.String(),
+            AvroSerde.forValue(registry, Charge.getClassSchema()));
+    this.billingTotals =
+        new Topic<>(
+            names.billingTotals(),
+            Serdes.String(),
+            AvroSerde.forValue(registry, AccountTotal.getClassSchema()));
+    this.billingUnpriced = new Topic<>(names.billingUnpriced(), Serdes.String(), statusSerde);
+    this.wanPrices =
+        new Topic<>(
+            names.wanPrices(),
+            Serdes.String(),
+            AvroSerde.forValue(registry, Price.getClassSchema()));
+  }
+
+  public TopicNames names() {
+    return names;
+  }
+
+  /** {@code video-requests}: key request_id. */
+  public Topic<String, VideoRequest> videoRequests() {
+    return videoRequests;
+  }
+
+  /** {@code video-requests-dlq}: original key and bytes, reason in headers. */
+  public Topic<String, byte[]> videoRequestsDlq() {
+    return videoRequestsDlq;
+  }
+
+  /** {@code task-status}: key request_id. */
+  public Topic<String, TaskStatus> taskStatus() {
+    return taskStatus;
+  }
+
+  /** {@code billing-charges}: key request_id. */
+  public Topic<String, Charge> billingCharges() {
+    return billingCharges;
+  }
+
+  /** {@code billing-totals}: key account_id|day|currency. */
+  public Topic<String, AccountTotal> billingTotals() {
+    return billingTotals;
+  }
+
+  /** {@code billing-unpriced}: succeeded tasks with no matching price, key request_id. */
+  public Topic<String, TaskStatus> billingUnpriced() {
+    return billingUnpriced;
+  }
+
+  /** {@code wan-prices} (compacted): key provider_account|model|tier|audio. */
+  public Topic<String, Price> wanPrices() {
+    return wanPrices;
+  }
+}
