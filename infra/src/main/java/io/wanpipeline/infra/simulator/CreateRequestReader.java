@@ -6,6 +6,7 @@ import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
 import io.wanpipeline.wan.GenerationRequest.Parameters;
+import io.wanpipeline.wan.catalogue.ParameterStyle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,9 +47,9 @@ final class CreateRequestReader {
 
   /**
    * @param body the parsed body
-   * @param usesSize whether the model takes {@code size} (else {@code resolution})
+   * @param style which of {@code size} and {@code resolution} the model reads; the other is dropped
    */
-  static GenerationRequest read(JsonNode body, boolean usesSize, ObjectMapper mapper)
+  static GenerationRequest read(JsonNode body, ParameterStyle style, ObjectMapper mapper)
       throws BadField {
     String model = text(body, "model", "model");
     JsonNode in = body.path("input");
@@ -98,8 +99,10 @@ final class CreateRequestReader {
     String size = text(ps, "size", "parameters.size");
     Parameters parameters =
         new Parameters(
-            usesSize ? null : resolution,
-            usesSize ? size : null,
+            style == ParameterStyle.RESOLUTION || style == ParameterStyle.RESOLUTION_RATIO
+                ? resolution
+                : null,
+            style == ParameterStyle.SIZE ? size : null,
             text(ps, "ratio", "parameters.ratio"),
             integer(ps, "duration"),
             bool(ps, "prompt_extend"),

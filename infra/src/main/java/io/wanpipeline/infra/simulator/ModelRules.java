@@ -2,6 +2,7 @@ package io.wanpipeline.infra.simulator;
 
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.catalogue.Endpoint;
+import io.wanpipeline.wan.catalogue.ParameterStyle;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,8 @@ interface ModelRules {
   /** The create endpoint of {@code model}; empty when the model does not exist. */
   Optional<Endpoint> endpointOf(String model);
 
-  /** True when the model takes {@code parameters.size} (t2v, r2v), false for resolution tiers. */
-  boolean usesSize(String model);
+  /** How the model is told its output resolution (which of size and resolution it reads). */
+  ParameterStyle parameterStyleOf(String model);
 
   /** Provider-like messages, each naming the offending field; empty when the request is valid. */
   List<String> violations(GenerationRequest request);

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *       {@code lost-reply} the task IS created but the answer is a 500.
  * </ul>
  *
+ * <p>Markers are removed from the prompt before validation, and a prompt of markers only counts as
+ * no prompt, so models that take none (s2v, animate) can be steered too.
+ *
  * @param failCode FAILED code, or null
  * @param neverFinish stays RUNNING
  * @param pendingForever stays PENDING
@@ -45,6 +48,15 @@ record ScenarioMarkers(
       new ScenarioMarkers(null, false, false, null, null, null, null, null);
 
   private static final Pattern MARKER = Pattern.compile("\\[sim:([a-z-]+)(?:=([^\\]]*))?]");
+
+  /** The prompt without its markers; null when nothing else is left. */
+  static String strip(String prompt) {
+    if (prompt == null || !prompt.contains("[sim:")) {
+      return prompt;
+    }
+    String rest = MARKER.matcher(prompt).replaceAll("").trim().replaceAll("\\s{2,}", " ");
+    return rest.isEmpty() ? null : rest;
+  }
 
   /** Reads the markers of {@code prompt}; unknown or unreadable markers are ignored. */
   static ScenarioMarkers parse(String prompt) {

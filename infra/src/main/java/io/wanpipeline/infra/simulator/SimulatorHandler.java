@@ -234,12 +234,12 @@ final class SimulatorHandler extends Handler.Abstract {
                     400, "BadRequest.EmptyInput", "Required input parameter missing from request.");
           } else {
             try {
-              request = CreateRequestReader.read(body, rules.usesSize(model), mapper);
+              request = CreateRequestReader.read(body, rules.parameterStyleOf(model), mapper);
             } catch (CreateRequestReader.BadField e) {
               refusal = new Refusal(400, "InvalidParameter", e.getMessage());
             }
             if (refusal == null && config.validateRequests()) {
-              List<String> violations = rules.violations(request);
+              List<String> violations = rules.violations(withoutMarkers(request));
               if (!violations.isEmpty()) {
                 refusal = new Refusal(400, "InvalidParameter", String.join("; ", violations));
               }
@@ -371,6 +371,29 @@ final class SimulatorHandler extends Handler.Abstract {
         usageMillis,
         rules.tierOf(request),
         markers.videoBytes());
+  }
+
+  /** The request as the provider would see it without the simulator's scenario markers. */
+  private static GenerationRequest withoutMarkers(GenerationRequest request) {
+    GenerationRequest.Input in = request.input();
+    String prompt = ScenarioMarkers.strip(in.prompt());
+    if (java.util.Objects.equals(prompt, in.prompt())) {
+      return request;
+    }
+    return new GenerationRequest(
+        request.model(),
+        new GenerationRequest.Input(
+            prompt,
+            in.negativePrompt(),
+            in.imgUrl(),
+            in.firstFrameUrl(),
+            in.lastFrameUrl(),
+            in.imageUrl(),
+            in.audioUrl(),
+            in.template(),
+            in.referenceUrls(),
+            in.media()),
+        request.parameters());
   }
 
   private static String failureMessage(String code) {

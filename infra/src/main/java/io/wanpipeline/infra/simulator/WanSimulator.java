@@ -1,6 +1,7 @@
 package io.wanpipeline.infra.simulator;
 
 import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class WanSimulator implements AutoCloseable {
     this.config = config;
     this.faults = new EnumMap<>(Route.class);
     this.faults.putAll(config.faults());
-    ModelRules rules = new InterimModelTable();
+    ModelRules rules = new CatalogueModelRules(ModelCatalogue.standard());
     this.board =
         new TaskBoard(
             model ->

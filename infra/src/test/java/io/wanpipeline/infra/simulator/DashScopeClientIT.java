@@ -493,7 +493,7 @@ class DashScopeClientIT {
                 .runningTime(Duration.ofMillis(100))
                 .build())) {
       DashScopeClient c = clientFor(legacy);
-      String taskId = accept(c.submit(KEY, Requests.s2v("speaks"), "req-s2v-1"));
+      String taskId = accept(c.submit(KEY, Requests.s2v("[sim:run-ms=100]"), "req-s2v-1"));
       AtomicReference<TaskSnapshot> last = new AtomicReference<>();
       await()
           .atMost(Duration.ofSeconds(5))

@@ -36,4 +36,12 @@ class ScenarioMarkersTest {
     assertThat(ScenarioMarkers.parse("[sim:teleport] [sim:seconds=soon]"))
         .isEqualTo(ScenarioMarkers.NONE);
   }
+
+  @Test
+  void stripsMarkersSoAMarkerOnlyPromptCountsAsNone() {
+    assertThat(ScenarioMarkers.strip("[sim:fail]  a cat  [sim:run-ms=5]")).isEqualTo("a cat");
+    assertThat(ScenarioMarkers.strip(" [sim:run-ms=100] ")).isNull();
+    assertThat(ScenarioMarkers.strip("plain")).isEqualTo("plain");
+    assertThat(ScenarioMarkers.strip(null)).isNull();
+  }
 }

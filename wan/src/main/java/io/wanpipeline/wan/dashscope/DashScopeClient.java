@@ -15,6 +15,8 @@ import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.WanError.Stage;
 import io.wanpipeline.wan.catalogue.Endpoint;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.http.RetryAfter;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
@@ -98,6 +100,16 @@ public final class DashScopeClient implements WanClient {
       return Endpoint.IMAGE2VIDEO;
     }
     return Endpoint.VIDEO_GENERATION;
+  }
+
+  /**
+   * The create path of each model as the catalogue has it; models it does not know fall back to
+   * {@link #endpointByName(String)}.
+   */
+  public static Function<String, Endpoint> endpointsOf(ModelCatalogue catalogue) {
+    Objects.requireNonNull(catalogue, "catalogue");
+    return model ->
+        catalogue.find(model).map(ModelSpec::endpoint).orElseGet(() -> endpointByName(model));
   }
 
   /** The base URL every {@code /api/v1/...} path is appended to. */
@@ -406,7 +418,7 @@ public final class DashScopeClient implements WanClient {
   /** Options of a {@link DashScopeClient}. */
   public static final class Builder {
     private URI baseUrl;
-    private Function<String, Endpoint> endpoints = DashScopeClient::endpointByName;
+    private Function<String, Endpoint> endpoints = endpointsOf(ModelCatalogue.standard());
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
@@ -425,7 +437,7 @@ public final class DashScopeClient implements WanClient {
       return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
     }
 
-    /** Picks the create path per model; default {@link DashScopeClient#endpointByName}. */
+    /** Picks the create path per model; default {@link #endpointsOf} the standard catalogue. */
     public Builder endpoints(Function<String, Endpoint> endpoints) {
       this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;

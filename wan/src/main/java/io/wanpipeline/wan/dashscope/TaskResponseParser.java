@@ -6,6 +6,7 @@ import io.wanpipeline.wan.ResultLink;
 import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.TaskUsage;
+import io.wanpipeline.wan.catalogue.Tiers;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,27 +22,6 @@ import java.util.Optional;
  * strings.
  */
 public final class TaskResponseParser {
-
-  /** Size strings of wan-protocol.md section 2 and the tier each belongs to. */
-  private static final Map<String, String> SIZE_TIERS =
-      Map.ofEntries(
-          Map.entry("832*480", "480P"),
-          Map.entry("480*832", "480P"),
-          Map.entry("624*624", "480P"),
-          Map.entry("1280*720", "720P"),
-          Map.entry("720*1280", "720P"),
-          Map.entry("960*960", "720P"),
-          Map.entry("1088*832", "720P"),
-          Map.entry("832*1088", "720P"),
-          Map.entry("1104*832", "720P"),
-          Map.entry("832*1104", "720P"),
-          Map.entry("1920*1080", "1080P"),
-          Map.entry("1080*1920", "1080P"),
-          Map.entry("1440*1440", "1080P"),
-          Map.entry("1632*1248", "1080P"),
-          Map.entry("1248*1632", "1080P"),
-          Map.entry("1648*1248", "1080P"),
-          Map.entry("1248*1648", "1080P"));
 
   private TaskResponseParser() {}
 
@@ -152,31 +131,15 @@ public final class TaskResponseParser {
   }
 
   /**
-   * The resolution tier ({@code 480P}, {@code 720P}, {@code 1080P}) of a {@code W*H} size string;
-   * null when the text is not a size.
+   * The resolution tier ({@code 480P}, {@code 720P}, {@code 1080P}) of a {@code W*H} size string
+   * (also {@code WxH}), by the catalogue's rule; null when the text is not a size.
    */
   public static String tierOfSize(String size) {
     if (size == null) {
       return null;
     }
-    String s = size.trim().toLowerCase(Locale.ROOT).replace('x', '*');
-    String known = SIZE_TIERS.get(s);
-    if (known != null) {
-      return known;
-    }
-    String[] parts = s.split("\\*");
-    if (parts.length != 2) {
-      return null;
-    }
-    try {
-      int shorter = Math.min(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
-      if (shorter < 700) {
-        return "480P";
-      }
-      return shorter < 1050 ? "720P" : "1080P";
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    String s = size.trim().toLowerCase(Locale.ROOT).replace('x', '*').replace(" ", "");
+    return Tiers.ofSize(s).orElse(null);
   }
 
   private static String tierFromSr(JsonNode sr) {
