@@ -162,20 +162,6 @@ final class TaskBoard {
     return new Timeline(task.started, task.ended, task.canceled, task.statusAt(now, retention));
   }
 
-  /** Tasks in progress (RUNNING) of one lane at {@code now}. */
-  synchronized int runningIn(String account, String model, Instant now) {
-    int n = 0;
-    for (SimulatedTask t : tasks.values()) {
-      if (t.account.equals(account) && t.model.equals(model)) {
-        advance(t, now);
-        if (t.statusAt(now, retention) == ProviderStatus.RUNNING) {
-          n++;
-        }
-      }
-    }
-    return n;
-  }
-
   private void advance(SimulatedTask task, Instant now) {
     Lane lane = lanes.get(new LaneKey(task.account, task.model));
     if (lane != null) {

@@ -439,7 +439,7 @@ class DashScopeClientIT {
     String a = accept(client.submit(KEY, Requests.flash("list a"), "req-list-1"));
     String b = accept(client.submit(KEY, Requests.kf2v("list b"), "req-list-2"));
     accept(client.submit(OTHER_ACCOUNT_KEY, Requests.flash("other"), "req-list-3"));
-    Instant now = Instant.now();
+    Instant now = sim.config().clock().instant();
 
     TaskPage all =
         answered(
