@@ -753,10 +753,17 @@ final class SimulatorHandler extends Handler.Abstract {
       reset(req, cb);
       return;
     }
+    // Recorded when the answer starts, like every other call: a client may finish reading
+    // before this thread returns from the last write.
+    ledger.record(new SimulatorLedger.Download(task.taskId, now, 200, null, payload.length(), sha));
     try (OutputStream out = Content.Sink.asOutputStream(res)) {
       payload.writeTo(out);
+    } catch (IOException e) {
+      ledger.record(new SimulatorLedger.Download(task.taskId, now, 0, "aborted", 0, null));
+      LOG.debug("download aborted taskId={} cause={}", task.taskId, e.getClass().getSimpleName());
+      cb.failed(e);
+      return;
     }
-    ledger.record(new SimulatorLedger.Download(task.taskId, now, 200, null, payload.length(), sha));
     LOG.debug("download served taskId={} bytes={}", task.taskId, payload.length());
     cb.succeeded();
   }

@@ -91,7 +91,8 @@ public final class SimulatorLedger {
   public record ListCall(Instant at, String account, String keyId, int httpStatus, int returned) {}
 
   /**
-   * One request for a result link.
+   * One request for a result link, recorded when its answer starts; a transfer that then breaks
+   * adds a second entry with refusal {@code aborted}.
    *
    * @param taskId the task named in the path, or null
    * @param at when it arrived
