@@ -4,14 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.events.Charge;
+import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.serde.AvroSerde;
+import io.wanpipeline.schemas.serde.ConfluentWireFormat;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.Arrays;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaMetadata;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
+import org.apache.flink.formats.avro.registry.confluent.ConfluentSchemaRegistryCoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,6 +83,50 @@ class ConfluentClientOracleIT {
               RestClientException.class, e -> assertThat(e.getErrorCode()).isEqualTo(40403));
       assertThat(confluent.deleteSubject(subject, false)).containsExactly(1, 2);
       assertThat(confluent.getAllSubjects()).containsExactly("charges-value");
+    }
+  }
+
+  @Test
+  void confluentsCoderReadsTheSchemaIdOfOurSerdesBytes(KafkaBroker.Info kafka) throws Exception {
+    try (LocalSchemaRegistry registry =
+        new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0)) {
+      SchemaRegistryClient ours = SchemaRegistryClient.of(registry.url());
+      AvroSerde<TaskStatus> serde = AvroSerde.forValue(ours, TaskStatus.getClassSchema());
+      TaskStatus status =
+          TaskStatus.newBuilder()
+              .setRequestId("oracle-1")
+              .setAccountId("acme")
+              .setProviderAccount("default")
+              .setModel("wan2.2-i2v-flash")
+              .setState(TaskState.SUBMITTED)
+              .setTaskId("task-1")
+              .setEventTime(Instant.ofEpochMilli(1_763_700_000_000L))
+              .build();
+      byte[] bytes = serde.serialize("task-status", status);
+      CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(registry.url(), 100);
+      ConfluentSchemaRegistryCoder coder = new ConfluentSchemaRegistryCoder(confluent);
+
+      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+      Schema writer = parse(coder.readSchema(in).toString());
+      GenericRecord decoded =
+          new GenericDatumReader<GenericRecord>(writer)
+              .read(null, DecoderFactory.get().binaryDecoder(in, null));
+
+      assertThat(writer).isEqualTo(TaskStatus.getClassSchema());
+      assertThat(confluent.getAllSubjectsById(ConfluentWireFormat.schemaIdOf(bytes)))
+          .as("our serde registered under the topic-name strategy subject")
+          .containsExactly("task-status-value");
+      assertThat(decoded.get("request_id")).hasToString("oracle-1");
+      assertThat(decoded.get("task_id")).hasToString("task-1");
+      ByteArrayOutputStream header = new ByteArrayOutputStream();
+      new ConfluentSchemaRegistryCoder("task-status-value", confluent)
+          .writeSchema(
+              new org.apache.flink.avro.shaded.org.apache.avro.Schema.Parser()
+                  .parse(TaskStatus.getClassSchema().toString()),
+              header);
+      assertThat(Arrays.copyOf(bytes, ConfluentWireFormat.HEADER_LENGTH))
+          .as("Confluent's own framing of the same schema")
+          .isEqualTo(header.toByteArray());
     }
   }
 
