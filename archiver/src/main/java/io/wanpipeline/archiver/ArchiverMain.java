@@ -1,0 +1,69 @@
+package io.wanpipeline.archiver;
+
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.account.WanClients;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * Runs the archiver: {@code ArchiverMain [config.properties]}; environment variables {@code
+ * WAN_PIPELINE_*} override the file, secrets (provider keys, S3 credentials) come from the
+ * environment or files.
+ */
+public final class ArchiverMain {
+  private static final Logger log = LoggerFactory.getLogger(ArchiverMain.class);
+
+  private ArchiverMain() {}
+
+  /** Starts the service and blocks until the JVM shuts down. */
+  public static void main(String[] args) throws InterruptedException {
+    Thread.setDefaultUncaughtExceptionHandler(
+        (t, e) -> log.error("Uncaught error: thread={}", t.getName(), e));
+    Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+    ArchiverConfig config = ArchiverConfig.from(settings);
+    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+    Topics topics =
+        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+    provision(config, names);
+    Clock clock = Clock.systemUTC();
+    S3AsyncClient s3 = S3Clients.create(config.s3());
+    ArchiverService service =
+        new ArchiverService(
+            config, clock, topics, account -> WanClients.forAccount(account, clock), s3);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  service.close();
+                  s3.close();
+                  stopped.countDown();
+                },
+                "archiver-shutdown"));
+    service.start();
+    stopped.await();
+  }
+
+  /** Creates the task-status topic (read and written by the archiver) when it is missing. */
+  static void provision(ArchiverConfig config, TopicNames names) {
+    List<TopicSpec> specs =
+        TopicSpec.pipeline(names, config.topicPartitions(), config.replicationFactor()).stream()
+            .filter(s -> s.name().equals(names.taskStatus()))
+            .toList();
+    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+      TopicProvisioner.ensure(admin, specs);
+    }
+  }
+}

@@ -1,0 +1,503 @@
+package io.wanpipeline.infra.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wanpipeline.archiver.ArchiverConfig;
+import io.wanpipeline.archiver.ArchiverService;
+import io.wanpipeline.archiver.S3Clients;
+import io.wanpipeline.events.ArchiveLocation;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.Usage;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.simulator.AdjustableClock;
+import io.wanpipeline.infra.simulator.Faults;
+import io.wanpipeline.infra.simulator.Route;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.SimulatorLedger;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.GenerationRequest.Input;
+import io.wanpipeline.wan.GenerationRequest.Parameters;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.account.WanClients;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The archiver against a real broker, registry, S3-compatible server and the Wan simulator: the
+ * provider's signed links, their expiry and the bytes they serve are the simulator's.
+ */
+@ExtendWith({KafkaBroker.class, S3Server.class})
+class ArchiverIT {
+  private static final String ACCOUNT = "sim";
+  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", "sk-archiver-it");
+  private static final int PARTITIONS = 3;
+  private static final int VIDEO_BYTES = 20 * 1024 * 1024;
+  private static final Duration LINK_LIFETIME = Duration.ofMinutes(10);
+  private static final Duration TASK_RETENTION = Duration.ofHours(1);
+
+  private static AdjustableClock simClock;
+  private static WanSimulator sim;
+  private static DashScopeClient provider;
+  private static LocalSchemaRegistry registry;
+
+  private KafkaBroker.Info kafka;
+  private S3Server.Info s3Info;
+  private Topics topics;
+  private String prefix;
+  private String bucket;
+  private S3Client s3;
+  private final List<ArchiverService> services = new ArrayList<>();
+  private final List<S3AsyncClient> asyncClients = new ArrayList<>();
+
+  @BeforeAll
+  static void startProvider(KafkaBroker.Info kafka) {
+    simClock = new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    sim =
+        WanSimulator.start(
+            SimulatorConfig.builder()
+                .clock(simClock)
+                .apiKey(KEY.secret(), "acct-sim")
+                .pendingTime(Duration.ofSeconds(1))
+                .runningTime(Duration.ofSeconds(2))
+                .linkLifetime(LINK_LIFETIME)
+                .taskRetention(TASK_RETENTION)
+                .build());
+    provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
+  }
+
+  @AfterAll
+  static void stopProvider() {
+    registry.close();
+    sim.close();
+  }
+
+  @BeforeEach
+  void setUp(KafkaBroker.Info kafka, S3Server.Info s3Info) {
+    this.kafka = kafka;
+    this.s3Info = s3Info;
+    prefix = kafka.uniqueName("archiver") + ".";
+    topics = new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), PARTITIONS, (short) 1));
+    }
+    bucket = s3Info.uniqueBucket("archive");
+    s3 = s3Info.newClient();
+  }
+
+  @AfterEach
+  void tearDown() {
+    services.forEach(ArchiverService::close);
+    asyncClients.forEach(S3AsyncClient::close);
+    s3.close();
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE);
+  }
+
+  @Test
+  void archivesTheBytesTheProviderServedWithoutSendingItCredentials() throws Exception {
+    TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a cat");
+    start(kafka.uniqueName("archiver"));
+
+    TaskStatus succeeded = succeededEvent("req-ok", task);
+    send(succeeded);
+    TaskStatus archived = awaitTerminal("req-ok");
+
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    ArchiveLocation location = archived.getArchive();
+    String expectedKey = "videos/acme/2026/03/01/req-ok.mp4";
+    assertThat(location.getBucket()).isEqualTo(bucket);
+    assertThat(location.getKey()).isEqualTo(expectedKey);
+    assertThat(location.getUri()).isEqualTo("s3://" + bucket + "/" + expectedKey);
+    assertThat(location.getContentType()).isEqualTo("video/mp4");
+    String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+    assertThat(location.getSha256()).isEqualTo(servedSha);
+    assertThat(location.getSizeBytes()).isEqualTo(VIDEO_BYTES);
+    assertThat(sha256Of(expectedKey)).as("the object's bytes").isEqualTo(servedSha);
+    HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(expectedKey));
+    assertThat(head.contentType()).isEqualTo("video/mp4");
+    assertThat(head.metadata())
+        .containsEntry("sha256", servedSha)
+        .containsEntry("request-id", "req-ok")
+        .containsEntry("task-id", task.taskId());
+    assertThat(archived.getUsage()).isEqualTo(succeeded.getUsage());
+    assertThat(archived.getResultUrl()).doesNotContain("?").doesNotContain("Signature");
+    assertThat(archived.getRequestId()).isEqualTo("req-ok");
+    assertThat(archived.getTaskId()).isEqualTo(task.taskId());
+
+    List<SimulatorLedger.Download> downloads = sim.ledger().downloads(task.taskId());
+    assertThat(downloads)
+        .as("one download, served, never refused for an Authorization header")
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.httpStatus()).isEqualTo(200);
+              assertThat(d.refusal()).isNull();
+              assertThat(d.sha256()).isEqualTo(servedSha);
+            });
+    assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  @Test
+  void refreshesAnExpiredLinkByQueryingTheTaskAgain() {
+    TaskSnapshot task = succeededTask("a dog");
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withUnavailableRate(1));
+    start(kafka.uniqueName("archiver"));
+    int queriesBefore = sim.ledger().polls(task.taskId()).size();
+
+    send(succeededEvent("req-expiring", task));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !sim.ledger().downloads(task.taskId()).isEmpty());
+    // While the archiver backs off, the link it holds expires.
+    simClock.advance(LINK_LIFETIME.plusMinutes(1));
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE);
+    TaskStatus archived = awaitTerminal("req-expiring");
+
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(archived.getArchive().getSha256())
+        .isEqualTo(sim.videoSha256(task.taskId()).orElseThrow());
+    assertThat(sim.ledger().downloads(task.taskId()))
+        .extracting(SimulatorLedger.Download::httpStatus)
+        .as("unavailable, then expired, then served with the fresh link")
+        .containsExactly(503, 403, 200);
+    assertThat(sim.ledger().polls(task.taskId()).size() - queriesBefore)
+        .as("one query for the link, one to refresh it")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void taskTheProviderNoLongerKnowsEndsLinkExpired() {
+    TaskSnapshot task = succeededTask("a forgotten horse");
+    simClock.advance(TASK_RETENTION.plusMinutes(1));
+    assertThat(sim.status(task.taskId())).hasValue(ProviderStatus.UNKNOWN);
+    start(kafka.uniqueName("archiver"));
+
+    send(succeededEvent("req-forgotten", task));
+    TaskStatus failed = awaitTerminal("req-forgotten");
+
+    assertThat(failed.getState()).isEqualTo(TaskState.ARCHIVE_FAILED);
+    assertThat(failed.getError().getCode()).isEqualTo("LINK_EXPIRED");
+    assertThat(failed.getError().getStage().name()).isEqualTo("ARCHIVE");
+    assertThat(failed.getError().getMessage()).doesNotContain("Signature");
+    assertThat(failed.getArchive()).isNull();
+    assertThat(sim.ledger().downloads(task.taskId())).isEmpty();
+    assertThat(objectKeys()).isEmpty();
+  }
+
+  @Test
+  void aDownloadCutShortIsRetriedAndLeavesNoPartialUpload() throws Exception {
+    TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a bird");
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withMalformedRate(1));
+    start(kafka.uniqueName("archiver"));
+
+    send(succeededEvent("req-truncated", task));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !sim.ledger().downloads(task.taskId()).isEmpty());
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE);
+    TaskStatus archived = awaitTerminal("req-truncated");
+
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(sim.ledger().downloads(task.taskId()).get(0).refusal()).isEqualTo("truncated");
+    String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+    assertThat(archived.getArchive().getSha256()).isEqualTo(servedSha);
+    assertThat(sha256Of(archived.getArchive().getKey())).isEqualTo(servedSha);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  @Test
+  void redeliveryLeavesOneObjectAndOneArchived() {
+    TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a fish");
+    start(kafka.uniqueName("archiver"));
+    TaskStatus succeeded = succeededEvent("req-twice", task);
+    String marker = samePartitionRequestId("req-twice");
+    TaskSnapshot unknown = unknownTask();
+
+    send(succeeded);
+    send(succeeded);
+    send(succeededEvent(marker, unknown));
+    awaitTerminal(marker);
+
+    List<TaskStatus> terminals = terminalsOf("req-twice");
+    assertThat(terminals).extracting(TaskStatus::getState).containsExactly(TaskState.ARCHIVED);
+    assertThat(objectKeys()).containsExactly("videos/acme/2026/03/01/req-twice.mp4");
+    assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
+
+    // A second archiver (another group) reads the whole topic again: it finds the object and
+    // answers with its facts, without downloading or uploading anything.
+    String etag = s3.headObject(b -> b.bucket(bucket).key(objectKeys().get(0))).eTag();
+    start(kafka.uniqueName("second-archiver"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(terminalsOf("req-twice")).hasSize(2));
+    List<TaskStatus> both = terminalsOf("req-twice");
+    assertThat(both).extracting(TaskStatus::getState).containsOnly(TaskState.ARCHIVED);
+    assertThat(both.get(1).getArchive()).isEqualTo(both.get(0).getArchive());
+    assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
+    assertThat(objectKeys()).hasSize(1);
+    assertThat(s3.headObject(b -> b.bucket(bucket).key(objectKeys().get(0))).eTag())
+        .isEqualTo(etag);
+  }
+
+  @Test
+  void closingMidArchiveLeavesTheRequestToTheNextOwner() throws Exception {
+    TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a slow cow");
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withDelay(1, Duration.ofSeconds(20)));
+    String group = kafka.uniqueName("archiver");
+    ArchiverService first = start(group);
+    int queriesBefore = sim.ledger().polls(task.taskId()).size();
+
+    send(succeededEvent("req-handover", task));
+    // The job has its link: its download is now waiting on the delayed answer.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> sim.ledger().polls(task.taskId()).size() > queriesBefore);
+    first.close();
+    assertThat(first.running()).isFalse();
+    assertThat(terminalsOf("req-handover")).as("nothing committed for the abandoned job").isEmpty();
+
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE);
+    start(group);
+    TaskStatus archived = awaitTerminal("req-handover");
+
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+    assertThat(archived.getArchive().getSha256()).isEqualTo(servedSha);
+    assertThat(sha256Of(archived.getArchive().getKey())).isEqualTo(servedSha);
+    assertThat(terminalsOf("req-handover")).hasSize(1);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  private ArchiverService start(String groupId) {
+    Map<String, String> values = new HashMap<>();
+    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    values.put("schema-registry.url", registry.url());
+    values.put("topics.prefix", prefix);
+    values.put("provider.accounts", ACCOUNT);
+    values.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
+    values.put("archiver.group-id", groupId);
+    values.put("archiver.bucket", bucket);
+    values.put("archiver.create-bucket", "true");
+    values.put("archiver.retry-initial-backoff", "2s");
+    values.put("archiver.retry-max-backoff", "4s");
+    values.put("archiver.workers", "2");
+    values.put("archiver.shutdown-grace", "5s");
+    values.put("s3.endpoint", s3Info.endpoint().toString());
+    values.put("s3.path-style", "true");
+    Map<String, String> env =
+        Map.of(
+            "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),
+            "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3Info.accessKey(),
+            "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3Info.secretKey());
+    ArchiverConfig config = ArchiverConfig.from(Settings.of(values, env));
+    S3AsyncClient client = S3Clients.create(config.s3());
+    asyncClients.add(client);
+    ArchiverService service =
+        new ArchiverService(
+            config,
+            Clock.systemUTC(),
+            topics,
+            account -> WanClients.forAccount(account, Clock.systemUTC()),
+            client);
+    services.add(service);
+    service.start();
+    return service;
+  }
+
+  /** A task the simulator has finished, as the provider reports it. */
+  private static TaskSnapshot succeededTask(String prompt) {
+    GenerationRequest request =
+        new GenerationRequest(
+            "wan2.2-i2v-flash",
+            new Input(
+                prompt,
+                null,
+                "https://example.com/cat.png",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
+    SubmitOutcome outcome = provider.submit(KEY, request, UUID.randomUUID().toString());
+    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
+    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
+    simClock.advance(Duration.ofSeconds(5));
+    QueryOutcome<TaskSnapshot> answer = provider.query(KEY, taskId);
+    assertThat(answer).isInstanceOf(QueryOutcome.Answered.class);
+    TaskSnapshot snapshot = ((QueryOutcome.Answered<TaskSnapshot>) answer).value();
+    assertThat(snapshot.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    return snapshot;
+  }
+
+  private static TaskSnapshot unknownTask() {
+    return new TaskSnapshot(
+        UUID.randomUUID().toString(),
+        ProviderStatus.SUCCEEDED,
+        null,
+        null,
+        Instant.parse("2026-03-01T10:00:03Z"),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The SUCCEEDED event the poller would have produced for {@code task}. */
+  private static TaskStatus succeededEvent(String requestId, TaskSnapshot task) {
+    return TaskStatus.newBuilder()
+        .setRequestId(requestId)
+        .setAccountId("acme")
+        .setProviderAccount(ACCOUNT)
+        .setApiKeyRef(KEY.ref())
+        .setModel("wan2.2-i2v-flash")
+        .setState(TaskState.SUCCEEDED)
+        .setTaskId(task.taskId())
+        .setEventTime(task.endTime().plusSeconds(2))
+        .setProviderEndTime(task.endTime())
+        .setRequestedResolution("480P")
+        .setUsage(
+            Usage.newBuilder()
+                .setVideoDurationMillis(
+                    task.usage() == null ? 5_000 : task.usage().videoDurationMillis())
+                .setTier("480P")
+                .build())
+        .setMetadata(Map.of("origin", "archiver-it"))
+        .build();
+  }
+
+  /** A request id whose events land on the same partition as {@code requestId}'s. */
+  private static String samePartitionRequestId(String requestId) {
+    int target = partitionOf(requestId);
+    for (int i = 0; ; i++) {
+      String candidate = requestId + "-marker-" + i;
+      if (partitionOf(candidate) == target) {
+        return candidate;
+      }
+    }
+  }
+
+  private static int partitionOf(String key) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+  }
+
+  private void send(TaskStatus status) {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, TaskStatus> producer =
+        new KafkaProducer<>(
+            props,
+            topics.taskStatus().keySerde().serializer(),
+            topics.taskStatus().valueSerde().serializer())) {
+      producer
+          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
+          .get();
+    } catch (Exception e) {
+      throw new AssertionError("cannot produce a status", e);
+    }
+  }
+
+  private TaskStatus awaitTerminal(String requestId) {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
+    return terminalsOf(requestId).get(0);
+  }
+
+  /** The committed ARCHIVED and ARCHIVE_FAILED events of {@code requestId}, in order. */
+  private List<TaskStatus> terminalsOf(String requestId) {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<TaskStatus> out = new ArrayList<>();
+    String topic = topics.taskStatus().name();
+    try (KafkaConsumer<String, TaskStatus> consumer =
+        new KafkaConsumer<>(
+            props,
+            topics.taskStatus().keySerde().deserializer(),
+            topics.taskStatus().valueSerde().deserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
+          TaskState state = r.value().getState();
+          if (r.key().equals(requestId)
+              && (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED)) {
+            out.add(r.value());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<String> objectKeys() {
+    return s3.listObjectsV2(b -> b.bucket(bucket)).contents().stream().map(S3Object::key).toList();
+  }
+
+  private String sha256Of(String key) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = ((InputStream) in).read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}
