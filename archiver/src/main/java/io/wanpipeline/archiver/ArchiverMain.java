@@ -32,28 +32,34 @@ public final class ArchiverMain {
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("Uncaught error: thread={}", t.getName(), e));
     Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    ArchiverConfig config = ArchiverConfig.from(settings);
-    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
-    Topics topics =
-        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
-    provision(config, names);
-    Clock clock = Clock.systemUTC();
-    S3AsyncClient s3 = S3Clients.create(config.s3());
-    ArchiverService service =
-        new ArchiverService(
-            config, clock, topics, account -> WanClients.forAccount(account, clock), s3);
+    ArchiverService service = create(settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   service.close();
-                  s3.close();
                   stopped.countDown();
                 },
                 "archiver-shutdown"));
     service.start();
     stopped.await();
+  }
+
+  /**
+   * Builds the archiver from {@code settings} as this main runs it (topics provisioned, provider
+   * clients and S3 client made); not started. The local stack uses the same factory.
+   */
+  public static ArchiverService create(Settings settings, Clock clock) {
+    ArchiverConfig config = ArchiverConfig.from(settings);
+    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+    Topics topics =
+        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+    provision(config, names);
+    S3AsyncClient s3 = S3Clients.create(config.s3());
+    return new ArchiverService(
+            config, clock, topics, account -> WanClients.forAccount(account, clock), s3)
+        .owning(s3);
   }
 
   /** Creates the task-status topic (read and written by the archiver) when it is missing. */

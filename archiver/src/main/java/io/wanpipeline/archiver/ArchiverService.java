@@ -14,9 +14,11 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +51,7 @@ public final class ArchiverService implements AutoCloseable {
   private final Clock clock;
   private final Topics topics;
   private final S3AsyncClient s3;
+  private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final HttpClient http;
@@ -179,6 +182,13 @@ public final class ArchiverService implements AutoCloseable {
   }
 
   /** True while the consume loop runs. */
+  /** Hands {@code resource} (the S3 client a main created for this service) to {@link #close()}. */
+  public ArchiverService owning(AutoCloseable resource) {
+    owned.add(resource);
+    return this;
+  }
+
+  /** True while the consume loop runs. */
   public synchronized boolean running() {
     return loopThread != null && loopThread.isAlive();
   }
@@ -218,6 +228,13 @@ public final class ArchiverService implements AutoCloseable {
       workers.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    for (AutoCloseable resource : owned) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("Error closing {}: {}", resource.getClass().getSimpleName(), e.toString());
+      }
     }
     log.info(
         "Archiver stopped: groupId={}, archived={}, failed={}",

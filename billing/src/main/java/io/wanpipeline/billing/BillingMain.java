@@ -27,18 +27,26 @@ public final class BillingMain {
         (t, e) -> log.error("Uncaught error: thread={}", t.getName(), e));
     try {
       Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-      BillingConfig config = BillingConfig.from(settings);
-      TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
-      Topics topics =
-          new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
-      provisionOwnedTopics(config, names);
-      BillingService service = new BillingService(config, Clock.systemUTC(), topics);
+      BillingService service = create(settings, Clock.systemUTC());
       Runtime.getRuntime().addShutdownHook(new Thread(service::close, "billing-shutdown"));
       service.start();
     } catch (RuntimeException e) {
       log.error("Billing failed to start", e);
       throw e;
     }
+  }
+
+  /**
+   * Builds billing from {@code settings} as this main runs it (owned topics provisioned); not
+   * started. The local stack uses the same factory.
+   */
+  public static BillingService create(Settings settings, Clock clock) {
+    BillingConfig config = BillingConfig.from(settings);
+    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+    Topics topics =
+        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+    provisionOwnedTopics(config, names);
+    return new BillingService(config, clock, topics);
   }
 
   /** Creates billing's own topics if they are missing. */
