@@ -1,0 +1,219 @@
+package io.wanpipeline.wan.catalogue;
+
+import io.wanpipeline.wan.GenerationRequest;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one provider model accepts and how it is served (wan-protocol.md sections 1.4, 1.9 and 2).
+ * Loaded from the catalogue data file; see {@link ModelCatalogue#standard()}.
+ *
+ * @param id provider model id, for example {@code wan2.2-i2v-flash}
+ * @param family model generation
+ * @param task what the model generates from what
+ * @param endpoint the create-task path
+ * @param protocol named input fields or the {@code input.media} array
+ * @param parameterStyle how the output resolution is requested
+ * @param tiers accepted {@code parameters.resolution} tiers, lowest first (for {@link
+ *     ParameterStyle#SIZE}: the tiers of the accepted sizes; for {@link ParameterStyle#NONE}:
+ *     empty)
+ * @param sizes accepted {@code parameters.size} strings ({@link ParameterStyle#SIZE} only, else
+ *     empty)
+ * @param ratios accepted {@code parameters.ratio} values ({@link ParameterStyle#RESOLUTION_RATIO}
+ *     only, else empty)
+ * @param defaultTier the tier produced when the request names none (for {@link ParameterStyle#NONE}
+ *     a nominal tier for pricing)
+ * @param defaultSize the size produced when none is named ({@link ParameterStyle#SIZE} only, else
+ *     null)
+ * @param defaultRatio the ratio used when none is named, or null when it follows the input
+ * @param duration accepted {@code parameters.duration} values
+ * @param promptLimit characters of {@code input.prompt} the provider uses; longer prompts are
+ *     truncated, not refused
+ * @param cjkPromptLimit the same for prompts containing CJK characters (HappyHorse: 2500)
+ * @param negativePromptLimit characters of {@code input.negative_prompt} the provider uses
+ * @param inputs accepted and required input fields
+ * @param takesAudio whether {@code parameters.audio} (auto-dubbing on/off) means anything
+ * @param takesShotType whether {@code parameters.shot_type} (single|multi) means anything
+ * @param audioAffectsPrice whether the unit price depends on {@code parameters.audio}
+ * @param limits default provider limits in each region where the model is offered
+ */
+public record ModelSpec(
+    String id,
+    Family family,
+    TaskKind task,
+    Endpoint endpoint,
+    RequestProtocol protocol,
+    ParameterStyle parameterStyle,
+    List<String> tiers,
+    List<String> sizes,
+    List<String> ratios,
+    String defaultTier,
+    String defaultSize,
+    String defaultRatio,
+    DurationRule duration,
+    int promptLimit,
+    int cjkPromptLimit,
+    int negativePromptLimit,
+    InputRules inputs,
+    boolean takesAudio,
+    boolean takesShotType,
+    boolean audioAffectsPrice,
+    Map<Region, ProviderLimits> limits) {
+
+  /** Shot types of {@code parameters.shot_type}. */
+  public static final List<String> SHOT_TYPES = List.of("single", "multi");
+
+  public ModelSpec {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(family, "family");
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(parameterStyle, "parameterStyle");
+    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(inputs, "inputs");
+    tiers = List.copyOf(tiers);
+    sizes = List.copyOf(sizes);
+    ratios = List.copyOf(ratios);
+    EnumMap<Region, ProviderLimits> l = new EnumMap<>(Region.class);
+    l.putAll(limits);
+    limits = Collections.unmodifiableMap(l);
+    check(!limits.isEmpty(), id, "is offered in no region");
+    check(tiers.stream().allMatch(Tiers::isTier), id, "has an unknown tier in " + tiers);
+    check(Tiers.isTier(defaultTier), id, "has no valid default tier");
+    check(
+        parameterStyle == ParameterStyle.NONE || tiers.contains(defaultTier),
+        id,
+        "default tier " + defaultTier + " is not among " + tiers);
+    check(
+        (parameterStyle == ParameterStyle.SIZE) == !sizes.isEmpty(),
+        id,
+        "lists sizes iff its parameter style is SIZE");
+    check(
+        parameterStyle != ParameterStyle.SIZE || sizes.contains(defaultSize),
+        id,
+        "default size " + defaultSize + " is not among " + sizes);
+    check(
+        parameterStyle != ParameterStyle.SIZE
+            || Tiers.ofSize(defaultSize).orElseThrow().equals(defaultTier),
+        id,
+        "default size " + defaultSize + " is not of the default tier " + defaultTier);
+    check(
+        (parameterStyle == ParameterStyle.RESOLUTION_RATIO) == !ratios.isEmpty(),
+        id,
+        "lists ratios iff its parameter style is RESOLUTION_RATIO");
+    check(
+        defaultRatio == null || ratios.contains(defaultRatio),
+        id,
+        "default ratio " + defaultRatio + " is not among " + ratios);
+    check(
+        (protocol == RequestProtocol.MEDIA) == inputs.accepts(InputField.MEDIA)
+            || task == TaskKind.T2V,
+        id,
+        "takes input.media iff it uses the media protocol");
+    check(promptLimit > 0 && cjkPromptLimit > 0 && negativePromptLimit > 0, id, "bad limits");
+  }
+
+  private static void check(boolean ok, String id, String problem) {
+    if (!ok) {
+      throw new IllegalArgumentException("model " + id + " " + problem);
+    }
+  }
+
+  /** The regions where the model is offered. */
+  public Set<Region> regions() {
+    return limits.keySet();
+  }
+
+  /** Whether the model is offered in {@code region}. */
+  public boolean availableIn(Region region) {
+    return limits.containsKey(region);
+  }
+
+  /** The default provider limits in {@code region}, or empty where the model is not offered. */
+  public Optional<ProviderLimits> limitsIn(Region region) {
+    return Optional.ofNullable(limits.get(region));
+  }
+
+  /**
+   * The tier the request will be produced at: for {@link ParameterStyle#SIZE} models the tier of
+   * {@code parameters.size}, else {@code parameters.resolution}; failing that the other of the two
+   * (gateways translate one into the other); failing that the model default. A requested tier is
+   * returned even when the model does not support it (validation reports that).
+   */
+  public String tierOf(GenerationRequest request) {
+    GenerationRequest.Parameters p = request.parameters();
+    Optional<String> fromResolution =
+        Optional.ofNullable(p.resolution()).map(String::trim).filter(Tiers::isTier);
+    Optional<String> fromSize = Tiers.ofSize(p.size());
+    Optional<String> first = parameterStyle == ParameterStyle.SIZE ? fromSize : fromResolution;
+    Optional<String> second = parameterStyle == ParameterStyle.SIZE ? fromResolution : fromSize;
+    if (parameterStyle == ParameterStyle.NONE) {
+      return defaultTier;
+    }
+    return first.or(() -> second).orElse(defaultTier);
+  }
+
+  /**
+   * The output length in whole seconds the request asks for: {@code parameters.duration} when the
+   * model takes it and it is positive, else {@link DurationRule#defaultSeconds()} (the provider's
+   * default, or a nominal length where the output follows an input).
+   */
+  public int durationOf(GenerationRequest request) {
+    Integer d = request.parameters().duration();
+    if (duration.takesParameter() && d != null && d > 0) {
+      return d;
+    }
+    return duration.defaultSeconds();
+  }
+
+  /** Whether the model takes {@code parameters.ratio} at all. */
+  public boolean takesRatio() {
+    return !ratios.isEmpty();
+  }
+
+  /**
+   * The part of {@code prompt} the provider uses: at most {@link #promptLimit()} code points (or
+   * {@link #cjkPromptLimit()} when the prompt contains CJK characters). Null stays null.
+   */
+  public String effectivePrompt(String prompt) {
+    if (prompt == null) {
+      return null;
+    }
+    return truncate(prompt, containsCjk(prompt) ? cjkPromptLimit : promptLimit);
+  }
+
+  /** The part of {@code negativePrompt} the provider uses. Null stays null. */
+  public String effectiveNegativePrompt(String negativePrompt) {
+    return negativePrompt == null ? null : truncate(negativePrompt, negativePromptLimit);
+  }
+
+  /** True when the provider will cut {@code prompt} short. */
+  public boolean truncatesPrompt(String prompt) {
+    return prompt != null && !effectivePrompt(prompt).equals(prompt);
+  }
+
+  private static String truncate(String s, int maxCodePoints) {
+    if (s.codePointCount(0, s.length()) <= maxCodePoints) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, maxCodePoints));
+  }
+
+  private static boolean containsCjk(String s) {
+    return s.codePoints()
+        .anyMatch(
+            cp -> {
+              Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+              return script == Character.UnicodeScript.HAN
+                  || script == Character.UnicodeScript.HIRAGANA
+                  || script == Character.UnicodeScript.KATAKANA
+                  || script == Character.UnicodeScript.HANGUL;
+            });
+  }
+}
