@@ -1,7 +1,5 @@
 package io.wanpipeline.submitter;
 
-import io.wanpipeline.wan.GenerationRequest;
-
 /**
  * What a request asks for, as copied onto its status events: resolution tier, duration and audio.
  *
@@ -10,11 +8,6 @@ import io.wanpipeline.wan.GenerationRequest;
  * @param audio whether audio was requested, or null
  */
 record RequestedFacts(String resolution, Integer durationSeconds, Boolean audio) {
+  /** Nothing known (the request could not even be identified). */
   static final RequestedFacts NONE = new RequestedFacts(null, null, null);
-
-  /** The facts of {@code request} as far as the request itself states them. */
-  static RequestedFacts of(GenerationRequest request) {
-    GenerationRequest.Parameters p = request.parameters();
-    return new RequestedFacts(p.resolution(), p.duration(), p.audio());
-  }
 }

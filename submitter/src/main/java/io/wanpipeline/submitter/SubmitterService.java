@@ -6,6 +6,7 @@ import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,7 +99,7 @@ public final class SubmitterService implements AutoCloseable {
             ledger,
             config.accounts(),
             account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
-            new RequestChecks(),
+            new RequestChecks(ModelCatalogue.standard()),
             new OutcomeDecider(
                 new Backoff(config.backoffInitial(), config.backoffMax(), new Random()),
                 config.throttleDeadline()),
