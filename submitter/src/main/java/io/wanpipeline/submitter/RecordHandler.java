@@ -197,8 +197,21 @@ final class RecordHandler {
       if (resume.retryAt().isAfter(now)) {
         return new Handled.WaitUntil(resume.retryAt());
       }
-      ProviderAccount account = accounts.resolve(request.getProviderAccount()).orElseThrow();
-      return attempt(ctx, account, resume.attempts(), resume.firstAttemptAt());
+      Optional<ProviderAccount> account = accounts.resolve(request.getProviderAccount());
+      if (account.isEmpty()) {
+        // The account was removed from the configuration while the request waited.
+        fail(
+            ctx,
+            providerAccountName,
+            validationError(
+                INVALID_REQUEST,
+                "provider_account",
+                "provider account '" + request.getProviderAccount() + "' is no longer configured"),
+            resume.attempts(),
+            resume.firstAttemptAt());
+        return DONE;
+      }
+      return attempt(ctx, account.get(), resume.attempts(), resume.firstAttemptAt());
     }
 
     // Fresh: validate before the first call.

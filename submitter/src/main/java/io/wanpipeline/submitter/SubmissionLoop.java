@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(SubmissionLoop.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
 
   private final Clock clock;
   private final String requestsTopic;
@@ -43,6 +44,7 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private final LedgerReader ledgerReader;
   private final SubmissionLedger ledger;
   private final RecordHandler handler;
+  private final Runnable prepare;
   private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> queues =
       new HashMap<>();
   private final Map<TopicPartition, Instant> waitUntil = new HashMap<>();
@@ -57,8 +59,10 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
       Producer<byte[], byte[]> producer,
       LedgerReader ledgerReader,
       SubmissionLedger ledger,
-      RecordHandler handler) {
+      RecordHandler handler,
+      Runnable prepare) {
     this.clock = clock;
+    this.prepare = prepare;
     this.requestsTopic = requestsTopic;
     this.ledgerTopic = ledgerTopic;
     this.consumer = consumer;
@@ -72,6 +76,7 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   public void run() {
     try {
       checkCoPartitioned();
+      prepare.run();
       producer.initTransactions();
       consumer.subscribe(List.of(requestsTopic), this);
       while (running) {
@@ -142,6 +147,20 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
             queue.peek().offset(),
             aborted.getMessage());
         reset();
+        return;
+      } catch (Transactor.Fatal fatal) {
+        throw fatal;
+      } catch (RuntimeException unexpected) {
+        // Nothing is half-written (every write is one transaction), so start the partitions again
+        // from what is committed, and give this one a pause before its record is tried again.
+        log.error(
+            "handling failed at partition={} offset={}; retrying in {}",
+            tp.partition(),
+            queue.peek().offset(),
+            RETRY_AFTER_ERROR,
+            unexpected);
+        reset();
+        waitUntil.put(tp, clock.instant().plus(RETRY_AFTER_ERROR));
         return;
       }
     }

@@ -37,6 +37,7 @@ public final class SubmitterService implements AutoCloseable {
   private final SubmitterConfig config;
   private final Clock clock;
   private final Topics topics;
+  private final SchemaRegistry registry;
   private final Topic<String, SubmissionLedgerEntry> ledgerTopic;
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final InDoubtReconciler reconciler;
@@ -71,6 +72,7 @@ public final class SubmitterService implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.topics = Objects.requireNonNull(topics, "topics");
+    this.registry = Objects.requireNonNull(registry, "registry");
     this.ledgerTopic = SubmissionLedger.topic(topics.names(), registry);
     this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
@@ -114,7 +116,8 @@ public final class SubmitterService implements AutoCloseable {
             producer,
             new LedgerReader(ledgerConsumer, ledgerTopic, config.ledgerLoadTimeout(), clock),
             ledger,
-            handler);
+            handler,
+            this::registerSchemas);
     thread = new Thread(loop, "submitter-" + config.instanceId());
     thread.setUncaughtExceptionHandler(
         (t, e) -> log.error("submitter thread died instanceId={}", config.instanceId(), e));
@@ -124,6 +127,16 @@ public final class SubmitterService implements AutoCloseable {
         config.instanceId(),
         config.groupId(),
         topics.videoRequests().name());
+  }
+
+  /**
+   * Registers the schemas this service writes before the first record, so that a registry outage
+   * shows at start rather than between a create call and the recording of its answer.
+   */
+  private void registerSchemas() {
+    registry.register(
+        topics.taskStatus().name() + "-value", io.wanpipeline.events.TaskStatus.getClassSchema());
+    registry.register(ledgerTopic.name() + "-value", SubmissionLedgerEntry.getClassSchema());
   }
 
   /** True while the consumer loop runs. */
