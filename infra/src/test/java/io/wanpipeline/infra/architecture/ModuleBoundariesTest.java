@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * other or on {@code infra}; the libraries depend on no service.
  */
 class ModuleBoundariesTest {
-  private static final List<String> SERVICES = List.of("submitter", "poller", "archiver", "billing");
+  private static final List<String> SERVICES =
+      List.of("submitter", "poller", "archiver", "billing");
   private static JavaClasses classes;
 
   @BeforeAll

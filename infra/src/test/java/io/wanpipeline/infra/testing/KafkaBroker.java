@@ -1,0 +1,188 @@
+package io.wanpipeline.infra.testing;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * JUnit 5 extension that gives tests a real Kafka broker: one per test JVM, started on first use
+ * and stopped when the JVM's tests are done. Tests take a {@link Info} parameter and isolate
+ * themselves with {@link Info#uniqueName unique topic names and group ids}.
+ *
+ * <p>The broker is an in-process single-node KRaft cluster ({@code KafkaClusterTestKit}), or a
+ * Testcontainers {@code apache/kafka} container when a Docker engine is available. The system
+ * property {@code kafka.fixture} ({@code embedded} or {@code container}) forces the choice.
+ */
+public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
+  /** System property that forces the broker kind: {@code embedded} or {@code container}. */
+  public static final String KIND_PROPERTY = "kafka.fixture";
+
+  /** The container image used when the broker runs in Docker. */
+  public static final String IMAGE = "apache/kafka:4.1.2";
+
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(KafkaBroker.class);
+
+  /** Where the broker runs. */
+  public enum Kind {
+    /** In this JVM, through Kafka's test kit. */
+    EMBEDDED,
+    /** In a Docker container started by Testcontainers. */
+    CONTAINER
+  }
+
+  /**
+   * The shared broker as tests see it.
+   *
+   * @param bootstrapServers the {@code bootstrap.servers} value
+   * @param kind where the broker runs
+   */
+  public record Info(String bootstrapServers, Kind kind) {
+    /**
+     * A name nobody else in this broker uses: {@code base}, a dash and eight random hex digits. Use
+     * it for topics, group ids, transactional ids and application ids.
+     */
+    public String uniqueName(String base) {
+      return base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Client configuration with just {@code bootstrap.servers}, to add to. */
+    public Map<String, Object> clientConfig() {
+      return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    }
+  }
+
+  private interface Handle extends AutoCloseable {
+    Info info();
+
+    @Override
+    void close();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    handle(context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == Info.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return handle(context).info();
+  }
+
+  /** The shared broker, started if this is its first use in the JVM. */
+  public static Info info(ExtensionContext context) {
+    return handle(context).info();
+  }
+
+  private static Handle handle(ExtensionContext context) {
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent("broker", key -> start(), Handle.class);
+  }
+
+  private static Handle start() {
+    String forced = System.getProperty(KIND_PROPERTY, "auto").toLowerCase(Locale.ROOT);
+    Kind kind =
+        switch (forced) {
+          case "embedded" -> Kind.EMBEDDED;
+          case "container" -> Kind.CONTAINER;
+          case "auto" -> dockerAvailable() ? Kind.CONTAINER : Kind.EMBEDDED;
+          default ->
+              throw new IllegalArgumentException(
+                  "-D" + KIND_PROPERTY + " must be embedded or container, not " + forced);
+        };
+    try {
+      return kind == Kind.CONTAINER ? container() : embedded();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the " + kind + " Kafka broker", e);
+    }
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static Handle embedded() throws Exception {
+    TestKitNodes nodes =
+        new TestKitNodes.Builder()
+            .setCombined(true)
+            .setNumBrokerNodes(1)
+            .setNumControllerNodes(1)
+            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+            .build();
+    KafkaClusterTestKit kit =
+        new KafkaClusterTestKit.Builder(nodes)
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("transaction.state.log.num.partitions", "1")
+            .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+            .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .build();
+    try {
+      kit.format();
+      kit.startup();
+      kit.waitForReadyBrokers();
+    } catch (Exception e) {
+      kit.close();
+      throw e;
+    }
+    Info info = new Info(kit.bootstrapServers(), Kind.EMBEDDED);
+    return new Handle() {
+      @Override
+      public Info info() {
+        return info;
+      }
+
+      @Override
+      public void close() {
+        try {
+          kit.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the embedded Kafka broker failed", e);
+        }
+      }
+    };
+  }
+
+  private static Handle container() {
+    KafkaContainer container = new KafkaContainer(IMAGE);
+    container.start();
+    Info info = new Info(container.getBootstrapServers(), Kind.CONTAINER);
+    return new Handle() {
+      @Override
+      public Info info() {
+        return info;
+      }
+
+      @Override
+      public void close() {
+        container.stop();
+      }
+    };
+  }
+}
