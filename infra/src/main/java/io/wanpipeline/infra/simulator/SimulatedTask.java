@@ -1,0 +1,107 @@
+package io.wanpipeline.infra.simulator;
+
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.ProviderStatus;
+import java.time.Duration;
+import java.time.Instant;
+
+/** One task's identity, fate and timeline; mutable fields are guarded by the {@link TaskBoard}. */
+final class SimulatedTask {
+
+  /** How the task is going to end. */
+  enum Fate {
+    SUCCEED,
+    FAIL,
+    NEVER_FINISH,
+    PENDING_FOREVER
+  }
+
+  final String taskId;
+  final String account;
+  final String keyId;
+  final String model;
+  final String endpointPath;
+  final String providerRequestId;
+  final String pipelineRequestId;
+  final GenerationRequest request;
+  final Instant submitted;
+  final Duration pendingTime;
+  final Duration runningTime;
+  final Fate fate;
+  final String failCode;
+  final String failMessage;
+  final long usageMillis;
+  final String tier;
+  final Long videoBytes;
+
+  Instant started;
+  Instant ended;
+  boolean canceled;
+
+  SimulatedTask(
+      String taskId,
+      String account,
+      String keyId,
+      String model,
+      String endpointPath,
+      String providerRequestId,
+      String pipelineRequestId,
+      GenerationRequest request,
+      Instant submitted,
+      Duration pendingTime,
+      Duration runningTime,
+      Fate fate,
+      String failCode,
+      String failMessage,
+      long usageMillis,
+      String tier,
+      Long videoBytes) {
+    this.taskId = taskId;
+    this.account = account;
+    this.keyId = keyId;
+    this.model = model;
+    this.endpointPath = endpointPath;
+    this.providerRequestId = providerRequestId;
+    this.pipelineRequestId = pipelineRequestId;
+    this.request = request;
+    this.submitted = submitted;
+    this.pendingTime = pendingTime;
+    this.runningTime = runningTime;
+    this.fate = fate;
+    this.failCode = failCode;
+    this.failMessage = failMessage;
+    this.usageMillis = usageMillis;
+    this.tier = tier;
+    this.videoBytes = videoBytes;
+  }
+
+  /** The state at {@code now}, assuming the task's lane has been advanced to {@code now}. */
+  ProviderStatus statusAt(Instant now, Duration retention) {
+    if (expiredAt(now, retention)) {
+      return ProviderStatus.UNKNOWN;
+    }
+    if (canceled) {
+      return ProviderStatus.CANCELED;
+    }
+    if (started == null || started.isAfter(now)) {
+      return ProviderStatus.PENDING;
+    }
+    if (ended == null || ended.isAfter(now)) {
+      return ProviderStatus.RUNNING;
+    }
+    return fate == Fate.FAIL ? ProviderStatus.FAILED : ProviderStatus.SUCCEEDED;
+  }
+
+  boolean expiredAt(Instant now, Duration retention) {
+    Instant from = ended != null && !ended.isAfter(now) ? ended : submitted;
+    return !now.isBefore(from.plus(retention));
+  }
+
+  boolean scheduledAt(Instant now) {
+    return started != null && !started.isAfter(now);
+  }
+
+  boolean endedAt(Instant now) {
+    return ended != null && !ended.isAfter(now);
+  }
+}

@@ -1,0 +1,35 @@
+package io.wanpipeline.wan.account;
+
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.time.Clock;
+import java.util.Locale;
+
+/** Makes the provider client of a configured account, by its dialect. */
+public final class WanClients {
+  private WanClients() {}
+
+  /**
+   * The client of {@code account}.
+   *
+   * @throws IllegalArgumentException naming the account when its dialect is not supported
+   */
+  public static WanClient forAccount(ProviderAccount account, Clock clock) {
+    return switch (account.dialect().toLowerCase(Locale.ROOT)) {
+      case "dashscope", "native" ->
+          DashScopeClient.builder()
+              .baseUrl(account.baseUrl())
+              .endpoints(DashScopeClient.endpointsOf(ModelCatalogue.standard()))
+              .clock(clock)
+              .build();
+      default ->
+          throw new IllegalArgumentException(
+              "provider account "
+                  + account.name()
+                  + ": dialect '"
+                  + account.dialect()
+                  + "' is not supported; supported: dashscope");
+    };
+  }
+}

@@ -1,0 +1,492 @@
+package io.wanpipeline.wan.dashscope;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.TaskListQuery;
+import io.wanpipeline.wan.TaskPage;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.WanError.Stage;
+import io.wanpipeline.wan.catalogue.Endpoint;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.http.RetryAfter;
+import io.wanpipeline.wan.http.SecretRedactor;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native DashScope dialect of {@link WanClient} (wan-protocol.md 1): one blocking HTTP call per
+ * method over {@link HttpClient#send}, per-attempt timeouts, no retries, every failure classified
+ * once into a {@link WanError}. Thread-safe.
+ */
+public final class DashScopeClient implements WanClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DashScopeClient.class);
+
+  /** Header that makes a create call asynchronous; without it DashScope refuses the call. */
+  public static final String ASYNC_HEADER = "X-DashScope-Async";
+
+  private static final String TASKS_PATH = "/api/v1/tasks";
+
+  private final URI baseUrl;
+  private final Function<String, Endpoint> endpoints;
+  private final Duration requestTimeout;
+  private final Clock clock;
+  private final HttpClient http;
+  private final ObjectMapper mapper;
+
+  private DashScopeClient(Builder b) {
+    String base = Objects.requireNonNull(b.baseUrl, "baseUrl").toString();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    this.baseUrl = URI.create(base);
+    this.endpoints = b.endpoints;
+    this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
+    this.http =
+        b.httpClient != null
+            ? b.httpClient
+            : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(b.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    this.mapper =
+        new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  /** Starts a builder; only the base URL is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The create path by model name when no catalogue is at hand: {@code kf2v}, {@code s2v} and
+   * {@code animate} models go to image2video, everything else to video-generation.
+   */
+  public static Endpoint endpointByName(String model) {
+    String m = model == null ? "" : model.toLowerCase(Locale.ROOT);
+    if (m.contains("kf2v") || m.contains("s2v") || m.contains("animate")) {
+      return Endpoint.IMAGE2VIDEO;
+    }
+    return Endpoint.VIDEO_GENERATION;
+  }
+
+  /**
+   * The create path of each model as the catalogue has it; models it does not know fall back to
+   * {@link #endpointByName(String)}.
+   */
+  public static Function<String, Endpoint> endpointsOf(ModelCatalogue catalogue) {
+    Objects.requireNonNull(catalogue, "catalogue");
+    return model ->
+        catalogue.find(model).map(ModelSpec::endpoint).orElseGet(() -> endpointByName(model));
+  }
+
+  /** The base URL every {@code /api/v1/...} path is appended to. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  @Override
+  public SubmitOutcome submit(ApiKey key, GenerationRequest request, String pipelineRequestId) {
+    Endpoint endpoint = endpoints.apply(request.model());
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(CreateTaskBody.of(request, mapper));
+    } catch (IOException e) {
+      return new SubmitOutcome.Refused(
+          new WanError(
+              "UNSERIALIZABLE_REQUEST",
+              "request could not be written as JSON: " + e.getClass().getSimpleName(),
+              false,
+              Stage.SUBMIT,
+              0,
+              null));
+    }
+    HttpRequest.Builder rb =
+        HttpRequest.newBuilder(URI.create(baseUrl + endpoint.path()))
+            .timeout(requestTimeout)
+            .header("Authorization", "Bearer " + key.secret())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header(ASYNC_HEADER, "enable")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (pipelineRequestId != null) {
+      rb.header(REQUEST_ID_HEADER, pipelineRequestId);
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (HttpConnectTimeoutException | ConnectException | SSLHandshakeException e) {
+      // No connection was established, so nothing was sent: the provider created no task.
+      LOG.debug(
+          "submit not sent requestId={} model={} keyRef={} cause={}",
+          pipelineRequestId,
+          request.model(),
+          key.ref(),
+          e.getClass().getSimpleName());
+      return new SubmitOutcome.Refused(
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK,
+              "could not connect to " + baseUrl.getHost() + ": " + e.getClass().getSimpleName(),
+              Stage.SUBMIT));
+    } catch (HttpTimeoutException e) {
+      return inDoubt(pipelineRequestId, "no answer within " + requestTimeout + " (timeout)");
+    } catch (IOException e) {
+      return inDoubt(
+          pipelineRequestId,
+          "connection failed after sending: "
+              + e.getClass().getSimpleName()
+              + safeMessage(e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return inDoubt(pipelineRequestId, "interrupted while waiting for the answer");
+    }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return accepted(pipelineRequestId, request.model(), response);
+    }
+    ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+    if (status >= 400 && status < 500) {
+      WanError classified =
+          DashScopeErrorClassifier.fromHttp(
+              status, error.code(), error.message(), Stage.SUBMIT, retryAfter(response));
+      LOG.debug(
+          "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",
+          pipelineRequestId,
+          request.model(),
+          key.ref(),
+          status,
+          classified.code(),
+          classified.retryable());
+      return new SubmitOutcome.Refused(classified);
+    }
+    return inDoubt(
+        pipelineRequestId,
+        "HTTP "
+            + status
+            + (error.code() == null ? "" : " " + error.code())
+            + (error.message() == null ? "" : ": " + error.message()));
+  }
+
+  private SubmitOutcome accepted(
+      String pipelineRequestId, String model, HttpResponse<byte[]> response) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(response.body());
+    } catch (IOException e) {
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " with unreadable body");
+    }
+    JsonNode output = root == null ? null : root.get("output");
+    String taskId = output == null ? null : textOrNull(output.get("task_id"));
+    if (taskId == null || taskId.isBlank()) {
+      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+      if (error.hasCode()) {
+        // Some gateways answer 200 with an error object: no task was created.
+        return new SubmitOutcome.Refused(
+            DashScopeErrorClassifier.fromHttp(
+                400, error.code(), error.message(), Stage.SUBMIT, retryAfter(response)));
+      }
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " without a task_id");
+    }
+    String statusText = textOrNull(output.get("task_status"));
+    ProviderStatus status =
+        statusText == null ? ProviderStatus.PENDING : ProviderStatus.fromNative(statusText);
+    String providerRequestId = textOrNull(root.get("request_id"));
+    LOG.debug(
+        "submit accepted requestId={} model={} taskId={} providerRequestId={}",
+        pipelineRequestId,
+        model,
+        taskId,
+        providerRequestId);
+    return new SubmitOutcome.Accepted(taskId, status, providerRequestId);
+  }
+
+  private static SubmitOutcome inDoubt(String pipelineRequestId, String reason) {
+    String safe = SecretRedactor.redact(reason);
+    LOG.debug("submit in doubt requestId={} reason={}", pipelineRequestId, safe);
+    return new SubmitOutcome.InDoubt(safe);
+  }
+
+  @Override
+  public QueryOutcome<TaskSnapshot> query(ApiKey key, String taskId) {
+    HttpRequest request = authorized(key, TASKS_PATH + "/" + encodePath(taskId)).GET().build();
+    return call(
+        request,
+        "query",
+        taskId,
+        key,
+        root -> {
+          TaskSnapshot snapshot = TaskResponseParser.snapshot(root);
+          LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), snapshot.status());
+          return snapshot;
+        });
+  }
+
+  @Override
+  public QueryOutcome<Boolean> cancel(ApiKey key, String taskId) {
+    HttpRequest request =
+        authorized(key, TASKS_PATH + "/" + encodePath(taskId) + "/cancel")
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+    return call(request, "cancel", taskId, key, root -> Boolean.TRUE);
+  }
+
+  @Override
+  public QueryOutcome<TaskPage> list(ApiKey key, TaskListQuery query) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (query.start() != null) {
+      params.put("start_time", ChinaTime.formatListFilter(query.start()));
+    }
+    if (query.end() != null) {
+      params.put("end_time", ChinaTime.formatListFilter(query.end()));
+    }
+    if (query.model() != null) {
+      params.put("model_name", query.model());
+    }
+    if (query.status() != null) {
+      params.put("status", query.status().name());
+    }
+    if (query.pageNo() > 0) {
+      params.put("page_no", Integer.toString(query.pageNo()));
+    }
+    if (query.pageSize() > 0) {
+      params.put("page_size", Integer.toString(query.pageSize()));
+    }
+    String qs =
+        params.entrySet().stream()
+            .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    HttpRequest request =
+        authorized(key, TASKS_PATH + (qs.isEmpty() ? "" : "?" + qs)).GET().build();
+    return call(request, "list", null, key, TaskResponseParser::page);
+  }
+
+  private HttpRequest.Builder authorized(ApiKey key, String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+        .timeout(requestTimeout)
+        .header("Authorization", "Bearer " + key.secret())
+        .header("Accept", "application/json");
+  }
+
+  /** Reads one JSON answer of a query-type call. */
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(JsonNode root) throws MalformedResponseException;
+  }
+
+  private <T> QueryOutcome<T> call(
+      HttpRequest request, String what, String taskId, ApiKey key, Reader<T> reader) {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (HttpTimeoutException e) {
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.TIMEOUT,
+              what + " got no answer in time: " + e.getClass().getSimpleName(),
+              Stage.QUERY));
+    } catch (IOException e) {
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK,
+              what
+                  + " connection failed: "
+                  + e.getClass().getSimpleName()
+                  + safeMessage(e.getMessage()),
+              Stage.QUERY));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK, what + " interrupted", Stage.QUERY));
+    }
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.fromHttp(
+              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
+    }
+    JsonNode root;
+    try {
+      byte[] body = response.body();
+      root = body == null || body.length == 0 ? mapper.createObjectNode() : mapper.readTree(body);
+    } catch (IOException e) {
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.malformed(
+              what + " answer is not JSON (HTTP " + status + ")", Stage.QUERY, status));
+    }
+    if (root != null && root.isObject() && root.hasNonNull("code") && !root.has("output")) {
+      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.fromHttp(
+              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
+    }
+    try {
+      return new QueryOutcome.Answered<>(reader.read(root));
+    } catch (MalformedResponseException e) {
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.malformed(
+              what + " answer unreadable: " + e.getMessage(), Stage.QUERY, status));
+    }
+  }
+
+  private static <T> QueryOutcome<T> failed(String what, String taskId, ApiKey key, WanError e) {
+    LOG.debug(
+        "{} failed taskId={} keyRef={} code={} status={} retryable={}",
+        what,
+        taskId,
+        key.ref(),
+        e.code(),
+        e.httpStatus(),
+        e.retryable());
+    return new QueryOutcome.Failed<>(e);
+  }
+
+  private Duration retryAfter(HttpResponse<?> response) {
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .flatMap(v -> RetryAfter.parse(v, clock))
+        .orElse(null);
+  }
+
+  private static String encodePath(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String safeMessage(String message) {
+    return message == null ? "" : " (" + SecretRedactor.redact(message) + ")";
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
+  }
+
+  /** Options of a {@link DashScopeClient}. */
+  public static final class Builder {
+    private URI baseUrl;
+    private Function<String, Endpoint> endpoints = endpointsOf(ModelCatalogue.standard());
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+
+    private Builder() {}
+
+    /** Base URL such as {@code https://dashscope.aliyuncs.com}; {@code /api/v1/...} is appended. */
+    public Builder baseUrl(URI baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      return this;
+    }
+
+    /** Same as {@link #baseUrl(URI)}. */
+    public Builder baseUrl(String baseUrl) {
+      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
+    }
+
+    /** Picks the create path per model; default {@link #endpointsOf} the standard catalogue. */
+    public Builder endpoints(Function<String, Endpoint> endpoints) {
+      this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+      return this;
+    }
+
+    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** A shared HttpClient (for example with a bounded executor); default one per client. */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** Builds the client; fails when the base URL is missing or not absolute http(s). */
+    public DashScopeClient build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required");
+      }
+      String scheme = baseUrl.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || baseUrl.getHost() == null) {
+        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
+      }
+      return new DashScopeClient(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return d;
+    }
+  }
+}
