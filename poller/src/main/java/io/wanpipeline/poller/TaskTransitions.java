@@ -10,6 +10,7 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.TaskUsage;
 import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -103,7 +104,7 @@ public record TaskTransitions(
         return ended(
             event(task, TaskState.FAILED, answeredAt)
                 .setProviderEndTime(end)
-                .setError(ExecutionErrors.failed(snapshot.errorCode(), snapshot.errorMessage()))
+                .setError(executionError(snapshot))
                 .build());
       case CANCELED:
         return ended(event(task, TaskState.CANCELED, answeredAt).setProviderEndTime(end).build());
@@ -228,6 +229,19 @@ public record TaskTransitions(
         .setAudio(u.audio())
         .setProviderCost(u.providerCost())
         .setProviderCostCurrency(u.providerCostCurrency())
+        .build();
+  }
+
+  /** The provider's failure of a FAILED task, classified once by the wan client's rules. */
+  private static ErrorInfo executionError(TaskSnapshot snapshot) {
+    WanError e =
+        DashScopeErrorClassifier.taskFailure(snapshot.errorCode(), snapshot.errorMessage());
+    return ErrorInfo.newBuilder()
+        .setCode(e.code())
+        .setMessage(e.message())
+        .setRetryable(e.retryable())
+        .setStage(ErrorStage.EXECUTION)
+        .setField(null)
         .build();
   }
 

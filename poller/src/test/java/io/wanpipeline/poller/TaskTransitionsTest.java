@@ -115,6 +115,27 @@ class TaskTransitionsTest {
   }
 
   @Test
+  void failedWithAProviderInternalErrorIsRetryableAndLosesSignedQueries() {
+    TaskSnapshot failed =
+        new TaskSnapshot(
+            "t1",
+            ProviderStatus.FAILED,
+            T0,
+            null,
+            T0.plusSeconds(9),
+            null,
+            null,
+            "InternalError.Algo",
+            "cannot read https://b.oss.example.com/x.png?Expires=1&OSSAccessKeyId=LTAI&Signature=abc");
+    var error = transitions.onAnswer(submitted, failed, T0.plusSeconds(10)).emit().getError();
+    assertThat(error.getCode()).isEqualTo("InternalError.Algo");
+    assertThat(error.getRetryable()).isTrue();
+    assertThat(error.getMessage())
+        .contains("b.oss.example.com/x.png")
+        .doesNotContain("Signature", "LTAI");
+  }
+
+  @Test
   void canceledEnds() {
     var t = transitions.onAnswer(submitted, snapshot(ProviderStatus.CANCELED), T0.plusSeconds(5));
     assertThat(t.ended()).isTrue();
