@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The poller as a Kafka Streams application on a real broker, polling the Wan simulator in real
- * time with short task timings.
+ * time with short task timings (PENDING 9 s, RUNNING 12 s: the first poll at 5-6 s sees PENDING,
+ * the second at 10-16 s sees RUNNING).
  */
 @ExtendWith(KafkaBroker.class)
 class PollerIT {
@@ -77,8 +78,8 @@ class PollerIT {
     sim =
         WanSimulator.start(
             SimulatorConfig.builder()
-                .pendingTime(Duration.ofSeconds(6))
-                .runningTime(Duration.ofSeconds(10))
+                .pendingTime(Duration.ofSeconds(9))
+                .runningTime(Duration.ofSeconds(12))
                 .build());
     client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
     registryServer = new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
@@ -134,6 +135,9 @@ class PollerIT {
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
     closeables.add(poller);
     poller.start();
+    await()
+        .atMost(WAIT)
+        .until(() -> poller.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
   }
 
   /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
