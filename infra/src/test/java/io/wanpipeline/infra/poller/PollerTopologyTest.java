@@ -1,0 +1,357 @@
+package io.wanpipeline.infra.poller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wanpipeline.events.Priority;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.simulator.AdjustableClock;
+import io.wanpipeline.infra.simulator.Faults;
+import io.wanpipeline.infra.simulator.Route;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.SimulatorLedger;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.poller.PollerConfig;
+import io.wanpipeline.poller.PollerTopology;
+import io.wanpipeline.poller.TaskTransitions;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.InMemorySchemaRegistry;
+import io.wanpipeline.schemas.topics.Topic;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The poller's topology in a TopologyTestDriver, polling the Wan simulator over loopback through
+ * the real DashScope client; the simulator and the poller share one clock that the test moves
+ * together with the driver's wall-clock time.
+ */
+class PollerTopologyTest {
+  private static final Instant T0 = Instant.parse("2026-05-01T08:00:00Z");
+  private static final ApiKey KEY = new ApiKey("default#0", "sk-poller-topology-test");
+
+  private final AdjustableClock clock = new AdjustableClock(T0);
+  private final ExecutorService pool = Executors.newFixedThreadPool(4);
+  private final List<TaskStatus> events = new ArrayList<>();
+  @TempDir Path stateDir;
+  private WanSimulator sim;
+  private DashScopeClient client;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, TaskStatus> in;
+  private TestOutputTopic<String, TaskStatus> out;
+
+  private void start(Map<String, String> pollerSettings, SimulatorConfig.Builder simulator) {
+    sim =
+        WanSimulator.start(
+            simulator.clock(clock).apiKey(KEY.secret(), "default").retryAfter(null).build());
+    client =
+        DashScopeClient.builder()
+            .baseUrl(sim.baseUrl())
+            .clock(clock)
+            .requestTimeout(Duration.ofSeconds(5))
+            .build();
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", "unused:9092");
+    settings.put("schema-registry.url", "http://unused:8081");
+    settings.put("provider.default.api-key", KEY.secret());
+    settings.put("provider.default.base-url", sim.baseUrl());
+    settings.put("poller.state-dir", stateDir.toString());
+    settings.putAll(pollerSettings);
+    PollerConfig config = PollerConfig.from(Settings.of(settings));
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    Topics topics = new Topics(TopicNames.withPrefix(""), registry);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "poller-topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver =
+        new TopologyTestDriver(
+            PollerTopology.build(
+                config,
+                topics,
+                registry,
+                new PollerTopology.Collaborators(clock, new Random(7), account -> client, pool)),
+            props,
+            T0);
+    Topic<String, TaskStatus> status = topics.taskStatus();
+    in =
+        driver.createInputTopic(
+            status.name(), status.keySerde().serializer(), status.valueSerde().serializer());
+    out =
+        driver.createOutputTopic(
+            status.name(), status.keySerde().deserializer(), status.valueSerde().deserializer());
+  }
+
+  private void start(Map<String, String> pollerSettings) {
+    start(
+        pollerSettings,
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(8))
+            .runningTime(Duration.ofSeconds(10)));
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+    pool.shutdownNow();
+  }
+
+  /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
+  private String submit(String requestId, String prompt) {
+    GenerationRequest request =
+        new GenerationRequest(
+            "wan2.2-i2v-flash",
+            new GenerationRequest.Input(
+                prompt,
+                null,
+                "https://example.com/cat.png",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new GenerationRequest.Parameters(
+                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    SubmitOutcome outcome = client.submit(KEY, request, requestId);
+    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
+    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
+    announceSubmitted(requestId, taskId);
+    return taskId;
+  }
+
+  private void announceSubmitted(String requestId, String taskId) {
+    in.pipeInput(requestId, submitted(requestId, taskId), clock.instant());
+  }
+
+  private TaskStatus submitted(String requestId, String taskId) {
+    return TaskStatus.newBuilder()
+        .setRequestId(requestId)
+        .setAccountId("acme")
+        .setProviderAccount("default")
+        .setApiKeyRef(KEY.ref())
+        .setModel("wan2.2-i2v-flash")
+        .setState(TaskState.SUBMITTED)
+        .setTaskId(taskId)
+        .setEventTime(clock.instant())
+        .setSubmittedAt(clock.instant())
+        .setPriority(Priority.LIVE)
+        .setRequestedResolution("480P")
+        .setRequestedDuration(5)
+        .setMetadata(Map.of("campaign", "spring"))
+        .build();
+  }
+
+  /** Moves the shared clock and the driver's wall clock by one-second steps. */
+  private void tick(Duration total) {
+    for (long s = 0; s < total.toSeconds(); s++) {
+      clock.advance(Duration.ofSeconds(1));
+      driver.advanceWallClockTime(Duration.ofSeconds(1));
+    }
+    events.addAll(out.readValuesToList());
+  }
+
+  private List<TaskState> statesOf(String requestId) {
+    return events.stream()
+        .filter(e -> e.getRequestId().equals(requestId))
+        .map(TaskStatus::getState)
+        .filter(s -> s != TaskState.SUBMITTED)
+        .toList();
+  }
+
+  private TaskStatus last(String requestId) {
+    List<TaskStatus> mine =
+        events.stream().filter(e -> e.getRequestId().equals(requestId)).toList();
+    return mine.get(mine.size() - 1);
+  }
+
+  @Test
+  void emitsPendingRunningSucceededOnceEachPollingPolitely() {
+    start(Map.of());
+    Instant submittedAt = clock.instant();
+    String taskId = submit("req-happy", "a cat surfs");
+
+    tick(Duration.ofSeconds(45));
+
+    assertThat(statesOf("req-happy"))
+        .containsExactly(TaskState.PENDING, TaskState.RUNNING, TaskState.SUCCEEDED);
+    TaskStatus done = last("req-happy");
+    assertThat(done.getTaskId()).isEqualTo(taskId);
+    assertThat(done.getApiKeyRef()).isEqualTo(KEY.ref());
+    assertThat(done.getMetadata()).containsEntry("campaign", "spring");
+    assertThat(done.getUsage()).isNotNull();
+    assertThat(done.getUsage().getVideoDurationMillis()).isPositive();
+    assertThat(done.getProviderEndTime()).isNotNull();
+    assertThat(done.getResultUrl()).startsWith(sim.baseUrl()).doesNotContain("?", "Signature");
+
+    List<SimulatorLedger.Poll> polls = sim.ledger().polls(taskId);
+    assertThat(polls.get(0).at())
+        .as("first poll 5 s after submission")
+        .isEqualTo(submittedAt.plusSeconds(5));
+    assertThat(sim.ledger().minPollGap(taskId).orElseThrow())
+        .as("polls of one task are 5-10 s apart")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+    for (int i = 1; i < polls.size(); i++) {
+      assertThat(Duration.between(polls.get(i - 1).at(), polls.get(i).at()))
+          .isLessThanOrEqualTo(Duration.ofSeconds(11));
+    }
+
+    int pollsWhenDone = sim.ledger().polls(taskId).size();
+    tick(Duration.ofSeconds(30));
+    assertThat(sim.ledger().polls(taskId)).as("no poll after the end").hasSize(pollsWhenDone);
+  }
+
+  @Test
+  void cancelsATaskStillPendingAtTheTimeoutAndEndsItTimedOut() {
+    start(Map.of("poller.timeout", "60s"));
+    String taskId = submit("req-stuck", "[sim:pending-forever] a queue that never moves");
+
+    tick(Duration.ofSeconds(75));
+
+    assertThat(statesOf("req-stuck")).containsExactly(TaskState.PENDING, TaskState.TIMED_OUT);
+    TaskStatus timedOut = last("req-stuck");
+    assertThat(timedOut.getError().getCode()).isEqualTo(TaskTransitions.TIMEOUT);
+    assertThat(timedOut.getError().getMessage()).contains("PENDING", "cancelled", "not charged");
+    assertThat(sim.ledger().cancels()).hasSize(1);
+    assertThat(sim.ledger().cancels().get(0).canceled()).isTrue();
+    assertThat(sim.ledger().cancels().get(0).at()).isAfterOrEqualTo(T0.plusSeconds(60));
+    assertThat(sim.status(taskId)).contains(ProviderStatus.CANCELED);
+  }
+
+  @Test
+  void timesOutATaskStillRunningWithoutCancellingIt() {
+    start(Map.of("poller.timeout", "60s"));
+    submit("req-slow", "[sim:never-finish] a very long take");
+
+    tick(Duration.ofSeconds(75));
+
+    assertThat(statesOf("req-slow")).endsWith(TaskState.RUNNING, TaskState.TIMED_OUT);
+    assertThat(last("req-slow").getError().getCode()).isEqualTo("TIMEOUT");
+    assertThat(last("req-slow").getError().getMessage()).contains("RUNNING");
+    assertThat(sim.ledger().cancels()).isEmpty();
+  }
+
+  @Test
+  void aTaskFailedAtTheProviderEndsFailedWithItsClassifiedCode() {
+    start(Map.of());
+    submit("req-bad", "[sim:fail=DataInspectionFailed] something inappropriate");
+
+    tick(Duration.ofSeconds(45));
+
+    assertThat(statesOf("req-bad")).endsWith(TaskState.FAILED);
+    TaskStatus failed = last("req-bad");
+    assertThat(failed.getError().getCode()).isEqualTo("DataInspectionFailed");
+    assertThat(failed.getError().getRetryable()).isFalse();
+    assertThat(failed.getUsage()).isNull();
+  }
+
+  @Test
+  void failedPollsOnlyBackOffAndNeverFailTheTask() {
+    start(Map.of("poller.backoff.initial", "8s", "poller.backoff.max", "16s"));
+    String taskId = submit("req-throttled", "a cat");
+    sim.setFaults(Route.QUERY, Faults.alwaysThrottle());
+
+    tick(Duration.ofSeconds(40));
+
+    assertThat(statesOf("req-throttled")).as("no event while every poll fails").isEmpty();
+    List<SimulatorLedger.Poll> throttled = sim.ledger().polls(taskId);
+    assertThat(throttled).isNotEmpty().allSatisfy(p -> assertThat(p.httpStatus()).isEqualTo(429));
+    assertThat(sim.ledger().minPollGap(taskId).orElse(Duration.ofDays(1)))
+        .as("failed polls back off")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+
+    sim.setFaults(Route.QUERY, Faults.NONE);
+    tick(Duration.ofSeconds(40));
+    assertThat(statesOf("req-throttled")).endsWith(TaskState.SUCCEEDED);
+  }
+
+  @Test
+  void aTaskTheProviderDoesNotKnowEndsUnknownAfterThreeAnswers() {
+    start(Map.of());
+    String ghost = UUID.randomUUID().toString();
+    announceSubmitted("req-ghost", ghost);
+
+    tick(Duration.ofSeconds(40));
+
+    assertThat(statesOf("req-ghost")).containsExactly(TaskState.UNKNOWN);
+    assertThat(last("req-ghost").getError().getCode()).isEqualTo(TaskTransitions.TASK_UNKNOWN);
+    assertThat(sim.ledger().polls(ghost)).hasSize(3);
+  }
+
+  @Test
+  void theQueryBudgetCapsCallsPerSecondWithoutDroppingTasks() {
+    start(Map.of("poller.query-rate", "2"));
+    List<String> requests = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      submit("req-budget-" + i, "cat " + i);
+      requests.add("req-budget-" + i);
+    }
+
+    tick(Duration.ofSeconds(12));
+
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(2);
+    for (String r : requests) {
+      assertThat(statesOf(r)).as(r).startsWith(TaskState.PENDING);
+    }
+  }
+
+  @Test
+  void stopsPollingWhenTheTaskEndsElsewhereButNotForAReusedRequestId() {
+    start(Map.of());
+    String taskId = submit("req-elsewhere", "a cat");
+    tick(Duration.ofSeconds(6));
+    int polls = sim.ledger().polls(taskId).size();
+    assertThat(polls).isEqualTo(1);
+
+    // A REJECTED for a reused request_id carries no task: polling goes on.
+    in.pipeInput(
+        "req-elsewhere",
+        TaskStatus.newBuilder(submitted("req-elsewhere", taskId))
+            .setState(TaskState.REJECTED)
+            .setTaskId(null)
+            .build(),
+        clock.instant());
+    tick(Duration.ofSeconds(11));
+    assertThat(sim.ledger().polls(taskId).size()).isGreaterThan(polls);
+
+    in.pipeInput(
+        "req-elsewhere",
+        TaskStatus.newBuilder(submitted("req-elsewhere", taskId))
+            .setState(TaskState.CANCELED)
+            .build(),
+        clock.instant());
+    int after = sim.ledger().polls(taskId).size();
+    tick(Duration.ofSeconds(30));
+    assertThat(sim.ledger().polls(taskId)).hasSize(after);
+  }
+}

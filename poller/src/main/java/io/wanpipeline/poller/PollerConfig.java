@@ -1,0 +1,187 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.wan.account.ProviderAccounts;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The poller's typed configuration, built once by {@link #from(Settings)}.
+ *
+ * <p>Keys (defaults in brackets):
+ *
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers} (required), plus any {@code kafka.*} setting passed through
+ *       to Kafka Streams and its clients;
+ *   <li>{@code schema-registry.url} (required);
+ *   <li>{@code topics.prefix} [empty], {@code topics.partitions} [6], {@code
+ *       topics.replication-factor} [1];
+ *   <li>{@code provider.*}: the provider accounts (see {@link ProviderAccounts});
+ *   <li>{@code poller.application-id} [wan-pipeline-poller]: Streams application id shared by all
+ *       instances;
+ *   <li>{@code poller.state-dir} [{@code <java.io.tmpdir>/wan-pipeline-poller}]: local state
+ *       directory, unique per instance on one machine;
+ *   <li>{@code poller.stream-threads} [1];
+ *   <li>{@code poller.timeout} [20m]: how long after submission a task may take before it is
+ *       cancelled (PENDING) or ends TIMED_OUT (RUNNING);
+ *   <li>{@code poller.first-poll-delay} [5s]: first poll after submission, at least 3s;
+ *   <li>{@code poller.min-interval} [5s], {@code poller.max-interval} [10s]: the regular poll
+ *       interval, jittered uniformly between them; below 3s is rejected (hard floor);
+ *   <li>{@code poller.punctuate-interval} [1s]: how often due tasks are looked for, 100ms to 5s;
+ *   <li>{@code poller.query-rate} [20]: provider task calls per second per provider account for
+ *       this instance;
+ *   <li>{@code poller.query-threads} [16]: threads making blocking provider calls;
+ *   <li>{@code poller.unknown-threshold} [3]: consecutive UNKNOWN answers that end a task UNKNOWN;
+ *   <li>{@code poller.backoff.initial} [5s], {@code poller.backoff.max} [60s]: backoff after a
+ *       failed call (the provider's Retry-After wins when longer).
+ * </ul>
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka pass-through Kafka settings (without the {@code kafka.} prefix)
+ * @param schemaRegistryUrl root URL of the schema registry
+ * @param topicNames topic names
+ * @param partitions partitions of topics created by {@code PollerMain}
+ * @param replicationFactor replication of topics created by {@code PollerMain}
+ * @param accounts the provider accounts
+ * @param applicationId Streams application id
+ * @param stateDir Streams state directory
+ * @param streamThreads Streams threads
+ * @param timeout task timeout after submission
+ * @param firstPollDelay first poll after submission
+ * @param minInterval lower bound of the poll interval
+ * @param maxInterval upper bound of the poll interval
+ * @param punctuateInterval punctuation period
+ * @param queryRate provider calls per second per account
+ * @param queryThreads provider call threads
+ * @param unknownThreshold UNKNOWN answers in a row that end a task
+ * @param backoffInitial first backoff after a failed call
+ * @param backoffMax backoff cap
+ */
+public record PollerConfig(
+    String bootstrapServers,
+    Map<String, String> kafka,
+    URI schemaRegistryUrl,
+    TopicNames topicNames,
+    int partitions,
+    short replicationFactor,
+    ProviderAccounts accounts,
+    String applicationId,
+    Path stateDir,
+    int streamThreads,
+    Duration timeout,
+    Duration firstPollDelay,
+    Duration minInterval,
+    Duration maxInterval,
+    Duration punctuateInterval,
+    double queryRate,
+    int queryThreads,
+    int unknownThreshold,
+    Duration backoffInitial,
+    Duration backoffMax) {
+
+  public PollerConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    kafka = Map.copyOf(kafka);
+    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(topicNames, "topicNames");
+    Objects.requireNonNull(accounts, "accounts");
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(stateDir, "stateDir");
+    positive("topics.partitions", partitions);
+    positive("topics.replication-factor", replicationFactor);
+    positive("poller.stream-threads", streamThreads);
+    positive("poller.query-threads", queryThreads);
+    positive("poller.unknown-threshold", unknownThreshold);
+    if (!(queryRate > 0)) {
+      throw new ConfigException("poller.query-rate: must be positive, got " + queryRate);
+    }
+    positive("poller.timeout", timeout);
+    positive("poller.backoff.initial", backoffInitial);
+    positive("poller.backoff.max", backoffMax);
+    atLeastFloor("poller.first-poll-delay", firstPollDelay);
+    atLeastFloor("poller.min-interval", minInterval);
+    if (maxInterval == null || maxInterval.compareTo(minInterval) < 0) {
+      throw new ConfigException(
+          "poller.max-interval (" + maxInterval + ") is below poller.min-interval");
+    }
+    if (punctuateInterval == null
+        || punctuateInterval.compareTo(Duration.ofMillis(100)) < 0
+        || punctuateInterval.compareTo(Duration.ofSeconds(5)) > 0) {
+      throw new ConfigException(
+          "poller.punctuate-interval: must be between 100ms and 5s, got " + punctuateInterval);
+    }
+    if (backoffMax.compareTo(backoffInitial) < 0) {
+      throw new ConfigException(
+          "poller.backoff.max (" + backoffMax + ") is shorter than poller.backoff.initial");
+    }
+  }
+
+  /** Reads and validates the configuration; fails with the name of the offending key. */
+  public static PollerConfig from(Settings s) {
+    ProviderAccounts accounts;
+    try {
+      accounts = ProviderAccounts.parse(s::find, s::secret);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("provider.*: " + e.getMessage(), e);
+    }
+    String queryRate = s.string("poller.query-rate", "20");
+    double rate;
+    try {
+      rate = Double.parseDouble(queryRate);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("poller.query-rate: expected a number, got '" + queryRate + "'");
+    }
+    return new PollerConfig(
+        s.string("kafka.bootstrap.servers"),
+        s.withPrefix("kafka."),
+        s.uri("schema-registry.url"),
+        TopicNames.withPrefix(s.string("topics.prefix", "")),
+        s.integer("topics.partitions", 6),
+        (short) s.integer("topics.replication-factor", 1),
+        accounts,
+        s.string("poller.application-id", "wan-pipeline-poller"),
+        Path.of(
+            s.string(
+                "poller.state-dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "wan-pipeline-poller").toString())),
+        s.integer("poller.stream-threads", 1),
+        s.duration("poller.timeout", Duration.ofMinutes(20)),
+        s.duration("poller.first-poll-delay", Duration.ofSeconds(5)),
+        s.duration("poller.min-interval", Duration.ofSeconds(5)),
+        s.duration("poller.max-interval", Duration.ofSeconds(10)),
+        s.duration("poller.punctuate-interval", Duration.ofSeconds(1)),
+        rate,
+        s.integer("poller.query-threads", 16),
+        s.integer("poller.unknown-threshold", 3),
+        s.duration("poller.backoff.initial", Duration.ofSeconds(5)),
+        s.duration("poller.backoff.max", Duration.ofSeconds(60)));
+  }
+
+  private static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new ConfigException(key + ": must be positive, got " + value);
+    }
+  }
+
+  private static void positive(String key, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new ConfigException(key + ": must be positive, got " + value);
+    }
+  }
+
+  private static void atLeastFloor(String key, Duration value) {
+    if (value == null || value.compareTo(PollScheduler.MIN_SPACING) < 0) {
+      throw new ConfigException(
+          key
+              + ": must be at least "
+              + PollScheduler.MIN_SPACING.toSeconds()
+              + "s (the provider-friendly floor between two polls of a task), got "
+              + value);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.account.WanClients;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the poller: {@code PollerMain [config.properties]}; environment variables {@code
+ * WAN_PIPELINE_*} override the file, secrets come from the environment or files.
+ */
+public final class PollerMain {
+  private static final Logger log = LoggerFactory.getLogger(PollerMain.class);
+
+  private PollerMain() {}
+
+  /** Starts the service and blocks until the JVM shuts down. */
+  public static void main(String[] args) throws InterruptedException {
+    Thread.setDefaultUncaughtExceptionHandler(
+        (t, e) -> log.error("uncaught error in thread {}", t.getName(), e));
+    Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+    PollerConfig config = PollerConfig.from(settings);
+    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
+    Topics topics = new Topics(config.topicNames(), registry);
+    provision(config);
+    Clock clock = Clock.systemUTC();
+    PollerService service =
+        new PollerService(
+            config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  service.close();
+                  stopped.countDown();
+                },
+                "poller-shutdown"));
+    service.start();
+    stopped.await();
+  }
+
+  /** Creates the topics the poller reads and writes when they are missing. */
+  static void provision(PollerConfig config) {
+    TopicNames n = config.topicNames();
+    Set<String> mine = Set.of(n.taskStatus());
+    List<TopicSpec> specs =
+        TopicSpec.pipeline(n, config.partitions(), config.replicationFactor()).stream()
+            .filter(s -> mine.contains(s.name()))
+            .toList();
+    Map<String, Object> props = new HashMap<>(config.kafka());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      TopicProvisioner.ensure(admin, specs);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.schemas.registry.SchemaRegistry;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.ProviderAccount;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poller: a Kafka Streams application (exactly-once v2) that polls every submitted task until
+ * it ends and announces each change of state on {@code task-status}.
+ */
+public final class PollerService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PollerService.class);
+
+  private final PollerConfig config;
+  private final Clock clock;
+  private final Topics topics;
+  private final SchemaRegistry registry;
+  private final Function<ProviderAccount, WanClient> clientFactory;
+  private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
+  private ExecutorService executor;
+  private KafkaStreams streams;
+
+  /**
+   * @param config the configuration
+   * @param clock the time of every decision
+   * @param topics the pipeline's topics
+   * @param registry schema registry of the store's serde
+   * @param clientFactory makes the provider client of an account (called once per account)
+   */
+  public PollerService(
+      PollerConfig config,
+      Clock clock,
+      Topics topics,
+      SchemaRegistry registry,
+      Function<ProviderAccount, WanClient> clientFactory) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.topics = Objects.requireNonNull(topics, "topics");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+  }
+
+  /** Starts the Streams application and returns at once. */
+  public synchronized void start() {
+    if (streams != null) {
+      throw new IllegalStateException("already started");
+    }
+    executor = Executors.newFixedThreadPool(config.queryThreads(), threads());
+    PollerTopology.Collaborators collaborators =
+        new PollerTopology.Collaborators(
+            clock,
+            new Random(),
+            account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
+            executor);
+    streams =
+        new KafkaStreams(
+            PollerTopology.build(config, topics, registry, collaborators), properties());
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("poller stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    log.info(
+        "poller started applicationId={} topic={}",
+        config.applicationId(),
+        topics.taskStatus().name());
+  }
+
+  /** The Streams state, or null before {@link #start()}. */
+  public synchronized KafkaStreams.State state() {
+    return streams == null ? null : streams.state();
+  }
+
+  /**
+   * Stops: the current punctuation finishes (its answers are committed with the store), then the
+   * Streams application, the call pool and the provider clients are closed.
+   */
+  @Override
+  public synchronized void close() {
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(60));
+    }
+    if (executor != null) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (WanClient c : clients.values()) {
+      if (c instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          log.warn("closing a provider client failed: {}", e.toString());
+        }
+      }
+    }
+    clients.clear();
+  }
+
+  private Properties properties() {
+    Properties p = new Properties();
+    p.putAll(config.kafka());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    p.putIfAbsent(
+        StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return p;
+  }
+
+  private ThreadFactory threads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "poller-call-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,116 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.internal.InFlightTask;
+import io.wanpipeline.schemas.registry.SchemaRegistry;
+import io.wanpipeline.schemas.serde.AvroSerde;
+import io.wanpipeline.schemas.topics.Topic;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.retry.Backoff;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The poller's topology: {@code task-status} -> {@link PollProcessor} (store {@link #STORE}) ->
+ * {@code task-status}.
+ */
+public final class PollerTopology {
+  /** Name of the store of in-flight tasks, keyed by request_id. */
+  public static final String STORE = "poller-in-flight";
+
+  /** Name of the source node. */
+  public static final String SOURCE = "task-status-in";
+
+  /** Name of the processor node. */
+  public static final String PROCESSOR = "poll";
+
+  /** Name of the sink node. */
+  public static final String SINK = "task-status-out";
+
+  private PollerTopology() {}
+
+  /**
+   * What the topology needs besides configuration.
+   *
+   * @param clock the time of every decision
+   * @param random jitter of poll intervals and backoff
+   * @param clients makes the provider client of an account (called once per account)
+   * @param executor runs blocking provider calls (a bounded pool owned by the caller)
+   */
+  public record Collaborators(
+      Clock clock,
+      RandomGenerator random,
+      Function<ProviderAccount, WanClient> clients,
+      Executor executor) {
+    public Collaborators {
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(random, "random");
+      Objects.requireNonNull(clients, "clients");
+      Objects.requireNonNull(executor, "executor");
+    }
+  }
+
+  /** Builds the topology; pure apart from the collaborators handed in. */
+  public static Topology build(
+      PollerConfig config, Topics topics, SchemaRegistry registry, Collaborators collaborators) {
+    Topic<String, TaskStatus> status = topics.taskStatus();
+    AvroSerde<InFlightTask> storeSerde =
+        AvroSerde.forValue(registry, InFlightTask.getClassSchema());
+    Backoff backoff =
+        new Backoff(config.backoffInitial(), config.backoffMax(), collaborators.random());
+    PollScheduler scheduler =
+        new PollScheduler(
+            config.firstPollDelay(),
+            config.minInterval(),
+            config.maxInterval(),
+            backoff,
+            collaborators.random());
+    TaskTransitions transitions =
+        new TaskTransitions(
+            scheduler, new TimeoutDetector(config.timeout()), config.unknownThreshold());
+    QueryBudget budget = new QueryBudget(config.queryRate());
+    ProviderCalls calls =
+        new ProviderCalls(
+            config.accounts(),
+            collaborators.clients(),
+            collaborators.executor(),
+            collaborators.clock());
+
+    Topology topology = new Topology();
+    topology.addSource(
+        SOURCE,
+        status.keySerde().deserializer(),
+        status.valueSerde().deserializer(),
+        status.name());
+    topology.addProcessor(
+        PROCESSOR,
+        () ->
+            new PollProcessor(
+                STORE,
+                config.punctuateInterval(),
+                collaborators.clock(),
+                transitions,
+                budget,
+                calls),
+        SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STORE), Serdes.String(), storeSerde),
+        PROCESSOR);
+    topology.addSink(
+        SINK,
+        status.name(),
+        status.keySerde().serializer(),
+        status.valueSerde().serializer(),
+        PROCESSOR);
+    return topology;
+  }
+}

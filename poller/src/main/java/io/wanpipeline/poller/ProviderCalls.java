@@ -1,0 +1,103 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.account.ProviderAccounts;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Runs blocking provider calls about tasks on a bounded executor, with the key that created each
+ * task (found by its reference), and stamps each result with the time it completed.
+ */
+final class ProviderCalls {
+  /** Error code of a task whose key reference is not configured (any more). */
+  static final String KEY_NOT_CONFIGURED = "KEY_NOT_CONFIGURED";
+
+  private static final long CALL_TIMEOUT_SECONDS = 60;
+
+  private final ProviderAccounts accounts;
+  private final Function<ProviderAccount, WanClient> clientFactory;
+  private final Executor executor;
+  private final Clock clock;
+  private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
+
+  ProviderCalls(
+      ProviderAccounts accounts,
+      Function<ProviderAccount, WanClient> clientFactory,
+      Executor executor,
+      Clock clock) {
+    this.accounts = accounts;
+    this.clientFactory = clientFactory;
+    this.executor = executor;
+    this.clock = clock;
+  }
+
+  /** An outcome and when it arrived. */
+  record Result<T>(QueryOutcome<T> outcome, Instant completedAt) {}
+
+  /** The provider account of key {@code apiKeyRef} ({@code <account>#<n>}), for the budget. */
+  String accountOf(String apiKeyRef) {
+    int hash = apiKeyRef == null ? -1 : apiKeyRef.lastIndexOf('#');
+    return hash < 0 ? String.valueOf(apiKeyRef) : apiKeyRef.substring(0, hash);
+  }
+
+  CompletableFuture<Result<TaskSnapshot>> query(String apiKeyRef, String taskId) {
+    return call(apiKeyRef, (client, key) -> client.query(key, taskId));
+  }
+
+  CompletableFuture<Result<Boolean>> cancel(String apiKeyRef, String taskId) {
+    return call(apiKeyRef, (client, key) -> client.cancel(key, taskId));
+  }
+
+  private <T> CompletableFuture<Result<T>> call(
+      String apiKeyRef, BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
+    Optional<ApiKey> key = accounts.key(apiKeyRef);
+    Optional<ProviderAccount> account = key.flatMap(k -> accounts.resolve(accountOf(k.ref())));
+    if (key.isEmpty() || account.isEmpty()) {
+      return CompletableFuture.completedFuture(
+          failed(
+              KEY_NOT_CONFIGURED,
+              "the key " + apiKeyRef + " that created the task is not configured",
+              false));
+    }
+    WanClient client =
+        clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
+    return CompletableFuture.supplyAsync(
+            () -> new Result<>(call.apply(client, key.get()), clock.instant()), executor)
+        .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .exceptionally(
+            e ->
+                failed(
+                    "CLIENT_ERROR",
+                    "the provider call failed: " + rootCause(e).getClass().getSimpleName(),
+                    true));
+  }
+
+  private <T> Result<T> failed(String code, String message, boolean retryable) {
+    return new Result<>(
+        new QueryOutcome.Failed<>(
+            new WanError(code, message, retryable, WanError.Stage.QUERY, 0, null)),
+        clock.instant());
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,274 @@
+package io.wanpipeline.poller;
+
+import io.wanpipeline.events.ErrorInfo;
+import io.wanpipeline.events.ErrorStage;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.Usage;
+import io.wanpipeline.events.internal.InFlightTask;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.TaskUsage;
+import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+
+/**
+ * Decides, for one in-flight task, what an answer (or a failed call, or the clock) changes: the
+ * status event to emit, if the state changed, and the task's next schedule, or none when it ended.
+ * Pure: no Kafka, no I/O.
+ *
+ * @param scheduler when the next call is due
+ * @param timeouts the deadline and its handling
+ * @param unknownThreshold consecutive UNKNOWN answers after which the task ends UNKNOWN
+ */
+public record TaskTransitions(
+    PollScheduler scheduler, TimeoutDetector timeouts, int unknownThreshold) {
+  /** Error code of TIMED_OUT. */
+  public static final String TIMEOUT = "TIMEOUT";
+
+  /** Error code of UNKNOWN. */
+  public static final String TASK_UNKNOWN = "TASK_UNKNOWN";
+
+  public TaskTransitions {
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(timeouts, "timeouts");
+    if (unknownThreshold < 1) {
+      throw new IllegalArgumentException("unknown threshold must be at least 1");
+    }
+  }
+
+  /**
+   * The result of a decision.
+   *
+   * @param emit the status event to publish, or null when the state did not change
+   * @param next the task's new schedule, or null when the task ended (remove it)
+   */
+  public record Transition(TaskStatus emit, InFlightTask next) {
+    /** True when the task ended. */
+    public boolean ended() {
+      return next == null;
+    }
+  }
+
+  /** The schedule of a task just announced SUBMITTED. */
+  public InFlightTask track(TaskStatus submitted) {
+    Instant submittedAt =
+        submitted.getSubmittedAt() != null ? submitted.getSubmittedAt() : submitted.getEventTime();
+    return InFlightTask.newBuilder()
+        .setStatus(submitted)
+        .setProviderStatus(null)
+        .setNextPollAt(millis(scheduler.firstPoll(submittedAt)))
+        .setLastPollAt(null)
+        .setDeadline(millis(timeouts.deadline(submittedAt)))
+        .setConsecutiveUnknown(0)
+        .setConsecutiveFailures(0)
+        .build();
+  }
+
+  /** The provider answered a query about the task at {@code answeredAt}. */
+  public Transition onAnswer(InFlightTask task, TaskSnapshot snapshot, Instant answeredAt) {
+    ProviderStatus status = snapshot.status();
+    InFlightTask.Builder next =
+        InFlightTask.newBuilder(task)
+            .setLastPollAt(ceilMillis(answeredAt))
+            .setConsecutiveFailures(0)
+            .setNextPollAt(millis(scheduler.afterAnswer(answeredAt)));
+    if (status == ProviderStatus.UNKNOWN) {
+      int unknown = task.getConsecutiveUnknown() + 1;
+      if (unknown >= unknownThreshold) {
+        ErrorInfo error =
+            error(
+                TASK_UNKNOWN,
+                "the provider answered UNKNOWN "
+                    + unknown
+                    + " times in a row: the task does not exist for this key or is older than 24 h",
+                ErrorStage.POLL);
+        return ended(event(task, TaskState.UNKNOWN, answeredAt).setError(error).build());
+      }
+      return new Transition(null, next.setConsecutiveUnknown(unknown).build());
+    }
+    next.setConsecutiveUnknown(0).setProviderStatus(status.name());
+    Instant end = snapshot.endTime() == null ? null : millis(snapshot.endTime());
+    switch (status) {
+      case SUCCEEDED:
+        return ended(
+            event(task, TaskState.SUCCEEDED, answeredAt)
+                .setProviderEndTime(end)
+                .setUsage(usage(snapshot.usage()))
+                .setResultUrl(snapshot.videoUrl() == null ? null : snapshot.videoUrl().redacted())
+                .build());
+      case FAILED:
+        return ended(
+            event(task, TaskState.FAILED, answeredAt)
+                .setProviderEndTime(end)
+                .setError(executionError(snapshot))
+                .build());
+      case CANCELED:
+        return ended(event(task, TaskState.CANCELED, answeredAt).setProviderEndTime(end).build());
+      case PENDING:
+      case RUNNING:
+        TaskState state = status == ProviderStatus.PENDING ? TaskState.PENDING : TaskState.RUNNING;
+        if (state == task.getStatus().getState()) {
+          return new Transition(null, next.build());
+        }
+        TaskStatus changed = event(task, state, answeredAt).build();
+        return new Transition(changed, next.setStatus(changed).build());
+      default:
+        // SUSPENDED: not terminal and no state of ours; keep polling without an event.
+        return new Transition(null, next.build());
+    }
+  }
+
+  /** A query or cancel call about the task failed at {@code failedAt}; the task is unaffected. */
+  public Transition onCallFailed(InFlightTask task, WanError error, Instant failedAt) {
+    int failures = task.getConsecutiveFailures() + 1;
+    return new Transition(
+        null,
+        InFlightTask.newBuilder(task)
+            .setLastPollAt(ceilMillis(failedAt))
+            .setConsecutiveFailures(failures)
+            .setNextPollAt(millis(scheduler.afterFailure(failedAt, failures, error.retryAfter())))
+            .build());
+  }
+
+  /** The provider answered a cancel call: {@code cancelled} true when the task was cancelled. */
+  public Transition onCancelAnswered(InFlightTask task, boolean cancelled, Instant answeredAt) {
+    if (cancelled) {
+      return ended(
+          event(task, TaskState.TIMED_OUT, answeredAt)
+              .setError(
+                  error(
+                      TIMEOUT,
+                      "still PENDING "
+                          + human(timeouts.timeout())
+                          + " after submission; cancelled at the provider, not charged",
+                      ErrorStage.EXECUTION))
+              .build());
+    }
+    return cancelRefused(task, answeredAt);
+  }
+
+  /** A cancel call failed; a non-retryable failure means the task is no longer PENDING. */
+  public Transition onCancelFailed(InFlightTask task, WanError error, Instant failedAt) {
+    if (error.retryable()) {
+      return onCallFailed(task, error, failedAt);
+    }
+    return cancelRefused(task, failedAt);
+  }
+
+  /** The task is RUNNING past its deadline. */
+  public Transition timedOutRunning(InFlightTask task, Instant now) {
+    // Seam: a later issue keeps such tasks under slow watch until the provider forgets them, to
+    // announce a late success (LATE_SUCCEEDED); for now the task ends here.
+    return ended(
+        event(task, TaskState.TIMED_OUT, now)
+            .setError(
+                error(
+                    TIMEOUT,
+                    "still RUNNING "
+                        + human(timeouts.timeout())
+                        + " after submission; a running task cannot be cancelled and the provider"
+                        + " may still finish and charge it",
+                    ErrorStage.EXECUTION))
+            .build());
+  }
+
+  /** The task could not be settled past its deadline. */
+  public Transition gaveUp(InFlightTask task, Instant now) {
+    return ended(
+        event(task, TaskState.TIMED_OUT, now)
+            .setError(
+                error(
+                    TIMEOUT,
+                    "not finished "
+                        + human(timeouts.timeout())
+                        + " after submission and its cancellation could not be confirmed (last"
+                        + " provider status "
+                        + (task.getProviderStatus() == null ? "none" : task.getProviderStatus())
+                        + ")",
+                    ErrorStage.EXECUTION))
+            .build());
+  }
+
+  private Transition cancelRefused(InFlightTask task, Instant at) {
+    return new Transition(
+        null,
+        InFlightTask.newBuilder(task)
+            .setLastPollAt(ceilMillis(at))
+            .setProviderStatus(TimeoutDetector.CANCEL_REFUSED)
+            .setConsecutiveFailures(task.getConsecutiveFailures() + 1)
+            .setNextPollAt(millis(at.plus(PollScheduler.MIN_SPACING)))
+            .build());
+  }
+
+  private static Transition ended(TaskStatus event) {
+    return new Transition(event, null);
+  }
+
+  private static TaskStatus.Builder event(InFlightTask task, TaskState state, Instant at) {
+    return TaskStatus.newBuilder(task.getStatus())
+        .setState(state)
+        .setEventTime(millis(at))
+        .setError(null)
+        .setUsage(null)
+        .setResultUrl(null)
+        .setArchive(null);
+  }
+
+  private static Usage usage(TaskUsage u) {
+    if (u == null) {
+      return null;
+    }
+    return Usage.newBuilder()
+        .setVideoDurationMillis(u.videoDurationMillis())
+        .setTier(u.tier())
+        .setVideoCount(u.videoCount())
+        .setAudio(u.audio())
+        .setProviderCost(u.providerCost())
+        .setProviderCostCurrency(u.providerCostCurrency())
+        .build();
+  }
+
+  /** The provider's failure of a FAILED task, classified once by the wan client's rules. */
+  private static ErrorInfo executionError(TaskSnapshot snapshot) {
+    WanError e =
+        DashScopeErrorClassifier.taskFailure(snapshot.errorCode(), snapshot.errorMessage());
+    return ErrorInfo.newBuilder()
+        .setCode(e.code())
+        .setMessage(e.message())
+        .setRetryable(e.retryable())
+        .setStage(ErrorStage.EXECUTION)
+        .setField(null)
+        .build();
+  }
+
+  private static ErrorInfo error(String code, String message, ErrorStage stage) {
+    return ErrorInfo.newBuilder()
+        .setCode(code)
+        .setMessage(message)
+        .setRetryable(true)
+        .setStage(stage)
+        .setField(null)
+        .build();
+  }
+
+  private static Instant millis(Instant t) {
+    return t.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** Rounds up, so that the floor measured from a stored call time is never shortened. */
+  private static Instant ceilMillis(Instant t) {
+    Instant down = t.truncatedTo(ChronoUnit.MILLIS);
+    return down.equals(t) ? t : down.plusMillis(1);
+  }
+
+  private static String human(java.time.Duration d) {
+    if (d.toSeconds() % 60 == 0 && d.toMinutes() > 0) {
+      return d.toMinutes() + " min";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}

@@ -1,0 +1,70 @@
+package io.wanpipeline.poller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.Settings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PollerConfigTest {
+  private static Map<String, String> minimal() {
+    Map<String, String> m = new HashMap<>();
+    m.put("kafka.bootstrap.servers", "localhost:9092");
+    m.put("schema-registry.url", "http://localhost:8081");
+    m.put("provider.default.api-key", "sk-test");
+    return m;
+  }
+
+  @Test
+  void defaults() {
+    PollerConfig c = PollerConfig.from(Settings.of(minimal()));
+    assertThat(c.timeout()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(c.firstPollDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.minInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.maxInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.queryRate()).isEqualTo(20.0);
+    assertThat(c.queryThreads()).isEqualTo(16);
+    assertThat(c.unknownThreshold()).isEqualTo(3);
+    assertThat(c.applicationId()).isEqualTo("wan-pipeline-poller");
+  }
+
+  @Test
+  void minIntervalBelowThreeSecondsIsRejected() {
+    Map<String, String> m = minimal();
+    m.put("poller.min-interval", "2999ms");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("poller.min-interval")
+        .hasMessageContaining("3s");
+    Map<String, String> three = minimal();
+    three.put("poller.min-interval", "3s");
+    three.put("poller.max-interval", "3s");
+    assertThat(PollerConfig.from(Settings.of(three)).minInterval())
+        .isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void otherKeysAreValidatedByName() {
+    for (String[] kv :
+        new String[][] {
+          {"poller.first-poll-delay", "1s"},
+          {"poller.max-interval", "4s"},
+          {"poller.punctuate-interval", "10s"},
+          {"poller.query-rate", "0"},
+          {"poller.query-rate", "fast"},
+          {"poller.timeout", "0s"}
+        }) {
+      Map<String, String> m = minimal();
+      m.put(kv[0], kv[1]);
+      assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+          .as(kv[0])
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(kv[0]);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.wanpipeline.poller;
+
+import static io.wanpipeline.poller.Tasks.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wanpipeline.events.ErrorStage;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.internal.InFlightTask;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.ResultLink;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.TaskUsage;
+import io.wanpipeline.wan.WanError;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TaskTransitionsTest {
+  private final TaskTransitions transitions = Tasks.transitions();
+  private final InFlightTask submitted = transitions.track(Tasks.submitted("r1", "t1"));
+
+  private static TaskSnapshot snapshot(ProviderStatus status) {
+    return new TaskSnapshot("t1", status, T0, null, null, null, null, null, null);
+  }
+
+  @Test
+  void tracksFromSubmission() {
+    assertThat(submitted.getNextPollAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(submitted.getDeadline()).isEqualTo(T0.plus(Duration.ofMinutes(20)));
+    assertThat(submitted.getLastPollAt()).isNull();
+    assertThat(submitted.getProviderStatus()).isNull();
+  }
+
+  @Test
+  void pendingAfterSubmittedIsAChangeCopyingTheRequest() {
+    Instant at = T0.plusSeconds(5);
+    var t = transitions.onAnswer(submitted, snapshot(ProviderStatus.PENDING), at);
+    TaskStatus e = t.emit();
+    assertThat(e.getState()).isEqualTo(TaskState.PENDING);
+    assertThat(e.getEventTime()).isEqualTo(at);
+    assertThat(e.getRequestId()).isEqualTo("r1");
+    assertThat(e.getTaskId()).isEqualTo("t1");
+    assertThat(e.getApiKeyRef()).isEqualTo("default#0");
+    assertThat(e.getSubmittedAt()).isEqualTo(T0);
+    assertThat(e.getRequestedResolution()).isEqualTo("480P");
+    assertThat(e.getMetadata()).containsEntry("campaign", "spring");
+    assertThat(t.next().getStatus()).isEqualTo(e);
+    assertThat(t.next().getProviderStatus()).isEqualTo("PENDING");
+    assertThat(t.next().getLastPollAt()).isEqualTo(at);
+    assertThat(t.next().getNextPollAt()).isBetween(at.plusSeconds(5), at.plusSeconds(10));
+  }
+
+  @Test
+  void sameStateAgainEmitsNothing() {
+    var pending =
+        transitions.onAnswer(submitted, snapshot(ProviderStatus.PENDING), T0.plusSeconds(5));
+    var again =
+        transitions.onAnswer(pending.next(), snapshot(ProviderStatus.PENDING), T0.plusSeconds(12));
+    assertThat(again.emit()).isNull();
+    assertThat(again.ended()).isFalse();
+    var running =
+        transitions.onAnswer(again.next(), snapshot(ProviderStatus.RUNNING), T0.plusSeconds(20));
+    assertThat(running.emit().getState()).isEqualTo(TaskState.RUNNING);
+  }
+
+  @Test
+  void succeededCarriesUsageEndTimeAndRedactedLink() {
+    Instant end = T0.plusSeconds(40);
+    TaskSnapshot done =
+        new TaskSnapshot(
+            "t1",
+            ProviderStatus.SUCCEEDED,
+            T0,
+            T0.plusSeconds(1),
+            end,
+            ResultLink.of(
+                "https://r.oss.example.com/a/t1.mp4?Expires=9&OSSAccessKeyId=K&Signature=S"),
+            new TaskUsage(5230, "480P", 1, false, null, null),
+            null,
+            null);
+    var t = transitions.onAnswer(submitted, done, T0.plusSeconds(45));
+    assertThat(t.ended()).isTrue();
+    TaskStatus e = t.emit();
+    assertThat(e.getState()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(e.getProviderEndTime()).isEqualTo(end);
+    assertThat(e.getResultUrl()).isEqualTo("https://r.oss.example.com/a/t1.mp4");
+    assertThat(e.getUsage().getVideoDurationMillis()).isEqualTo(5230);
+    assertThat(e.getUsage().getTier()).isEqualTo("480P");
+    assertThat(e.getUsage().getVideoCount()).isEqualTo(1);
+    assertThat(e.getUsage().getAudio()).isFalse();
+    assertThat(e.getError()).isNull();
+  }
+
+  @Test
+  void failedCarriesTheClassifiedProviderError() {
+    TaskSnapshot failed =
+        new TaskSnapshot(
+            "t1",
+            ProviderStatus.FAILED,
+            T0,
+            null,
+            T0.plusSeconds(9),
+            null,
+            null,
+            "DataInspectionFailed",
+            "Output data may contain inappropriate content.");
+    var t = transitions.onAnswer(submitted, failed, T0.plusSeconds(10));
+    assertThat(t.ended()).isTrue();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.FAILED);
+    assertThat(t.emit().getError().getCode()).isEqualTo("DataInspectionFailed");
+    assertThat(t.emit().getError().getRetryable()).isFalse();
+    assertThat(t.emit().getError().getStage()).isEqualTo(ErrorStage.EXECUTION);
+    assertThat(t.emit().getProviderEndTime()).isEqualTo(T0.plusSeconds(9));
+  }
+
+  @Test
+  void failedWithAProviderInternalErrorIsRetryableAndLosesSignedQueries() {
+    TaskSnapshot failed =
+        new TaskSnapshot(
+            "t1",
+            ProviderStatus.FAILED,
+            T0,
+            null,
+            T0.plusSeconds(9),
+            null,
+            null,
+            "InternalError.Algo",
+            "cannot read https://b.oss.example.com/x.png?Expires=1&OSSAccessKeyId=LTAI&Signature=abc");
+    var error = transitions.onAnswer(submitted, failed, T0.plusSeconds(10)).emit().getError();
+    assertThat(error.getCode()).isEqualTo("InternalError.Algo");
+    assertThat(error.getRetryable()).isTrue();
+    assertThat(error.getMessage())
+        .contains("b.oss.example.com/x.png")
+        .doesNotContain("Signature", "LTAI");
+  }
+
+  @Test
+  void canceledEnds() {
+    var t = transitions.onAnswer(submitted, snapshot(ProviderStatus.CANCELED), T0.plusSeconds(5));
+    assertThat(t.ended()).isTrue();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.CANCELED);
+  }
+
+  @Test
+  void suspendedKeepsPollingSilently() {
+    var t = transitions.onAnswer(submitted, snapshot(ProviderStatus.SUSPENDED), T0.plusSeconds(5));
+    assertThat(t.emit()).isNull();
+    assertThat(t.ended()).isFalse();
+  }
+
+  @Test
+  void unknownOnlyAfterThreeUnknownAnswersInARow() {
+    InFlightTask task = submitted;
+    Instant at = T0.plusSeconds(5);
+    var first = transitions.onAnswer(task, snapshot(ProviderStatus.UNKNOWN), at);
+    assertThat(first.emit()).isNull();
+    var second =
+        transitions.onAnswer(first.next(), snapshot(ProviderStatus.UNKNOWN), at.plusSeconds(7));
+    assertThat(second.emit()).isNull();
+    assertThat(second.next().getConsecutiveUnknown()).isEqualTo(2);
+    // An answer in between starts the count again.
+    var pending =
+        transitions.onAnswer(second.next(), snapshot(ProviderStatus.PENDING), at.plusSeconds(14));
+    assertThat(pending.next().getConsecutiveUnknown()).isZero();
+    var u1 =
+        transitions.onAnswer(pending.next(), snapshot(ProviderStatus.UNKNOWN), at.plusSeconds(21));
+    var u2 = transitions.onAnswer(u1.next(), snapshot(ProviderStatus.UNKNOWN), at.plusSeconds(28));
+    var u3 = transitions.onAnswer(u2.next(), snapshot(ProviderStatus.UNKNOWN), at.plusSeconds(35));
+    assertThat(u2.emit()).isNull();
+    assertThat(u3.ended()).isTrue();
+    assertThat(u3.emit().getState()).isEqualTo(TaskState.UNKNOWN);
+    assertThat(u3.emit().getError().getCode()).isEqualTo(TaskTransitions.TASK_UNKNOWN);
+  }
+
+  @Test
+  void aFailedPollNeverFailsTheTask() {
+    WanError throttled =
+        new WanError(
+            "Throttling", "slow down", true, WanError.Stage.QUERY, 429, Duration.ofSeconds(20));
+    Instant at = T0.plusSeconds(5);
+    var t = transitions.onCallFailed(submitted, throttled, at);
+    assertThat(t.emit()).isNull();
+    assertThat(t.ended()).isFalse();
+    assertThat(t.next().getConsecutiveFailures()).isEqualTo(1);
+    assertThat(t.next().getLastPollAt()).isEqualTo(at);
+    assertThat(t.next().getNextPollAt()).isBetween(at.plusSeconds(20), at.plusSeconds(22));
+    WanError down = new WanError("InternalError", "x", true, WanError.Stage.QUERY, 503, null);
+    var again = transitions.onCallFailed(t.next(), down, at.plusSeconds(21));
+    assertThat(again.next().getConsecutiveFailures()).isEqualTo(2);
+    assertThat(again.next().getStatus().getState()).isEqualTo(TaskState.SUBMITTED);
+  }
+
+  @Test
+  void pendingTaskCancelledAtTheDeadlineEndsTimedOutNotCharged() {
+    Instant at = T0.plus(Duration.ofMinutes(20)).plusSeconds(1);
+    var t = transitions.onCancelAnswered(submitted, true, at);
+    assertThat(t.ended()).isTrue();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(t.emit().getError().getCode()).isEqualTo(TaskTransitions.TIMEOUT);
+    assertThat(t.emit().getError().getMessage())
+        .contains("PENDING", "cancelled", "not charged", "20 min");
+  }
+
+  @Test
+  void refusedCancelMeansQueryNext() {
+    Instant at = T0.plus(Duration.ofMinutes(20)).plusSeconds(1);
+    WanError refused =
+        new WanError("UnsupportedOperation", "not PENDING", false, WanError.Stage.QUERY, 400, null);
+    var t = transitions.onCancelFailed(submitted, refused, at);
+    assertThat(t.emit()).isNull();
+    assertThat(t.next().getProviderStatus()).isEqualTo(TimeoutDetector.CANCEL_REFUSED);
+    assertThat(t.next().getNextPollAt()).isEqualTo(at.plusSeconds(3));
+    var retry =
+        transitions.onCancelFailed(
+            submitted, new WanError("Throttling", "x", true, WanError.Stage.QUERY, 429, null), at);
+    assertThat(retry.next().getProviderStatus()).isNull();
+  }
+
+  @Test
+  void runningTaskTimesOutWithTimeoutCode() {
+    var running =
+        transitions.onAnswer(submitted, snapshot(ProviderStatus.RUNNING), T0.plusSeconds(5));
+    var t = transitions.timedOutRunning(running.next(), T0.plus(Duration.ofMinutes(20)));
+    assertThat(t.ended()).isTrue();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(t.emit().getError().getCode()).isEqualTo("TIMEOUT");
+    assertThat(t.emit().getError().getMessage()).contains("RUNNING");
+  }
+}

@@ -1,0 +1,62 @@
+package io.wanpipeline.submitter;
+
+import io.wanpipeline.events.ErrorInfo;
+import io.wanpipeline.events.ErrorStage;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.catalogue.Region;
+import io.wanpipeline.wan.validation.RequestValidator;
+import io.wanpipeline.wan.validation.Violation;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Validates a generation against the model catalogue and derives the facts events carry. */
+final class RequestChecks {
+  private final ModelCatalogue catalogue;
+  private final RequestValidator validator;
+
+  RequestChecks(ModelCatalogue catalogue) {
+    this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
+    this.validator = new RequestValidator(catalogue);
+  }
+
+  /**
+   * The validation error of {@code request} for {@code account} (in the account's region), or empty
+   * when it may be submitted: code INVALID_REQUEST, the first violation's field, and every
+   * violation's message.
+   */
+  Optional<ErrorInfo> violations(GenerationRequest request, ProviderAccount account) {
+    Optional<Region> region = Region.parse(account.region());
+    List<Violation> violations =
+        region.isPresent()
+            ? validator.validate(request, region.get())
+            : validator.validate(request);
+    if (violations.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ErrorInfo.newBuilder()
+            .setCode(RecordHandler.INVALID_REQUEST)
+            .setMessage(
+                violations.stream().map(Violation::message).collect(Collectors.joining("; ")))
+            .setRetryable(false)
+            .setStage(ErrorStage.VALIDATION)
+            .setField(violations.get(0).field())
+            .build());
+  }
+
+  /** Resolution tier, duration and audio of {@code request}, as the model will produce it. */
+  RequestedFacts facts(GenerationRequest request) {
+    Optional<ModelSpec> spec = catalogue.find(request.model());
+    GenerationRequest.Parameters p = request.parameters();
+    if (spec.isEmpty()) {
+      return new RequestedFacts(p.resolution(), p.duration(), p.audio());
+    }
+    return new RequestedFacts(
+        spec.get().tierOf(request), spec.get().durationOf(request), p.audio());
+  }
+}

@@ -1,0 +1,69 @@
+package io.wanpipeline.submitter;
+
+import io.wanpipeline.events.ErrorInfo;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.VideoRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Objects;
+
+/** Builds the submitter's task-status events (SUBMITTED, REJECTED, FAILED) from a request. */
+final class StatusEvents {
+  private final Clock clock;
+
+  StatusEvents(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  TaskStatus submitted(
+      VideoRequest request,
+      RequestedFacts facts,
+      String providerAccount,
+      String taskId,
+      String apiKeyRef,
+      Instant submittedAt) {
+    return base(request, facts, providerAccount, TaskState.SUBMITTED)
+        .setTaskId(taskId)
+        .setApiKeyRef(apiKeyRef)
+        .setSubmittedAt(submittedAt.truncatedTo(ChronoUnit.MILLIS))
+        .build();
+  }
+
+  TaskStatus rejected(
+      VideoRequest request, RequestedFacts facts, String providerAccount, ErrorInfo error) {
+    return base(request, facts, providerAccount, TaskState.REJECTED).setError(error).build();
+  }
+
+  TaskStatus failed(
+      VideoRequest request, RequestedFacts facts, String providerAccount, ErrorInfo error) {
+    return base(request, facts, providerAccount, TaskState.FAILED).setError(error).build();
+  }
+
+  private TaskStatus.Builder base(
+      VideoRequest request, RequestedFacts facts, String providerAccount, TaskState state) {
+    return TaskStatus.newBuilder()
+        .setRequestId(request.getRequestId())
+        .setAccountId(request.getAccountId())
+        .setProviderAccount(providerAccount)
+        .setApiKeyRef(null)
+        .setModel(request.getModel())
+        .setState(state)
+        .setTaskId(null)
+        .setEventTime(clock.instant().truncatedTo(ChronoUnit.MILLIS))
+        .setSubmittedAt(null)
+        .setProviderEndTime(null)
+        .setPriority(request.getPriority())
+        .setRequestedResolution(facts.resolution())
+        .setRequestedDuration(facts.durationSeconds())
+        .setRequestedAudio(facts.audio())
+        .setUsage(null)
+        .setError(null)
+        .setArchive(null)
+        .setResultUrl(null)
+        .setMetadata(
+            request.getMetadata() == null ? new HashMap<>() : new HashMap<>(request.getMetadata()));
+  }
+}

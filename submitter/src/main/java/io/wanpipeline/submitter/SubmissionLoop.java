@@ -1,0 +1,307 @@
+package io.wanpipeline.submitter;
+
+import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The submitter's consumer loop, on one thread: polls {@code video-requests}, keeps a queue per
+ * owned partition, and hands each partition's head record to the {@link RecordHandler}, one record
+ * per partition per round. A record that must wait (throttled) holds its partition back without
+ * holding the others, and the wait is spent inside {@code poll}, so the consumer stays in its group
+ * and nothing spins.
+ */
+final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
+  private static final Logger log = LoggerFactory.getLogger(SubmissionLoop.class);
+  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
+
+  private final Clock clock;
+  private final String requestsTopic;
+  private final String ledgerTopic;
+  private final Consumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> producer;
+  private final LedgerReader ledgerReader;
+  private final SubmissionLedger ledger;
+  private final RecordHandler handler;
+  private final Runnable prepare;
+  private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> queues =
+      new HashMap<>();
+  private final Map<TopicPartition, Instant> waitUntil = new HashMap<>();
+  private volatile boolean running = true;
+  private volatile boolean failed;
+
+  SubmissionLoop(
+      Clock clock,
+      String requestsTopic,
+      String ledgerTopic,
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      LedgerReader ledgerReader,
+      SubmissionLedger ledger,
+      RecordHandler handler,
+      Runnable prepare) {
+    this.clock = clock;
+    this.prepare = prepare;
+    this.requestsTopic = requestsTopic;
+    this.ledgerTopic = ledgerTopic;
+    this.consumer = consumer;
+    this.producer = producer;
+    this.ledgerReader = ledgerReader;
+    this.ledger = ledger;
+    this.handler = handler;
+  }
+
+  @Override
+  public void run() {
+    try {
+      checkCoPartitioned();
+      prepare.run();
+      producer.initTransactions();
+      consumer.subscribe(List.of(requestsTopic), this);
+      while (running) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(pollTimeout());
+        for (TopicPartition tp : batch.partitions()) {
+          ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = queues.get(tp);
+          if (queue != null) {
+            queue.addAll(batch.records(tp));
+          }
+        }
+        pauseBusyPartitions();
+        processRound();
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        failed = true;
+        log.error("submission loop woken up unexpectedly", e);
+      }
+    } catch (RuntimeException e) {
+      failed = true;
+      log.error("submission loop stopped: {}", e.getMessage(), e);
+    } finally {
+      running = false;
+      closeQuietly();
+    }
+  }
+
+  /** Asks the loop to stop after the record in hand (its outcome is still recorded). */
+  void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  /** True until the loop stops. */
+  boolean running() {
+    return running;
+  }
+
+  /** True when the loop stopped on an error rather than on request. */
+  boolean failed() {
+    return failed;
+  }
+
+  private void processRound() {
+    for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e :
+        List.copyOf(queues.entrySet())) {
+      if (!running) {
+        return;
+      }
+      TopicPartition tp = e.getKey();
+      ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = e.getValue();
+      Instant until = waitUntil.get(tp);
+      if (queue.isEmpty() || (until != null && until.isAfter(clock.instant()))) {
+        continue;
+      }
+      try {
+        RecordHandler.Handled handled = handler.handle(queue.peek());
+        if (handled instanceof RecordHandler.Handled.WaitUntil wait) {
+          waitUntil.put(tp, wait.at());
+        } else {
+          queue.poll();
+          waitUntil.remove(tp);
+        }
+      } catch (Transactor.Aborted aborted) {
+        log.warn(
+            "transaction aborted at partition={} offset={}; re-reading owned partitions: {}",
+            tp.partition(),
+            queue.peek().offset(),
+            aborted.getMessage());
+        reset();
+        return;
+      } catch (Transactor.Fatal fatal) {
+        throw fatal;
+      } catch (RuntimeException unexpected) {
+        // Nothing is half-written (every write is one transaction), so start the partitions again
+        // from what is committed, and give this one a pause before its record is tried again.
+        log.error(
+            "handling failed at partition={} offset={}; retrying in {}",
+            tp.partition(),
+            queue.peek().offset(),
+            RETRY_AFTER_ERROR,
+            unexpected);
+        reset();
+        waitUntil.put(tp, clock.instant().plus(RETRY_AFTER_ERROR));
+        return;
+      }
+    }
+  }
+
+  private Duration pollTimeout() {
+    Instant now = clock.instant();
+    Duration timeout = IDLE_POLL;
+    for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e :
+        queues.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      Instant until = waitUntil.get(e.getKey());
+      if (until == null || !until.isAfter(now)) {
+        return Duration.ZERO;
+      }
+      Duration left = Duration.between(now, until);
+      if (left.compareTo(timeout) < 0) {
+        timeout = left;
+      }
+    }
+    return timeout;
+  }
+
+  private void pauseBusyPartitions() {
+    Set<TopicPartition> busy = new HashSet<>();
+    Set<TopicPartition> idle = new HashSet<>();
+    queues.forEach((tp, q) -> (q.isEmpty() ? idle : busy).add(tp));
+    Set<TopicPartition> paused = consumer.paused();
+    Set<TopicPartition> toPause =
+        busy.stream().filter(tp -> !paused.contains(tp)).collect(Collectors.toSet());
+    Set<TopicPartition> toResume =
+        idle.stream().filter(paused::contains).collect(Collectors.toSet());
+    if (!toPause.isEmpty()) {
+      consumer.pause(toPause);
+    }
+    if (!toResume.isEmpty()) {
+      consumer.resume(toResume);
+    }
+  }
+
+  /** Forgets everything in memory and starts the owned partitions again from committed state. */
+  private void reset() {
+    Set<TopicPartition> owned = Set.copyOf(queues.keySet());
+    queues.values().forEach(ArrayDeque::clear);
+    waitUntil.clear();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(owned);
+    for (TopicPartition tp : owned) {
+      OffsetAndMetadata offset = committed.get(tp);
+      if (offset == null) {
+        consumer.seekToBeginning(List.of(tp));
+      } else {
+        consumer.seek(tp, offset.offset());
+      }
+    }
+    loadLedger(owned);
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    // Fetching positions waits until no transaction of a previous owner of these partitions is
+    // pending (read_committed offset fetch), so its ledger entries are committed or aborted before
+    // the ledger is read below.
+    for (TopicPartition tp : partitions) {
+      consumer.position(tp);
+    }
+    loadLedger(partitions);
+    for (TopicPartition tp : partitions) {
+      queues.put(tp, new ArrayDeque<>());
+      waitUntil.remove(tp);
+    }
+    log.info("assigned partitions={}", partitions);
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    forget(partitions);
+    if (!partitions.isEmpty()) {
+      log.info("revoked partitions={}", partitions);
+    }
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    forget(partitions);
+    log.warn("lost partitions={}", partitions);
+  }
+
+  private void forget(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      queues.remove(tp);
+      waitUntil.remove(tp);
+      ledger.drop(tp.partition());
+    }
+  }
+
+  private void loadLedger(Collection<TopicPartition> partitions) {
+    Set<Integer> numbers =
+        partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+    Map<Integer, Map<String, SubmissionLedgerEntry>> loaded = ledgerReader.load(numbers);
+    loaded.forEach(ledger::load);
+  }
+
+  private void checkCoPartitioned() {
+    List<PartitionInfo> requests = consumer.partitionsFor(requestsTopic);
+    List<PartitionInfo> ledgerParts = consumer.partitionsFor(ledgerTopic);
+    if (requests == null || requests.isEmpty()) {
+      throw new IllegalStateException("topic " + requestsTopic + " does not exist");
+    }
+    if (ledgerParts == null || ledgerParts.size() != requests.size()) {
+      throw new IllegalStateException(
+          "the submission ledger "
+              + ledgerTopic
+              + " must have as many partitions as "
+              + requestsTopic
+              + " ("
+              + requests.size()
+              + "), has "
+              + (ledgerParts == null ? "none" : ledgerParts.size()));
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      producer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("closing the producer failed: {}", e.toString());
+    }
+    try {
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    } catch (RuntimeException e) {
+      log.warn("closing the consumer failed: {}", e.toString());
+    }
+    try {
+      ledgerReader.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the ledger reader failed: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.wanpipeline.submitter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wanpipeline.events.ErrorStage;
+import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestChecksTest {
+  private final RequestChecks checks = new RequestChecks(ModelCatalogue.standard());
+  private final ProviderAccount cn =
+      new ProviderAccount(
+          "default",
+          "dashscope",
+          URI.create("http://localhost"),
+          "cn",
+          List.of(new ApiKey("default#0", "k")));
+
+  @Test
+  void aValidRequestPasses() {
+    assertThat(checks.violations(RequestMapper.toGeneration(Requests.i2v("r1")), cn)).isEmpty();
+  }
+
+  @Test
+  void anUnsupportedResolutionIsRejectedNamingTheField() {
+    VideoRequest r = Requests.i2v("r1");
+    r.getParameters().setResolution("1080P");
+    var error = checks.violations(RequestMapper.toGeneration(r), cn).orElseThrow();
+    assertThat(error.getCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(error.getField()).isEqualTo("parameters.resolution");
+    assertThat(error.getMessage()).contains("parameters.resolution", "1080P");
+    assertThat(error.getRetryable()).isFalse();
+    assertThat(error.getStage()).isEqualTo(ErrorStage.VALIDATION);
+  }
+
+  @Test
+  void allViolationsAreJoined() {
+    VideoRequest r = Requests.i2v("r1");
+    r.getParameters().setResolution("1080P");
+    r.getParameters().setSeed(-1L);
+    var error = checks.violations(RequestMapper.toGeneration(r), cn).orElseThrow();
+    assertThat(error.getMessage()).contains("parameters.resolution", "parameters.seed", "; ");
+  }
+
+  @Test
+  void anUnknownModelIsRejected() {
+    VideoRequest r = VideoRequest.newBuilder(Requests.i2v("r1")).setModel("wan9-nope").build();
+    assertThat(checks.violations(RequestMapper.toGeneration(r), cn).orElseThrow().getField())
+        .isEqualTo("model");
+  }
+
+  @Test
+  void factsComeFromTheCatalogue() {
+    VideoRequest r = Requests.i2v("r1");
+    r.getParameters().setResolution(null);
+    r.getParameters().setDuration(null);
+    RequestedFacts facts = checks.facts(RequestMapper.toGeneration(r));
+    assertThat(facts.resolution()).isEqualTo("720P");
+    assertThat(facts.durationSeconds()).isEqualTo(5);
+  }
+}
