@@ -33,14 +33,7 @@ public final class PollerMain {
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("uncaught error in thread {}", t.getName(), e));
     Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    PollerConfig config = PollerConfig.from(settings);
-    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
-    Topics topics = new Topics(config.topicNames(), registry);
-    provision(config);
-    Clock clock = Clock.systemUTC();
-    PollerService service =
-        new PollerService(
-            config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
+    PollerService service = create(settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -52,6 +45,19 @@ public final class PollerMain {
                 "poller-shutdown"));
     service.start();
     stopped.await();
+  }
+
+  /**
+   * Builds the poller from {@code settings} as this main runs it (topics provisioned, provider
+   * clients made); not started. The local stack uses the same factory.
+   */
+  public static PollerService create(Settings settings, Clock clock) {
+    PollerConfig config = PollerConfig.from(settings);
+    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
+    Topics topics = new Topics(config.topicNames(), registry);
+    provision(config);
+    return new PollerService(
+        config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
   }
 
   /** Creates the topics the poller reads and writes when they are missing. */

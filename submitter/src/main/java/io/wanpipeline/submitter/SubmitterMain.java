@@ -33,14 +33,7 @@ public final class SubmitterMain {
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("uncaught error in thread {}", t.getName(), e));
     Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    SubmitterConfig config = SubmitterConfig.from(settings);
-    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
-    Topics topics = new Topics(config.topicNames(), registry);
-    provision(config);
-    Clock clock = Clock.systemUTC();
-    SubmitterService service =
-        new SubmitterService(
-            config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
+    SubmitterService service = create(settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -52,6 +45,19 @@ public final class SubmitterMain {
                 "submitter-shutdown"));
     service.start();
     stopped.await();
+  }
+
+  /**
+   * Builds the submitter from {@code settings} as this main runs it (topics provisioned, provider
+   * clients made); not started. The local stack uses the same factory.
+   */
+  public static SubmitterService create(Settings settings, Clock clock) {
+    SubmitterConfig config = SubmitterConfig.from(settings);
+    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
+    Topics topics = new Topics(config.topicNames(), registry);
+    provision(config);
+    return new SubmitterService(
+        config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
   }
 
   /** Creates the topics the submitter reads and writes when they are missing. */

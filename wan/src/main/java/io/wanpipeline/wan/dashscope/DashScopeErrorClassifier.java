@@ -61,7 +61,7 @@ public final class DashScopeErrorClassifier {
     String text = SecretRedactor.redact(message);
     return new WanError(
         effectiveCode,
-        effectiveCode + (text == null ? "" : ": " + text),
+        text == null || text.isBlank() ? "the task failed with " + effectiveCode : text,
         retryable,
         Stage.EXECUTION,
         200,

@@ -1,0 +1,230 @@
+package io.wanpipeline.infra.local;
+
+import io.wanpipeline.infra.kafka.KafkaProcess;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.s3.S3ProxyProcess;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline on one machine: a KRaft broker (a child JVM, or an existing cluster), the
+ * schema registry, s3proxy on a local folder (or an existing S3 endpoint), the Wan simulator (or a
+ * real provider), and the four services in this JVM, wired exactly as their own mains wire them.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  /** Access key of the local s3proxy; not a secret, it guards only a folder on this machine. */
+  public static final String S3_ACCESS_KEY = "local-access-key";
+
+  /** Secret key of the local s3proxy. */
+  public static final String S3_SECRET_KEY = "local-secret-key";
+
+  /** API key the local simulator accepts. */
+  public static final String SIMULATOR_API_KEY = "sk-local-simulator";
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Settings settings;
+  private final Topics topics;
+  private final WanSimulator simulator;
+  private final PipelineServices services;
+
+  private LocalStack(Options options) throws IOException, InterruptedException {
+    Files.createDirectories(options.dataDir());
+    try {
+      String bootstrap = options.bootstrapServers();
+      if (bootstrap == null) {
+        KafkaProcess kafka = remember(KafkaProcess.start(options.dataDir().resolve("kafka")));
+        bootstrap = kafka.bootstrapServers();
+        log.info("Kafka broker ready at {}", bootstrap);
+      }
+      LocalSchemaRegistry registry =
+          remember(
+              new LocalSchemaRegistry(
+                  bootstrap, options.topicsPrefix() + LocalSchemaRegistry.DEFAULT_TOPIC, 0));
+      log.info("schema registry ready at {}", registry.url());
+
+      Map<String, String> values = new HashMap<>();
+      values.put("kafka.bootstrap.servers", bootstrap);
+      values.put("schema-registry.url", registry.url());
+      values.put("topics.prefix", options.topicsPrefix());
+      values.put("topics.partitions", String.valueOf(options.partitions()));
+      values.put("topics.replication-factor", "1");
+      Path state = options.dataDir().resolve("state");
+      values.put("poller.state-dir", state.resolve("poller").toString());
+      values.put("billing.state-dir", state.resolve("billing").toString());
+      values.put("archiver.bucket", "wan-videos");
+      values.put("archiver.create-bucket", "true");
+
+      if (options.s3Endpoint() == null) {
+        S3ProxyProcess s3 =
+            remember(
+                S3ProxyProcess.start(
+                    S3ProxyProcess.Settings.of(
+                        options.dataDir().resolve("s3"), S3_ACCESS_KEY, S3_SECRET_KEY)));
+        values.put("s3.endpoint", s3.endpoint().toString());
+        log.info("s3proxy ready at {}", s3.endpoint());
+      } else {
+        values.put("s3.endpoint", options.s3Endpoint().toString());
+      }
+      values.put("s3.path-style", "true");
+      values.put("s3.region", "us-east-1");
+      values.put("s3.access-key-id", options.s3AccessKey());
+      values.put("s3.secret-access-key", options.s3SecretKey());
+
+      Settings base = options.settings();
+      if (base.find("provider.default.base-url").isEmpty()
+          && base.find("provider.accounts").isEmpty()) {
+        this.simulator = remember(WanSimulator.start(options.simulator()));
+        values.put("provider.accounts", "default");
+        values.put("provider.default.base-url", simulator.baseUrl());
+        values.put("provider.default.api-key", SIMULATOR_API_KEY);
+        log.info("Wan simulator ready at {}", simulator.baseUrl());
+      } else {
+        this.simulator = null;
+        log.info("using the configured provider accounts instead of the simulator");
+      }
+      values.putAll(options.overrides());
+      this.settings = base.with(values);
+
+      SchemaRegistryClient registryClient = SchemaRegistryClient.of(registry.url());
+      this.topics = new Topics(options.topicNames(), registryClient);
+      provision(bootstrap, options);
+      this.services = remember(PipelineServices.start(settings, options.clock()));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Starts everything and returns once every service is running. */
+  public static LocalStack start(Options options) throws IOException, InterruptedException {
+    return new LocalStack(options);
+  }
+
+  /** The settings every service was started with (secrets included: never print them whole). */
+  public Settings settings() {
+    return settings;
+  }
+
+  /** The typed topics of this stack. */
+  public Topics topics() {
+    return topics;
+  }
+
+  /** The simulator, when the stack runs one. */
+  public Optional<WanSimulator> simulator() {
+    return Optional.ofNullable(simulator);
+  }
+
+  /** The running services. */
+  public PipelineServices services() {
+    return services;
+  }
+
+  /** Kafka bootstrap servers. */
+  public String bootstrapServers() {
+    return settings.string("kafka.bootstrap.servers");
+  }
+
+  private static void provision(String bootstrap, Options options) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(props)) {
+      TopicProvisioner.ensure(
+          admin, TopicSpec.pipeline(options.topicNames(), options.partitions(), (short) 1));
+    }
+  }
+
+  private <T extends AutoCloseable> T remember(T component) {
+    started.push(component);
+    return component;
+  }
+
+  /** Stops the services, then the infrastructure, in reverse order of start. */
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable component = started.pop();
+      try {
+        component.close();
+      } catch (Exception e) {
+        log.warn("error stopping {}: {}", component.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * How to start a local stack.
+   *
+   * @param dataDir where the broker, s3proxy and the Streams state keep their files
+   * @param bootstrapServers an existing Kafka cluster, or null to start a broker
+   * @param s3Endpoint an existing S3-compatible endpoint, or null to start s3proxy
+   * @param s3AccessKey access key for S3
+   * @param s3SecretKey secret key for S3
+   * @param topicsPrefix prefix of every topic name (empty for the standard names)
+   * @param partitions partitions of the keyed topics
+   * @param simulator the simulator's configuration, used when no provider is configured
+   * @param settings base settings (normally the environment); a configured provider account
+   *     replaces the simulator
+   * @param overrides settings that win over the stack's own defaults
+   * @param clock the services' clock
+   */
+  public record Options(
+      Path dataDir,
+      String bootstrapServers,
+      URI s3Endpoint,
+      String s3AccessKey,
+      String s3SecretKey,
+      String topicsPrefix,
+      int partitions,
+      SimulatorConfig simulator,
+      Settings settings,
+      Map<String, String> overrides,
+      Clock clock) {
+    public Options {
+      overrides = Map.copyOf(overrides);
+    }
+
+    /** A self-contained stack in {@code dataDir}, configured by {@code settings}. */
+    public static Options of(Path dataDir, Settings settings) {
+      return new Options(
+          dataDir,
+          null,
+          null,
+          S3_ACCESS_KEY,
+          S3_SECRET_KEY,
+          "",
+          6,
+          SimulatorConfig.builder().apiKey(SIMULATOR_API_KEY, "default").build(),
+          settings,
+          Map.of(),
+          Clock.systemUTC());
+    }
+
+    /** The topic names of this stack. */
+    public TopicNames topicNames() {
+      return TopicNames.withPrefix(topicsPrefix);
+    }
+  }
+}
