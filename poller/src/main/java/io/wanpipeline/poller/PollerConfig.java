@@ -30,9 +30,12 @@ import java.util.Objects;
  *   <li>{@code poller.timeout} [20m]: how long after submission a task may take before it is
  *       cancelled (PENDING) or ends TIMED_OUT (RUNNING);
  *   <li>{@code poller.first-poll-delay} [5s]: first poll after submission, at least 3s;
- *   <li>{@code poller.min-interval} [5s], {@code poller.max-interval} [10s]: the regular poll
- *       interval, jittered uniformly between them; below 3s is rejected (hard floor);
- *   <li>{@code poller.punctuate-interval} [1s]: how often due tasks are looked for, 100ms to 5s;
+ *   <li>{@code poller.min-interval} [5s], {@code poller.max-interval} [10s]: the spacing of two
+ *       polls of one task; below 3s is rejected (hard floor). A task becomes due uniformly between
+ *       min-interval and max-interval minus punctuate-interval after its last answer, so that the
+ *       punctuator's lateness keeps the observed spacing within max-interval;
+ *   <li>{@code poller.punctuate-interval} [500ms]: how often due tasks are looked for, 100ms to 5s,
+ *       at most max-interval minus min-interval;
  *   <li>{@code poller.query-rate} [20]: provider task calls per second per provider account for
  *       this instance;
  *   <li>{@code poller.query-threads} [16]: threads making blocking provider calls;
@@ -115,6 +118,16 @@ public record PollerConfig(
       throw new ConfigException(
           "poller.punctuate-interval: must be between 100ms and 5s, got " + punctuateInterval);
     }
+    if (maxInterval.minus(punctuateInterval).compareTo(minInterval) < 0) {
+      throw new ConfigException(
+          "poller.punctuate-interval ("
+              + punctuateInterval
+              + ") must leave room between poller.min-interval ("
+              + minInterval
+              + ") and poller.max-interval ("
+              + maxInterval
+              + ")");
+    }
     if (backoffMax.compareTo(backoffInitial) < 0) {
       throw new ConfigException(
           "poller.backoff.max (" + backoffMax + ") is shorter than poller.backoff.initial");
@@ -154,7 +167,7 @@ public record PollerConfig(
         s.duration("poller.first-poll-delay", Duration.ofSeconds(5)),
         s.duration("poller.min-interval", Duration.ofSeconds(5)),
         s.duration("poller.max-interval", Duration.ofSeconds(10)),
-        s.duration("poller.punctuate-interval", Duration.ofSeconds(1)),
+        s.duration("poller.punctuate-interval", Duration.ofMillis(500)),
         rate,
         s.integer("poller.query-threads", 16),
         s.integer("poller.unknown-threshold", 3),
@@ -183,5 +196,13 @@ public record PollerConfig(
               + "s (the provider-friendly floor between two polls of a task), got "
               + value);
     }
+  }
+
+  /**
+   * The latest a task is scheduled after its last answer: max-interval less one punctuation
+   * interval, since a due task is polled up to one punctuation late.
+   */
+  public Duration latestScheduledInterval() {
+    return maxInterval.minus(punctuateInterval);
   }
 }

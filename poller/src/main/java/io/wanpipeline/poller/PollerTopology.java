@@ -70,7 +70,7 @@ public final class PollerTopology {
         new PollScheduler(
             config.firstPollDelay(),
             config.minInterval(),
-            config.maxInterval(),
+            config.latestScheduledInterval(),
             backoff,
             collaborators.random());
     TaskTransitions transitions =

@@ -26,7 +26,10 @@ class PollerConfigTest {
     assertThat(c.firstPollDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.minInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxInterval()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.latestScheduledInterval())
+        .as("due at most one punctuation before max-interval")
+        .isEqualTo(Duration.ofMillis(9500));
     assertThat(c.queryRate()).isEqualTo(20.0);
     assertThat(c.queryThreads()).isEqualTo(16);
     assertThat(c.unknownThreshold()).isEqualTo(3);
@@ -43,7 +46,7 @@ class PollerConfigTest {
         .hasMessageContaining("3s");
     Map<String, String> three = minimal();
     three.put("poller.min-interval", "3s");
-    three.put("poller.max-interval", "3s");
+    three.put("poller.max-interval", "4s");
     assertThat(PollerConfig.from(Settings.of(three)).minInterval())
         .isEqualTo(Duration.ofSeconds(3));
   }
@@ -55,6 +58,7 @@ class PollerConfigTest {
           {"poller.first-poll-delay", "1s"},
           {"poller.max-interval", "4s"},
           {"poller.punctuate-interval", "10s"},
+          {"poller.punctuate-interval", "5s"},
           {"poller.query-rate", "0"},
           {"poller.query-rate", "fast"},
           {"poller.timeout", "0s"}
