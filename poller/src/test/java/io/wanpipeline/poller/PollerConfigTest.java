@@ -58,7 +58,7 @@ class PollerConfigTest {
           {"poller.first-poll-delay", "1s"},
           {"poller.max-interval", "4s"},
           {"poller.punctuate-interval", "10s"},
-          {"poller.punctuate-interval", "5s"},
+          {"poller.max-interval", "5s"},
           {"poller.query-rate", "0"},
           {"poller.query-rate", "fast"},
           {"poller.timeout", "0s"}
