@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class VideoArchiver {
   private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);
 
+  /**
+   * The provider's politeness floor between two queries of one task. The archiver's query for a
+   * fresh link follows the poller's last query (which produced the SUCCEEDED event) by at least
+   * this much, so the pipeline as a whole never queries a task twice within 3 s.
+   */
+  public static final Duration QUERY_SPACING = Duration.ofSeconds(3);
+
   private final ArchiveSettings settings;
   private final Clock clock;
   private final LinkResolver links;
@@ -77,8 +84,14 @@ public final class VideoArchiver {
    */
   public CompletableFuture<TaskStatus> archive(TaskStatus succeeded) {
     Job job = new Job(succeeded);
-    job.submit(Duration.ZERO);
+    job.submit(firstAttemptDelay(succeeded, clock.instant()));
     return job.result;
+  }
+
+  /** How long to wait so the first link query keeps {@link #QUERY_SPACING} after the last poll. */
+  static Duration firstAttemptDelay(TaskStatus succeeded, Instant now) {
+    Instant earliest = succeeded.getEventTime().plus(QUERY_SPACING);
+    return now.isBefore(earliest) ? Duration.between(now, earliest) : Duration.ZERO;
   }
 
   /** The object key of {@code status}'s video. */
