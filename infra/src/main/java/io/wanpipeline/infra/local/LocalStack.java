@@ -105,7 +105,9 @@ public final class LocalStack implements AutoCloseable {
         log.info("using the configured provider accounts instead of the simulator");
       }
       values.putAll(options.overrides());
-      this.settings = base.with(values);
+      // The stack owns these keys: an exported production WAN_PIPELINE_* variable must not point
+      // the embedded services at another broker, registry, bucket or provider.
+      this.settings = base.overriding(values);
 
       SchemaRegistryClient registryClient = SchemaRegistryClient.of(registry.url());
       this.topics = new Topics(options.topicNames(), registryClient);

@@ -89,4 +89,19 @@ class SettingsTest {
         .containsEntry("security.protocol", "SSL")
         .doesNotContainKey("other");
   }
+
+  @Test
+  void overridesWinOverTheEnvironmentButWithDoesNot() {
+    Settings s =
+        Settings.of(
+            Map.of("kafka.bootstrap.servers", "file:9092"),
+            Map.of("WAN_PIPELINE_KAFKA_BOOTSTRAP_SERVERS", "env:9092"));
+
+    assertThat(s.with(Map.of("kafka.bootstrap.servers", "x:1")).string("kafka.bootstrap.servers"))
+        .isEqualTo("env:9092");
+    assertThat(
+            s.overriding(Map.of("kafka.bootstrap.servers", "local:1"))
+                .string("kafka.bootstrap.servers"))
+        .isEqualTo("local:1");
+  }
 }

@@ -18,7 +18,8 @@ import java.util.function.Function;
  * provider.<name>.dialect} (default {@code dashscope}), {@code provider.<name>.base-url} (default
  * {@code https://dashscope.aliyuncs.com}), {@code provider.<name>.region} (default {@code cn}), and
  * the secret {@code provider.<name>.api-key} (one key, or several separated by commas; from the
- * environment or a file only).
+ * environment, from the file named by {@code provider.<name>.api-key.file}, or from the service's
+ * properties file; never from the command line).
  */
 public final class ProviderAccounts {
   private final Map<String, ProviderAccount> accounts;
