@@ -1,12 +1,12 @@
 package io.wanpipeline.archiver;
 
 import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -16,11 +16,10 @@ import java.util.UUID;
  * <p>Keys (defaults in brackets):
  *
  * <ul>
- *   <li>{@code kafka.bootstrap.servers} (required) and any other {@code kafka.*} client setting,
- *       passed to the consumer and the producer without the prefix;
- *   <li>{@code schema-registry.url} (required); {@code topics.prefix} [empty];
- *   <li>{@code topics.partitions} [6] and {@code topics.replication-factor} [1]: used when the
- *       archiver creates the task-status topic it reads and writes;
+ *   <li>{@code kafka.*}, {@code schema-registry.url}, {@code topics.*}: see {@link KafkaSettings};
+ *       the {@code kafka.*} settings go to the consumer and the producer, and {@code
+ *       topics.partitions} and {@code topics.replication-factor} are used when the archiver creates
+ *       the task-status topic it reads and writes;
  *   <li>{@code provider.*}: the provider accounts and their keys (see {@link ProviderAccounts});
  *   <li>{@code archiver.group-id} [{@code wan-pipeline-archiver}]: consumer group;
  *   <li>{@code archiver.transactional-id} [{@code <group-id>-<random UUID>}]: transactional id of
@@ -51,11 +50,7 @@ import java.util.UUID;
  *       credentials chain when absent].
  * </ul>
  *
- * @param kafka Kafka client settings without the {@code kafka.} prefix
- * @param schemaRegistryUrl schema registry base URL
- * @param topicsPrefix prefix of every topic name
- * @param topicPartitions partitions of topics the archiver creates
- * @param replicationFactor replication of topics the archiver creates
+ * @param kafka Kafka clients, schema registry and topics
  * @param accounts provider accounts, to refresh result links with the key that created the task
  * @param groupId consumer group id
  * @param transactionalId producer transactional id
@@ -65,11 +60,7 @@ import java.util.UUID;
  * @param s3 S3 client settings
  */
 public record ArchiverConfig(
-    Map<String, String> kafka,
-    URI schemaRegistryUrl,
-    String topicsPrefix,
-    int topicPartitions,
-    short replicationFactor,
+    KafkaSettings kafka,
     ProviderAccounts accounts,
     String groupId,
     String transactionalId,
@@ -84,18 +75,13 @@ public record ArchiverConfig(
   private static final long GIB = 1L << 30;
 
   public ArchiverConfig {
-    kafka = Map.copyOf(kafka);
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
-    Objects.requireNonNull(topicsPrefix, "topicsPrefix");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(transactionalId, "transactionalId");
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(s3, "s3");
-    if (!kafka.containsKey("bootstrap.servers")) {
-      throw new ConfigException("missing configuration key kafka.bootstrap.servers");
-    }
     if (workers < 1) {
       throw new ConfigException("archiver.workers: must be at least 1, got " + workers);
     }
@@ -192,17 +178,8 @@ public record ArchiverConfig(
 
   /** Reads and validates the configuration; fails naming the offending key. */
   public static ArchiverConfig from(Settings s) {
-    s.string("kafka.bootstrap.servers");
+    KafkaSettings kafka = KafkaSettings.from(s);
     String groupId = s.string("archiver.group-id", DEFAULT_GROUP_ID);
-    int partitions = s.integer("topics.partitions", 6);
-    if (partitions < 1) {
-      throw new ConfigException("topics.partitions: must be at least 1, got " + partitions);
-    }
-    int replication = s.integer("topics.replication-factor", 1);
-    if (replication < 1 || replication > Short.MAX_VALUE) {
-      throw new ConfigException(
-          "topics.replication-factor: must be at least 1, got " + replication);
-    }
     long maxBytes = s.bytes("archiver.max-video-bytes", 4 * GIB);
     if (maxBytes < 1 || maxBytes > 5 * GIB) {
       throw new ConfigException(
@@ -258,11 +235,7 @@ public record ArchiverConfig(
       throw new ConfigException(e.getMessage(), e);
     }
     return new ArchiverConfig(
-        s.withPrefix("kafka."),
-        s.uri("schema-registry.url"),
-        s.string("topics.prefix", ""),
-        partitions,
-        (short) replication,
+        kafka,
         accounts,
         groupId,
         s.string("archiver.transactional-id", groupId + "-" + UUID.randomUUID()),

@@ -9,7 +9,6 @@ import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,9 +51,9 @@ public final class ArchiverMain {
    */
   public static ArchiverService create(Settings settings, Clock clock) {
     ArchiverConfig config = ArchiverConfig.from(settings);
-    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+    TopicNames names = config.kafka().topicNames();
     Topics topics =
-        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+        new Topics(names, SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString()));
     provision(config, names);
     S3AsyncClient s3 = S3Clients.create(config.s3());
     return new ArchiverService(
@@ -65,10 +64,10 @@ public final class ArchiverMain {
   /** Creates the task-status topic (read and written by the archiver) when it is missing. */
   static void provision(ArchiverConfig config, TopicNames names) {
     List<TopicSpec> specs =
-        TopicSpec.pipeline(names, config.topicPartitions(), config.replicationFactor()).stream()
+        config.kafka().topicSpecs().stream()
             .filter(s -> s.name().equals(names.taskStatus()))
             .toList();
-    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       TopicProvisioner.ensure(admin, specs);
     }
   }

@@ -13,7 +13,6 @@ import io.wanpipeline.wan.account.ProviderAccount;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,7 +160,7 @@ public final class ArchiverService implements AutoCloseable {
 
   /** The Kafka consumer settings. */
   Map<String, Object> consumerProperties() {
-    Map<String, Object> props = new HashMap<>(config.kafka());
+    Map<String, Object> props = config.kafka().clientConfig();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -173,7 +172,7 @@ public final class ArchiverService implements AutoCloseable {
 
   /** The Kafka producer settings. */
   Map<String, Object> producerProperties() {
-    Map<String, Object> props = new HashMap<>(config.kafka());
+    Map<String, Object> props = config.kafka().clientConfig();
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -8,7 +8,6 @@ import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,9 +41,9 @@ public final class BillingMain {
    */
   public static BillingService create(Settings settings, Clock clock) {
     BillingConfig config = BillingConfig.from(settings);
-    TopicNames names = TopicNames.withPrefix(config.topicsPrefix());
+    TopicNames names = config.kafka().topicNames();
     Topics topics =
-        new Topics(names, SchemaRegistryClient.of(config.schemaRegistryUrl().toString()));
+        new Topics(names, SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString()));
     provisionOwnedTopics(config, names);
     return new BillingService(config, clock, topics);
   }
@@ -58,10 +57,8 @@ public final class BillingMain {
             names.billingUnpriced(),
             names.wanPrices());
     List<TopicSpec> specs =
-        TopicSpec.pipeline(names, config.topicPartitions(), config.replicationFactor()).stream()
-            .filter(s -> owned.contains(s.name()))
-            .toList();
-    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+        config.kafka().topicSpecs().stream().filter(s -> owned.contains(s.name())).toList();
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       TopicProvisioner.ensure(admin, specs);
     }
   }

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -53,13 +52,13 @@ public final class BillingService implements AutoCloseable {
   /** The Kafka Streams settings of {@code config}. */
   public static Properties streamsProperties(BillingConfig config) {
     Properties props = new Properties();
-    props.putAll(config.kafka());
+    props.putAll(config.kafka().clientProperties());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class);
@@ -75,21 +74,21 @@ public final class BillingService implements AutoCloseable {
     if (streams != null) {
       throw new IllegalStateException("billing service already started");
     }
-    try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       TopicProvisioner.ensure(
           admin,
           List.of(
               new TopicSpec(
                   BillingTopology.priceHistory(topics).name(),
                   1,
-                  config.replicationFactor(),
+                  config.kafka().replicationFactor(),
                   Map.of("cleanup.policy", "compact"))));
     }
     List<Price> seed =
         !config.seedPrices()
             ? List.of()
             : config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
-    new PriceSeeder(config.kafka(), clock, SEED_TIMEOUT)
+    new PriceSeeder(config.kafka().clientProperties(), clock, SEED_TIMEOUT)
         .seed(topics.wanPrices(), BillingTopology.priceHistory(topics), seed);
     KafkaStreams created =
         new KafkaStreams(BillingTopology.build(config, topics, metrics), streamsProperties(config));

@@ -1,13 +1,11 @@
 package io.wanpipeline.poller;
 
 import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
-import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.wan.account.ProviderAccounts;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,11 +14,8 @@ import java.util.Objects;
  * <p>Keys (defaults in brackets):
  *
  * <ul>
- *   <li>{@code kafka.bootstrap.servers} (required), plus any {@code kafka.*} setting passed through
- *       to Kafka Streams and its clients;
- *   <li>{@code schema-registry.url} (required);
- *   <li>{@code topics.prefix} [empty], {@code topics.partitions} [6], {@code
- *       topics.replication-factor} [1];
+ *   <li>{@code kafka.*}, {@code schema-registry.url}, {@code topics.*}: see {@link KafkaSettings};
+ *       the {@code kafka.*} settings go to Kafka Streams and its clients;
  *   <li>{@code provider.*}: the provider accounts (see {@link ProviderAccounts});
  *   <li>{@code poller.application-id} [wan-pipeline-poller]: Streams application id shared by all
  *       instances;
@@ -44,12 +39,7 @@ import java.util.Objects;
  *       failed call (the provider's Retry-After wins when longer).
  * </ul>
  *
- * @param bootstrapServers Kafka bootstrap servers
- * @param kafka pass-through Kafka settings (without the {@code kafka.} prefix)
- * @param schemaRegistryUrl root URL of the schema registry
- * @param topicNames topic names
- * @param partitions partitions of topics created by {@code PollerMain}
- * @param replicationFactor replication of topics created by {@code PollerMain}
+ * @param kafka Kafka clients, schema registry and topics
  * @param accounts the provider accounts
  * @param applicationId Streams application id
  * @param stateDir Streams state directory
@@ -66,12 +56,7 @@ import java.util.Objects;
  * @param backoffMax backoff cap
  */
 public record PollerConfig(
-    String bootstrapServers,
-    Map<String, String> kafka,
-    URI schemaRegistryUrl,
-    TopicNames topicNames,
-    int partitions,
-    short replicationFactor,
+    KafkaSettings kafka,
     ProviderAccounts accounts,
     String applicationId,
     Path stateDir,
@@ -88,15 +73,10 @@ public record PollerConfig(
     Duration backoffMax) {
 
   public PollerConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    kafka = Map.copyOf(kafka);
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
-    Objects.requireNonNull(topicNames, "topicNames");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
-    positive("topics.partitions", partitions);
-    positive("topics.replication-factor", replicationFactor);
     positive("poller.stream-threads", streamThreads);
     positive("poller.query-threads", queryThreads);
     positive("poller.unknown-threshold", unknownThreshold);
@@ -136,6 +116,7 @@ public record PollerConfig(
 
   /** Reads and validates the configuration; fails with the name of the offending key. */
   public static PollerConfig from(Settings s) {
+    KafkaSettings kafka = KafkaSettings.from(s);
     ProviderAccounts accounts;
     try {
       accounts = ProviderAccounts.parse(s::find, s::secret);
@@ -150,12 +131,7 @@ public record PollerConfig(
       throw new ConfigException("poller.query-rate: expected a number, got '" + queryRate + "'");
     }
     return new PollerConfig(
-        s.string("kafka.bootstrap.servers"),
-        s.withPrefix("kafka."),
-        s.uri("schema-registry.url"),
-        TopicNames.withPrefix(s.string("topics.prefix", "")),
-        s.integer("topics.partitions", 6),
-        (short) s.integer("topics.replication-factor", 1),
+        kafka,
         accounts,
         s.string("poller.application-id", "wan-pipeline-poller"),
         Path.of(

@@ -9,13 +9,10 @@ import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +50,9 @@ public final class PollerMain {
    */
   public static PollerService create(Settings settings, Clock clock) {
     PollerConfig config = PollerConfig.from(settings);
-    SchemaRegistryClient registry = SchemaRegistryClient.of(config.schemaRegistryUrl().toString());
-    Topics topics = new Topics(config.topicNames(), registry);
+    SchemaRegistryClient registry =
+        SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString());
+    Topics topics = new Topics(config.kafka().topicNames(), registry);
     provision(config);
     return new PollerService(
         config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
@@ -62,15 +60,11 @@ public final class PollerMain {
 
   /** Creates the topics the poller reads and writes when they are missing. */
   static void provision(PollerConfig config) {
-    TopicNames n = config.topicNames();
+    TopicNames n = config.kafka().topicNames();
     Set<String> mine = Set.of(n.taskStatus());
     List<TopicSpec> specs =
-        TopicSpec.pipeline(n, config.partitions(), config.replicationFactor()).stream()
-            .filter(s -> mine.contains(s.name()))
-            .toList();
-    Map<String, Object> props = new HashMap<>(config.kafka());
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    try (Admin admin = Admin.create(props)) {
+        config.kafka().topicSpecs().stream().filter(s -> mine.contains(s.name())).toList();
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       TopicProvisioner.ensure(admin, specs);
     }
   }

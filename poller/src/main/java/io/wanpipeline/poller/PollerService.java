@@ -127,9 +127,8 @@ public final class PollerService implements AutoCloseable {
 
   private Properties properties() {
     Properties p = new Properties();
-    p.putAll(config.kafka());
+    p.putAll(config.kafka().clientProperties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());

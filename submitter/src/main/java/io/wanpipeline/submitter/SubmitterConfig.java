@@ -1,12 +1,10 @@
 package io.wanpipeline.submitter;
 
 import io.wanpipeline.schemas.config.ConfigException;
+import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
-import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.wan.account.ProviderAccounts;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -16,12 +14,10 @@ import java.util.UUID;
  * <p>Keys (defaults in brackets):
  *
  * <ul>
- *   <li>{@code kafka.bootstrap.servers} (required), plus any {@code kafka.*} client setting passed
- *       through to the consumer and the producers;
- *   <li>{@code schema-registry.url} (required);
- *   <li>{@code topics.prefix} [empty], {@code topics.partitions} [6], {@code
- *       topics.replication-factor} [1]: names, and how {@code SubmitterMain} creates missing
- *       topics;
+ *   <li>{@code kafka.*}, {@code schema-registry.url}, {@code topics.*}: see {@link KafkaSettings};
+ *       the {@code kafka.*} settings go to the consumer and the producers, and {@code
+ *       SubmitterMain} creates missing topics with {@code topics.partitions} and {@code
+ *       topics.replication-factor};
  *   <li>{@code provider.*}: the provider accounts (see {@link ProviderAccounts});
  *   <li>{@code submitter.group-id} [wan-pipeline-submitter]: consumer group of all instances;
  *   <li>{@code submitter.instance-id} [a random UUID]: unique per instance and stable across its
@@ -35,12 +31,7 @@ import java.util.UUID;
  *       newly assigned partitions may take before the instance gives up.
  * </ul>
  *
- * @param bootstrapServers Kafka bootstrap servers
- * @param kafka pass-through Kafka client settings (without the {@code kafka.} prefix)
- * @param schemaRegistryUrl root URL of the schema registry
- * @param topicNames topic names
- * @param partitions partitions of topics created by {@code SubmitterMain}
- * @param replicationFactor replication of topics created by {@code SubmitterMain}
+ * @param kafka Kafka clients, schema registry and topics
  * @param accounts the provider accounts
  * @param groupId consumer group id
  * @param instanceId this instance's id
@@ -50,12 +41,7 @@ import java.util.UUID;
  * @param ledgerLoadTimeout limit of one ledger rebuild
  */
 public record SubmitterConfig(
-    String bootstrapServers,
-    Map<String, String> kafka,
-    URI schemaRegistryUrl,
-    TopicNames topicNames,
-    int partitions,
-    short replicationFactor,
+    KafkaSettings kafka,
     ProviderAccounts accounts,
     String groupId,
     String instanceId,
@@ -65,15 +51,10 @@ public record SubmitterConfig(
     Duration ledgerLoadTimeout) {
 
   public SubmitterConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    kafka = Map.copyOf(kafka);
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
-    Objects.requireNonNull(topicNames, "topicNames");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(instanceId, "instanceId");
-    positive("topics.partitions", partitions);
-    positive("topics.replication-factor", replicationFactor);
     positive("submitter.throttle-deadline", throttleDeadline);
     positive("submitter.backoff.initial", backoffInitial);
     positive("submitter.backoff.max", backoffMax);
@@ -86,6 +67,7 @@ public record SubmitterConfig(
 
   /** Reads and validates the configuration; fails with the name of the offending key. */
   public static SubmitterConfig from(Settings s) {
+    KafkaSettings kafka = KafkaSettings.from(s);
     String groupId = s.string("submitter.group-id", "wan-pipeline-submitter");
     ProviderAccounts accounts;
     try {
@@ -93,14 +75,8 @@ public record SubmitterConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("provider.*: " + e.getMessage(), e);
     }
-    Map<String, String> kafka = s.withPrefix("kafka.");
     return new SubmitterConfig(
-        s.string("kafka.bootstrap.servers"),
         kafka,
-        s.uri("schema-registry.url"),
-        TopicNames.withPrefix(s.string("topics.prefix", "")),
-        s.integer("topics.partitions", 6),
-        (short) s.integer("topics.replication-factor", 1),
         accounts,
         groupId,
         s.string("submitter.instance-id", UUID.randomUUID().toString()),
@@ -113,12 +89,6 @@ public record SubmitterConfig(
   /** The transactional id of this instance's producer. */
   public String transactionalId() {
     return groupId + "-" + instanceId;
-  }
-
-  private static void positive(String key, long value) {
-    if (value <= 0) {
-      throw new ConfigException(key + ": must be positive, got " + value);
-    }
   }
 
   private static void positive(String key, Duration value) {

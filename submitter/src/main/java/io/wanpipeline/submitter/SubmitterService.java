@@ -10,7 +10,6 @@ import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -180,14 +179,8 @@ public final class SubmitterService implements AutoCloseable {
     }
   }
 
-  private Map<String, Object> common() {
-    Map<String, Object> props = new HashMap<>(config.kafka());
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    return props;
-  }
-
   private Map<String, Object> consumerProperties() {
-    Map<String, Object> props = common();
+    Map<String, Object> props = config.kafka().clientConfig();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-consumer");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -198,7 +191,7 @@ public final class SubmitterService implements AutoCloseable {
   }
 
   private Map<String, Object> ledgerReaderProperties() {
-    Map<String, Object> props = common();
+    Map<String, Object> props = config.kafka().clientConfig();
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-ledger");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -208,7 +201,7 @@ public final class SubmitterService implements AutoCloseable {
   }
 
   private Map<String, Object> producerProperties() {
-    Map<String, Object> props = common();
+    Map<String, Object> props = config.kafka().clientConfig();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-producer");
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

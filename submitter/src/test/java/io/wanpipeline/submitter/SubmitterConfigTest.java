@@ -24,8 +24,8 @@ class SubmitterConfigTest {
     SubmitterConfig c = SubmitterConfig.from(Settings.of(minimal()));
     assertThat(c.throttleDeadline()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.groupId()).isEqualTo("wan-pipeline-submitter");
-    assertThat(c.topicNames().videoRequests()).isEqualTo("video-requests");
-    assertThat(c.partitions()).isEqualTo(6);
+    assertThat(c.kafka().topicNames().videoRequests()).isEqualTo("video-requests");
+    assertThat(c.kafka().partitions()).isEqualTo(6);
     assertThat(c.backoffInitial()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.backoffMax()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.accounts().defaultAccount().name()).isEqualTo("default");
@@ -42,8 +42,8 @@ class SubmitterConfigTest {
     SubmitterConfig c = SubmitterConfig.from(Settings.of(m));
     assertThat(c.throttleDeadline()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.transactionalId()).isEqualTo("wan-pipeline-submitter-pod-1");
-    assertThat(c.topicNames().submissions()).isEqualTo("t1.wan-pipeline-submissions");
-    assertThat(c.kafka()).containsEntry("linger.ms", "5");
+    assertThat(c.kafka().topicNames().submissions()).isEqualTo("t1.wan-pipeline-submissions");
+    assertThat(c.kafka().clientProperties()).containsEntry("linger.ms", "5");
   }
 
   @Test

@@ -1,0 +1,100 @@
+package io.wanpipeline.schemas.config;
+
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Kafka, schema-registry and topic settings every service reads, parsed and validated the same
+ * way everywhere by {@link #from(Settings)}.
+ *
+ * <p>Keys (defaults in brackets):
+ *
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers} (required): Kafka bootstrap servers of every client;
+ *   <li>{@code kafka.*}: any other Kafka client setting, passed through without the prefix to the
+ *       service's consumers, producers, admin clients and Kafka Streams;
+ *   <li>{@code schema-registry.url} (required): root URL of the Confluent-API schema registry;
+ *   <li>{@code topics.prefix} [empty]: prefix of every pipeline topic name;
+ *   <li>{@code topics.partitions} [6, at least 1]: partitions of the keyed topics a service creates
+ *       when they are missing;
+ *   <li>{@code topics.replication-factor} [1, from 1 to 32767]: replication of the topics a service
+ *       creates.
+ * </ul>
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param clientProperties Kafka client settings without the {@code kafka.} prefix; always holds
+ *     {@code bootstrap.servers} = {@code bootstrapServers}
+ * @param schemaRegistryUrl root URL of the schema registry
+ * @param topicNames the pipeline's topic names, prefix applied
+ * @param partitions partitions of the keyed topics a service creates
+ * @param replicationFactor replication of the topics a service creates
+ */
+public record KafkaSettings(
+    String bootstrapServers,
+    Map<String, String> clientProperties,
+    URI schemaRegistryUrl,
+    TopicNames topicNames,
+    int partitions,
+    short replicationFactor) {
+
+  public KafkaSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(topicNames, "topicNames");
+    Map<String, String> props = new HashMap<>(clientProperties);
+    props.put("bootstrap.servers", bootstrapServers);
+    clientProperties = Map.copyOf(props);
+    checkPartitions(partitions);
+    checkReplicationFactor(replicationFactor);
+  }
+
+  /** Reads and validates the common keys; fails with the name of the offending key. */
+  public static KafkaSettings from(Settings s) {
+    String bootstrapServers = s.string("kafka.bootstrap.servers");
+    Map<String, String> clientProperties = s.withPrefix("kafka.");
+    URI schemaRegistryUrl = s.uri("schema-registry.url");
+    TopicNames topicNames = TopicNames.withPrefix(s.string("topics.prefix", ""));
+    int partitions = checkPartitions(s.integer("topics.partitions", 6));
+    int replication = checkReplicationFactor(s.integer("topics.replication-factor", 1));
+    return new KafkaSettings(
+        bootstrapServers,
+        clientProperties,
+        schemaRegistryUrl,
+        topicNames,
+        partitions,
+        (short) replication);
+  }
+
+  /** A new mutable map of {@link #clientProperties()}, for a client to add its own settings to. */
+  public Map<String, Object> clientConfig() {
+    return new HashMap<>(clientProperties);
+  }
+
+  /** Every pipeline topic as created with these partitions and this replication. */
+  public List<TopicSpec> topicSpecs() {
+    return TopicSpec.pipeline(topicNames, partitions, replicationFactor);
+  }
+
+  private static int checkPartitions(int partitions) {
+    if (partitions < 1) {
+      throw new ConfigException("topics.partitions: must be at least 1, got " + partitions);
+    }
+    return partitions;
+  }
+
+  private static int checkReplicationFactor(int replication) {
+    if (replication < 1 || replication > Short.MAX_VALUE) {
+      throw new ConfigException(
+          "topics.replication-factor: must be between 1 and "
+              + Short.MAX_VALUE
+              + ", got "
+              + replication);
+    }
+    return replication;
+  }
+}
