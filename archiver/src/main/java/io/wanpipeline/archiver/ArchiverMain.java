@@ -1,19 +1,14 @@
 package io.wanpipeline.archiver;
 
+import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
@@ -22,27 +17,11 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * environment or files.
  */
 public final class ArchiverMain {
-  private static final Logger log = LoggerFactory.getLogger(ArchiverMain.class);
-
   private ArchiverMain() {}
 
   /** Starts the service and blocks until the JVM shuts down. */
   public static void main(String[] args) throws InterruptedException {
-    Thread.setDefaultUncaughtExceptionHandler(
-        (t, e) -> log.error("Uncaught error: thread={}", t.getName(), e));
-    Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    ArchiverService service = create(settings, Clock.systemUTC());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  service.close();
-                  stopped.countDown();
-                },
-                "archiver-shutdown"));
-    service.start();
-    stopped.await();
+    ServiceRunner.run("archiver", args, ArchiverMain::create);
   }
 
   /**
@@ -51,24 +30,16 @@ public final class ArchiverMain {
    */
   public static ArchiverService create(Settings settings, Clock clock) {
     ArchiverConfig config = ArchiverConfig.from(settings);
-    TopicNames names = config.kafka().topicNames();
+    KafkaSettings kafka = config.kafka();
     Topics topics =
-        new Topics(names, SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString()));
-    provision(config, names);
+        new Topics(
+            kafka.topicNames(), SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString()));
+    // The task-status topic (read and written by the archiver), created when missing.
+    TopicProvisioner.ensure(
+        kafka.clientConfig(), kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus())));
     S3AsyncClient s3 = S3Clients.create(config.s3());
     return new ArchiverService(
             config, clock, topics, account -> WanClients.forAccount(account, clock), s3)
         .owning(s3);
-  }
-
-  /** Creates the task-status topic (read and written by the archiver) when it is missing. */
-  static void provision(ArchiverConfig config, TopicNames names) {
-    List<TopicSpec> specs =
-        config.kafka().topicSpecs().stream()
-            .filter(s -> s.name().equals(names.taskStatus()))
-            .toList();
-    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
-      TopicProvisioner.ensure(admin, specs);
-    }
   }
 }

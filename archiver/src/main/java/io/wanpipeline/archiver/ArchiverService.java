@@ -7,6 +7,7 @@ import io.wanpipeline.archiver.download.VideoDownloader;
 import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -42,7 +43,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * event, exactly once per consumed event (transactional consume-transform-produce). Several
  * instances share the partitions through the consumer group.
  */
-public final class ArchiverService implements AutoCloseable {
+public final class ArchiverService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(ArchiverService.class);
   private static final Duration BUCKET_TIMEOUT = Duration.ofSeconds(30);
 
@@ -99,6 +100,7 @@ public final class ArchiverService implements AutoCloseable {
    * Creates the bucket when {@code archiver.create-bucket} is set (blocking, at most 30 s), then
    * starts consuming on a background thread.
    */
+  @Override
   public synchronized void start() {
     if (loopThread != null) {
       throw new IllegalStateException("archiver already started");

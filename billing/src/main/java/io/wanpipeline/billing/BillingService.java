@@ -5,6 +5,7 @@ import io.wanpipeline.billing.price.PriceSeeder;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
+import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * BillingTopology} with exactly-once processing. Several instances share the work through the
  * Streams application id.
  */
-public final class BillingService implements AutoCloseable {
+public final class BillingService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(BillingService.class);
   private static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -70,20 +70,19 @@ public final class BillingService implements AutoCloseable {
    * copies the current wan-prices into the history, then starts processing in the background.
    * Seeding blocks for at most a minute.
    */
+  @Override
   public synchronized void start() {
     if (streams != null) {
       throw new IllegalStateException("billing service already started");
     }
-    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
-      TopicProvisioner.ensure(
-          admin,
-          List.of(
-              new TopicSpec(
-                  BillingTopology.priceHistory(topics).name(),
-                  1,
-                  config.kafka().replicationFactor(),
-                  Map.of("cleanup.policy", "compact"))));
-    }
+    TopicProvisioner.ensure(
+        config.kafka().clientConfig(),
+        List.of(
+            new TopicSpec(
+                BillingTopology.priceHistory(topics).name(),
+                1,
+                config.kafka().replicationFactor(),
+                Map.of("cleanup.policy", "compact"))));
     List<Price> seed =
         !config.seedPrices()
             ? List.of()

@@ -1,47 +1,25 @@
 package io.wanpipeline.poller;
 
+import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the poller: {@code PollerMain [config.properties]}; environment variables {@code
  * WAN_PIPELINE_*} override the file, secrets come from the environment or files.
  */
 public final class PollerMain {
-  private static final Logger log = LoggerFactory.getLogger(PollerMain.class);
-
   private PollerMain() {}
 
   /** Starts the service and blocks until the JVM shuts down. */
   public static void main(String[] args) throws InterruptedException {
-    Thread.setDefaultUncaughtExceptionHandler(
-        (t, e) -> log.error("uncaught error in thread {}", t.getName(), e));
-    Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    PollerService service = create(settings, Clock.systemUTC());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  service.close();
-                  stopped.countDown();
-                },
-                "poller-shutdown"));
-    service.start();
-    stopped.await();
+    ServiceRunner.run("poller", args, PollerMain::create);
   }
 
   /**
@@ -50,22 +28,13 @@ public final class PollerMain {
    */
   public static PollerService create(Settings settings, Clock clock) {
     PollerConfig config = PollerConfig.from(settings);
-    SchemaRegistryClient registry =
-        SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString());
-    Topics topics = new Topics(config.kafka().topicNames(), registry);
-    provision(config);
+    KafkaSettings kafka = config.kafka();
+    SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString());
+    Topics topics = new Topics(kafka.topicNames(), registry);
+    // The topic the poller reads and writes, created when missing.
+    TopicProvisioner.ensure(
+        kafka.clientConfig(), kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus())));
     return new PollerService(
         config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
-  }
-
-  /** Creates the topics the poller reads and writes when they are missing. */
-  static void provision(PollerConfig config) {
-    TopicNames n = config.kafka().topicNames();
-    Set<String> mine = Set.of(n.taskStatus());
-    List<TopicSpec> specs =
-        config.kafka().topicSpecs().stream().filter(s -> mine.contains(s.name())).toList();
-    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
-      TopicProvisioner.ensure(admin, specs);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.wanpipeline.poller;
 
 import io.wanpipeline.schemas.registry.SchemaRegistry;
+import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The poller: a Kafka Streams application (exactly-once v2) that polls every submitted task until
  * it ends and announces each change of state on {@code task-status}.
  */
-public final class PollerService implements AutoCloseable {
+public final class PollerService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(PollerService.class);
 
   private final PollerConfig config;
@@ -62,6 +63,7 @@ public final class PollerService implements AutoCloseable {
   }
 
   /** Starts the Streams application and returns at once. */
+  @Override
   public synchronized void start() {
     if (streams != null) {
       throw new IllegalStateException("already started");

@@ -2,6 +2,7 @@ package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
+import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * SUBMITTED, REJECTED or FAILED on {@code task-status}. Unreadable records go to {@code
  * video-requests-dlq}.
  */
-public final class SubmitterService implements AutoCloseable {
+public final class SubmitterService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(SubmitterService.class);
 
   private final SubmitterConfig config;
@@ -78,6 +79,7 @@ public final class SubmitterService implements AutoCloseable {
   }
 
   /** Starts the consumer loop on its own thread and returns at once. */
+  @Override
   public synchronized void start() {
     if (thread != null) {
       throw new IllegalStateException("already started");

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The Kafka, schema-registry and topic settings every service reads, parsed and validated the same
@@ -75,9 +76,14 @@ public record KafkaSettings(
     return new HashMap<>(clientProperties);
   }
 
-  /** Every pipeline topic as created with these partitions and this replication. */
-  public List<TopicSpec> topicSpecs() {
-    return TopicSpec.pipeline(topicNames, partitions, replicationFactor);
+  /**
+   * The pipeline topics named in {@code names} (full names, prefix included) as a service creates
+   * them: with these partitions and this replication.
+   */
+  public List<TopicSpec> topicSpecs(Set<String> names) {
+    return TopicSpec.pipeline(topicNames, partitions, replicationFactor).stream()
+        .filter(spec -> names.contains(spec.name()))
+        .toList();
   }
 
   private static int checkPartitions(int partitions) {

@@ -2,6 +2,7 @@ package io.wanpipeline.schemas.topics;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,16 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates missing topics; existing topics are left as they are. */
 public final class TopicProvisioner {
   private TopicProvisioner() {}
+
+  /**
+   * Creates every topic of {@code specs} that does not exist yet, through an admin client made from
+   * {@code adminConfig} (Kafka client settings) and closed before returning.
+   */
+  public static void ensure(Map<String, Object> adminConfig, Collection<TopicSpec> specs) {
+    try (Admin admin = Admin.create(adminConfig)) {
+      ensure(admin, specs);
+    }
+  }
 
   /** Creates every topic of {@code specs} that does not exist yet. */
   public static void ensure(Admin admin, Collection<TopicSpec> specs) {

@@ -1,0 +1,96 @@
+package io.wanpipeline.schemas.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@link ServiceRunner} in a real child JVM, as a service's main runs it. */
+class ServiceRunnerTest {
+
+  /** The child JVM's main: a service that records start and close in the file {@code journal}. */
+  public static void main(String[] args) throws InterruptedException {
+    ServiceRunner.run(
+        "journal",
+        args,
+        (settings, clock) -> new JournalService(Path.of(settings.string("journal"))));
+  }
+
+  @Test
+  void startsTheServiceFromFileAndEnvironmentAndClosesItAtShutdown(@TempDir Path dir)
+      throws Exception {
+    Path journal = dir.resolve("journal.txt");
+    Path properties = dir.resolve("service.properties");
+    Files.writeString(
+        properties,
+        "journal=" + dir.resolve("overridden.txt").toString().replace("\\", "/") + "\n");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServiceRunnerTest.class.getName(),
+                properties.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile());
+    builder.environment().put("WAN_PIPELINE_JOURNAL", journal.toString());
+    Process child = builder.start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(journal) && lines(journal).contains("started"));
+      assertThat(child.isAlive()).as("main blocks while the service runs").isTrue();
+
+      child.destroy();
+
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the JVM exits on SIGTERM").isTrue();
+      assertThat(lines(journal))
+          .as("started once, closed once by the shutdown hook")
+          .containsExactly("started", "closed");
+      assertThat(dir.resolve("overridden.txt"))
+          .as("the environment wins over the file")
+          .doesNotExist();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static List<String> lines(Path file) throws IOException {
+    return Files.readAllLines(file, StandardCharsets.UTF_8);
+  }
+
+  private record JournalService(Path journal) implements PipelineService {
+    @Override
+    public void start() {
+      append("started");
+    }
+
+    @Override
+    public void close() {
+      append("closed");
+    }
+
+    private void append(String event) {
+      try {
+        Files.writeString(
+            journal,
+            event + "\n",
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
