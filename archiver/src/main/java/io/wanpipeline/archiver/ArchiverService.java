@@ -1,7 +1,6 @@
 package io.wanpipeline.archiver;
 
 import io.wanpipeline.archiver.archive.ArchiveException;
-import io.wanpipeline.archiver.archive.Backoff;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.archiver.download.VideoDownloader;
 import io.wanpipeline.archiver.link.LinkResolver;
@@ -11,6 +10,7 @@ import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.retry.Backoff;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.wan.ResultLink;
+import io.wanpipeline.wan.retry.Backoff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;

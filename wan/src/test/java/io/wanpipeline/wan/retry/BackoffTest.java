@@ -21,6 +21,18 @@ class BackoffTest {
   }
 
   @Test
+  void everyAttemptWaitsBetweenHalfAndAllOfItsCappedDelay() {
+    long[] caps = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000};
+    for (int attempt = 1; attempt <= caps.length; attempt++) {
+      long cap = caps[attempt - 1];
+      for (int i = 0; i < 200; i++) {
+        long d = backoff.delay(attempt).toMillis();
+        assertThat(d).as("attempt %d", attempt).isBetween(cap / 2, cap);
+      }
+    }
+  }
+
+  @Test
   void capsTheDelayEvenForHugeAttemptNumbers() {
     for (int attempt : new int[] {6, 7, 50, Integer.MAX_VALUE}) {
       assertThat(backoff.delay(attempt)).isBetween(Duration.ofSeconds(15), Duration.ofSeconds(30));
