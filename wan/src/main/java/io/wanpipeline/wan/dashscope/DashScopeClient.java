@@ -342,13 +342,7 @@ public final class DashScopeClient implements WanClient {
     }
     int status = response.statusCode();
     if (status < 200 || status >= 300) {
-      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
-      return failed(
-          what,
-          taskId,
-          key,
-          DashScopeErrorClassifier.fromHttp(
-              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
+      return failed(what, taskId, key, providerError(status, response, Stage.QUERY));
     }
     JsonNode root;
     try {
@@ -363,13 +357,7 @@ public final class DashScopeClient implements WanClient {
               what + " answer is not JSON (HTTP " + status + ")", Stage.QUERY, status));
     }
     if (root != null && root.isObject() && root.hasNonNull("code") && !root.has("output")) {
-      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
-      return failed(
-          what,
-          taskId,
-          key,
-          DashScopeErrorClassifier.fromHttp(
-              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
+      return failed(what, taskId, key, providerError(status, response, Stage.QUERY));
     }
     try {
       return new QueryOutcome.Answered<>(reader.read(root));
@@ -393,6 +381,15 @@ public final class DashScopeClient implements WanClient {
         e.httpStatus(),
         e.retryable());
     return new QueryOutcome.Failed<>(e);
+  }
+
+  /**
+   * The provider's error object in {@code response}, classified as if answered with {@code status}.
+   */
+  private WanError providerError(int status, HttpResponse<byte[]> response, Stage stage) {
+    ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+    return DashScopeErrorClassifier.fromHttp(
+        status, error.code(), error.message(), stage, retryAfter(response));
   }
 
   private Duration retryAfter(HttpResponse<?> response) {
