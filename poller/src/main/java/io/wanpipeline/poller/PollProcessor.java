@@ -25,6 +25,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Tracks submitted tasks in a store and, on a wall-clock punctuation, calls the provider about the
@@ -214,26 +215,17 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     }
   }
 
+  /** A retryable or throttled failure is expected (DEBUG); any other is an anomaly (WARN). */
   private static void logFailure(String call, String requestId, InFlightTask task, WanError e) {
-    if (e.retryable() || e.throttled()) {
-      log.debug(
-          "{} failed requestId={} taskId={} code={} http={}: {}",
-          call,
-          requestId,
-          task.getStatus().getTaskId(),
-          e.code(),
-          e.httpStatus(),
-          e.message());
-    } else {
-      log.warn(
-          "{} failed requestId={} taskId={} code={} http={}: {}",
-          call,
-          requestId,
-          task.getStatus().getTaskId(),
-          e.code(),
-          e.httpStatus(),
-          e.message());
-    }
+    log.atLevel(e.retryable() || e.throttled() ? Level.DEBUG : Level.WARN)
+        .log(
+            "{} failed requestId={} taskId={} code={} http={}: {}",
+            call,
+            requestId,
+            task.getStatus().getTaskId(),
+            e.code(),
+            e.httpStatus(),
+            e.message());
   }
 
   private record Pending(
