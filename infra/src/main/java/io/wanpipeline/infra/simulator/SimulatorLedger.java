@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -200,20 +201,17 @@ public final class SimulatorLedger {
 
   /** The largest number of create calls that carried one pipeline request_id (0 when none). */
   public synchronized int maxSubmissionsPerRequestId() {
-    return submissions.stream()
-        .filter(s -> s.pipelineRequestId() != null)
-        .collect(Collectors.groupingBy(Submission::pipelineRequestId, Collectors.counting()))
-        .values()
-        .stream()
-        .mapToInt(Long::intValue)
-        .max()
-        .orElse(0);
+    return maxPerRequestId(s -> true);
   }
 
   /** The largest number of tasks created for one pipeline request_id (0 when none). */
   public synchronized int maxTasksPerRequestId() {
+    return maxPerRequestId(s -> s.taskId() != null);
+  }
+
+  private int maxPerRequestId(Predicate<Submission> counted) {
     return submissions.stream()
-        .filter(s -> s.pipelineRequestId() != null && s.taskId() != null)
+        .filter(s -> s.pipelineRequestId() != null && counted.test(s))
         .collect(Collectors.groupingBy(Submission::pipelineRequestId, Collectors.counting()))
         .values()
         .stream()
