@@ -1,0 +1,433 @@
+package io.wanpipeline.wan.dialect.mulerouter;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.TaskListQuery;
+import io.wanpipeline.wan.TaskPage;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.WanError.Stage;
+import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
+import io.wanpipeline.wan.dashscope.MalformedResponseException;
+import io.wanpipeline.wan.http.ProviderExchange;
+import io.wanpipeline.wan.http.SecretRedactor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MuleRouter dialect of {@link WanClient} (wan-protocol.md 5.1, 5.4; SEED-3): {@code POST
+ * /vendors/alibaba/v1/{model}/generation} with a flat body ({@link MuleRouterBody}), answered 202
+ * {@code {"task_info":{...}}}; {@code GET /vendors/alibaba/v1/{model}/generation/{id}}. Because a
+ * task is polled under its model's path, the task ids this client hands out are {@link
+ * MuleRouterTaskId}s ({@code <model>/<id>}); {@link #query} accepts nothing else. MuleRouter offers
+ * no cancel and no list: both answer a non-retryable {@value #UNSUPPORTED} failure. MuleRouter
+ * reports no usage, so a succeeded snapshot has none unless the answer carries a {@code usage}
+ * object; billing then falls back on the requested duration.
+ *
+ * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
+ * retries; a 4xx (429 included) refuses a create call, a timeout, reset or 5xx after sending leaves
+ * it in doubt. Thread-safe.
+ */
+public final class MuleRouterClient implements WanClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MuleRouterClient.class);
+
+  /** Client code of the calls MuleRouter does not offer (cancel, list). */
+  public static final String UNSUPPORTED = "UNSUPPORTED_OPERATION";
+
+  /** Client code of a model id that cannot be put into a MuleRouter path. */
+  public static final String INVALID_MODEL = "INVALID_MODEL";
+
+  /** Client code of a task id that is not a {@link MuleRouterTaskId}. */
+  public static final String INVALID_TASK_ID = "INVALID_TASK_ID";
+
+  /** The default vendor prefix of Alibaba's models on MuleRouter. */
+  public static final String ALIBABA_VENDOR_PATH = "/vendors/alibaba/v1";
+
+  private final URI baseUrl;
+  private final String vendorPath;
+  private final Duration requestTimeout;
+  private final Clock clock;
+  private final ProviderExchange exchange;
+  private final ObjectMapper mapper =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private MuleRouterClient(Builder b) {
+    this.baseUrl = URI.create(stripSlashes(b.baseUrl.toString()));
+    this.vendorPath = b.vendorPath;
+    this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
+    this.exchange =
+        new ProviderExchange(
+            b.httpClient != null ? b.httpClient : ProviderExchange.defaultClient(b.connectTimeout));
+  }
+
+  /** Starts a builder; only the base URL is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The base URL, for example {@code https://api.mulerouter.ai}. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  @Override
+  public SubmitOutcome submit(ApiKey key, GenerationRequest request, String pipelineRequestId) {
+    String model = request.model();
+    if (!MuleRouterTaskId.segment(model)) {
+      return new SubmitOutcome.Refused(
+          new WanError(
+              INVALID_MODEL,
+              "model '"
+                  + (model == null ? "" : SecretRedactor.redact(model))
+                  + "' cannot name a MuleRouter path",
+              false,
+              Stage.SUBMIT,
+              0,
+              null));
+    }
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(MuleRouterBody.of(request, mapper));
+    } catch (IOException e) {
+      return new SubmitOutcome.Refused(
+          new WanError(
+              "UNSERIALIZABLE_REQUEST",
+              "request could not be written as JSON: " + e.getClass().getSimpleName(),
+              false,
+              Stage.SUBMIT,
+              0,
+              null));
+    }
+    HttpRequest.Builder rb =
+        authorized(key, generationPath(model))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (pipelineRequestId != null) {
+      rb.header(REQUEST_ID_HEADER, pipelineRequestId);
+    }
+    ProviderExchange.Result result = exchange.send(rb.build());
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      LOG.debug(
+          "submit not sent requestId={} model={} keyRef={} reason={}",
+          pipelineRequestId,
+          model,
+          key.ref(),
+          notSent.reason());
+      return new SubmitOutcome.Refused(
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK, notSent.reason(), Stage.SUBMIT));
+    }
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return inDoubt(pipelineRequestId, noAnswer.reason());
+    }
+    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return accepted(pipelineRequestId, model, key, response);
+    }
+    MuleRouterAnswers.ErrorInfo error = MuleRouterAnswers.error(response.body(), mapper);
+    if (status >= 400 && status < 500) {
+      WanError classified = classify(status, error, Stage.SUBMIT, response);
+      LOG.debug(
+          "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",
+          pipelineRequestId,
+          model,
+          key.ref(),
+          status,
+          classified.code(),
+          classified.retryable());
+      return new SubmitOutcome.Refused(classified);
+    }
+    return inDoubt(
+        pipelineRequestId, "HTTP " + status + (error.text() == null ? "" : ": " + error.text()));
+  }
+
+  private SubmitOutcome accepted(
+      String pipelineRequestId, String model, ApiKey key, HttpResponse<byte[]> response) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(response.body());
+    } catch (IOException e) {
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " with unreadable body");
+    }
+    String gatewayId = MuleRouterAnswers.gatewayTaskId(root);
+    if (gatewayId == null || !MuleRouterTaskId.segment(gatewayId)) {
+      MuleRouterAnswers.ErrorInfo error = MuleRouterAnswers.error(response.body(), mapper);
+      if (error.code() != null || error.text() != null) {
+        // an error object in a 2xx answer: no task was created
+        return new SubmitOutcome.Refused(classify(400, error, Stage.SUBMIT, response));
+      }
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " without task_info.id");
+    }
+    String taskId = new MuleRouterTaskId(model, gatewayId).toString();
+    String word = root.path("task_info").path("status").asText(null);
+    ProviderStatus status = word == null ? ProviderStatus.PENDING : MuleRouterAnswers.status(word);
+    String providerRequestId =
+        response
+            .headers()
+            .firstValue("x-request-id")
+            .or(() -> response.headers().firstValue("traceparent"))
+            .orElse(null);
+    LOG.debug(
+        "submit accepted requestId={} model={} keyRef={} taskId={}",
+        pipelineRequestId,
+        model,
+        key.ref(),
+        taskId);
+    return new SubmitOutcome.Accepted(taskId, status, providerRequestId);
+  }
+
+  private static SubmitOutcome inDoubt(String pipelineRequestId, String reason) {
+    String safe = SecretRedactor.redact(reason);
+    LOG.debug("submit in doubt requestId={} reason={}", pipelineRequestId, safe);
+    return new SubmitOutcome.InDoubt(safe);
+  }
+
+  @Override
+  public QueryOutcome<TaskSnapshot> query(ApiKey key, String taskId) {
+    Optional<MuleRouterTaskId> id = MuleRouterTaskId.parse(taskId);
+    if (id.isEmpty()) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          new WanError(
+              INVALID_TASK_ID,
+              "task id '"
+                  + SecretRedactor.redact(String.valueOf(taskId))
+                  + "' is not <model>/<id>: MuleRouter tasks are polled under their model's path",
+              false,
+              Stage.QUERY,
+              0,
+              null));
+    }
+    HttpRequest request =
+        authorized(
+                key,
+                generationPath(id.get().model())
+                    + "/"
+                    + URLEncoder.encode(id.get().id(), StandardCharsets.UTF_8).replace("+", "%20"))
+            .GET()
+            .build();
+    ProviderExchange.Result result = exchange.send(request);
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK, "query " + notSent.reason(), Stage.QUERY));
+    }
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              noAnswer.timeout()
+                  ? DashScopeErrorClassifier.TIMEOUT
+                  : DashScopeErrorClassifier.NETWORK,
+              "query " + noAnswer.reason(),
+              Stage.QUERY));
+    }
+    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    int status = response.statusCode();
+    JsonNode root = readJson(response.body());
+    if (status == 404 && root != null && root.isObject()) {
+      // MuleRouter answers an unknown task id with 404: the same as DashScope's UNKNOWN
+      LOG.debug("query taskId={} keyRef={} status=UNKNOWN (404)", taskId, key.ref());
+      return new QueryOutcome.Answered<>(
+          new TaskSnapshot(
+              taskId, ProviderStatus.UNKNOWN, null, null, null, null, null, null, null));
+    }
+    if (status < 200 || status >= 300) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          classify(
+              status, MuleRouterAnswers.error(response.body(), mapper), Stage.QUERY, response));
+    }
+    try {
+      TaskSnapshot snapshot = MuleRouterAnswers.snapshot(root, taskId);
+      LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), snapshot.status());
+      return new QueryOutcome.Answered<>(snapshot);
+    } catch (MalformedResponseException e) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.malformed(
+              "query answer unreadable: " + e.getMessage(), Stage.QUERY, status));
+    }
+  }
+
+  @Override
+  public QueryOutcome<Boolean> cancel(ApiKey key, String taskId) {
+    return failed("cancel", taskId, key, unsupported("cancel"));
+  }
+
+  @Override
+  public QueryOutcome<TaskPage> list(ApiKey key, TaskListQuery query) {
+    return failed("list", null, key, unsupported("list"));
+  }
+
+  private static WanError unsupported(String what) {
+    return new WanError(
+        UNSUPPORTED,
+        "MuleRouter offers no " + what + " call for generation tasks",
+        false,
+        Stage.QUERY,
+        0,
+        null);
+  }
+
+  private WanError classify(
+      int status, MuleRouterAnswers.ErrorInfo error, Stage stage, HttpResponse<?> response) {
+    return DashScopeErrorClassifier.fromHttp(
+        status, error.code(), error.text(), stage, ProviderExchange.retryAfter(response, clock));
+  }
+
+  private String generationPath(String model) {
+    return vendorPath
+        + "/"
+        + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
+        + "/generation";
+  }
+
+  private HttpRequest.Builder authorized(ApiKey key, String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(requestTimeout)
+        .header("Authorization", "Bearer " + key.secret())
+        .header("Accept", "application/json");
+  }
+
+  private JsonNode readJson(byte[] body) {
+    if (body == null || body.length == 0) {
+      return mapper.createObjectNode();
+    }
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static <T> QueryOutcome<T> failed(String what, String taskId, ApiKey key, WanError e) {
+    LOG.debug(
+        "{} failed taskId={} keyRef={} code={} status={} retryable={}",
+        what,
+        taskId,
+        key.ref(),
+        e.code(),
+        e.httpStatus(),
+        e.retryable());
+    return new QueryOutcome.Failed<>(e);
+  }
+
+  private static String stripSlashes(String s) {
+    String out = s;
+    while (out.endsWith("/")) {
+      out = out.substring(0, out.length() - 1);
+    }
+    return out;
+  }
+
+  /** Options of a {@link MuleRouterClient}. */
+  public static final class Builder {
+    private URI baseUrl;
+    private String vendorPath = ALIBABA_VENDOR_PATH;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+
+    private Builder() {}
+
+    /** Base URL such as {@code https://api.mulerouter.ai}; the vendor path is appended. */
+    public Builder baseUrl(URI baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      return this;
+    }
+
+    /** Same as {@link #baseUrl(URI)}. */
+    public Builder baseUrl(String baseUrl) {
+      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
+    }
+
+    /** Path before {@code /{model}/generation}; default {@value #ALIBABA_VENDOR_PATH}. */
+    public Builder vendorPath(String vendorPath) {
+      String p = stripSlashes(Objects.requireNonNull(vendorPath, "vendorPath").trim());
+      this.vendorPath = p.startsWith("/") ? p : "/" + p;
+      return this;
+    }
+
+    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** A shared HttpClient (for example with a bounded executor); default one per client. */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** Builds the client; fails when the base URL is missing or not absolute http(s). */
+    public MuleRouterClient build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required");
+      }
+      String scheme = baseUrl.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || baseUrl.getHost() == null) {
+        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
+      }
+      return new MuleRouterClient(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return d;
+    }
+  }
+}
