@@ -1,0 +1,467 @@
+package io.wanpipeline.wan.dialect.vtrix;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.TaskListQuery;
+import io.wanpipeline.wan.TaskPage;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.WanError.Stage;
+import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
+import io.wanpipeline.wan.dashscope.MalformedResponseException;
+import io.wanpipeline.wan.dashscope.ProviderErrorBody;
+import io.wanpipeline.wan.http.ProviderExchange;
+import io.wanpipeline.wan.http.SecretRedactor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Vtrix dialect of {@link WanClient} (wan-protocol.md 5.1, 5.5; SEED-4): {@code POST
+ * /model/v1/generation} under Vtrix's model id ({@link VtrixModelIds}) in the configured {@link
+ * VtrixEnvelope}, {@code GET /model/v1/generation/task/{id}}. The create call answers the task
+ * object itself and may already report it completed. A completed task's usage carries Vtrix's own
+ * charge ({@code usage.cost}) as {@link io.wanpipeline.wan.TaskUsage#providerCost()} in USD. Vtrix
+ * offers no cancel and no list: both answer a non-retryable {@value #UNSUPPORTED} failure.
+ *
+ * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
+ * retries; a 4xx (429 included) refuses a create call, a timeout, reset or 5xx after sending leaves
+ * it in doubt. A model Vtrix does not list is refused before any call. Thread-safe.
+ */
+public final class VtrixClient implements WanClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VtrixClient.class);
+
+  /** Client code of the calls Vtrix does not offer (cancel, list). */
+  public static final String UNSUPPORTED = "UNSUPPORTED_OPERATION";
+
+  /** Client code of a model without a Vtrix id. */
+  public static final String UNSUPPORTED_MODEL = "UNSUPPORTED_MODEL";
+
+  /** Create path below the base URL. */
+  public static final String GENERATION_PATH = "/model/v1/generation";
+
+  /** Query path below the base URL; the task id is appended. */
+  public static final String TASK_PATH = GENERATION_PATH + "/task/";
+
+  private final URI baseUrl;
+  private final VtrixEnvelope envelope;
+  private final VtrixModelIds modelIds;
+  private final Duration requestTimeout;
+  private final Clock clock;
+  private final ProviderExchange exchange;
+  private final ObjectMapper mapper =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private VtrixClient(Builder b) {
+    String base = b.baseUrl.toString();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    this.baseUrl = URI.create(base);
+    this.envelope = b.envelope;
+    this.modelIds = b.modelIds;
+    this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
+    this.exchange =
+        new ProviderExchange(
+            b.httpClient != null ? b.httpClient : ProviderExchange.defaultClient(b.connectTimeout));
+  }
+
+  /** Starts a builder; only the base URL is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The base URL, for example {@code https://cloud.vtrix.ai}. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The envelope create bodies are sent in. */
+  public VtrixEnvelope envelope() {
+    return envelope;
+  }
+
+  /** The model id table in use. */
+  public VtrixModelIds modelIds() {
+    return modelIds;
+  }
+
+  @Override
+  public SubmitOutcome submit(ApiKey key, GenerationRequest request, String pipelineRequestId) {
+    Optional<String> gatewayModel = modelIds.gatewayId(request.model());
+    if (gatewayModel.isEmpty()) {
+      String model = request.model() == null ? "" : SecretRedactor.redact(request.model());
+      LOG.debug(
+          "submit refused requestId={} model={} reason=no Vtrix id", pipelineRequestId, model);
+      return new SubmitOutcome.Refused(
+          new WanError(
+              UNSUPPORTED_MODEL,
+              "model '"
+                  + model
+                  + "' has no Vtrix model id (known: "
+                  + String.join(", ", modelIds.ourIds())
+                  + "; add one with the dialect option "
+                  + VtrixModelIds.OPTION
+                  + ")",
+              false,
+              Stage.SUBMIT,
+              0,
+              null));
+    }
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(VtrixBody.of(request, gatewayModel.get(), envelope, mapper));
+    } catch (IOException e) {
+      return new SubmitOutcome.Refused(
+          new WanError(
+              "UNSERIALIZABLE_REQUEST",
+              "request could not be written as JSON: " + e.getClass().getSimpleName(),
+              false,
+              Stage.SUBMIT,
+              0,
+              null));
+    }
+    HttpRequest.Builder rb =
+        authorized(key, GENERATION_PATH)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (pipelineRequestId != null) {
+      rb.header(REQUEST_ID_HEADER, pipelineRequestId);
+    }
+    ProviderExchange.Result result = exchange.send(rb.build());
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      LOG.debug(
+          "submit not sent requestId={} model={} keyRef={} reason={}",
+          pipelineRequestId,
+          request.model(),
+          key.ref(),
+          notSent.reason());
+      return new SubmitOutcome.Refused(
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK, notSent.reason(), Stage.SUBMIT));
+    }
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return inDoubt(pipelineRequestId, noAnswer.reason());
+    }
+    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return accepted(pipelineRequestId, request.model(), key, response);
+    }
+    ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+    if (status >= 400 && status < 500) {
+      WanError classified = classify(status, error, Stage.SUBMIT, response);
+      LOG.debug(
+          "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",
+          pipelineRequestId,
+          request.model(),
+          key.ref(),
+          status,
+          classified.code(),
+          classified.retryable());
+      return new SubmitOutcome.Refused(classified);
+    }
+    return inDoubt(
+        pipelineRequestId,
+        "HTTP "
+            + status
+            + (error.code() == null ? "" : " " + error.code())
+            + (error.message() == null ? "" : ": " + error.message()));
+  }
+
+  private SubmitOutcome accepted(
+      String pipelineRequestId, String model, ApiKey key, HttpResponse<byte[]> response) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(response.body());
+    } catch (IOException e) {
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " with unreadable body");
+    }
+    String taskId = VtrixAnswers.taskId(root);
+    if (taskId == null || taskId.isBlank()) {
+      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+      if (error.hasCode() || (root != null && root.hasNonNull("error"))) {
+        // an error in a 2xx answer: no task was created
+        return new SubmitOutcome.Refused(classify(400, error, Stage.SUBMIT, response));
+      }
+      return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " without a task id");
+    }
+    String word = root.path("status").asText(null);
+    ProviderStatus status = word == null ? ProviderStatus.PENDING : VtrixAnswers.status(word);
+    String providerRequestId = response.headers().firstValue("x-request-id").orElse(null);
+    LOG.debug(
+        "submit accepted requestId={} model={} keyRef={} taskId={} status={}",
+        pipelineRequestId,
+        model,
+        key.ref(),
+        taskId,
+        status);
+    return new SubmitOutcome.Accepted(taskId, status, providerRequestId);
+  }
+
+  private static SubmitOutcome inDoubt(String pipelineRequestId, String reason) {
+    String safe = SecretRedactor.redact(reason);
+    LOG.debug("submit in doubt requestId={} reason={}", pipelineRequestId, safe);
+    return new SubmitOutcome.InDoubt(safe);
+  }
+
+  @Override
+  public QueryOutcome<TaskSnapshot> query(ApiKey key, String taskId) {
+    if (taskId == null || taskId.isBlank()) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          new WanError("INVALID_TASK_ID", "task id is blank", false, Stage.QUERY, 0, null));
+    }
+    HttpRequest request =
+        authorized(
+                key,
+                TASK_PATH + URLEncoder.encode(taskId, StandardCharsets.UTF_8).replace("+", "%20"))
+            .GET()
+            .build();
+    ProviderExchange.Result result = exchange.send(request);
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              DashScopeErrorClassifier.NETWORK, "query " + notSent.reason(), Stage.QUERY));
+    }
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.transport(
+              noAnswer.timeout()
+                  ? DashScopeErrorClassifier.TIMEOUT
+                  : DashScopeErrorClassifier.NETWORK,
+              "query " + noAnswer.reason(),
+              Stage.QUERY));
+    }
+    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    int status = response.statusCode();
+    JsonNode root = readJson(response.body());
+    if (status == 404 && root != null && root.isObject()) {
+      // an unknown (or forgotten) task: the same as DashScope's UNKNOWN
+      LOG.debug("query taskId={} keyRef={} status=UNKNOWN (404)", taskId, key.ref());
+      return new QueryOutcome.Answered<>(
+          new TaskSnapshot(
+              taskId, ProviderStatus.UNKNOWN, null, null, null, null, null, null, null));
+    }
+    if (status < 200 || status >= 300) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          classify(
+              status, ProviderErrorBody.parse(response.body(), mapper), Stage.QUERY, response));
+    }
+    try {
+      TaskSnapshot parsed = VtrixAnswers.snapshot(root);
+      TaskSnapshot snapshot =
+          parsed.taskId() != null
+              ? parsed
+              : new TaskSnapshot(
+                  taskId,
+                  parsed.status(),
+                  parsed.submitTime(),
+                  parsed.scheduledTime(),
+                  parsed.endTime(),
+                  parsed.videoUrl(),
+                  parsed.usage(),
+                  parsed.errorCode(),
+                  parsed.errorMessage());
+      LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), snapshot.status());
+      return new QueryOutcome.Answered<>(snapshot);
+    } catch (MalformedResponseException e) {
+      return failed(
+          "query",
+          taskId,
+          key,
+          DashScopeErrorClassifier.malformed(
+              "query answer unreadable: " + e.getMessage(), Stage.QUERY, status));
+    }
+  }
+
+  @Override
+  public QueryOutcome<Boolean> cancel(ApiKey key, String taskId) {
+    return failed("cancel", taskId, key, unsupported("cancel"));
+  }
+
+  @Override
+  public QueryOutcome<TaskPage> list(ApiKey key, TaskListQuery query) {
+    return failed("list", null, key, unsupported("list"));
+  }
+
+  private static WanError unsupported(String what) {
+    return new WanError(
+        UNSUPPORTED,
+        "Vtrix offers no " + what + " call for generation tasks",
+        false,
+        Stage.QUERY,
+        0,
+        null);
+  }
+
+  private WanError classify(
+      int status, ProviderErrorBody error, Stage stage, HttpResponse<?> response) {
+    return DashScopeErrorClassifier.fromHttp(
+        status, error.code(), error.message(), stage, ProviderExchange.retryAfter(response, clock));
+  }
+
+  private HttpRequest.Builder authorized(ApiKey key, String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(requestTimeout)
+        .header("Authorization", "Bearer " + key.secret())
+        .header("Accept", "application/json");
+  }
+
+  private JsonNode readJson(byte[] body) {
+    if (body == null || body.length == 0) {
+      return mapper.createObjectNode();
+    }
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static <T> QueryOutcome<T> failed(String what, String taskId, ApiKey key, WanError e) {
+    LOG.debug(
+        "{} failed taskId={} keyRef={} code={} status={} retryable={}",
+        what,
+        taskId,
+        key.ref(),
+        e.code(),
+        e.httpStatus(),
+        e.retryable());
+    return new QueryOutcome.Failed<>(e);
+  }
+
+  /** Options of a {@link VtrixClient}. */
+  public static final class Builder {
+    private URI baseUrl;
+    private VtrixEnvelope envelope = VtrixEnvelope.OBJECT;
+    private VtrixModelIds modelIds = VtrixModelIds.standard();
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+
+    private Builder() {}
+
+    /** Base URL such as {@code https://cloud.vtrix.ai}; {@code /model/v1/...} is appended. */
+    public Builder baseUrl(URI baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      return this;
+    }
+
+    /** Same as {@link #baseUrl(URI)}. */
+    public Builder baseUrl(String baseUrl) {
+      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
+    }
+
+    /** The create body's envelope; default {@link VtrixEnvelope#OBJECT}. */
+    public Builder envelope(VtrixEnvelope envelope) {
+      this.envelope = Objects.requireNonNull(envelope, "envelope");
+      return this;
+    }
+
+    /** The model id table; default {@link VtrixModelIds#standard()}. */
+    public Builder modelIds(VtrixModelIds modelIds) {
+      this.modelIds = Objects.requireNonNull(modelIds, "modelIds");
+      return this;
+    }
+
+    /**
+     * Applies an account's dialect options: {@value VtrixEnvelope#OPTION} ({@code object} or {@code
+     * params-array}) and {@value VtrixModelIds#OPTION} ({@code ours=theirs,...}); other options are
+     * ignored.
+     *
+     * @throws IllegalArgumentException naming the option whose value is not understood
+     */
+    public Builder options(Map<String, String> options) {
+      String e = options.get(VtrixEnvelope.OPTION);
+      if (e != null && !e.isBlank()) {
+        envelope(VtrixEnvelope.parse(e));
+      }
+      String ids = options.get(VtrixModelIds.OPTION);
+      if (ids != null && !ids.isBlank()) {
+        modelIds(VtrixModelIds.standard().with(ids));
+      }
+      return this;
+    }
+
+    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** A shared HttpClient (for example with a bounded executor); default one per client. */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** Builds the client; fails when the base URL is missing or not absolute http(s). */
+    public VtrixClient build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required");
+      }
+      String scheme = baseUrl.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || baseUrl.getHost() == null) {
+        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
+      }
+      return new VtrixClient(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return d;
+    }
+  }
+}
