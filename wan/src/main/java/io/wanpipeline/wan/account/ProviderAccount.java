@@ -3,6 +3,7 @@ package io.wanpipeline.wan.account;
 import io.wanpipeline.wan.ApiKey;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,9 +17,16 @@ import java.util.Optional;
  *     https://dashscope.aliyuncs.com}
  * @param region region code (cn, intl, us, eu) used for model availability
  * @param keys the account's API keys, at least one
+ * @param options dialect options by key relative to {@code provider.<name>.} (for example {@code
+ *     envelope} of the vtrix dialect); empty when none are set
  */
 public record ProviderAccount(
-    String name, String dialect, URI baseUrl, String region, List<ApiKey> keys) {
+    String name,
+    String dialect,
+    URI baseUrl,
+    String region,
+    List<ApiKey> keys,
+    Map<String, String> options) {
   public ProviderAccount {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(dialect, "dialect");
@@ -28,6 +36,13 @@ public record ProviderAccount(
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("provider account " + name + " has no API key");
     }
+    options = options == null ? Map.of() : Map.copyOf(options);
+  }
+
+  /** An account without dialect options. */
+  public ProviderAccount(
+      String name, String dialect, URI baseUrl, String region, List<ApiKey> keys) {
+    this(name, dialect, baseUrl, region, keys, Map.of());
   }
 
   /** The key with reference {@code ref}, if this account has it. */

@@ -19,9 +19,16 @@ import java.util.function.Function;
  * {@code https://dashscope.aliyuncs.com}), {@code provider.<name>.region} (default {@code cn}), and
  * the secret {@code provider.<name>.api-key} (one key, or several separated by commas; from the
  * environment, from the file named by {@code provider.<name>.api-key.file}, or from the service's
- * properties file; never from the command line).
+ * properties file; never from the command line). Dialect options, read into {@link
+ * ProviderAccount#options()} when set: {@code provider.<name>.envelope} (vtrix: {@code object}, the
+ * default, or {@code params-array}) and {@code provider.<name>.model-ids} (vtrix: extra {@code
+ * ours=theirs} model id pairs).
  */
 public final class ProviderAccounts {
+
+  /** Keys below {@code provider.<name>.} that are read into {@link ProviderAccount#options()}. */
+  public static final List<String> DIALECT_OPTIONS = List.of("envelope", "model-ids");
+
   private final Map<String, ProviderAccount> accounts;
   private final String defaultName;
 
@@ -72,6 +79,13 @@ public final class ProviderAccounts {
           keys.add(new ApiKey(name + "#" + i, parts[i].trim()));
         }
       }
+      Map<String, String> options = new LinkedHashMap<>();
+      for (String option : DIALECT_OPTIONS) {
+        setting
+            .apply(prefix + option)
+            .filter(v -> !v.isBlank())
+            .ifPresent(v -> options.put(option, v.trim()));
+      }
       accounts.add(
           new ProviderAccount(
               name,
@@ -79,7 +93,8 @@ public final class ProviderAccounts {
               URI.create(
                   setting.apply(prefix + "base-url").orElse("https://dashscope.aliyuncs.com")),
               setting.apply(prefix + "region").orElse("cn"),
-              keys));
+              keys,
+              options));
     }
     return new ProviderAccounts(
         accounts, setting.apply("provider.default-account").orElse(names.get(0)));

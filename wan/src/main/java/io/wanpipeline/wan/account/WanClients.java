@@ -3,6 +3,8 @@ package io.wanpipeline.wan.account;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
+import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import java.time.Clock;
 import java.util.Locale;
 
@@ -21,6 +23,14 @@ public final class WanClients {
           DashScopeClient.builder()
               .baseUrl(account.baseUrl())
               .endpoints(DashScopeClient.endpointsOf(ModelCatalogue.standard()))
+              .clock(clock)
+              .build();
+      case "mulerouter" ->
+          MuleRouterClient.builder().baseUrl(account.baseUrl()).clock(clock).build();
+      case "vtrix" ->
+          VtrixClient.builder()
+              .baseUrl(account.baseUrl())
+              .options(account.options())
               .clock(clock)
               .build();
       default ->
