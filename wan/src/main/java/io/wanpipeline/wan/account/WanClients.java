@@ -3,6 +3,8 @@ package io.wanpipeline.wan.account;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dialect.apiyi.ApiyiClient;
+import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import java.time.Clock;
 import java.util.Locale;
 
@@ -23,6 +25,8 @@ public final class WanClients {
               .endpoints(DashScopeClient.endpointsOf(ModelCatalogue.standard()))
               .clock(clock)
               .build();
+      case CrazyrouterClient.DIALECT -> CrazyrouterClient.of(account.baseUrl(), clock);
+      case ApiyiClient.DIALECT -> ApiyiClient.of(account.baseUrl(), clock);
       default ->
           throw new IllegalArgumentException(
               "provider account "
