@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -39,7 +40,11 @@ import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves the native DashScope paths, the OSS result links and the ledger (Jetty core handler). */
+/**
+ * Serves the native DashScope paths, the OSS result links and the ledger (Jetty core handler). It
+ * is also the upstream the gateway front ends relay to: they hand create calls to {@link #admit}
+ * and read tasks with {@link #nativeTask}, over the same task board, ledger, faults and links.
+ */
 final class SimulatorHandler extends Handler.Abstract {
 
   private static final Logger LOG = LoggerFactory.getLogger(SimulatorHandler.class);
@@ -47,7 +52,8 @@ final class SimulatorHandler extends Handler.Abstract {
   private static final String API = "/api/v1";
   private static final String SERVICES = API + "/services/";
   private static final String TASKS = API + "/tasks";
-  private static final String JSON_TYPE = "application/json;charset=utf-8";
+  static final String JSON_TYPE = "application/json;charset=utf-8";
+  static final String ASYNC_HEADER = "X-DashScope-Async";
   private static final long MAX_BODY = 8L * 1024 * 1024;
   private static final Duration LIST_MAX_RANGE = Duration.ofHours(24);
 
@@ -87,8 +93,30 @@ final class SimulatorHandler extends Handler.Abstract {
     this.publicBase = publicBase;
   }
 
+  SimulatorConfig config() {
+    return config;
+  }
+
+  TaskBoard board() {
+    return board;
+  }
+
+  SimulatorLedger ledger() {
+    return ledger;
+  }
+
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
   /** The caller as identified by its bearer key. */
-  private record Caller(String keyId, String account) {}
+  record Caller(String keyId, String account) {}
+
+  /** Work a route does once its injected delay has passed. */
+  @FunctionalInterface
+  interface RouteWork {
+    void serve(FaultDice.Decision decision) throws IOException;
+  }
 
   @Override
   public boolean handle(Request req, Response res, Callback cb) {
@@ -108,27 +136,35 @@ final class SimulatorHandler extends Handler.Abstract {
       writeJsonError(res, cb, 400, "InvalidURL", "Invalid URL provided in your request.", now);
       return true;
     }
+    dispatch(route, path, req, cb, decision -> serve(route, decision, path, req, res, cb));
+    return true;
+  }
+
+  /**
+   * Draws the injected faults of {@code route} and runs {@code work} with the decision, at once or
+   * after the drawn delay; a failure of the work fails the call.
+   */
+  void dispatch(Route route, String path, Request req, Callback cb, RouteWork work) {
     FaultDice.Decision decision = dice.draw(faults.apply(route));
-    Runnable work =
+    Runnable run =
         () -> {
           try {
-            serve(route, decision, path, req, res, cb);
+            work.serve(decision);
           } catch (Throwable t) {
             LOG.warn("simulator failed route={} path={}", route, path, t);
             cb.failed(t);
           }
         };
     if (decision.delay().isZero()) {
-      work.run();
+      run.run();
     } else {
       req.getComponents()
           .getScheduler()
           .schedule(
-              () -> req.getComponents().getExecutor().execute(work),
+              () -> req.getComponents().getExecutor().execute(run),
               decision.delay().toMillis(),
               TimeUnit.MILLISECONDS);
     }
-    return true;
   }
 
   private static Route routeOf(String method, String path) {
@@ -199,50 +235,146 @@ final class SimulatorHandler extends Handler.Abstract {
               null));
       return;
     }
+    Refusal refusal = authRefusal(key, caller);
+    if (refusal != null) {
+      LOG.debug("create refused requestId={} status={}", pipelineRequestId, refusal.status());
+      ledger.record(
+          new SimulatorLedger.Submission(
+              pipelineRequestId,
+              now,
+              account,
+              keyId,
+              null,
+              path,
+              refusal.status(),
+              refusal.code(),
+              null));
+      writeRefusal(res, cb, refusal, now);
+      return;
+    }
+    Admission admission =
+        admit(
+            new CreateCall(
+                pipelineRequestId,
+                caller,
+                path,
+                parseJson(text),
+                "enable".equalsIgnoreCase(trim(req.getHeaders().get(ASYNC_HEADER))),
+                path,
+                now));
+    if (admission instanceof Rejected rejected) {
+      writeRefusal(res, cb, rejected.refusal(), now);
+    } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
+      write(res, cb, 200, JSON_TYPE, bytes(createdJson(admitted.task())), Map.of());
+    } else if (admission instanceof Admitted) {
+      writeRefusal(res, cb, internalError(), now);
+    } else {
+      reset(req, cb);
+    }
+  }
+
+  /** The native answer of a created task: {@code {"request_id","output":{task_id,PENDING}}}. */
+  ObjectNode createdJson(SimulatedTask task) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("request_id", task.providerRequestId);
+    ObjectNode output = root.putObject("output");
+    output.put("task_id", task.taskId);
+    output.put("task_status", "PENDING");
+    return root;
+  }
+
+  /**
+   * A create call from an authenticated caller, as the native route or a gateway hands it to the
+   * upstream.
+   *
+   * @param pipelineRequestId the {@code X-Wan-Pipeline-Request-Id} header, or null
+   * @param caller the authenticated caller
+   * @param path the path the client called, recorded in the ledger and on the task
+   * @param body the parsed body, or null when it was not JSON
+   * @param async whether the call asked to be asynchronous ({@code X-DashScope-Async: enable})
+   * @param upstreamPath the native create path the model must be served on, or null when a gateway
+   *     routes each model to its own path itself
+   * @param now when the call arrived
+   */
+  record CreateCall(
+      String pipelineRequestId,
+      Caller caller,
+      String path,
+      JsonNode body,
+      boolean async,
+      String upstreamPath,
+      Instant now) {}
+
+  /** How the upstream answered a create call, before a dialect renders it. */
+  sealed interface Admission permits Admitted, Rejected, Dropped {}
+
+  /**
+   * The task was created; with {@code lostReply} the answer must be a 500 all the same.
+   *
+   * @param task the new task
+   * @param lostReply whether the {@code [sim:submit=lost-reply]} marker asked for a lost answer
+   */
+  record Admitted(SimulatedTask task, boolean lostReply) implements Admission {}
+
+  /**
+   * No task was created; the refusal is the native one.
+   *
+   * @param refusal status, native code and message
+   * @param model the body's model, or null when unreadable
+   */
+  record Rejected(Refusal refusal, String model) implements Admission {}
+
+  /** The connection must be dropped without an answer; no task was created. */
+  record Dropped() implements Admission {}
+
+  /**
+   * Decides a create call the way DashScope does after authentication: the asynchronous header, the
+   * body, the model and its create path, validation, scenario markers and the submit rate, then
+   * creates the task. Records the call in the ledger whatever the outcome.
+   */
+  Admission admit(CreateCall call) {
+    Instant now = call.now();
+    String pipelineRequestId = call.pipelineRequestId();
+    String account = call.caller().account();
+    String keyId = call.caller().keyId();
+    String path = call.path();
+    JsonNode body = call.body();
     Refusal refusal = null;
     String model = null;
     GenerationRequest request = null;
-    if (key == null) {
-      refusal = new Refusal(401, "InvalidApiKey", "No API-key provided.");
-    } else if (caller == null) {
-      refusal = new Refusal(401, "InvalidApiKey", "Invalid API-key provided.");
-    } else if (!"enable".equalsIgnoreCase(trim(req.getHeaders().get("X-DashScope-Async")))) {
+    if (!call.async()) {
       refusal =
           new Refusal(403, "AccessDenied", "current user api does not support synchronous calls");
+    } else if (body == null || !body.isObject()) {
+      refusal =
+          new Refusal(400, "InvalidParameter", "The request body is not a valid JSON object.");
     } else {
-      JsonNode body = parseJson(text);
-      if (body == null || !body.isObject()) {
+      model = body.path("model").isValueNode() ? body.path("model").asText().trim() : null;
+      if (model == null || model.isEmpty()) {
         refusal =
-            new Refusal(400, "InvalidParameter", "The request body is not a valid JSON object.");
+            new Refusal(
+                400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
       } else {
-        model = body.path("model").isValueNode() ? body.path("model").asText().trim() : null;
-        if (model == null || model.isEmpty()) {
+        Optional<Endpoint> endpoint = rules.endpointOf(model);
+        if (endpoint.isEmpty()) {
+          refusal = new Refusal(400, "InvalidParameter", "Model not exist.");
+        } else if (call.upstreamPath() != null
+            && !endpoint.get().path().equals(call.upstreamPath())) {
+          refusal = new Refusal(400, "InvalidParameter", "url error, please check url!");
+        } else if (!body.path("input").isObject()) {
           refusal =
               new Refusal(
-                  400,
-                  "BadRequest.EmptyModel",
-                  "Required parameter \"model\" missing from request.");
+                  400, "BadRequest.EmptyInput", "Required input parameter missing from request.");
         } else {
-          Optional<Endpoint> endpoint = rules.endpointOf(model);
-          if (endpoint.isEmpty()) {
-            refusal = new Refusal(400, "InvalidParameter", "Model not exist.");
-          } else if (!endpoint.get().path().equals(path)) {
-            refusal = new Refusal(400, "InvalidParameter", "url error, please check url!");
-          } else if (!body.path("input").isObject()) {
-            refusal =
-                new Refusal(
-                    400, "BadRequest.EmptyInput", "Required input parameter missing from request.");
-          } else {
-            try {
-              request = CreateRequestReader.read(body, rules.parameterStyleOf(model), mapper);
-            } catch (CreateRequestReader.BadField e) {
-              refusal = new Refusal(400, "InvalidParameter", e.getMessage());
-            }
-            if (refusal == null && config.validateRequests()) {
-              List<String> violations = rules.violations(withoutMarkers(request));
-              if (!violations.isEmpty()) {
-                refusal = new Refusal(400, "InvalidParameter", String.join("; ", violations));
-              }
+          try {
+            request = CreateRequestReader.read(body, rules.parameterStyleOf(model), mapper);
+          } catch (CreateRequestReader.BadField e) {
+            refusal = new Refusal(400, "InvalidParameter", e.getMessage());
+          }
+          if (refusal == null && config.validateRequests()) {
+            List<String> violations = rules.violations(withoutMarkers(request));
+            if (!violations.isEmpty()) {
+              refusal = new Refusal(400, "InvalidParameter", String.join("; ", violations));
             }
           }
         }
@@ -256,8 +388,7 @@ final class SimulatorHandler extends Handler.Abstract {
         ledger.record(
             new SimulatorLedger.Submission(
                 pipelineRequestId, now, account, keyId, model, path, 0, null, null));
-        reset(req, cb);
-        return;
+        return new Dropped();
       }
     }
     if (refusal == null
@@ -284,13 +415,11 @@ final class SimulatorHandler extends Handler.Abstract {
               refusal.status(),
               refusal.code(),
               null));
-      writeRefusal(res, cb, refusal, now);
-      return;
+      return new Rejected(refusal, model);
     }
-    SimulatedTask task = newTask(request, markers, caller, path, pipelineRequestId, now);
+    SimulatedTask task = newTask(request, markers, call.caller(), path, pipelineRequestId, now);
     board.add(task);
     boolean lostReply = "lost-reply".equals(markers.submitFault());
-    int status = lostReply ? 500 : 200;
     ledger.record(
         new SimulatorLedger.Submission(
             pipelineRequestId,
@@ -299,7 +428,7 @@ final class SimulatorHandler extends Handler.Abstract {
             keyId,
             model,
             path,
-            status,
+            lostReply ? 500 : 200,
             lostReply ? "InternalError" : null,
             task.taskId));
     LOG.debug(
@@ -308,16 +437,7 @@ final class SimulatorHandler extends Handler.Abstract {
         model,
         task.taskId,
         task.fate);
-    if (lostReply) {
-      writeRefusal(res, cb, internalError(), now);
-      return;
-    }
-    ObjectNode root = mapper.createObjectNode();
-    root.put("request_id", task.providerRequestId);
-    ObjectNode output = root.putObject("output");
-    output.put("task_id", task.taskId);
-    output.put("task_status", "PENDING");
-    write(res, cb, 200, JSON_TYPE, bytes(root), Map.of());
+    return new Admitted(task, lostReply);
   }
 
   private SimulatedTask newTask(
@@ -444,33 +564,48 @@ final class SimulatorHandler extends Handler.Abstract {
       writeRefusal(res, cb, refusal, now);
       return;
     }
-    Optional<SimulatedTask> found = board.find(taskId, now).filter(t -> t.account.equals(account));
-    ObjectNode body;
-    ProviderStatus status;
+    NativeTask answer =
+        nativeTask(taskId, board.find(taskId, now).filter(t -> t.account.equals(account)), now);
+    ledger.record(
+        new SimulatorLedger.Poll(taskId, now, account, keyId, answer.status().name(), 200));
+    LOG.debug("query taskId={} status={}", taskId, answer.status());
+    write(res, cb, 200, JSON_TYPE, bytes(answer.body()), Map.of());
+  }
+
+  /**
+   * The native answer of {@code GET /api/v1/tasks/{id}} and the status it reports.
+   *
+   * @param body the JSON answer
+   * @param status the task_status in it
+   */
+  record NativeTask(ObjectNode body, ProviderStatus status) {}
+
+  /**
+   * The native answer about {@code taskId}: its state at {@code now} with a signed link when it
+   * succeeded, or UNKNOWN when {@code found} is empty.
+   */
+  NativeTask nativeTask(String taskId, Optional<SimulatedTask> found, Instant now) {
     if (found.isEmpty()) {
-      body = mapper.createObjectNode();
+      ObjectNode body = mapper.createObjectNode();
       body.put("request_id", UUID.randomUUID().toString());
       ObjectNode out = body.putObject("output");
       out.put("task_id", taskId);
       out.put("task_status", "UNKNOWN");
-      status = ProviderStatus.UNKNOWN;
-    } else {
-      SimulatedTask task = found.get();
-      TaskBoard.Timeline timeline = board.timeline(task, now);
-      status = timeline.status();
-      String link =
-          status == ProviderStatus.SUCCEEDED ? signedLink(task, timeline.ended(), now) : null;
-      body =
-          TaskJson.query(
-              mapper, UUID.randomUUID().toString(), task, timeline, link, config.usageStyle());
+      return new NativeTask(body, ProviderStatus.UNKNOWN);
     }
-    ledger.record(new SimulatorLedger.Poll(taskId, now, account, keyId, status.name(), 200));
-    LOG.debug("query taskId={} status={}", taskId, status);
-    write(res, cb, 200, JSON_TYPE, bytes(body), Map.of());
+    SimulatedTask task = found.get();
+    TaskBoard.Timeline timeline = board.timeline(task, now);
+    ProviderStatus status = timeline.status();
+    String link =
+        status == ProviderStatus.SUCCEEDED ? signedLink(task, timeline.ended(), now) : null;
+    return new NativeTask(
+        TaskJson.query(
+            mapper, UUID.randomUUID().toString(), task, timeline, link, config.usageStyle()),
+        status);
   }
 
   /** Valid until end + lifetime; once that has passed, re-signed from now (a fresh link). */
-  private String signedLink(SimulatedTask task, Instant ended, Instant now) {
+  String signedLink(SimulatedTask task, Instant ended, Instant now) {
     Instant expires = ended.plus(config.linkLifetime());
     if (!now.isBefore(expires)) {
       expires = now.plus(config.linkLifetime());
@@ -641,7 +776,7 @@ final class SimulatorHandler extends Handler.Abstract {
     throw new IllegalArgumentException("The value of " + name + " must be a positive integer.");
   }
 
-  private boolean queryBudget(String account, Instant now) {
+  boolean queryBudget(String account, Instant now) {
     return limiter.tryAcquire("query|" + account, config.queryQpsPerAccount(), now);
   }
 
@@ -775,14 +910,14 @@ final class SimulatorHandler extends Handler.Abstract {
   // ---------------------------------------------------------------- shared
 
   /** A provider refusal; status 0 means "drop the connection". */
-  private record Refusal(int status, String code, String message) {}
+  record Refusal(int status, String code, String message) {}
 
-  private static Refusal throttled() {
+  static Refusal throttled() {
     return new Refusal(
         429, "Throttling.RateQuota", "Requests rate limit exceeded, please try again later.");
   }
 
-  private static Refusal internalError() {
+  static Refusal internalError() {
     return new Refusal(
         500,
         "InternalError",
@@ -797,13 +932,22 @@ final class SimulatorHandler extends Handler.Abstract {
   /** Answers an injected fault for a DashScope route; false when the call goes on normally. */
   private boolean injectFault(
       FaultDice.Decision d, Request req, Response res, Callback cb, Instant now, boolean jsonBody) {
+    return injectFault(d, req, res, cb, r -> writeRefusal(res, cb, r, now));
+  }
+
+  /**
+   * Answers an injected fault, a refusal written by {@code refusals} in the route's dialect; false
+   * when the call goes on normally. Records nothing.
+   */
+  boolean injectFault(
+      FaultDice.Decision d, Request req, Response res, Callback cb, Consumer<Refusal> refusals) {
     switch (d.outcome()) {
       case NONE -> {
         return false;
       }
-      case THROTTLE -> writeRefusal(res, cb, throttled(), now);
-      case INTERNAL_ERROR -> writeRefusal(res, cb, internalError(), now);
-      case UNAVAILABLE -> writeRefusal(res, cb, unavailable(), now);
+      case THROTTLE -> refusals.accept(throttled());
+      case INTERNAL_ERROR -> refusals.accept(internalError());
+      case UNAVAILABLE -> refusals.accept(unavailable());
       case RESET -> reset(req, cb);
       case MALFORMED -> {
         String truncated =
@@ -812,11 +956,11 @@ final class SimulatorHandler extends Handler.Abstract {
       }
       default -> throw new IllegalStateException("unknown outcome " + d.outcome());
     }
-    LOG.debug("fault injected outcome={} json={}", d.outcome(), jsonBody);
+    LOG.debug("fault injected outcome={}", d.outcome());
     return true;
   }
 
-  private static int faultStatus(FaultDice.Decision d) {
+  static int faultStatus(FaultDice.Decision d) {
     return switch (d.outcome()) {
       case THROTTLE -> 429;
       case INTERNAL_ERROR -> 500;
@@ -826,7 +970,7 @@ final class SimulatorHandler extends Handler.Abstract {
     };
   }
 
-  private static String faultCode(FaultDice.Decision d) {
+  static String faultCode(FaultDice.Decision d) {
     return switch (d.outcome()) {
       case THROTTLE -> "Throttling.RateQuota";
       case INTERNAL_ERROR -> "InternalError";
@@ -847,7 +991,7 @@ final class SimulatorHandler extends Handler.Abstract {
     return null;
   }
 
-  private static String bearer(Request req) {
+  static String bearer(Request req) {
     String h = req.getHeaders().get(HttpHeader.AUTHORIZATION);
     if (h == null) {
       return null;
@@ -859,7 +1003,7 @@ final class SimulatorHandler extends Handler.Abstract {
     return v.isEmpty() ? null : v;
   }
 
-  private Caller caller(String key) {
+  Caller caller(String key) {
     if (key == null) {
       return null;
     }
@@ -870,7 +1014,7 @@ final class SimulatorHandler extends Handler.Abstract {
     return account == null ? null : new Caller(SimulatorLedger.keyId(key), account);
   }
 
-  private static String readBody(Request req) {
+  static String readBody(Request req) {
     try {
       if (req.getLength() > MAX_BODY) {
         Content.Source.consumeAll(req);
@@ -882,7 +1026,7 @@ final class SimulatorHandler extends Handler.Abstract {
     }
   }
 
-  private JsonNode parseJson(String text) {
+  JsonNode parseJson(String text) {
     if (text == null) {
       return null;
     }
@@ -893,7 +1037,7 @@ final class SimulatorHandler extends Handler.Abstract {
     }
   }
 
-  private void writeRefusal(Response res, Callback cb, Refusal r, Instant now) {
+  void writeRefusal(Response res, Callback cb, Refusal r, Instant now) {
     Map<String, String> headers = new HashMap<>();
     if (r.status() == 429 && config.retryAfter() != null) {
       long seconds = (config.retryAfter().toMillis() + 999) / 1000;
@@ -922,7 +1066,7 @@ final class SimulatorHandler extends Handler.Abstract {
     write(res, cb, status, JSON_TYPE, bytes(body), headers);
   }
 
-  private static void write(
+  static void write(
       Response res,
       Callback cb,
       int status,
@@ -937,12 +1081,12 @@ final class SimulatorHandler extends Handler.Abstract {
   }
 
   /** Closes the connection without an answer, like a reset or a crashed peer. */
-  private static void reset(Request req, Callback cb) {
+  static void reset(Request req, Callback cb) {
     req.getConnectionMetaData().getConnection().getEndPoint().close();
     cb.failed(new EofException("simulated connection reset"));
   }
 
-  private byte[] bytes(JsonNode node) {
+  byte[] bytes(JsonNode node) {
     try {
       return mapper.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {

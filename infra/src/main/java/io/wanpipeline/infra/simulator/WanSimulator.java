@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * the configured clock with per-(account, model) concurrency caps, scenario markers in the prompt
  * ({@link ScenarioMarkers}), seeded fault injection per route, OSS-V1-signed result links that
  * expire and refuse an {@code Authorization} header, real MP4 bytes, and a {@link SimulatorLedger}.
+ * Gateway front ends serve their own paths, envelopes and errors over the same tasks, ledger,
+ * faults and links; each is tried in order before the native routes.
  *
  * <p>Start with {@link #start(SimulatorConfig)}; close to stop. Point a client at {@link
  * #baseUrl()} (the official SDK at {@code baseUrl() + "/api/v1"}).
@@ -79,7 +82,9 @@ public final class WanSimulator implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(handler);
+    server.setHandler(
+        new Handler.Sequence(
+            new CrazyrouterFrontEnd(handler), new ApiyiFrontEnd(handler), handler));
   }
 
   /**

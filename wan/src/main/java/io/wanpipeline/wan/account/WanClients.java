@@ -3,6 +3,8 @@ package io.wanpipeline.wan.account;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dialect.apiyi.ApiyiClient;
+import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import java.time.Clock;
@@ -25,14 +27,10 @@ public final class WanClients {
               .endpoints(DashScopeClient.endpointsOf(ModelCatalogue.standard()))
               .clock(clock)
               .build();
-      case "mulerouter" ->
-          MuleRouterClient.builder().baseUrl(account.baseUrl()).clock(clock).build();
-      case "vtrix" ->
-          VtrixClient.builder()
-              .baseUrl(account.baseUrl())
-              .options(account.options())
-              .clock(clock)
-              .build();
+      case CrazyrouterClient.DIALECT -> CrazyrouterClient.of(account.baseUrl(), clock);
+      case ApiyiClient.DIALECT -> ApiyiClient.of(account.baseUrl(), clock);
+      case MuleRouterClient.DIALECT -> MuleRouterClient.of(account.baseUrl(), clock);
+      case VtrixClient.DIALECT -> VtrixClient.of(account.baseUrl(), account.options(), clock);
       default ->
           throw new IllegalArgumentException(
               "provider account "

@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLHandshakeException;
@@ -45,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * The native DashScope dialect of {@link WanClient} (wan-protocol.md 1): one blocking HTTP call per
  * method over {@link HttpClient#send}, per-attempt timeouts, no retries, every failure classified
  * once into a {@link WanError}. Thread-safe.
+ *
+ * <p>Gateways that relay the native protocol reuse it with a {@linkplain Builder#pathPrefix path
+ * prefix}, their own {@linkplain Builder#endpoints create-path choice} and {@linkplain
+ * Builder#gatewayErrors error answers of their own}.
  */
 public final class DashScopeClient implements WanClient {
 
@@ -56,7 +61,9 @@ public final class DashScopeClient implements WanClient {
   private static final String TASKS_PATH = "/api/v1/tasks";
 
   private final URI baseUrl;
+  private final String pathPrefix;
   private final Function<String, Endpoint> endpoints;
+  private final GatewayErrors gatewayErrors;
   private final Duration requestTimeout;
   private final Clock clock;
   private final HttpClient http;
@@ -68,7 +75,9 @@ public final class DashScopeClient implements WanClient {
       base = base.substring(0, base.length() - 1);
     }
     this.baseUrl = URI.create(base);
+    this.pathPrefix = b.pathPrefix;
     this.endpoints = b.endpoints;
+    this.gatewayErrors = b.gatewayErrors;
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
     this.http =
@@ -112,9 +121,14 @@ public final class DashScopeClient implements WanClient {
         catalogue.find(model).map(ModelSpec::endpoint).orElseGet(() -> endpointByName(model));
   }
 
-  /** The base URL every {@code /api/v1/...} path is appended to. */
+  /** The base URL every {@code /api/v1/...} path is appended to (after the path prefix). */
   public URI baseUrl() {
     return baseUrl;
+  }
+
+  /** The gateway's prefix before {@code /api/v1} (for example {@code /alibailian}), or empty. */
+  public String pathPrefix() {
+    return pathPrefix;
   }
 
   @Override
@@ -134,7 +148,7 @@ public final class DashScopeClient implements WanClient {
               null));
     }
     HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(baseUrl + endpoint.path()))
+        HttpRequest.newBuilder(URI.create(baseUrl + pathPrefix + endpoint.path()))
             .timeout(requestTimeout)
             .header("Authorization", "Bearer " + key.secret())
             .header("Content-Type", "application/json")
@@ -176,7 +190,21 @@ public final class DashScopeClient implements WanClient {
     if (status >= 200 && status < 300) {
       return accepted(pipelineRequestId, request.model(), response);
     }
-    ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+    ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
+    Optional<WanError> own =
+        gatewayErrors.refusedBeforeDispatch(status, error, response.body(), retryAfter(response));
+    if (own.isPresent()) {
+      LOG.debug(
+          "submit refused by the gateway requestId={} model={} keyRef={} status={} code={}"
+              + " retryable={}",
+          pipelineRequestId,
+          request.model(),
+          key.ref(),
+          status,
+          own.get().code(),
+          own.get().retryable());
+      return new SubmitOutcome.Refused(own.get());
+    }
     if (status >= 400 && status < 500) {
       WanError classified =
           DashScopeErrorClassifier.fromHttp(
@@ -210,7 +238,7 @@ public final class DashScopeClient implements WanClient {
     JsonNode output = root == null ? null : root.get("output");
     String taskId = output == null ? null : textOrNull(output.get("task_id"));
     if (taskId == null || taskId.isBlank()) {
-      ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+      ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
       if (error.hasCode()) {
         // Some gateways answer 200 with an error object: no task was created.
         return new SubmitOutcome.Refused(
@@ -240,26 +268,68 @@ public final class DashScopeClient implements WanClient {
 
   @Override
   public QueryOutcome<TaskSnapshot> query(ApiKey key, String taskId) {
-    HttpRequest request = authorized(key, TASKS_PATH + "/" + encodePath(taskId)).GET().build();
+    HttpRequest request =
+        authorized(key, pathPrefix + TASKS_PATH + "/" + encodePath(taskId)).GET().build();
     return call(
         request,
         "query",
         taskId,
         key,
+        true,
         root -> {
           TaskSnapshot snapshot = TaskResponseParser.snapshot(root);
           LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), snapshot.status());
           return snapshot;
+        },
+        (status, error) -> {
+          if (!gatewayErrors.unknownTask(status, error)) {
+            return Optional.empty();
+          }
+          LOG.debug(
+              "query taskId={} keyRef={} unknown to the gateway status={} code={}",
+              taskId,
+              key.ref(),
+              status,
+              error.code());
+          return Optional.of(
+              new TaskSnapshot(
+                  taskId, ProviderStatus.UNKNOWN, null, null, null, null, null, null, null));
         });
+  }
+
+  /**
+   * GETs {@code pathAndQuery} below the base URL, outside the path prefix (a gateway's own routes),
+   * with the key's Authorization header, classifying every failure like {@link #query}.
+   *
+   * @param key the key the resource belongs to
+   * @param pathAndQuery path (already encoded) and optional query string, starting with {@code /}
+   * @param what the call's name in logs and error messages, for example {@code query}
+   * @param taskId the task the call is about (for logs), or null
+   * @param reader reads the JSON answer of a 2xx status
+   */
+  public <T> QueryOutcome<T> get(
+      ApiKey key, String pathAndQuery, String what, String taskId, AnswerReader<T> reader) {
+    if (!pathAndQuery.startsWith("/")) {
+      throw new IllegalArgumentException("pathAndQuery must start with /");
+    }
+    return call(
+        authorized(key, pathAndQuery).GET().build(),
+        what,
+        taskId,
+        key,
+        false,
+        reader,
+        DashScopeClient::noAnswer);
   }
 
   @Override
   public QueryOutcome<Boolean> cancel(ApiKey key, String taskId) {
     HttpRequest request =
-        authorized(key, TASKS_PATH + "/" + encodePath(taskId) + "/cancel")
+        authorized(key, pathPrefix + TASKS_PATH + "/" + encodePath(taskId) + "/cancel")
             .POST(HttpRequest.BodyPublishers.noBody())
             .build();
-    return call(request, "cancel", taskId, key, root -> Boolean.TRUE);
+    return call(
+        request, "cancel", taskId, key, true, root -> Boolean.TRUE, DashScopeClient::noAnswer);
   }
 
   @Override
@@ -288,8 +358,9 @@ public final class DashScopeClient implements WanClient {
             .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
             .collect(Collectors.joining("&"));
     HttpRequest request =
-        authorized(key, TASKS_PATH + (qs.isEmpty() ? "" : "?" + qs)).GET().build();
-    return call(request, "list", null, key, TaskResponseParser::page);
+        authorized(key, pathPrefix + TASKS_PATH + (qs.isEmpty() ? "" : "?" + qs)).GET().build();
+    return call(
+        request, "list", null, key, true, TaskResponseParser::page, DashScopeClient::noAnswer);
   }
 
   private HttpRequest.Builder authorized(ApiKey key, String pathAndQuery) {
@@ -299,14 +370,38 @@ public final class DashScopeClient implements WanClient {
         .header("Accept", "application/json");
   }
 
-  /** Reads one JSON answer of a query-type call. */
+  /** Reads the JSON answer of a query-type call. */
   @FunctionalInterface
-  private interface Reader<T> {
+  public interface AnswerReader<T> {
+    /** The value of {@code root}; throws when it is not the documented JSON. */
     T read(JsonNode root) throws MalformedResponseException;
   }
 
+  /**
+   * Reads a non-2xx answer as an answer after all (status, error), or empty when it is a failure.
+   */
+  @FunctionalInterface
+  private interface ErrorAnswer<T> {
+    Optional<T> answer(int status, ProviderErrorBody error);
+  }
+
+  private static <T> Optional<T> noAnswer(int status, ProviderErrorBody error) {
+    return Optional.empty();
+  }
+
+  /**
+   * @param nativeAnswer whether the answer is native JSON, where a 2xx object with a top-level
+   *     {@code code} and no {@code output} is an error
+   * @param errorAnswer reads some non-2xx answers as answers
+   */
   private <T> QueryOutcome<T> call(
-      HttpRequest request, String what, String taskId, ApiKey key, Reader<T> reader) {
+      HttpRequest request,
+      String what,
+      String taskId,
+      ApiKey key,
+      boolean nativeAnswer,
+      AnswerReader<T> reader,
+      ErrorAnswer<T> errorAnswer) {
     HttpResponse<byte[]> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -342,7 +437,17 @@ public final class DashScopeClient implements WanClient {
     }
     int status = response.statusCode();
     if (status < 200 || status >= 300) {
-      return failed(what, taskId, key, providerError(status, response, Stage.QUERY));
+      ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
+      Optional<T> answered = errorAnswer.answer(status, error);
+      if (answered.isPresent()) {
+        return new QueryOutcome.Answered<>(answered.get());
+      }
+      return failed(
+          what,
+          taskId,
+          key,
+          DashScopeErrorClassifier.fromHttp(
+              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
     }
     JsonNode root;
     try {
@@ -356,7 +461,11 @@ public final class DashScopeClient implements WanClient {
           DashScopeErrorClassifier.malformed(
               what + " answer is not JSON (HTTP " + status + ")", Stage.QUERY, status));
     }
-    if (root != null && root.isObject() && root.hasNonNull("code") && !root.has("output")) {
+    if (nativeAnswer
+        && root != null
+        && root.isObject()
+        && root.hasNonNull("code")
+        && !root.has("output")) {
       return failed(what, taskId, key, providerError(status, response, Stage.QUERY));
     }
     try {
@@ -387,7 +496,7 @@ public final class DashScopeClient implements WanClient {
    * The provider's error object in {@code response}, classified as if answered with {@code status}.
    */
   private WanError providerError(int status, HttpResponse<byte[]> response, Stage stage) {
-    ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
+    ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
     return DashScopeErrorClassifier.fromHttp(
         status, error.code(), error.message(), stage, retryAfter(response));
   }
@@ -415,7 +524,9 @@ public final class DashScopeClient implements WanClient {
   /** Options of a {@link DashScopeClient}. */
   public static final class Builder {
     private URI baseUrl;
+    private String pathPrefix = "";
     private Function<String, Endpoint> endpoints = endpointsOf(ModelCatalogue.standard());
+    private GatewayErrors gatewayErrors = GatewayErrors.NATIVE;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
@@ -432,6 +543,25 @@ public final class DashScopeClient implements WanClient {
     /** Same as {@link #baseUrl(URI)}. */
     public Builder baseUrl(String baseUrl) {
       return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
+    }
+
+    /**
+     * A gateway's prefix before every {@code /api/v1/...} path, such as {@code /alibailian}; empty
+     * (default) for DashScope itself.
+     */
+    public Builder pathPrefix(String pathPrefix) {
+      Objects.requireNonNull(pathPrefix, "pathPrefix");
+      if (!pathPrefix.isEmpty() && (!pathPrefix.startsWith("/") || pathPrefix.endsWith("/"))) {
+        throw new IllegalArgumentException("pathPrefix must be empty or /name without a final /");
+      }
+      this.pathPrefix = pathPrefix;
+      return this;
+    }
+
+    /** A gateway's own error answers; default {@link GatewayErrors#NATIVE}. */
+    public Builder gatewayErrors(GatewayErrors gatewayErrors) {
+      this.gatewayErrors = Objects.requireNonNull(gatewayErrors, "gatewayErrors");
+      return this;
     }
 
     /** Picks the create path per model; default {@link #endpointsOf} the standard catalogue. */

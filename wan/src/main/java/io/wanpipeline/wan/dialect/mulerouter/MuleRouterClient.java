@@ -50,6 +50,9 @@ public final class MuleRouterClient implements WanClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(MuleRouterClient.class);
 
+  /** The dialect name ({@code provider.<name>.dialect}). */
+  public static final String DIALECT = "mulerouter";
+
   /** Client code of the calls MuleRouter does not offer (cancel, list). */
   public static final String UNSUPPORTED = "UNSUPPORTED_OPERATION";
 
@@ -85,6 +88,11 @@ public final class MuleRouterClient implements WanClient {
   /** Starts a builder; only the base URL is required. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A client of the gateway at {@code baseUrl} with the default timeouts. */
+  public static MuleRouterClient of(URI baseUrl, Clock clock) {
+    return builder().baseUrl(baseUrl).clock(clock).build();
   }
 
   /** The base URL, for example {@code https://api.mulerouter.ai}. */

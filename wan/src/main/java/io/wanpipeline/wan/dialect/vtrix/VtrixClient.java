@@ -50,6 +50,9 @@ public final class VtrixClient implements WanClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(VtrixClient.class);
 
+  /** The dialect name ({@code provider.<name>.dialect}). */
+  public static final String DIALECT = "vtrix";
+
   /** Client code of the calls Vtrix does not offer (cancel, list). */
   public static final String UNSUPPORTED = "UNSUPPORTED_OPERATION";
 
@@ -91,6 +94,14 @@ public final class VtrixClient implements WanClient {
   /** Starts a builder; only the base URL is required. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A client of the gateway at {@code baseUrl} with an account's dialect options (see {@link
+   * Builder#options}) and the default timeouts.
+   */
+  public static VtrixClient of(URI baseUrl, Map<String, String> options, Clock clock) {
+    return builder().baseUrl(baseUrl).options(options).clock(clock).build();
   }
 
   /** The base URL, for example {@code https://cloud.vtrix.ai}. */

@@ -1,0 +1,408 @@
+package io.wanpipeline.infra.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
+import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.catalogue.InputField;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.RequestProtocol;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * APIYI (seed 002, wan-protocol.md 5.3), a new-api based gateway with a DashScope passthrough
+ * channel:
+ *
+ * <ul>
+ *   <li>{@code POST /wan/api/v1/services/aigc/.../video-synthesis}: the native body relayed
+ *       upstream with the caller's {@code X-DashScope-Async} (without it the upstream refuses with
+ *       "current user api does not support synchronous calls"); answers the native create JSON.
+ *   <li>{@code GET /v1/tasks/{task_id}}: the normalized task, {@code status} {@code submitted},
+ *       {@code in_progress}, {@code completed}, {@code failed} ({@code unknown} once the upstream
+ *       forgot it or for an id never created through APIYI), {@code progress} 0, 30 (where it
+ *       stalls) and 100, {@code result_url} (the raw OSS signed link), {@code error.message} and
+ *       {@code fail_reason} with the upstream code in brackets, epoch-second {@code created_at},
+ *       {@code started_at}, {@code completed_at}; no usage.
+ *   <li>{@code GET /wan/api/v1/tasks/{task_id}}: the native-shaped task (with its {@code usage}).
+ *   <li>Create errors: HTTP 4xx/5xx {@code {"error":{"message","type"}}}; type {@code task_error}
+ *       relays the upstream's refusal as {@code [Code] message} with its status ({@code
+ *       Retry-After} on 429); {@code parse_request_failed} (400) when the body is not JSON or a
+ *       field has the wrong JSON type; {@code build_request_failed} (500, nothing sent upstream)
+ *       when the prompt carries the marker {@code [sim:submit=build-failed]}. A media model
+ *       (wan2.7, HappyHorse) without {@code input.media} is refused as the upstream does: {@code
+ *       [InvalidParameter] Field required: input.media}.
+ *   <li>Models outside the {@code Wan} group (wan2.6, wan2.7 and HappyHorse ids) answer the
+ *       distributor's HTTP 503 {@code model_not_found}; keys are checked by the gateway (new-api's
+ *       401); there is no cancel or list route.
+ * </ul>
+ *
+ * <p>The seed shows none of these bodies in full; the shapes follow its field names and new-api.
+ */
+final class ApiyiFrontEnd extends Handler.Abstract {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiyiFrontEnd.class);
+
+  /** The passthrough's prefix before the native paths. */
+  static final String PREFIX = "/wan";
+
+  /** APIYI's normalized task query. */
+  static final String NORMALIZED_TASKS = "/v1/tasks/";
+
+  private static final String SERVICES = PREFIX + "/api/v1/services/";
+  private static final String NATIVE_TASKS = PREFIX + "/api/v1/tasks/";
+  private static final String GROUP = "Wan";
+  private static final String TASK_ERROR = "task_error";
+  private static final String PARSE_REQUEST_FAILED = "parse_request_failed";
+  private static final String BUILD_REQUEST_FAILED = "build_request_failed";
+
+  private final SimulatorHandler upstream;
+  private final ModelCatalogue catalogue = ModelCatalogue.standard();
+
+  ApiyiFrontEnd(SimulatorHandler upstream) {
+    this.upstream = upstream;
+  }
+
+  @Override
+  public boolean handle(Request req, Response res, Callback cb) {
+    String path = Request.getPathInContext(req);
+    boolean normalized = path.startsWith(NORMALIZED_TASKS);
+    if (!normalized && !path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+      return false;
+    }
+    String method = req.getMethod();
+    if (method.equals("POST") && path.startsWith(SERVICES) && path.endsWith("/video-synthesis")) {
+      upstream.dispatch(Route.CREATE, path, req, cb, d -> create(d, path, req, res, cb));
+    } else if (method.equals("GET") && normalized && isTask(path, NORMALIZED_TASKS)) {
+      String taskId = path.substring(NORMALIZED_TASKS.length());
+      upstream.dispatch(Route.QUERY, path, req, cb, d -> query(d, taskId, true, req, res, cb));
+    } else if (method.equals("GET") && isTask(path, NATIVE_TASKS)) {
+      String taskId = path.substring(NATIVE_TASKS.length());
+      upstream.dispatch(Route.QUERY, path, req, cb, d -> query(d, taskId, false, req, res, cb));
+    } else {
+      SimulatorHandler.readBody(req);
+      answer(res, cb, NewApiAnswers.invalidUrl(upstream.mapper(), method, path));
+    }
+    return true;
+  }
+
+  private static boolean isTask(String path, String prefix) {
+    return path.startsWith(prefix)
+        && path.length() > prefix.length()
+        && path.indexOf('/', prefix.length()) < 0;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  private void create(
+      FaultDice.Decision decision, String path, Request req, Response res, Callback cb) {
+    Instant now = upstream.config().clock().instant();
+    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
+    String key = SimulatorHandler.bearer(req);
+    Caller caller = upstream.caller(key);
+    String keyId = SimulatorLedger.keyId(key);
+    String account = caller == null ? null : caller.account();
+    String text = SimulatorHandler.readBody(req);
+    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+      record(
+          pipelineRequestId,
+          now,
+          account,
+          keyId,
+          null,
+          path,
+          SimulatorHandler.faultStatus(decision),
+          SimulatorHandler.faultCode(decision));
+      return;
+    }
+    if (caller == null) {
+      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
+      record(pipelineRequestId, now, null, keyId, null, path, a.status(), a.code());
+      answer(res, cb, a);
+      return;
+    }
+    JsonNode body = upstream.parseJson(text);
+    String unreadable = unreadable(body);
+    if (unreadable != null) {
+      record(pipelineRequestId, now, account, keyId, null, path, 400, PARSE_REQUEST_FAILED);
+      writeError(
+          res, cb, 400, PARSE_REQUEST_FAILED, "parse request failed: " + unreadable, Map.of());
+      return;
+    }
+    String model = body.path("model").asText("").trim();
+    if (!model.isEmpty() && !inWanGroup(model)) {
+      NewApiAnswers.Answer a = NewApiAnswers.modelNotFound(upstream.mapper(), GROUP, model, now);
+      LOG.debug("create refused requestId={} model={} code={}", pipelineRequestId, model, a.code());
+      record(pipelineRequestId, now, account, keyId, model, path, a.status(), a.code());
+      answer(res, cb, a);
+      return;
+    }
+    JsonNode prompt = body.path("input").path("prompt");
+    if (prompt.isTextual()
+        && "build-failed".equals(ScenarioMarkers.parse(prompt.asText()).submitFault())) {
+      record(pipelineRequestId, now, account, keyId, model, path, 500, BUILD_REQUEST_FAILED);
+      writeError(
+          res,
+          cb,
+          500,
+          BUILD_REQUEST_FAILED,
+          "build request failed: the upstream request could not be built",
+          Map.of());
+      return;
+    }
+    if (requiresMedia(model) && body.path("input").path("media").isEmpty()) {
+      Refusal r = new Refusal(400, "InvalidParameter", "Field required: input.media");
+      LOG.debug("create refused requestId={} model={} media missing", pipelineRequestId, model);
+      record(pipelineRequestId, now, account, keyId, model, path, r.status(), r.code());
+      writeTaskError(res, cb, r);
+      return;
+    }
+    boolean async =
+        "enable"
+            .equalsIgnoreCase(
+                String.valueOf(req.getHeaders().get(SimulatorHandler.ASYNC_HEADER)).trim());
+    Admission admission =
+        upstream.admit(
+            new CreateCall(
+                pipelineRequestId,
+                caller,
+                path,
+                body,
+                async,
+                path.substring(PREFIX.length()),
+                now));
+    if (admission instanceof Rejected rejected) {
+      writeTaskError(res, cb, rejected.refusal());
+    } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
+      SimulatorHandler.write(
+          res,
+          cb,
+          200,
+          SimulatorHandler.JSON_TYPE,
+          upstream.bytes(upstream.createdJson(admitted.task())),
+          Map.of());
+    } else if (admission instanceof Admitted) {
+      writeTaskError(res, cb, SimulatorHandler.internalError());
+    } else {
+      SimulatorHandler.reset(req, cb);
+    }
+  }
+
+  /** Why APIYI cannot read the body into its request struct, or null when it can. */
+  private static String unreadable(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      return "the body is not a JSON object";
+    }
+    JsonNode model = body.get("model");
+    if (model != null && !model.isNull() && !model.isTextual()) {
+      return "json: cannot unmarshal " + model.getNodeType() + " into field model of type string";
+    }
+    JsonNode input = body.get("input");
+    if (input != null && !input.isNull() && !input.isObject()) {
+      return "json: cannot unmarshal " + input.getNodeType() + " into field input of type object";
+    }
+    JsonNode parameters = body.get("parameters");
+    if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
+      return "json: cannot unmarshal "
+          + parameters.getNodeType()
+          + " into field parameters of type object";
+    }
+    JsonNode media = input == null ? null : input.get("media");
+    if (media != null && !media.isNull() && !media.isArray()) {
+      return "json: cannot unmarshal " + media.getNodeType() + " into field input.media of type []";
+    }
+    return null;
+  }
+
+  /** The Wan group: wan2.6 (historical), wan2.7 and HappyHorse, dated snapshots included. */
+  private static boolean inWanGroup(String model) {
+    return model.startsWith("wan2.6-")
+        || model.startsWith("wan2.7-")
+        || model.startsWith("happyhorse-");
+  }
+
+  private boolean requiresMedia(String model) {
+    return catalogue
+        .find(model)
+        .filter(s -> s.protocol() == RequestProtocol.MEDIA)
+        .map(s -> s.inputs().requires(InputField.MEDIA))
+        .orElse(false);
+  }
+
+  // ---------------------------------------------------------------- query
+
+  private void query(
+      FaultDice.Decision decision,
+      String taskId,
+      boolean normalized,
+      Request req,
+      Response res,
+      Callback cb) {
+    Instant now = upstream.config().clock().instant();
+    String key = SimulatorHandler.bearer(req);
+    Caller caller = upstream.caller(key);
+    String keyId = SimulatorLedger.keyId(key);
+    String account = caller == null ? null : caller.account();
+    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      return;
+    }
+    if (caller == null) {
+      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
+      poll(taskId, now, null, keyId, null, a.status());
+      answer(res, cb, a);
+      return;
+    }
+    if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
+      poll(taskId, now, account, keyId, null, 429);
+      writeTaskError(res, cb, SimulatorHandler.throttled());
+      return;
+    }
+    Optional<SimulatedTask> found =
+        upstream
+            .board()
+            .find(taskId, now)
+            .filter(t -> t.account.equals(account) && t.endpointPath.startsWith(PREFIX + "/"));
+    ObjectNode body;
+    ProviderStatus status;
+    if (normalized) {
+      TaskBoard.Timeline timeline = found.map(t -> upstream.board().timeline(t, now)).orElse(null);
+      status = timeline == null ? ProviderStatus.UNKNOWN : timeline.status();
+      body = normalizedTask(taskId, found.orElse(null), timeline, now);
+    } else {
+      SimulatorHandler.NativeTask task = upstream.nativeTask(taskId, found, now);
+      status = task.status();
+      body = task.body();
+    }
+    poll(taskId, now, account, keyId, status.name(), 200);
+    LOG.debug("query taskId={} status={} normalized={}", taskId, status, normalized);
+    SimulatorHandler.write(
+        res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+  }
+
+  /** APIYI's normalized task; {@code task} null (or expired) answers {@code unknown}. */
+  private ObjectNode normalizedTask(
+      String taskId, SimulatedTask task, TaskBoard.Timeline timeline, Instant now) {
+    ObjectNode o = upstream.mapper().createObjectNode();
+    o.put("task_id", taskId);
+    ProviderStatus status = timeline == null ? ProviderStatus.UNKNOWN : timeline.status();
+    o.put("status", word(status));
+    o.put("progress", progress(status));
+    if (task != null) {
+      o.put("model", task.model);
+      o.put("created_at", task.submitted.getEpochSecond());
+      if (status != ProviderStatus.PENDING
+          && status != ProviderStatus.UNKNOWN
+          && timeline.started() != null) {
+        o.put("started_at", timeline.started().getEpochSecond());
+      }
+      if (status.terminal() && status != ProviderStatus.UNKNOWN && timeline.ended() != null) {
+        o.put("completed_at", timeline.ended().getEpochSecond());
+      }
+    }
+    o.put(
+        "result_url",
+        status == ProviderStatus.SUCCEEDED ? upstream.signedLink(task, timeline.ended(), now) : "");
+    String reason = null;
+    if (status == ProviderStatus.FAILED) {
+      reason = "[" + task.failCode + "] " + task.failMessage;
+    } else if (status == ProviderStatus.CANCELED) {
+      reason = "[Canceled] The task was canceled.";
+    }
+    o.put("fail_reason", reason == null ? "" : reason);
+    if (reason == null) {
+      o.putNull("error");
+    } else {
+      o.putObject("error").put("message", reason);
+    }
+    return o;
+  }
+
+  private static String word(ProviderStatus status) {
+    return switch (status) {
+      case PENDING -> "submitted";
+      case RUNNING, SUSPENDED -> "in_progress";
+      case SUCCEEDED -> "completed";
+      case FAILED, CANCELED -> "failed";
+      case UNKNOWN -> "unknown";
+    };
+  }
+
+  /** Coarse, like the upstream's: 30 while generating, then straight to 100. */
+  private static int progress(ProviderStatus status) {
+    return switch (status) {
+      case PENDING, UNKNOWN -> 0;
+      case RUNNING, SUSPENDED -> 30;
+      case SUCCEEDED, FAILED, CANCELED -> 100;
+    };
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  /** The upstream's refusal relayed: {@code [Code] message}, type {@code task_error}. */
+  private void writeTaskError(Response res, Callback cb, Refusal r) {
+    Map<String, String> headers = new HashMap<>();
+    if (r.status() == 429 && upstream.config().retryAfter() != null) {
+      long seconds = (upstream.config().retryAfter().toMillis() + 999) / 1000;
+      headers.put("Retry-After", Long.toString(seconds));
+    }
+    writeError(res, cb, r.status(), TASK_ERROR, "[" + r.code() + "] " + r.message(), headers);
+  }
+
+  private void writeError(
+      Response res,
+      Callback cb,
+      int status,
+      String type,
+      String message,
+      Map<String, String> headers) {
+    ObjectNode body = upstream.mapper().createObjectNode();
+    ObjectNode error = body.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    SimulatorHandler.write(
+        res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
+  }
+
+  private void answer(Response res, Callback cb, NewApiAnswers.Answer a) {
+    SimulatorHandler.write(
+        res, cb, a.status(), SimulatorHandler.JSON_TYPE, upstream.bytes(a.body()), Map.of());
+  }
+
+  private void record(
+      String pipelineRequestId,
+      Instant now,
+      String account,
+      String keyId,
+      String model,
+      String path,
+      int status,
+      String code) {
+    upstream
+        .ledger()
+        .record(
+            new SimulatorLedger.Submission(
+                pipelineRequestId, now, account, keyId, model, path, status, code, null));
+  }
+
+  private void poll(
+      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
+    upstream
+        .ledger()
+        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
+  }
+}

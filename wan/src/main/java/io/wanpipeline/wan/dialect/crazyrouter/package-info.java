@@ -1,0 +1,2 @@
+/** The Crazyrouter dialect: its Ali Bailian-compatible alias of the native protocol. */
+package io.wanpipeline.wan.dialect.crazyrouter;
