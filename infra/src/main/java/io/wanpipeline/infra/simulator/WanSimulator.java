@@ -84,7 +84,11 @@ public final class WanSimulator implements AutoCloseable {
     server.addConnector(connector);
     server.setHandler(
         new Handler.Sequence(
-            new CrazyrouterFrontEnd(handler), new ApiyiFrontEnd(handler), handler));
+            new CrazyrouterFrontEnd(handler),
+            new ApiyiFrontEnd(handler),
+            new MuleRouterFrontEnd(handler),
+            new VtrixFrontEnd(handler),
+            handler));
   }
 
   /**

@@ -1,0 +1,412 @@
+package io.wanpipeline.infra.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
+import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
+import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.catalogue.TaskKind;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MuleRouter (seed 003, wan-protocol.md 5.1 and 5.4, MuleRouter's task pages), a gateway with its
+ * own flat protocol in front of the native upstream:
+ *
+ * <ul>
+ *   <li>{@code POST /vendors/alibaba/v1/{model}/generation}: a flat body ({@code prompt}, {@code
+ *       image} as URL or data URI, {@code negative_prompt}, {@code resolution} (default 720P),
+ *       {@code duration}, {@code prompt_extend}, {@code seed}, {@code safety_filter}, {@code
+ *       template}; {@code last_frame} for kf2v, {@code audio}/{@code audio_url}, {@code size},
+ *       {@code multi_shots} for the models whose pages list them), translated into the native body
+ *       and admitted upstream; answers HTTP 202 {@code {"task_info":{"id","status":"pending",
+ *       "created_at","updated_at"}}} with ISO-8601 UTC times. {@code image} is the model's
+ *       first-frame field ({@code img_url}, {@code first_frame_url} for kf2v, {@code image_url} for
+ *       s2v and animate).
+ *   <li>{@code GET /vendors/alibaba/v1/{model}/generation/{task_id}}: {@code task_info} with {@code
+ *       status} {@code pending}, {@code processing}, {@code completed} or {@code failed}, {@code
+ *       videos:[url]} once completed (the simulator's OSS-style signed link, where the real gateway
+ *       serves {@code mulerouter.muleusercontent.com}), {@code task_info.error{code:3001, title:
+ *       "Task Execution Error", detail}} once failed, the upstream code in brackets in the detail.
+ *       No usage. A task is found only under the model it was created with, by the same account;
+ *       anything else (or a task the upstream forgot) answers 404.
+ *   <li>Errors of a call: HTTP status with {@code {"code": <status>, "title", "detail"}} (the
+ *       failed-task triple at top level, which MuleRouter's own CLI reads by {@code detail}): 401
+ *       for a missing or unknown key, 404 for a model MuleRouter does not route, 400 for a body it
+ *       cannot read and for the upstream's parameter refusals (field names as MuleRouter's), 429
+ *       with {@code Retry-After}, 500 and 503. No cancel and no list route.
+ * </ul>
+ *
+ * <p>⚠ Only the create answer and the task answers are documented; the error body of a refused call
+ * is this simulator's reading of them.
+ */
+final class MuleRouterFrontEnd extends Handler.Abstract {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MuleRouterFrontEnd.class);
+
+  /** MuleRouter's prefix of Alibaba's models. */
+  static final String PREFIX = "/vendors/alibaba/v1/";
+
+  private static final String GENERATION = "/generation";
+
+  /** Task failure code: "the upstream model provider could not complete the task". */
+  static final int EXECUTION_ERROR = 3001;
+
+  private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_INSTANT;
+
+  /** Flat fields that go to the native {@code input}, by MuleRouter name. */
+  private static final Set<String> INPUT_FIELDS =
+      Set.of("prompt", "negative_prompt", "template", "audio_url", "reference_urls", "media");
+
+  /** Flat fields that go to the native {@code parameters} unchanged. */
+  private static final Set<String> PARAMETER_FIELDS =
+      Set.of(
+          "resolution", "size", "ratio", "duration", "prompt_extend", "watermark", "audio", "seed");
+
+  /** Native field paths as MuleRouter names them, for the upstream's messages. */
+  private static final Map<String, String> FIELD_NAMES = fieldNames();
+
+  private final SimulatorHandler upstream;
+  private final ModelCatalogue catalogue = ModelCatalogue.standard();
+
+  MuleRouterFrontEnd(SimulatorHandler upstream) {
+    this.upstream = upstream;
+  }
+
+  @Override
+  public boolean handle(Request req, Response res, Callback cb) {
+    String path = Request.getPathInContext(req);
+    if (!path.startsWith(PREFIX)) {
+      return false;
+    }
+    String method = req.getMethod();
+    String[] parts = path.substring(PREFIX.length()).split("/", -1);
+    if (method.equals("POST") && parts.length == 2 && parts[1].equals("generation")) {
+      String model = parts[0];
+      upstream.dispatch(Route.CREATE, path, req, cb, d -> create(d, model, path, req, res, cb));
+    } else if (method.equals("GET")
+        && parts.length == 3
+        && parts[1].equals("generation")
+        && !parts[2].isEmpty()) {
+      String model = parts[0];
+      String taskId = parts[2];
+      upstream.dispatch(
+          Route.QUERY, path, req, cb, d -> query(d, model, taskId, path, req, res, cb));
+    } else {
+      SimulatorHandler.readBody(req);
+      writeError(res, cb, 404, "Not Found", "No route for " + method + " " + path);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  private void create(
+      FaultDice.Decision decision,
+      String model,
+      String path,
+      Request req,
+      Response res,
+      Callback cb) {
+    Instant now = upstream.config().clock().instant();
+    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
+    String key = SimulatorHandler.bearer(req);
+    Caller caller = upstream.caller(key);
+    String keyId = SimulatorLedger.keyId(key);
+    String account = caller == null ? null : caller.account();
+    String text = SimulatorHandler.readBody(req);
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      // recorded before the answer goes out, so a client that got it finds it in the ledger
+      record(
+          pipelineRequestId,
+          now,
+          account,
+          keyId,
+          model,
+          path,
+          SimulatorHandler.faultStatus(decision),
+          SimulatorHandler.faultCode(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
+      return;
+    }
+    if (caller == null) {
+      record(pipelineRequestId, now, null, keyId, model, path, 401, "401");
+      writeError(res, cb, 401, "Unauthorized", key == null ? "Missing API key" : "Invalid API key");
+      return;
+    }
+    Optional<ModelSpec> spec = catalogue.find(model);
+    if (spec.isEmpty()) {
+      record(pipelineRequestId, now, account, keyId, model, path, 404, "404");
+      writeError(res, cb, 404, "Not Found", "Model '" + model + "' is not available");
+      return;
+    }
+    JsonNode flat = upstream.parseJson(text);
+    if (flat == null || !flat.isObject()) {
+      record(pipelineRequestId, now, account, keyId, model, path, 400, "400");
+      writeError(res, cb, 400, "Invalid Request", "The request body must be a JSON object");
+      return;
+    }
+    Admission admission =
+        upstream.admit(
+            new CreateCall(
+                pipelineRequestId, caller, path, nativeBody(spec.get(), flat), true, null, now));
+    if (admission instanceof Rejected rejected) {
+      LOG.debug(
+          "create refused requestId={} model={} code={}",
+          pipelineRequestId,
+          model,
+          rejected.refusal().code());
+      writeRefusal(res, cb, rejected.refusal());
+    } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
+      SimulatedTask task = admitted.task();
+      ObjectNode body = upstream.mapper().createObjectNode();
+      ObjectNode info = body.putObject("task_info");
+      info.put("id", task.taskId);
+      info.put("status", "pending");
+      info.put("created_at", iso(task.submitted));
+      info.put("updated_at", iso(task.submitted));
+      SimulatorHandler.write(
+          res, cb, 202, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+    } else if (admission instanceof Admitted) {
+      writeRefusal(res, cb, SimulatorHandler.internalError());
+    } else {
+      SimulatorHandler.reset(req, cb);
+    }
+  }
+
+  /** The native create body of a flat MuleRouter body for {@code spec}. */
+  private ObjectNode nativeBody(ModelSpec spec, JsonNode flat) {
+    ObjectNode body = upstream.mapper().createObjectNode();
+    body.put("model", spec.id());
+    ObjectNode input = body.putObject("input");
+    ObjectNode parameters = body.putObject("parameters");
+    for (Map.Entry<String, JsonNode> e : flat.properties()) {
+      String name = e.getKey();
+      JsonNode value = e.getValue();
+      if (INPUT_FIELDS.contains(name)) {
+        input.set(name, value);
+      } else if (PARAMETER_FIELDS.contains(name)) {
+        parameters.set(name, value);
+      } else if (name.equals("image")) {
+        input.set(imageField(spec.task()), value);
+      } else if (name.equals("last_frame")) {
+        input.set("last_frame_url", value);
+      } else if (name.equals("multi_shots")) {
+        parameters.put("shot_type", value.asBoolean(false) ? "multi" : "single");
+      }
+      // safety_filter and anything else MuleRouter keeps to itself
+    }
+    if (!parameters.has("resolution") && !parameters.has("size") && spec.tiers().contains("720P")) {
+      parameters.put("resolution", "720P"); // MuleRouter's documented default
+    }
+    return body;
+  }
+
+  /** The native field MuleRouter's {@code image} stands for. */
+  private static String imageField(TaskKind kind) {
+    return switch (kind) {
+      case KF2V -> "first_frame_url";
+      case S2V, ANIMATE -> "image_url";
+      default -> "img_url";
+    };
+  }
+
+  // ---------------------------------------------------------------- query
+
+  private void query(
+      FaultDice.Decision decision,
+      String model,
+      String taskId,
+      String path,
+      Request req,
+      Response res,
+      Callback cb) {
+    Instant now = upstream.config().clock().instant();
+    String key = SimulatorHandler.bearer(req);
+    Caller caller = upstream.caller(key);
+    String keyId = SimulatorLedger.keyId(key);
+    String account = caller == null ? null : caller.account();
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
+      return;
+    }
+    if (caller == null) {
+      poll(taskId, now, null, keyId, null, 401);
+      writeError(res, cb, 401, "Unauthorized", key == null ? "Missing API key" : "Invalid API key");
+      return;
+    }
+    if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
+      poll(taskId, now, account, keyId, null, 429);
+      writeRefusal(res, cb, SimulatorHandler.throttled());
+      return;
+    }
+    String createPath = PREFIX + model + GENERATION;
+    Optional<SimulatedTask> found =
+        upstream
+            .board()
+            .find(taskId, now)
+            .filter(t -> t.account.equals(account) && t.endpointPath.equals(createPath));
+    TaskBoard.Timeline timeline = found.map(t -> upstream.board().timeline(t, now)).orElse(null);
+    if (timeline == null || timeline.status() == ProviderStatus.UNKNOWN) {
+      poll(taskId, now, account, keyId, ProviderStatus.UNKNOWN.name(), 404);
+      writeError(res, cb, 404, "Not Found", "Task " + taskId + " not found");
+      return;
+    }
+    ObjectNode body = taskJson(found.get(), timeline, now);
+    poll(taskId, now, account, keyId, timeline.status().name(), 200);
+    LOG.debug("query taskId={} status={}", taskId, timeline.status());
+    SimulatorHandler.write(
+        res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+  }
+
+  private ObjectNode taskJson(SimulatedTask task, TaskBoard.Timeline timeline, Instant now) {
+    ProviderStatus status = timeline.status();
+    ObjectNode body = upstream.mapper().createObjectNode();
+    ObjectNode info = body.putObject("task_info");
+    info.put("id", task.taskId);
+    info.put("status", word(status));
+    info.put("created_at", iso(task.submitted));
+    Instant updated = task.submitted;
+    if (status.terminal() && timeline.ended() != null) {
+      updated = timeline.ended();
+    } else if (status == ProviderStatus.RUNNING && timeline.started() != null) {
+      updated = timeline.started();
+    }
+    info.put("updated_at", iso(updated));
+    if (status == ProviderStatus.FAILED || status == ProviderStatus.CANCELED) {
+      ObjectNode error = info.putObject("error");
+      error.put("code", EXECUTION_ERROR);
+      error.put("title", "Task Execution Error");
+      error.put(
+          "detail",
+          status == ProviderStatus.CANCELED
+              ? "Video generation failed: [Canceled] The task was canceled."
+              : "Video generation failed: [" + task.failCode + "] " + task.failMessage);
+    }
+    if (status == ProviderStatus.SUCCEEDED) {
+      body.putArray("videos").add(upstream.signedLink(task, timeline.ended(), now));
+    }
+    return body;
+  }
+
+  private static String word(ProviderStatus status) {
+    return switch (status) {
+      case PENDING -> "pending";
+      case RUNNING, SUSPENDED -> "processing";
+      case SUCCEEDED -> "completed";
+      case FAILED, CANCELED, UNKNOWN -> "failed";
+    };
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  /** An upstream (or injected) refusal in MuleRouter's shape, field names as MuleRouter's. */
+  private void writeRefusal(Response res, Callback cb, Refusal r) {
+    Map<String, String> headers = new HashMap<>();
+    if (r.status() == 429 && upstream.config().retryAfter() != null) {
+      long seconds = (upstream.config().retryAfter().toMillis() + 999) / 1000;
+      headers.put("Retry-After", Long.toString(seconds));
+    }
+    writeError(res, cb, r.status(), titleOf(r.status()), muleRouterNames(r.message()), headers);
+  }
+
+  private void writeError(Response res, Callback cb, int status, String title, String detail) {
+    writeError(res, cb, status, title, detail, Map.of());
+  }
+
+  private void writeError(
+      Response res,
+      Callback cb,
+      int status,
+      String title,
+      String detail,
+      Map<String, String> headers) {
+    ObjectNode body = upstream.mapper().createObjectNode();
+    body.put("code", status);
+    body.put("title", title);
+    body.put("detail", detail);
+    SimulatorHandler.write(
+        res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
+  }
+
+  private static String titleOf(int status) {
+    return switch (status) {
+      case 400 -> "Invalid Request";
+      case 401 -> "Unauthorized";
+      case 402 -> "Payment Required";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 429 -> "Too Many Requests";
+      case 503 -> "Service Unavailable";
+      default -> status >= 500 ? "Internal Server Error" : "Request Failed";
+    };
+  }
+
+  private static String muleRouterNames(String message) {
+    if (message == null) {
+      return null;
+    }
+    String m = message;
+    for (Map.Entry<String, String> e : FIELD_NAMES.entrySet()) {
+      m = m.replace(e.getKey(), e.getValue());
+    }
+    return m.replace("input.", "").replace("parameters.", "");
+  }
+
+  private static Map<String, String> fieldNames() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("input.img_url", "image");
+    m.put("input.first_frame_url", "image");
+    m.put("input.image_url", "image");
+    m.put("input.last_frame_url", "last_frame");
+    m.put("parameters.shot_type", "multi_shots");
+    return m;
+  }
+
+  private static String iso(Instant instant) {
+    return ISO.format(instant.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  private void record(
+      String pipelineRequestId,
+      Instant now,
+      String account,
+      String keyId,
+      String model,
+      String path,
+      int status,
+      String code) {
+    upstream
+        .ledger()
+        .record(
+            new SimulatorLedger.Submission(
+                pipelineRequestId, now, account, keyId, model, path, status, code, null));
+  }
+
+  private void poll(
+      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
+    upstream
+        .ledger()
+        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
+  }
+}
