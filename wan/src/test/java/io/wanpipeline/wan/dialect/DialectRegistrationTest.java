@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.AccountLimits;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import io.wanpipeline.wan.account.WanClients;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.Region;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixEnvelope;
@@ -76,6 +79,7 @@ class DialectRegistrationTest {
             URI.create("https://cloud.vtrix.ai"),
             "cn",
             KEYS,
+            AccountLimits.defaults(ModelCatalogue.standard(), Region.CN),
             Map.of("envelope", "nested"));
     assertThatThrownBy(() -> WanClients.forAccount(bad, Clock.systemUTC()))
         .isInstanceOf(IllegalArgumentException.class)
