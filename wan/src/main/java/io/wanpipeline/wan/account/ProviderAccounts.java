@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  *       provider.<name>.model.<model-id>.max-in-progress}: a catalogue model's create calls per
  *       second and tasks in progress (defaults: the catalogue's limits in the account's region);
  *   <li>dialect options, read into {@link ProviderAccount#options()} when set: {@code
- *       provider.<name>.envelope} (vtrix: {@code object}, the default, or {@code params-array})
- *       and {@code provider.<name>.model-ids} (vtrix: extra {@code ours=theirs} model id pairs).
+ *       provider.<name>.envelope} (vtrix: {@code object}, the default, or {@code params-array}) and
+ *       {@code provider.<name>.model-ids} (vtrix: extra {@code ours=theirs} model id pairs).
  * </ul>
  */
 public final class ProviderAccounts {
