@@ -117,7 +117,8 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
     String text = SimulatorHandler.readBody(req);
-    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      // Recorded before answering: a client may look at the ledger as soon as it has the answer.
       record(
           pipelineRequestId,
           now,
@@ -127,6 +128,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
           path,
           SimulatorHandler.faultStatus(decision),
           SimulatorHandler.faultCode(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
     if (caller == null) {
@@ -257,8 +259,9 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     Caller caller = upstream.caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
     if (caller == null) {
