@@ -173,10 +173,8 @@ final class ApiyiFrontEnd extends Handler.Abstract {
       writeTaskError(res, cb, r);
       return;
     }
-    boolean async =
-        "enable"
-            .equalsIgnoreCase(
-                String.valueOf(req.getHeaders().get(SimulatorHandler.ASYNC_HEADER)).trim());
+    String asyncHeader = req.getHeaders().get(SimulatorHandler.ASYNC_HEADER);
+    boolean async = asyncHeader != null && asyncHeader.trim().equalsIgnoreCase("enable");
     Admission admission =
         upstream.admit(
             new CreateCall(

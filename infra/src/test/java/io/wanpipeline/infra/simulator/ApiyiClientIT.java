@@ -144,6 +144,41 @@ class ApiyiClientIT {
   }
 
   @Test
+  void happyHorseSharesTheEndpointAndTheMediaForm() {
+    GenerationRequest happyHorse =
+        new GenerationRequest(
+            "happyhorse-1.0-i2v",
+            new Input(
+                "a horse turns its head",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(new MediaItem("first_frame", "https://example.com/horse.png", null, null))),
+            Parameters.EMPTY);
+    String taskId = accept(client.submit(KEY, happyHorse, "ay-horse-1"));
+
+    TaskSnapshot done = awaitTerminal(client, taskId);
+
+    assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    assertThat(done.usage().tier()).as("HappyHorse defaults to 1080P").isEqualTo("1080P");
+    assertThat(sim.ledger().submissions("ay-horse-1"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.path()).isEqualTo(CREATE_PATH));
+    WanError withoutFrame =
+        refused(
+            client.submit(
+                KEY,
+                new GenerationRequest(happyHorse.model(), Input.EMPTY, Parameters.EMPTY),
+                "ay-horse-2"));
+    assertThat(withoutFrame.message()).contains("Field required: input.media");
+  }
+
+  @Test
   void statusWordsAndProgressFollowTheLifecycle() throws Exception {
     AdjustableClock clock = new AdjustableClock(Instant.parse("2026-03-01T02:00:00Z"));
     try (WanSimulator timed =
