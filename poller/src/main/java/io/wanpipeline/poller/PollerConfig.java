@@ -7,6 +7,8 @@ import io.wanpipeline.wan.account.ProviderAccounts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The poller's typed configuration, built once by {@link #from(Settings)}.
@@ -31,8 +33,9 @@ import java.util.Objects;
  *       punctuator's lateness keeps the observed spacing within max-interval;
  *   <li>{@code poller.punctuate-interval} [500ms]: how often due tasks are looked for, 100ms to 5s,
  *       at most max-interval minus min-interval;
- *   <li>{@code poller.query-rate} [20]: provider task calls per second per provider account for
- *       this instance;
+ *   <li>{@code poller.query-rate} [none]: optional cap on the provider task calls per second this
+ *       instance makes per provider account; each account's own rate is {@code
+ *       provider.<name>.query-rate} (see {@link ProviderAccounts}), which this can only lower;
  *   <li>{@code poller.query-threads} [16]: threads making blocking provider calls;
  *   <li>{@code poller.unknown-threshold} [3]: consecutive UNKNOWN answers that end a task UNKNOWN;
  *   <li>{@code poller.backoff.initial} [5s], {@code poller.backoff.max} [60s]: backoff after a
@@ -49,7 +52,7 @@ import java.util.Objects;
  * @param minInterval lower bound of the poll interval
  * @param maxInterval upper bound of the poll interval
  * @param punctuateInterval punctuation period
- * @param queryRate provider calls per second per account
+ * @param queryRateCap optional per-instance cap on provider calls per second per account
  * @param queryThreads provider call threads
  * @param unknownThreshold UNKNOWN answers in a row that end a task
  * @param backoffInitial first backoff after a failed call
@@ -66,7 +69,7 @@ public record PollerConfig(
     Duration minInterval,
     Duration maxInterval,
     Duration punctuateInterval,
-    double queryRate,
+    OptionalDouble queryRateCap,
     int queryThreads,
     int unknownThreshold,
     Duration backoffInitial,
@@ -80,8 +83,11 @@ public record PollerConfig(
     positive("poller.stream-threads", streamThreads);
     positive("poller.query-threads", queryThreads);
     positive("poller.unknown-threshold", unknownThreshold);
-    if (!(queryRate > 0)) {
-      throw new ConfigException("poller.query-rate: must be positive, got " + queryRate);
+    Objects.requireNonNull(queryRateCap, "queryRateCap");
+    if (queryRateCap.isPresent()
+        && (!(queryRateCap.getAsDouble() > 0) || Double.isInfinite(queryRateCap.getAsDouble()))) {
+      throw new ConfigException(
+          "poller.query-rate: must be positive, got " + queryRateCap.getAsDouble());
     }
     positive("poller.timeout", timeout);
     positive("poller.backoff.initial", backoffInitial);
@@ -123,12 +129,15 @@ public record PollerConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("provider.*: " + e.getMessage(), e);
     }
-    String queryRate = s.string("poller.query-rate", "20");
-    double rate;
-    try {
-      rate = Double.parseDouble(queryRate);
-    } catch (NumberFormatException e) {
-      throw new ConfigException("poller.query-rate: expected a number, got '" + queryRate + "'");
+    OptionalDouble rateCap = OptionalDouble.empty();
+    Optional<String> queryRate = s.find("poller.query-rate");
+    if (queryRate.isPresent()) {
+      try {
+        rateCap = OptionalDouble.of(Double.parseDouble(queryRate.get()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            "poller.query-rate: expected a number, got '" + queryRate.get() + "'");
+      }
     }
     return new PollerConfig(
         kafka,
@@ -144,7 +153,7 @@ public record PollerConfig(
         s.duration("poller.min-interval", Duration.ofSeconds(5)),
         s.duration("poller.max-interval", Duration.ofSeconds(10)),
         s.duration("poller.punctuate-interval", Duration.ofMillis(500)),
-        rate,
+        rateCap,
         s.integer("poller.query-threads", 16),
         s.integer("poller.unknown-threshold", 3),
         s.duration("poller.backoff.initial", Duration.ofSeconds(5)),

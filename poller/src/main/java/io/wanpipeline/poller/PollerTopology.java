@@ -76,7 +76,7 @@ public final class PollerTopology {
     TaskTransitions transitions =
         new TaskTransitions(
             scheduler, new TimeoutDetector(config.timeout()), config.unknownThreshold());
-    QueryBudget budget = new QueryBudget(config.queryRate());
+    QueryBudget budget = new QueryBudget(config.accounts(), config.queryRateCap());
     ProviderCalls calls =
         new ProviderCalls(
             config.accounts(),

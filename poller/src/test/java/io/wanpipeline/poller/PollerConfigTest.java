@@ -30,10 +30,32 @@ class PollerConfigTest {
     assertThat(c.latestScheduledInterval())
         .as("due at most one punctuation before max-interval")
         .isEqualTo(Duration.ofMillis(9500));
-    assertThat(c.queryRate()).isEqualTo(20.0);
+    assertThat(c.queryRateCap()).as("no per-instance cap unless set").isEmpty();
+    assertThat(c.accounts().defaultAccount().limits().queryRate())
+        .as("the account's own rate, wan-protocol.md 1.9")
+        .isEqualTo(20.0);
     assertThat(c.queryThreads()).isEqualTo(16);
     assertThat(c.unknownThreshold()).isEqualTo(3);
     assertThat(c.applicationId()).isEqualTo("wan-pipeline-poller");
+  }
+
+  @Test
+  void queryRateComesFromTheAccountAndPollerQueryRateIsAnOptionalCap() {
+    Map<String, String> m = minimal();
+    m.put("provider.default.query-rate", "8");
+    m.put("poller.query-rate", "2.5");
+    PollerConfig c = PollerConfig.from(Settings.of(m));
+    assertThat(c.accounts().defaultAccount().limits().queryRate()).isEqualTo(8.0);
+    assertThat(c.queryRateCap()).hasValue(2.5);
+  }
+
+  @Test
+  void invalidAccountsFailNamingTheKey() {
+    Map<String, String> m = minimal();
+    m.put("provider.default.query-rate", "0");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("provider.default.query-rate");
   }
 
   @Test

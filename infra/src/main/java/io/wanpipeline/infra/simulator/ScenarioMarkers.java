@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  *   <li>{@code [sim:seconds=10.23]}: the usage seconds reported on success;
  *   <li>{@code [sim:pending-ms=N]}, {@code [sim:run-ms=N]}: this task's timing;
  *   <li>{@code [sim:video-bytes=N]}: size of the served MP4 (padded, streamed, never held);
- *   <li>{@code [sim:submit=429|500|503|reset|lost-reply]}: the create call itself fails; with
- *       {@code lost-reply} the task IS created but the answer is a 500.
+ *   <li>{@code [sim:submit=429|500|503|arrearage|reset|lost-reply]}: the create call itself fails
+ *       ({@code arrearage}: 400 {@code Arrearage}, whose message ends in a help link); with {@code
+ *       lost-reply} the task IS created but the answer is a 500.
  * </ul>
  *
  * <p>Markers are removed from the prompt before validation, and a prompt of markers only counts as

@@ -535,6 +535,7 @@ final class SimulatorHandler extends Handler.Abstract {
       case "429" -> throttled();
       case "500" -> internalError();
       case "503" -> unavailable();
+      case "arrearage" -> arrearage();
       case "reset" -> new Refusal(0, null, null);
       default -> null; // lost-reply and unknown values create the task
     };
@@ -922,6 +923,15 @@ final class SimulatorHandler extends Handler.Abstract {
         500,
         "InternalError",
         "An internal error has occured, please try again later or contact service support.");
+  }
+
+  /** An overdue account; the real message ends in a help link (wan-protocol.md 1.8). */
+  private static Refusal arrearage() {
+    return new Refusal(
+        400,
+        "Arrearage",
+        "Access denied, please make sure your account is in good standing. For details, see:"
+            + " https://help.aliyun.com/zh/model-studio/error-code#overdue-payment");
   }
 
   private static Refusal unavailable() {

@@ -309,8 +309,25 @@ class PollerTopologyTest {
   }
 
   @Test
-  void theQueryBudgetCapsCallsPerSecondWithoutDroppingTasks() {
-    start(Map.of("poller.query-rate", "2"));
+  void theAccountsQueryRateCapsCallsPerSecondWithoutDroppingTasks() {
+    start(Map.of("provider.default.query-rate", "2"));
+    List<String> requests = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      submit("req-account-rate-" + i, "cat " + i);
+      requests.add("req-account-rate-" + i);
+    }
+
+    tick(Duration.ofSeconds(12));
+
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(2);
+    for (String r : requests) {
+      assertThat(statesOf(r)).as(r).startsWith(TaskState.PENDING);
+    }
+  }
+
+  @Test
+  void thePerInstanceCapLowersTheAccountsQueryRate() {
+    start(Map.of("provider.default.query-rate", "10", "poller.query-rate", "2"));
     List<String> requests = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       submit("req-budget-" + i, "cat " + i);

@@ -13,7 +13,9 @@ import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dashscope.TaskResponseParser;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -119,6 +121,137 @@ class WanSimulatorIT {
       assertThat(done.get("usage").get("SR").asInt()).isEqualTo(480);
       assertThat(done.get("usage").get("duration").asInt()).isEqualTo(5);
       assertThat(done.get("usage").get("video_count").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void legacyUsageStyleAnswersVideoDurationAndVideoRatioWithFractionalSeconds() throws Exception {
+    AdjustableClock clock = new AdjustableClock(T0);
+    try (WanSimulator sim =
+        WanSimulator.start(clocked(clock).usageStyle(UsageStyle.LEGACY).build())) {
+      DashScopeClient c = client(sim);
+      String whole = submit(c, "whole", "req-legacy-1");
+      String fractional = submit(c, "[sim:seconds=10.23] fractional", "req-legacy-2");
+      clock.advance(Duration.ofSeconds(12));
+
+      JsonNode usage = rawQuery(sim, whole).get("usage");
+      assertThat(usage.get("video_duration").isIntegralNumber()).isTrue();
+      assertThat(usage.get("video_duration").asInt()).isEqualTo(5);
+      assertThat(usage.get("video_ratio").asText()).isEqualTo("832*480");
+      assertThat(usage.get("video_count").asInt()).isEqualTo(1);
+      assertThat(usage.has("duration")).as("no current-generation names").isFalse();
+      assertThat(usage.has("SR")).isFalse();
+      JsonNode fractionalAnswer = rawQuery(sim, fractional);
+      assertThat(fractionalAnswer.get("usage").get("video_duration").decimalValue())
+          .isEqualByComparingTo("10.23");
+      TaskSnapshot parsed = TaskResponseParser.snapshot(fractionalAnswer);
+      assertThat(parsed.usage().videoDurationMillis()).isEqualTo(10_230);
+      assertThat(parsed.usage().tier()).isEqualTo("480P");
+    }
+  }
+
+  @Test
+  void currentUsageStyleAnswersDurationAndSrWithFractionalSeconds() throws Exception {
+    AdjustableClock clock = new AdjustableClock(T0);
+    try (WanSimulator sim = WanSimulator.start(clocked(clock).build())) {
+      String taskId = submit(client(sim), "[sim:seconds=7.25] current", "req-current-1");
+      clock.advance(Duration.ofSeconds(12));
+
+      JsonNode answer = rawQuery(sim, taskId);
+      JsonNode usage = answer.get("usage");
+      assertThat(usage.get("duration").decimalValue()).isEqualByComparingTo("7.25");
+      assertThat(usage.get("SR").asInt()).isEqualTo(480);
+      assertThat(usage.has("video_duration")).as("no legacy names").isFalse();
+      assertThat(TaskResponseParser.snapshot(answer).usage().videoDurationMillis())
+          .isEqualTo(7_250);
+    }
+  }
+
+  @Test
+  void failedAndCanceledAnswersCarryTheirOwnFieldSets() throws Exception {
+    AdjustableClock clock = new AdjustableClock(T0);
+    try (WanSimulator sim = WanSimulator.start(clocked(clock).build())) {
+      DashScopeClient c = client(sim);
+      String failed = submit(c, "[sim:fail=InvalidImageUrl] broken", "req-failed-shape");
+      String canceled = submit(c, "[sim:pending-forever] waiting", "req-canceled-shape");
+      assertThat(c.cancel(KEY, canceled)).isInstanceOf(QueryOutcome.Answered.class);
+      clock.advance(Duration.ofSeconds(12));
+
+      JsonNode f = rawQuery(sim, failed).get("output");
+      assertThat(f.get("task_status").asText()).isEqualTo("FAILED");
+      assertThat(f.get("code").asText()).isEqualTo("InvalidImageUrl");
+      assertThat(f.get("message").asText()).isNotBlank();
+      assertThat(f.get("submit_time").asText()).isEqualTo("2026-05-01 12:00:00.000");
+      assertThat(f.get("scheduled_time").asText()).isEqualTo("2026-05-01 12:00:01.000");
+      assertThat(f.get("end_time").asText()).matches("2026-05-01 12:00:\\d\\d\\.\\d{3}");
+      assertThat(f.has("video_url")).isFalse();
+      assertThat(rawQuery(sim, failed).has("usage")).as("failed tasks are not billed").isFalse();
+
+      JsonNode x = rawQuery(sim, canceled).get("output");
+      assertThat(x.get("task_status").asText()).isEqualTo("CANCELED");
+      assertThat(x.has("submit_time")).isTrue();
+      assertThat(x.has("end_time")).isTrue();
+      assertThat(x.has("scheduled_time")).as("it never ran").isFalse();
+      assertThat(x.has("code")).isFalse();
+    }
+  }
+
+  @Test
+  void unknownIdsAnswer200WithOnlyTaskIdAndStatus() throws Exception {
+    try (WanSimulator sim = WanSimulator.start()) {
+      JsonNode answer = rawQuery(sim, "1111");
+
+      assertThat(answer.get("request_id").asText()).isNotBlank();
+      assertThat(answer.get("output").size()).isEqualTo(2);
+      assertThat(answer.get("output").get("task_id").asText()).isEqualTo("1111");
+      assertThat(answer.get("output").get("task_status").asText()).isEqualTo("UNKNOWN");
+      assertThat(answer.has("usage")).isFalse();
+    }
+  }
+
+  @Test
+  void arrearageRefusalEndsInAHelpLinkAndIsRefusedForGood() throws Exception {
+    try (WanSimulator sim = WanSimulator.start()) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          sim.baseUrl() + "/api/v1/services/aigc/video-generation/video-synthesis"))
+                  .header("Authorization", "Bearer " + KEY.secret())
+                  .header("Content-Type", "application/json")
+                  .header("X-DashScope-Async", "enable")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"wan2.2-i2v-flash\",\"input\":{\"prompt\":\"[sim:submit=arrearage]\","
+                              + "\"img_url\":\"https://example.com/cat.png\"},"
+                              + "\"parameters\":{\"resolution\":\"480P\"}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+      JsonNode body = mapper.readTree(r.body());
+      assertThat(body.get("code").asText()).isEqualTo("Arrearage");
+      assertThat(body.get("message").asText())
+          .startsWith("Access denied")
+          .endsWith("https://help.aliyun.com/zh/model-studio/error-code#overdue-payment");
+
+      SubmitOutcome viaClient =
+          client(sim).submit(KEY, Requests.flash("[sim:submit=arrearage]"), "req-arrears");
+      assertThat(viaClient).isInstanceOf(SubmitOutcome.Refused.class);
+      WanError error = ((SubmitOutcome.Refused) viaClient).error();
+      assertThat(error.code()).isEqualTo("Arrearage");
+      assertThat(error.retryable()).as("an overdue account is not fixed by retrying").isFalse();
+      assertThat(error.message()).contains("overdue-payment");
+      assertThat(sim.ledger().submissions("req-arrears"))
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.httpStatus()).isEqualTo(400);
+                assertThat(s.code()).isEqualTo("Arrearage");
+                assertThat(s.taskId()).isNull();
+              });
     }
   }
 

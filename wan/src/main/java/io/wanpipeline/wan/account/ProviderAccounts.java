@@ -1,27 +1,61 @@
 package io.wanpipeline.wan.account;
 
 import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.catalogue.Phrases;
+import io.wanpipeline.wan.catalogue.Region;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * The configured provider accounts and the default one.
+ * The configured provider accounts and the default one, validated at start.
  *
  * <p>Configuration keys: {@code provider.accounts} (comma-separated names, default {@code
- * default}), {@code provider.default-account} (default: the first), and per account {@code
- * provider.<name>.dialect} (default {@code dashscope}), {@code provider.<name>.base-url} (default
- * {@code https://dashscope.aliyuncs.com}), {@code provider.<name>.region} (default {@code cn}), and
- * the secret {@code provider.<name>.api-key} (one key, or several separated by commas; from the
- * environment, from the file named by {@code provider.<name>.api-key.file}, or from the service's
- * properties file; never from the command line).
+ * default}), {@code provider.default-account} (default: the first), and per account:
+ *
+ * <ul>
+ *   <li>{@code provider.<name>.dialect}: one of {@link #DIALECTS} (default {@code dashscope});
+ *   <li>{@code provider.<name>.region}: cn, intl, us or eu (default {@code cn}); for the {@code
+ *       dashscope} dialect it chooses the documented base URL ({@link #dashScopeBaseUrl(Region)})
+ *       when no base URL is set;
+ *   <li>{@code provider.<name>.base-url}: absolute http(s) URL without {@code /api/v1}; required
+ *       for region eu and for every gateway dialect;
+ *   <li>the secret {@code provider.<name>.api-key}: keys separated by commas, or the file named by
+ *       {@code provider.<name>.api-key.file} with one key per line; from the environment or the
+ *       file, never the command line. Key {@code n} (from 0) is referred to as {@code <name>#<n>};
+ *       a blank entry or {@code -} keeps a retired key's place; new tasks use the last key;
+ *   <li>{@code provider.<name>.query-rate}: task queries (single, list, cancel) per second for the
+ *       whole account (default {@link AccountLimits#DEFAULT_QUERY_RATE});
+ *   <li>{@code provider.<name>.model.<model-id>.submit-rate} and {@code
+ *       provider.<name>.model.<model-id>.max-in-progress}: a catalogue model's create calls per
+ *       second and tasks in progress (defaults: the catalogue's limits in the account's region).
+ * </ul>
  */
 public final class ProviderAccounts {
+
+  /**
+   * Dialect names {@code provider.<name>.dialect} accepts ({@code native} is read as {@code
+   * dashscope}); {@link WanClients} refuses those whose client is not built in.
+   */
+  public static final List<String> DIALECTS =
+      List.of("dashscope", "crazyrouter", "apiyi", "mulerouter", "vtrix");
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\s*-?\\s*");
+  private static final Map<Region, URI> DASHSCOPE_HOSTS = dashScopeHosts();
+
   private final Map<String, ProviderAccount> accounts;
   private final String defaultName;
 
@@ -37,52 +71,274 @@ public final class ProviderAccounts {
   }
 
   /**
-   * Reads accounts from configuration.
+   * Reads and validates accounts from configuration, with limits from the standard catalogue.
    *
    * @param setting looks up a plain configuration key
    * @param secret looks up a secret key (environment or file, never the command line)
+   * @throws IllegalArgumentException naming the offending key
    */
   public static ProviderAccounts parse(
       Function<String, Optional<String>> setting, Function<String, Optional<String>> secret) {
+    return parse(setting, secret, ModelCatalogue.standard());
+  }
+
+  /**
+   * Reads and validates accounts from configuration; default limits come from {@code catalogue}.
+   *
+   * @throws IllegalArgumentException naming the offending key
+   */
+  public static ProviderAccounts parse(
+      Function<String, Optional<String>> setting,
+      Function<String, Optional<String>> secret,
+      ModelCatalogue catalogue) {
     List<String> names =
         Arrays.stream(setting.apply("provider.accounts").orElse("default").split(","))
             .map(String::trim)
             .filter(s -> !s.isEmpty())
             .toList();
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("provider.accounts: names no account");
+    }
+    for (String name : names) {
+      if (!NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "provider.accounts: account name '"
+                + Phrases.echo(name)
+                + "' must start with a letter or digit and hold only letters, digits, '-' and '_'");
+      }
+      if (names.indexOf(name) != names.lastIndexOf(name)) {
+        throw new IllegalArgumentException(
+            "provider.accounts: account '" + name + "' is listed twice");
+      }
+    }
     List<ProviderAccount> accounts = new ArrayList<>();
     for (String name : names) {
-      String prefix = "provider." + name + ".";
-      String keyText =
-          secret
-              .apply(prefix + "api-key")
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "provider account "
-                              + name
-                              + " has no API key: set "
-                              + prefix
-                              + "api-key in the environment or "
-                              + prefix
-                              + "api-key.file"));
-      List<ApiKey> keys = new ArrayList<>();
-      String[] parts = keyText.split(",");
-      for (int i = 0; i < parts.length; i++) {
-        if (!parts[i].isBlank()) {
-          keys.add(new ApiKey(name + "#" + i, parts[i].trim()));
-        }
-      }
-      accounts.add(
-          new ProviderAccount(
-              name,
-              setting.apply(prefix + "dialect").orElse("dashscope"),
-              URI.create(
-                  setting.apply(prefix + "base-url").orElse("https://dashscope.aliyuncs.com")),
-              setting.apply(prefix + "region").orElse("cn"),
-              keys));
+      accounts.add(account(name, setting, secret, catalogue));
     }
-    return new ProviderAccounts(
-        accounts, setting.apply("provider.default-account").orElse(names.get(0)));
+    String defaultName = setting.apply("provider.default-account").orElse(names.get(0));
+    if (!names.contains(defaultName)) {
+      throw new IllegalArgumentException(
+          "provider.default-account: '"
+              + Phrases.echo(defaultName)
+              + "' is not one of provider.accounts "
+              + names);
+    }
+    return new ProviderAccounts(accounts, defaultName);
+  }
+
+  /**
+   * The documented DashScope base URL of {@code region}: {@code https://dashscope.aliyuncs.com}
+   * (cn), {@code https://dashscope-intl.aliyuncs.com} (intl), {@code
+   * https://dashscope-us.aliyuncs.com} (us); empty for eu, which has only workspace hosts ({@code
+   * https://<WorkspaceId>.eu-central-1.maas.aliyuncs.com}).
+   */
+  public static Optional<URI> dashScopeBaseUrl(Region region) {
+    return Optional.ofNullable(DASHSCOPE_HOSTS.get(region));
+  }
+
+  private static ProviderAccount account(
+      String name,
+      Function<String, Optional<String>> setting,
+      Function<String, Optional<String>> secret,
+      ModelCatalogue catalogue) {
+    String prefix = "provider." + name + ".";
+    String dialect = dialect(prefix + "dialect", setting.apply(prefix + "dialect"));
+    Region region = region(prefix + "region", setting.apply(prefix + "region"));
+    URI baseUrl = baseUrl(prefix, setting.apply(prefix + "base-url"), dialect, region);
+    List<ApiKey> keys = keys(name, prefix + "api-key", secret.apply(prefix + "api-key"));
+    AccountLimits limits = limits(prefix, setting, catalogue, region);
+    return new ProviderAccount(name, dialect, baseUrl, region.code(), keys, limits);
+  }
+
+  private static String dialect(String key, Optional<String> value) {
+    String dialect = value.orElse("dashscope").trim().toLowerCase(Locale.ROOT);
+    if (dialect.equals("native")) {
+      return "dashscope";
+    }
+    if (!DIALECTS.contains(dialect)) {
+      throw new IllegalArgumentException(
+          key
+              + ": unknown dialect '"
+              + Phrases.echo(value.orElse(""))
+              + "'; supported: "
+              + String.join(", ", DIALECTS));
+    }
+    return dialect;
+  }
+
+  private static Region region(String key, Optional<String> value) {
+    if (value.isEmpty()) {
+      return Region.CN;
+    }
+    return Region.parse(value.get())
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    key
+                        + ": unknown region '"
+                        + Phrases.echo(value.get())
+                        + "'; expected cn, intl, us or eu (or an alias such as beijing,"
+                        + " singapore, virginia, frankfurt)"));
+  }
+
+  private static URI baseUrl(String prefix, Optional<String> value, String dialect, Region region) {
+    String key = prefix + "base-url";
+    if (value.isEmpty() || value.get().isBlank()) {
+      if (!dialect.equals("dashscope")) {
+        throw new IllegalArgumentException(
+            key + ": required for dialect " + dialect + " (the gateway's own host)");
+      }
+      return dashScopeBaseUrl(region)
+          .orElseThrow(
+              () ->
+                  new IllegalArgumentException(
+                      key
+                          + ": required for region "
+                          + region.code()
+                          + " ("
+                          + region.displayName()
+                          + " has only workspace hosts such as"
+                          + " https://<WorkspaceId>.eu-central-1.maas.aliyuncs.com)"));
+    }
+    String text = value.get().trim();
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(key + ": not a valid URL (" + e.getReason() + ")");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException(key + ": must be an absolute http or https URL");
+    }
+    if (uri.getHost() == null || uri.getHost().isBlank()) {
+      throw new IllegalArgumentException(key + ": has no host name");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException(key + ": must not carry credentials");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(key + ": must have no query string or fragment");
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    if (dialect.equals("dashscope") && path.endsWith("/api/v1")) {
+      throw new IllegalArgumentException(
+          key
+              + ": leave out /api/v1 (the client appends it), e.g. "
+              + uri.getScheme()
+              + "://"
+              + uri.getRawAuthority());
+    }
+    return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + path);
+  }
+
+  /**
+   * Keys by position: entries are separated by commas or line breaks; a blank entry or {@code -}
+   * keeps the place of a retired key so that the others keep their references.
+   */
+  private static List<ApiKey> keys(String account, String key, Optional<String> secret) {
+    List<ApiKey> keys = new ArrayList<>();
+    if (secret.isPresent()) {
+      String[] entries = secret.get().replace("\r\n", "\n").replace('\r', '\n').split("[,\n]", -1);
+      for (int i = 0; i < entries.length; i++) {
+        if (PLACEHOLDER.matcher(entries[i]).matches()) {
+          continue;
+        }
+        String k = entries[i].trim();
+        if (k.chars().anyMatch(Character::isWhitespace)) {
+          throw new IllegalArgumentException(
+              key + ": entry " + i + " contains white space (give the bare key, no 'Bearer')");
+        }
+        keys.add(new ApiKey(account + "#" + i, k));
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(
+          key
+              + ": provider account "
+              + account
+              + " has no API key; set "
+              + key
+              + " in the environment or name a file with "
+              + key
+              + ".file");
+    }
+    return keys;
+  }
+
+  private static AccountLimits limits(
+      String prefix,
+      Function<String, Optional<String>> setting,
+      ModelCatalogue catalogue,
+      Region region) {
+    AccountLimits limits = AccountLimits.defaults(catalogue, region);
+    Optional<Double> queryRate = positiveDecimal(prefix + "query-rate", setting);
+    if (queryRate.isPresent()) {
+      limits = limits.withQueryRate(queryRate.get());
+    }
+    for (ModelSpec spec : catalogue.all()) {
+      String model = prefix + "model." + spec.id() + ".";
+      Optional<Double> rate = positiveDecimal(model + "submit-rate", setting);
+      Optional<Integer> cap = positiveInteger(model + "max-in-progress", setting);
+      if (rate.isPresent() || cap.isPresent()) {
+        AccountLimits.ModelLimits d = limits.of(spec.id());
+        limits =
+            limits.with(
+                spec.id(),
+                new AccountLimits.ModelLimits(
+                    rate.orElse(d.submitRate()), cap.orElse(d.maxInProgress())));
+      }
+    }
+    return limits;
+  }
+
+  private static Optional<Double> positiveDecimal(
+      String key, Function<String, Optional<String>> setting) {
+    Optional<String> text = setting.apply(key).map(String::trim).filter(s -> !s.isEmpty());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    double v;
+    try {
+      v = Double.parseDouble(text.get());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          key + ": expected a number, got '" + Phrases.echo(text.get()) + "'");
+    }
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(key + ": must be positive, got " + text.get());
+    }
+    return Optional.of(v);
+  }
+
+  private static Optional<Integer> positiveInteger(
+      String key, Function<String, Optional<String>> setting) {
+    Optional<String> text = setting.apply(key).map(String::trim).filter(s -> !s.isEmpty());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    int v;
+    try {
+      v = Integer.parseInt(text.get());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          key + ": expected a whole number, got '" + Phrases.echo(text.get()) + "'");
+    }
+    if (v < 1) {
+      throw new IllegalArgumentException(key + ": must be at least 1, got " + v);
+    }
+    return Optional.of(v);
+  }
+
+  private static Map<Region, URI> dashScopeHosts() {
+    Map<Region, URI> m = new EnumMap<>(Region.class);
+    m.put(Region.CN, URI.create("https://dashscope.aliyuncs.com"));
+    m.put(Region.INTL, URI.create("https://dashscope-intl.aliyuncs.com"));
+    m.put(Region.US, URI.create("https://dashscope-us.aliyuncs.com"));
+    return Collections.unmodifiableMap(m);
   }
 
   /** The account named {@code name}, or the default when {@code name} is null or blank. */

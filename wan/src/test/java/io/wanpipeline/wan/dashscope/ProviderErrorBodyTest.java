@@ -25,6 +25,17 @@ class ProviderErrorBodyTest {
   }
 
   @Test
+  void readsArrearageWhoseMessageEndsInAHelpLink() {
+    ProviderErrorBody e =
+        ProviderErrorBody.parse(Fixtures.bytes("error-arrearage-help-link.json"), Fixtures.MAPPER);
+    assertThat(e.code()).isEqualTo("Arrearage");
+    assertThat(e.message())
+        .startsWith("Access denied")
+        .endsWith("https://help.aliyun.com/zh/model-studio/error-code#overdue-payment");
+    assertThat(e.requestId()).isEqualTo("dd4dde8f-7257-9ac0-aa98-e674d124093c");
+  }
+
+  @Test
   void readsOpenAiCompatibleErrorAndRedactsKeys() {
     ProviderErrorBody e =
         ProviderErrorBody.parse(Fixtures.bytes("error-openai-compatible.json"), Fixtures.MAPPER);

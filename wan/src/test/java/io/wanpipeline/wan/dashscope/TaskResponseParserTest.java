@@ -100,6 +100,41 @@ class TaskResponseParserTest {
   }
 
   @Test
+  void readsTheMinimalFailedShapeWithoutTimes() throws Exception {
+    // wan-protocol.md 1.6 "FAILED example shape": output.code and output.message only.
+    TaskSnapshot s = TaskResponseParser.snapshot(Fixtures.json("query-failed-minimal.json"));
+
+    assertThat(s.status()).isEqualTo(ProviderStatus.FAILED);
+    assertThat(s.errorCode()).isEqualTo("InvalidParameter");
+    assertThat(s.errorMessage()).isEqualTo("Field required: input.media");
+    assertThat(s.submitTime()).isNull();
+    assertThat(s.endTime()).isNull();
+    assertThat(s.usage()).isNull();
+  }
+
+  @Test
+  void keepsATrailingHelpLinkInAFailedTasksMessage() throws Exception {
+    // wan-protocol.md 1.8: messages may end in a help URL and a space; never compare them whole.
+    TaskSnapshot s = TaskResponseParser.snapshot(Fixtures.json("query-failed-help-link.json"));
+
+    assertThat(s.errorCode()).isEqualTo("DataInspectionFailed");
+    assertThat(s.errorMessage())
+        .startsWith("Output data may contain inappropriate content.")
+        .contains("https://help.aliyun.com/zh/model-studio/error-code#inappropriate-content");
+    assertThat(s.endTime()).isEqualTo(Instant.parse("2025-11-03T01:15:09.870Z"));
+  }
+
+  @Test
+  void legacyUsageWithTheWordStandardAsRatioHasSecondsButNoTier() throws Exception {
+    TaskSnapshot s =
+        TaskResponseParser.snapshot(Fixtures.json("query-succeeded-legacy-standard.json"));
+
+    assertThat(s.usage().videoDurationMillis()).isEqualTo(5_000);
+    assertThat(s.usage().tier()).as("'standard' names no tier").isNull();
+    assertThat(s.usage().videoCount()).isEqualTo(1);
+  }
+
+  @Test
   void readsListPageWithEpochMillisTimes() throws Exception {
     TaskPage page = TaskResponseParser.page(Fixtures.json("list.json"));
 
