@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *       when the prompt carries the marker {@code [sim:submit=build-failed]}. A media model
  *       (wan2.7, HappyHorse) without {@code input.media} is refused as the upstream does: {@code
  *       [InvalidParameter] Field required: input.media}.
- *   <li>Models outside the {@code Wan} group (wan2.6, wan2.7 and HappyHorse ids) answer the
- *       distributor's HTTP 503 {@code model_not_found}; keys are checked by the gateway (new-api's
- *       401); there is no cancel or list route.
+ *   <li>Models outside the {@code Wan} group (every Wan and HappyHorse id) answer the distributor's
+ *       HTTP 503 {@code model_not_found}; a Wan id the upstream does not know is its {@code
+ *       [InvalidParameter] Model not exist.}; keys are checked by the gateway (new-api's 401);
+ *       there is no cancel or list route.
  * </ul>
  *
  * <p>The seed shows none of these bodies in full; the shapes follow its field names and new-api.
@@ -228,11 +229,12 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     return null;
   }
 
-  /** The Wan group: wan2.6 (historical), wan2.7 and HappyHorse, dated snapshots included. */
+  /**
+   * The {@code Wan} group: every Wan and HappyHorse model id (seed 002: one key "unlocks all Wan
+   * video capabilities", the two series share the group); the upstream decides whether it exists.
+   */
   private static boolean inWanGroup(String model) {
-    return model.startsWith("wan2.6-")
-        || model.startsWith("wan2.7-")
-        || model.startsWith("happyhorse-");
+    return model.startsWith("wan") || model.startsWith("happyhorse-");
   }
 
   private boolean requiresMedia(String model) {

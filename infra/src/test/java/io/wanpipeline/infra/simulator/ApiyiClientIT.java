@@ -294,13 +294,33 @@ class ApiyiClientIT {
 
   @Test
   void modelOutsideTheWanGroupIsTheDistributorsModelNotFound() {
-    WanError e = refused(client.submit(KEY, Requests.flash("x"), "ay-model-1"));
+    WanError e = refused(client.submit(KEY, Requests.i2v("sora-2", "x", "720P"), "ay-model-1"));
 
     assertThat(e.code()).isEqualTo(NewApiErrors.MODEL_NOT_FOUND);
     assertThat(e.httpStatus()).isEqualTo(503);
     assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).contains("wan2.2-i2v-flash");
+    assertThat(e.message()).contains("sora-2");
     assertThat(sim.ledger().tasksOfRequest("ay-model-1")).isEmpty();
+  }
+
+  @Test
+  void wanModelTheUpstreamDoesNotKnowIsItsBracketedRefusal() {
+    WanError e =
+        refused(client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "720P"), "ay-m-2"));
+
+    assertThat(e.httpStatus()).isEqualTo(400);
+    assertThat(e.code()).isEqualTo("InvalidParameter");
+    assertThat(e.message()).contains("Model not exist.");
+    assertThat(e.retryable()).isFalse();
+  }
+
+  @Test
+  void olderWanModelsPassThroughToo() {
+    String taskId = accept(client.submit(KEY, Requests.flash("legacy i2v"), "ay-legacy-1"));
+    TaskSnapshot done = awaitTerminal(client, taskId);
+    assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    assertThat(done.usage().videoDurationMillis()).isEqualTo(5_000);
+    assertThat(done.usage().tier()).isEqualTo("480P");
   }
 
   @Test
