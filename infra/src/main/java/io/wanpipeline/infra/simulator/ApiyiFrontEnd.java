@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *       when the prompt carries the marker {@code [sim:submit=build-failed]}. A media model
  *       (wan2.7, HappyHorse) without {@code input.media} is refused as the upstream does: {@code
  *       [InvalidParameter] Field required: input.media}.
- *   <li>Models outside the {@code Wan} group (wan2.6, wan2.7 and HappyHorse ids) answer the
- *       distributor's HTTP 503 {@code model_not_found}; keys are checked by the gateway (new-api's
- *       401); there is no cancel or list route.
+ *   <li>Models outside the {@code Wan} group (every Wan and HappyHorse id) answer the distributor's
+ *       HTTP 503 {@code model_not_found}; a Wan id the upstream does not know is its {@code
+ *       [InvalidParameter] Model not exist.}; keys are checked by the gateway (new-api's 401);
+ *       there is no cancel or list route.
  * </ul>
  *
  * <p>The seed shows none of these bodies in full; the shapes follow its field names and new-api.
@@ -117,7 +118,8 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
     String text = SimulatorHandler.readBody(req);
-    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      // Recorded before answering: a client may look at the ledger as soon as it has the answer.
       record(
           pipelineRequestId,
           now,
@@ -127,6 +129,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
           path,
           SimulatorHandler.faultStatus(decision),
           SimulatorHandler.faultCode(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
     if (caller == null) {
@@ -171,10 +174,8 @@ final class ApiyiFrontEnd extends Handler.Abstract {
       writeTaskError(res, cb, r);
       return;
     }
-    boolean async =
-        "enable"
-            .equalsIgnoreCase(
-                String.valueOf(req.getHeaders().get(SimulatorHandler.ASYNC_HEADER)).trim());
+    String asyncHeader = req.getHeaders().get(SimulatorHandler.ASYNC_HEADER);
+    boolean async = asyncHeader != null && asyncHeader.trim().equalsIgnoreCase("enable");
     Admission admission =
         upstream.admit(
             new CreateCall(
@@ -228,11 +229,12 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     return null;
   }
 
-  /** The Wan group: wan2.6 (historical), wan2.7 and HappyHorse, dated snapshots included. */
+  /**
+   * The {@code Wan} group: every Wan and HappyHorse model id (seed 002: one key "unlocks all Wan
+   * video capabilities", the two series share the group); the upstream decides whether it exists.
+   */
   private static boolean inWanGroup(String model) {
-    return model.startsWith("wan2.6-")
-        || model.startsWith("wan2.7-")
-        || model.startsWith("happyhorse-");
+    return model.startsWith("wan") || model.startsWith("happyhorse-");
   }
 
   private boolean requiresMedia(String model) {
@@ -257,8 +259,9 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     Caller caller = upstream.caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
     if (caller == null) {

@@ -103,7 +103,8 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
     String text = SimulatorHandler.readBody(req);
-    if (upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      // Recorded before answering: a client may look at the ledger as soon as it has the answer.
       record(
           pipelineRequestId,
           now,
@@ -113,6 +114,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
           path,
           SimulatorHandler.faultStatus(decision),
           SimulatorHandler.faultCode(decision));
+      upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now));
       return;
     }
     if (caller == null) {
@@ -156,8 +158,9 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     Caller caller = upstream.caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now))) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now));
       return;
     }
     if (caller == null) {

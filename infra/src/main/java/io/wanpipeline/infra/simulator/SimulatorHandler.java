@@ -221,7 +221,7 @@ final class SimulatorHandler extends Handler.Abstract {
     // Read the whole body first: answering before it is consumed makes Jetty close the
     // connection, which a pooling client may only notice on its next call.
     String text = readBody(req);
-    if (injectFault(decision, req, res, cb, now, false)) {
+    if (injectFault(decision, req, res, cb, now)) {
       ledger.record(
           new SimulatorLedger.Submission(
               pipelineRequestId,
@@ -551,7 +551,7 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now, true)) {
+    if (injectFault(decision, req, res, cb, now)) {
       ledger.record(
           new SimulatorLedger.Poll(taskId, now, account, keyId, null, faultStatus(decision)));
       return;
@@ -623,7 +623,7 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now, true)) {
+    if (injectFault(decision, req, res, cb, now)) {
       ledger.record(
           new SimulatorLedger.Cancel(taskId, now, account, keyId, faultStatus(decision), false));
       return;
@@ -664,7 +664,7 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now, true)) {
+    if (injectFault(decision, req, res, cb, now)) {
       ledger.record(new SimulatorLedger.ListCall(now, account, keyId, faultStatus(decision), 0));
       return;
     }
@@ -941,7 +941,7 @@ final class SimulatorHandler extends Handler.Abstract {
 
   /** Answers an injected fault for a DashScope route; false when the call goes on normally. */
   private boolean injectFault(
-      FaultDice.Decision d, Request req, Response res, Callback cb, Instant now, boolean jsonBody) {
+      FaultDice.Decision d, Request req, Response res, Callback cb, Instant now) {
     return injectFault(d, req, res, cb, r -> writeRefusal(res, cb, r, now));
   }
 

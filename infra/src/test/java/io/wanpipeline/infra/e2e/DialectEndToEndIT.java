@@ -47,7 +47,7 @@ class DialectEndToEndIT {
   @TempDir Path dataDir;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dashscope"})
+  @ValueSource(strings = {"dashscope", "crazyrouter"})
   void requestsEndArchivedBilledRejectedOrFailedThroughDialect(
       String dialect, KafkaBroker.Info kafka, S3Server.Info s3) throws Exception {
     String prefix = kafka.uniqueName("dialect-" + dialect) + ".";

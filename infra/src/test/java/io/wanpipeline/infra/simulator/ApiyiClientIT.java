@@ -144,6 +144,41 @@ class ApiyiClientIT {
   }
 
   @Test
+  void happyHorseSharesTheEndpointAndTheMediaForm() {
+    GenerationRequest happyHorse =
+        new GenerationRequest(
+            "happyhorse-1.0-i2v",
+            new Input(
+                "a horse turns its head",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(new MediaItem("first_frame", "https://example.com/horse.png", null, null))),
+            Parameters.EMPTY);
+    String taskId = accept(client.submit(KEY, happyHorse, "ay-horse-1"));
+
+    TaskSnapshot done = awaitTerminal(client, taskId);
+
+    assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    assertThat(done.usage().tier()).as("HappyHorse defaults to 1080P").isEqualTo("1080P");
+    assertThat(sim.ledger().submissions("ay-horse-1"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.path()).isEqualTo(CREATE_PATH));
+    WanError withoutFrame =
+        refused(
+            client.submit(
+                KEY,
+                new GenerationRequest(happyHorse.model(), Input.EMPTY, Parameters.EMPTY),
+                "ay-horse-2"));
+    assertThat(withoutFrame.message()).contains("Field required: input.media");
+  }
+
+  @Test
   void statusWordsAndProgressFollowTheLifecycle() throws Exception {
     AdjustableClock clock = new AdjustableClock(Instant.parse("2026-03-01T02:00:00Z"));
     try (WanSimulator timed =
@@ -259,13 +294,33 @@ class ApiyiClientIT {
 
   @Test
   void modelOutsideTheWanGroupIsTheDistributorsModelNotFound() {
-    WanError e = refused(client.submit(KEY, Requests.flash("x"), "ay-model-1"));
+    WanError e = refused(client.submit(KEY, Requests.i2v("sora-2", "x", "720P"), "ay-model-1"));
 
     assertThat(e.code()).isEqualTo(NewApiErrors.MODEL_NOT_FOUND);
     assertThat(e.httpStatus()).isEqualTo(503);
     assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).contains("wan2.2-i2v-flash");
+    assertThat(e.message()).contains("sora-2");
     assertThat(sim.ledger().tasksOfRequest("ay-model-1")).isEmpty();
+  }
+
+  @Test
+  void wanModelTheUpstreamDoesNotKnowIsItsBracketedRefusal() {
+    WanError e =
+        refused(client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "720P"), "ay-m-2"));
+
+    assertThat(e.httpStatus()).isEqualTo(400);
+    assertThat(e.code()).isEqualTo("InvalidParameter");
+    assertThat(e.message()).contains("Model not exist.");
+    assertThat(e.retryable()).isFalse();
+  }
+
+  @Test
+  void olderWanModelsPassThroughToo() {
+    String taskId = accept(client.submit(KEY, Requests.flash("legacy i2v"), "ay-legacy-1"));
+    TaskSnapshot done = awaitTerminal(client, taskId);
+    assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    assertThat(done.usage().videoDurationMillis()).isEqualTo(5_000);
+    assertThat(done.usage().tier()).isEqualTo("480P");
   }
 
   @Test
