@@ -37,7 +37,8 @@ public final class WanClients {
                   + account.name()
                   + ": dialect '"
                   + account.dialect()
-                  + "' is not supported; supported: dashscope");
+                  + "' is not supported; supported: "
+                  + String.join(", ", ProviderAccounts.DIALECTS));
     };
   }
 }
