@@ -7,6 +7,8 @@ import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,7 @@ class ChargeCalculatorTest {
 
   @Test
   void billsTheRequestedDurationWhenNoUsageWasReported() {
+    // APIYI's answer carries no usage: it bills resolution tier x requested seconds, and so do we.
     TaskStatus s =
         TaskStatus.newBuilder()
             .setRequestId("r")
@@ -58,25 +61,35 @@ class ChargeCalculatorTest {
             .setEventTime(Instant.parse("2026-03-02T00:00:05Z"))
             .setRequestedDuration(5)
             .setRequestedResolution("480P")
+            .setUsage(null)
             .build();
+    List<PriceKey> asked = new ArrayList<>();
 
     ChargeDecision d =
         ChargeCalculator.decide(
             s,
-            (key, at) ->
-                Optional.of(
-                    io.wanpipeline.events.Price.newBuilder()
-                        .setProviderAccount(key.providerAccount())
-                        .setModel(key.model())
-                        .setTier(key.tier())
-                        .setAudio(key.audio())
-                        .setCurrency("CNY")
-                        .setMicrosPerSecond(100_000)
-                        .setEffectiveFrom(Instant.EPOCH)
-                        .build()));
+            (key, at) -> {
+              asked.add(key);
+              return Optional.of(
+                  io.wanpipeline.events.Price.newBuilder()
+                      .setProviderAccount(key.providerAccount())
+                      .setModel(key.model())
+                      .setTier(key.tier())
+                      .setAudio(key.audio())
+                      .setCurrency("CNY")
+                      .setMicrosPerSecond(100_000)
+                      .setEffectiveFrom(Instant.EPOCH)
+                      .build());
+            });
 
     assertThat(d).isInstanceOf(ChargeDecision.Charged.class);
-    assertThat(((ChargeDecision.Charged) d).charge().getAmountMicros()).isEqualTo(500_000);
+    var charge = ((ChargeDecision.Charged) d).charge();
+    assertThat(asked).first().isEqualTo(new PriceKey("p", "m", "480P", false));
+    assertThat(charge.getTier()).as("the requested resolution").isEqualTo("480P");
+    assertThat(charge.getBillableMillis()).as("the requested 5 s").isEqualTo(5_000);
+    assertThat(charge.getUnitPriceMicros()).isEqualTo(100_000);
+    assertThat(charge.getAmountMicros()).as("5 s x 100 000 per second").isEqualTo(500_000);
+    assertThat(charge.getProviderCost()).isNull();
   }
 
   @Test

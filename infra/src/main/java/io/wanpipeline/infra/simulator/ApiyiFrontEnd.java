@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       stalls) and 100, {@code result_url} (the raw OSS signed link), {@code error.message} and
  *       {@code fail_reason} with the upstream code in brackets, epoch-second {@code created_at},
  *       {@code started_at}, {@code completed_at}; no usage.
- *   <li>{@code GET /wan/api/v1/tasks/{task_id}}: the native-shaped task (with its {@code usage}).
+ *   <li>{@code GET /wan/api/v1/tasks/{task_id}}: the native-shaped task (with its {@code usage}),
+ *       documented on APIYI's apifox page; the overview sends every query to {@code /v1/tasks}, and
+ *       so does our client, but another client may use this one.
  *   <li>Create errors: HTTP 4xx/5xx {@code {"error":{"message","type"}}}; type {@code task_error}
  *       relays the upstream's refusal as {@code [Code] message} with its status ({@code
  *       Retry-After} on 429); {@code parse_request_failed} (400) when the body is not JSON or a

@@ -47,7 +47,7 @@ class DialectEndToEndIT {
   @TempDir Path dataDir;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dashscope", "crazyrouter", "mulerouter", "vtrix"})
+  @ValueSource(strings = {"dashscope", "crazyrouter", "apiyi", "mulerouter", "vtrix"})
   void requestsEndArchivedBilledRejectedOrFailedThroughDialect(
       String dialect, KafkaBroker.Info kafka, S3Server.Info s3) throws Exception {
     String prefix = kafka.uniqueName("dialect-" + dialect) + ".";
@@ -114,6 +114,34 @@ class DialectEndToEndIT {
               () ->
                   assertThat(watcher.charges().stream().map(Charge::getRequestId))
                       .containsExactlyInAnyOrder(small.getRequestId(), large.getRequestId()));
+      for (Charge charge : watcher.charges()) {
+        VideoRequest billed = charge.getRequestId().equals(small.getRequestId()) ? small : large;
+        assertThat(charge.getTier())
+            .as(charge.getRequestId())
+            .isEqualTo(billed.getParameters().getResolution());
+        assertThat(charge.getBillableMillis())
+            .as(
+                "%s: wan2.2-i2v-flash makes 5 s, reported in usage or, where the dialect reports"
+                    + " none (apiyi), the requested duration",
+                charge.getRequestId())
+            .isEqualTo(5_000);
+        assertThat(charge.getAmountMicros())
+            .as("5 s x CNY 0.10/s (480P) or 0.20/s (720P), wan-prices-v1.csv")
+            .isEqualTo(billed == small ? 500_000 : 1_000_000);
+        TaskStatus succeeded =
+            watcher.history(charge.getRequestId()).stream()
+                .filter(e -> e.getState() == TaskState.SUCCEEDED)
+                .findFirst()
+                .orElseThrow();
+        assertThat(succeeded.getRequestedDuration()).isEqualTo(5);
+        if (dialect.equals("apiyi")) {
+          assertThat(succeeded.getUsage())
+              .as("APIYI's task answer has no usage: billed tier x requested duration")
+              .isNull();
+        } else {
+          assertThat(succeeded.getUsage().getVideoDurationMillis()).isEqualTo(5_000);
+        }
+      }
 
       SimulatorLedger ledger = sim.ledger();
       assertThat(ledger.maxTasksPerRequestId()).as("one task per request_id").isEqualTo(1);

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +92,7 @@ class ApiyiClientIT {
   }
 
   @Test
-  void wan27MediaRequestSucceedsWithTheUsageOfTheNativeTaskAndDownloadsWithoutAuthorization()
+  void wan27MediaRequestSucceedsWithOneCallPerQueryNoUsageAndDownloadsWithoutAuthorization()
       throws Exception {
     SubmitOutcome.Accepted accepted =
         accepted(client.submit(KEY, wan27I2v("she raps", frameAndAudio()), "ay-life-1"));
@@ -106,14 +107,23 @@ class ApiyiClientIT {
               assertThat(s.keyId()).isEqualTo(SimulatorLedger.keyId(KEY.secret()));
             });
 
-    TaskSnapshot done = awaitTerminal(client, accepted.taskId());
+    AtomicInteger queries = new AtomicInteger();
+    TaskSnapshot done = awaitTerminal(client, accepted.taskId(), queries);
 
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
-    assertThat(done.usage()).as("seconds come from the native-shaped task").isNotNull();
-    assertThat(done.usage().videoDurationMillis()).isEqualTo(5_000);
-    assertThat(done.usage().tier()).isEqualTo("720P");
-    assertThat(done.submitTime()).isBefore(done.scheduledTime());
-    assertThat(done.scheduledTime()).isBefore(done.endTime());
+    assertThat(sim.ledger().polls(accepted.taskId()))
+        .as("exactly one call per query(), none to /wan/api/v1/tasks/{id} for usage")
+        .hasSize(queries.get())
+        .allSatisfy(p -> assertThat(p.httpStatus()).isEqualTo(200));
+    assertThat(done.usage())
+        .as("the normalized task carries none; APIYI bills tier x requested duration")
+        .isNull();
+    assertThat(done.submitTime())
+        .as("the normalized task's times are epoch seconds")
+        .isNotNull()
+        .isBeforeOrEqualTo(done.scheduledTime());
+    assertThat(done.scheduledTime()).isBeforeOrEqualTo(done.endTime());
+    assertThat(done.endTime().getNano()).isZero();
     assertThat(done.errorCode()).isNull();
 
     JsonNode normalized = getJson("/v1/tasks/" + accepted.taskId());
@@ -141,6 +151,12 @@ class ApiyiClientIT {
             });
     assertThat(sim.ledger().polls(accepted.taskId()))
         .allSatisfy(p -> assertThat(p.keyId()).isEqualTo(SimulatorLedger.keyId(KEY.secret())));
+
+    JsonNode nativeShaped = getJson("/wan/api/v1/tasks/" + accepted.taskId());
+    assertThat(nativeShaped.at("/output/task_status").asText())
+        .as("the native-shaped route stays served for other clients")
+        .isEqualTo("SUCCEEDED");
+    assertThat(nativeShaped.path("usage").isObject()).isTrue();
   }
 
   @Test
@@ -165,7 +181,10 @@ class ApiyiClientIT {
     TaskSnapshot done = awaitTerminal(client, taskId);
 
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
-    assertThat(done.usage().tier()).as("HappyHorse defaults to 1080P").isEqualTo("1080P");
+    assertThat(done.usage()).isNull();
+    assertThat(sim.ledger().task(taskId))
+        .hasValueSatisfying(
+            t -> assertThat(t.tier()).as("HappyHorse defaults to 1080P").isEqualTo("1080P"));
     assertThat(sim.ledger().submissions("ay-horse-1"))
         .singleElement()
         .satisfies(s -> assertThat(s.path()).isEqualTo(CREATE_PATH));
@@ -210,9 +229,12 @@ class ApiyiClientIT {
       TaskSnapshot done = snapshot(c, KEY, taskId);
       assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
       assertThat(done.endTime()).isEqualTo(Instant.parse("2026-03-01T02:00:31Z"));
+      assertThat(done.usage()).isNull();
       assertThat(timed.ledger().polls(taskId))
-          .as("the completed answer was followed by one native-shaped fetch for the usage")
-          .hasSize(pollsBefore + 2);
+          .as("the completed answer is the only call: no native-shaped fetch for usage")
+          .hasSize(pollsBefore + 1)
+          .last()
+          .satisfies(p -> assertThat(p.status()).isEqualTo("SUCCEEDED"));
 
       clock.advance(Duration.ofHours(25));
       JsonNode forgotten = getJson(timed, "/v1/tasks/" + taskId);
@@ -317,10 +339,17 @@ class ApiyiClientIT {
   @Test
   void olderWanModelsPassThroughToo() {
     String taskId = accept(client.submit(KEY, Requests.flash("legacy i2v"), "ay-legacy-1"));
-    TaskSnapshot done = awaitTerminal(client, taskId);
+    AtomicInteger queries = new AtomicInteger();
+    TaskSnapshot done = awaitTerminal(client, taskId, queries);
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
-    assertThat(done.usage().videoDurationMillis()).isEqualTo(5_000);
-    assertThat(done.usage().tier()).isEqualTo("480P");
+    assertThat(done.usage()).isNull();
+    assertThat(sim.ledger().polls(taskId)).hasSize(queries.get());
+    assertThat(sim.ledger().task(taskId))
+        .hasValueSatisfying(
+            t -> {
+              assertThat(t.tier()).isEqualTo("480P");
+              assertThat(t.usageMillis()).isEqualTo(5_000);
+            });
   }
 
   @Test
@@ -512,12 +541,18 @@ class ApiyiClientIT {
   }
 
   private static TaskSnapshot awaitTerminal(ApiyiClient c, String taskId) {
+    return awaitTerminal(c, taskId, new AtomicInteger());
+  }
+
+  /** Queries until terminal, counting the {@code query()} calls in {@code queries}. */
+  private static TaskSnapshot awaitTerminal(ApiyiClient c, String taskId, AtomicInteger queries) {
     AtomicReference<TaskSnapshot> last = new AtomicReference<>();
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
+              queries.incrementAndGet();
               last.set(snapshot(c, KEY, taskId));
               return last.get().status().terminal();
             });

@@ -9,7 +9,6 @@ import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
-import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.dialect.newapi.NewApiErrors;
 import java.net.URI;
@@ -34,13 +33,14 @@ import org.slf4j.LoggerFactory;
  *       in_progress}, {@code completed}, {@code failed}, read by {@link ApiyiTaskParser}); the
  *       failure's code is the bracketed one of {@code error.message} ({@code [InvalidImageUrl] ...}
  *       is retryable, {@code [InvalidParameter]} is not, by {@code DashScopeErrorClassifier}).
- *   <li>Usage: the normalized task carries none. When it says {@code completed}, the client fetches
- *       the native-shaped task once, {@code GET /wan/api/v1/tasks/{task_id}}, and takes its {@code
- *       usage} ({@code video_duration} or {@code duration}, {@code SR}) and its China-time {@code
- *       submit_time}, {@code scheduled_time}, {@code end_time}; the link stays the normalized
- *       {@code result_url}. If that fetch fails retryably the query fails retryably (billing never
- *       sees a success without its seconds); if it fails for good, the success is answered without
- *       usage (billing then falls back to the requested duration) and a warning is logged.
+ *   <li>One call per query, and no usage: a query is exactly one {@code GET /v1/tasks/{task_id}};
+ *       {@code completed} is answered SUCCEEDED with its {@code result_url} and times and a null
+ *       usage, because that answer carries none. The client never also fetches the native-shaped
+ *       {@code GET /wan/api/v1/tasks/{task_id}} for it: APIYI's documentation routes every query to
+ *       {@code /v1/tasks/{task_id}}; APIYI bills "resolution tier x duration (seconds)", the
+ *       requested duration, which billing already falls back to (with the requested resolution)
+ *       when a success carries no usage; and a second call milliseconds after the status poll would
+ *       query the task twice within the 3 s floor every poll of the pipeline must respect.
  *   <li>Cancel and list: APIYI offers neither; they fail with a non-retryable {@code
  *       UNSUPPORTED_OPERATION} and make no call.
  * </ul>
@@ -95,6 +95,10 @@ public final class ApiyiClient implements WanClient {
     return passthrough.submit(key, request, pipelineRequestId);
   }
 
+  /**
+   * Exactly one {@code GET /v1/tasks/{task_id}}: a {@code completed} task is SUCCEEDED with its
+   * link and times and no usage (see the class comment); new-api's "task not exist" is UNKNOWN.
+   */
   @Override
   public QueryOutcome<TaskSnapshot> query(ApiKey key, String taskId) {
     String path =
@@ -112,60 +116,7 @@ public final class ApiyiClient implements WanClient {
     }
     TaskSnapshot task = ((QueryOutcome.Answered<TaskSnapshot>) normalized).value();
     LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), task.status());
-    if (task.status() != ProviderStatus.SUCCEEDED) {
-      return normalized;
-    }
-    return withUsage(key, task);
-  }
-
-  /** The completed task with the usage and times of its native-shaped answer. */
-  private QueryOutcome<TaskSnapshot> withUsage(ApiKey key, TaskSnapshot completed) {
-    QueryOutcome<TaskSnapshot> nativeAnswer = passthrough.query(key, completed.taskId());
-    if (nativeAnswer instanceof QueryOutcome.Failed<TaskSnapshot> failed) {
-      WanError e = failed.error();
-      if (e.retryable()) {
-        return new QueryOutcome.Failed<>(
-            new WanError(
-                e.code(),
-                "the task completed but its usage could not be read from "
-                    + PATH_PREFIX
-                    + "/api/v1/tasks/{task_id}: "
-                    + e.message(),
-                true,
-                e.stage(),
-                e.httpStatus(),
-                e.retryAfter()));
-      }
-      LOG.warn(
-          "usage of a completed task unreadable, answered without usage taskId={} keyRef={}"
-              + " code={} status={}",
-          completed.taskId(),
-          key.ref(),
-          e.code(),
-          e.httpStatus());
-      return new QueryOutcome.Answered<>(completed);
-    }
-    TaskSnapshot n = ((QueryOutcome.Answered<TaskSnapshot>) nativeAnswer).value();
-    if (n.status() != ProviderStatus.SUCCEEDED) {
-      LOG.warn(
-          "native task disagrees with the normalized one, answered without usage taskId={}"
-              + " keyRef={} nativeStatus={}",
-          completed.taskId(),
-          key.ref(),
-          n.status());
-      return new QueryOutcome.Answered<>(completed);
-    }
-    return new QueryOutcome.Answered<>(
-        new TaskSnapshot(
-            completed.taskId(),
-            ProviderStatus.SUCCEEDED,
-            n.submitTime() != null ? n.submitTime() : completed.submitTime(),
-            n.scheduledTime() != null ? n.scheduledTime() : completed.scheduledTime(),
-            n.endTime() != null ? n.endTime() : completed.endTime(),
-            completed.videoUrl() != null ? completed.videoUrl() : n.videoUrl(),
-            n.usage(),
-            null,
-            null));
+    return normalized;
   }
 
   /** Not offered by APIYI: a non-retryable failure, without a call. */
