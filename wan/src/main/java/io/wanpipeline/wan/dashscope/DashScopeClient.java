@@ -17,6 +17,8 @@ import io.wanpipeline.wan.WanError.Stage;
 import io.wanpipeline.wan.catalogue.Endpoint;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.http.HttpSettings;
+import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.RetryAfter;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
@@ -69,25 +71,14 @@ public final class DashScopeClient implements WanClient {
   private final HttpClient http;
   private final ObjectMapper mapper;
 
-  private DashScopeClient(Builder b) {
-    String base = Objects.requireNonNull(b.baseUrl, "baseUrl").toString();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    this.baseUrl = URI.create(base);
+  private DashScopeClient(Builder b, HttpSettings settings) {
+    this.baseUrl = settings.baseUrl();
     this.pathPrefix = b.pathPrefix;
     this.endpoints = b.endpoints;
     this.gatewayErrors = b.gatewayErrors;
-    this.requestTimeout = b.requestTimeout;
-    this.clock = b.clock;
-    this.http =
-        b.httpClient != null
-            ? b.httpClient
-            : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    this.requestTimeout = settings.requestTimeout();
+    this.clock = settings.clock();
+    this.http = settings.httpClient();
     this.mapper =
         new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -521,29 +512,16 @@ public final class DashScopeClient implements WanClient {
     return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
   }
 
-  /** Options of a {@link DashScopeClient}. */
-  public static final class Builder {
-    private URI baseUrl;
+  /**
+   * Options of a {@link DashScopeClient}; the base URL is such as {@code
+   * https://dashscope.aliyuncs.com}, {@code /api/v1/...} is appended.
+   */
+  public static final class Builder extends HttpSettingsBuilder<Builder> {
     private String pathPrefix = "";
     private Function<String, Endpoint> endpoints = endpointsOf(ModelCatalogue.standard());
     private GatewayErrors gatewayErrors = GatewayErrors.NATIVE;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private Clock clock = Clock.systemUTC();
-    private HttpClient httpClient;
 
     private Builder() {}
-
-    /** Base URL such as {@code https://dashscope.aliyuncs.com}; {@code /api/v1/...} is appended. */
-    public Builder baseUrl(URI baseUrl) {
-      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-      return this;
-    }
-
-    /** Same as {@link #baseUrl(URI)}. */
-    public Builder baseUrl(String baseUrl) {
-      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
-    }
 
     /**
      * A gateway's prefix before every {@code /api/v1/...} path, such as {@code /alibailian}; empty
@@ -570,50 +548,14 @@ public final class DashScopeClient implements WanClient {
       return this;
     }
 
-    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      return this;
-    }
-
-    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
-    public Builder requestTimeout(Duration requestTimeout) {
-      this.requestTimeout = positive(requestTimeout, "requestTimeout");
-      return this;
-    }
-
-    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** A shared HttpClient (for example with a bounded executor); default one per client. */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /** Builds the client; fails when the base URL is missing or not absolute http(s). */
     public DashScopeClient build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl is required");
-      }
-      String scheme = baseUrl.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || baseUrl.getHost() == null) {
-        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
-      }
-      return new DashScopeClient(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
+      return new DashScopeClient(this, settings());
     }
   }
 }

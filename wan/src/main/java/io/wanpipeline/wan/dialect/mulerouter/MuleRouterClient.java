@@ -16,12 +16,13 @@ import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.WanError.Stage;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dashscope.MalformedResponseException;
+import io.wanpipeline.wan.http.HttpSettings;
+import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.ProviderExchange;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -75,14 +76,12 @@ public final class MuleRouterClient implements WanClient {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private MuleRouterClient(Builder b) {
-    this.baseUrl = URI.create(stripSlashes(b.baseUrl.toString()));
+  private MuleRouterClient(Builder b, HttpSettings settings) {
+    this.baseUrl = settings.baseUrl();
     this.vendorPath = b.vendorPath;
-    this.requestTimeout = b.requestTimeout;
-    this.clock = b.clock;
-    this.exchange =
-        new ProviderExchange(
-            b.httpClient != null ? b.httpClient : ProviderExchange.defaultClient(b.connectTimeout));
+    this.requestTimeout = settings.requestTimeout();
+    this.clock = settings.clock();
+    this.exchange = new ProviderExchange(settings.httpClient());
   }
 
   /** Starts a builder; only the base URL is required. */
@@ -363,27 +362,14 @@ public final class MuleRouterClient implements WanClient {
     return out;
   }
 
-  /** Options of a {@link MuleRouterClient}. */
-  public static final class Builder {
-    private URI baseUrl;
+  /**
+   * Options of a {@link MuleRouterClient}; the base URL is such as {@code
+   * https://api.mulerouter.ai}, the vendor path is appended.
+   */
+  public static final class Builder extends HttpSettingsBuilder<Builder> {
     private String vendorPath = ALIBABA_VENDOR_PATH;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private Clock clock = Clock.systemUTC();
-    private HttpClient httpClient;
 
     private Builder() {}
-
-    /** Base URL such as {@code https://api.mulerouter.ai}; the vendor path is appended. */
-    public Builder baseUrl(URI baseUrl) {
-      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-      return this;
-    }
-
-    /** Same as {@link #baseUrl(URI)}. */
-    public Builder baseUrl(String baseUrl) {
-      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
-    }
 
     /** Path before {@code /{model}/generation}; default {@value #ALIBABA_VENDOR_PATH}. */
     public Builder vendorPath(String vendorPath) {
@@ -392,50 +378,14 @@ public final class MuleRouterClient implements WanClient {
       return this;
     }
 
-    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      return this;
-    }
-
-    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
-    public Builder requestTimeout(Duration requestTimeout) {
-      this.requestTimeout = positive(requestTimeout, "requestTimeout");
-      return this;
-    }
-
-    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** A shared HttpClient (for example with a bounded executor); default one per client. */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /** Builds the client; fails when the base URL is missing or not absolute http(s). */
     public MuleRouterClient build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl is required");
-      }
-      String scheme = baseUrl.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || baseUrl.getHost() == null) {
-        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
-      }
-      return new MuleRouterClient(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
+      return new MuleRouterClient(this, settings());
     }
   }
 }

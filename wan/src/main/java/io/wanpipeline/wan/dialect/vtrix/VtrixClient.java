@@ -17,12 +17,13 @@ import io.wanpipeline.wan.WanError.Stage;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dashscope.MalformedResponseException;
 import io.wanpipeline.wan.dashscope.ProviderErrorBody;
+import io.wanpipeline.wan.http.HttpSettings;
+import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.ProviderExchange;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -76,19 +77,13 @@ public final class VtrixClient implements WanClient {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private VtrixClient(Builder b) {
-    String base = b.baseUrl.toString();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    this.baseUrl = URI.create(base);
+  private VtrixClient(Builder b, HttpSettings settings) {
+    this.baseUrl = settings.baseUrl();
     this.envelope = b.envelope;
     this.modelIds = b.modelIds;
-    this.requestTimeout = b.requestTimeout;
-    this.clock = b.clock;
-    this.exchange =
-        new ProviderExchange(
-            b.httpClient != null ? b.httpClient : ProviderExchange.defaultClient(b.connectTimeout));
+    this.requestTimeout = settings.requestTimeout();
+    this.clock = settings.clock();
+    this.exchange = new ProviderExchange(settings.httpClient());
   }
 
   /** Starts a builder; only the base URL is required. */
@@ -375,28 +370,15 @@ public final class VtrixClient implements WanClient {
     return new QueryOutcome.Failed<>(e);
   }
 
-  /** Options of a {@link VtrixClient}. */
-  public static final class Builder {
-    private URI baseUrl;
+  /**
+   * Options of a {@link VtrixClient}; the base URL is such as {@code https://cloud.vtrix.ai},
+   * {@code /model/v1/...} is appended.
+   */
+  public static final class Builder extends HttpSettingsBuilder<Builder> {
     private VtrixEnvelope envelope = VtrixEnvelope.OBJECT;
     private VtrixModelIds modelIds = VtrixModelIds.standard();
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private Clock clock = Clock.systemUTC();
-    private HttpClient httpClient;
 
     private Builder() {}
-
-    /** Base URL such as {@code https://cloud.vtrix.ai}; {@code /model/v1/...} is appended. */
-    public Builder baseUrl(URI baseUrl) {
-      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-      return this;
-    }
-
-    /** Same as {@link #baseUrl(URI)}. */
-    public Builder baseUrl(String baseUrl) {
-      return baseUrl(URI.create(Objects.requireNonNull(baseUrl, "baseUrl")));
-    }
 
     /** The create body's envelope; default {@link VtrixEnvelope#OBJECT}. */
     public Builder envelope(VtrixEnvelope envelope) {
@@ -429,50 +411,14 @@ public final class VtrixClient implements WanClient {
       return this;
     }
 
-    /** Per-attempt connect timeout; default 5 s. Ignored when an HttpClient is supplied. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      return this;
-    }
-
-    /** Per-attempt timeout from sending the request to the end of the answer; default 30 s. */
-    public Builder requestTimeout(Duration requestTimeout) {
-      this.requestTimeout = positive(requestTimeout, "requestTimeout");
-      return this;
-    }
-
-    /** Clock that an HTTP-date {@code Retry-After} is measured against; default UTC system. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** A shared HttpClient (for example with a bounded executor); default one per client. */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /** Builds the client; fails when the base URL is missing or not absolute http(s). */
     public VtrixClient build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl is required");
-      }
-      String scheme = baseUrl.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || baseUrl.getHost() == null) {
-        throw new IllegalStateException("baseUrl must be an absolute http(s) URL");
-      }
-      return new VtrixClient(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
+      return new VtrixClient(this, settings());
     }
   }
 }
