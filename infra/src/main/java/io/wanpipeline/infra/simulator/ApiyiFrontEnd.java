@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
 import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.InputField;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.RequestProtocol;
@@ -113,37 +111,27 @@ final class ApiyiFrontEnd extends Handler.Abstract {
 
   private void create(
       FaultDice.Decision decision, String path, Request req, Response res, Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     String text = SimulatorHandler.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // Recorded before answering: a client may look at the ledger as soon as it has the answer.
-      record(
-          pipelineRequestId,
-          now,
-          account,
-          keyId,
-          null,
-          path,
-          SimulatorHandler.faultStatus(decision),
-          SimulatorHandler.faultCode(decision));
+      call.faultSubmission(decision, null, path);
       upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
-    if (caller == null) {
-      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
-      record(pipelineRequestId, now, null, keyId, null, path, a.status(), a.code());
+    if (call.caller() == null) {
+      NewApiAnswers.Answer a =
+          NewApiAnswers.unauthorized(upstream.mapper(), call.key() == null, now);
+      call.submission(null, path, a.status(), a.code());
       answer(res, cb, a);
       return;
     }
     JsonNode body = upstream.parseJson(text);
     String unreadable = unreadable(body);
     if (unreadable != null) {
-      record(pipelineRequestId, now, account, keyId, null, path, 400, PARSE_REQUEST_FAILED);
+      call.submission(null, path, 400, PARSE_REQUEST_FAILED);
       writeError(
           res, cb, 400, PARSE_REQUEST_FAILED, "parse request failed: " + unreadable, Map.of());
       return;
@@ -151,15 +139,19 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     String model = body.path("model").asText("").trim();
     if (!model.isEmpty() && !inWanGroup(model)) {
       NewApiAnswers.Answer a = NewApiAnswers.modelNotFound(upstream.mapper(), GROUP, model, now);
-      LOG.debug("create refused requestId={} model={} code={}", pipelineRequestId, model, a.code());
-      record(pipelineRequestId, now, account, keyId, model, path, a.status(), a.code());
+      LOG.debug(
+          "create refused requestId={} model={} code={}",
+          call.pipelineRequestId(),
+          model,
+          a.code());
+      call.submission(model, path, a.status(), a.code());
       answer(res, cb, a);
       return;
     }
     JsonNode prompt = body.path("input").path("prompt");
     if (prompt.isTextual()
         && "build-failed".equals(ScenarioMarkers.parse(prompt.asText()).submitFault())) {
-      record(pipelineRequestId, now, account, keyId, model, path, 500, BUILD_REQUEST_FAILED);
+      call.submission(model, path, 500, BUILD_REQUEST_FAILED);
       writeError(
           res,
           cb,
@@ -171,8 +163,9 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     }
     if (requiresMedia(model) && body.path("input").path("media").isEmpty()) {
       Refusal r = new Refusal(400, "InvalidParameter", "Field required: input.media");
-      LOG.debug("create refused requestId={} model={} media missing", pipelineRequestId, model);
-      record(pipelineRequestId, now, account, keyId, model, path, r.status(), r.code());
+      LOG.debug(
+          "create refused requestId={} model={} media missing", call.pipelineRequestId(), model);
+      call.submission(model, path, r.status(), r.code());
       writeTaskError(res, cb, r);
       return;
     }
@@ -181,8 +174,8 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     Admission admission =
         upstream.admit(
             new CreateCall(
-                pipelineRequestId,
-                caller,
+                call.pipelineRequestId(),
+                call.caller(),
                 path,
                 body,
                 async,
@@ -256,24 +249,23 @@ final class ApiyiFrontEnd extends Handler.Abstract {
       Request req,
       Response res,
       Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
-    if (caller == null) {
-      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
-      poll(taskId, now, null, keyId, null, a.status());
+    if (call.caller() == null) {
+      NewApiAnswers.Answer a =
+          NewApiAnswers.unauthorized(upstream.mapper(), call.key() == null, now);
+      call.poll(taskId, null, a.status());
       answer(res, cb, a);
       return;
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
-      poll(taskId, now, account, keyId, null, 429);
+      call.poll(taskId, null, 429);
       writeTaskError(res, cb, SimulatorHandler.throttled());
       return;
     }
@@ -293,7 +285,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
       status = task.status();
       body = task.body();
     }
-    poll(taskId, now, account, keyId, status.name(), 200);
+    call.poll(taskId, status.name(), 200);
     LOG.debug("query taskId={} status={} normalized={}", taskId, status, normalized);
     SimulatorHandler.write(
         res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
@@ -386,28 +378,5 @@ final class ApiyiFrontEnd extends Handler.Abstract {
   private void answer(Response res, Callback cb, NewApiAnswers.Answer a) {
     SimulatorHandler.write(
         res, cb, a.status(), SimulatorHandler.JSON_TYPE, upstream.bytes(a.body()), Map.of());
-  }
-
-  private void record(
-      String pipelineRequestId,
-      Instant now,
-      String account,
-      String keyId,
-      String model,
-      String path,
-      int status,
-      String code) {
-    upstream
-        .ledger()
-        .record(
-            new SimulatorLedger.Submission(
-                pipelineRequestId, now, account, keyId, model, path, status, code, null));
-  }
-
-  private void poll(
-      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
-    upstream
-        .ledger()
-        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
   }
 }

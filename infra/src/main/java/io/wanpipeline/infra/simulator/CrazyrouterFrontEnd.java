@@ -3,10 +3,8 @@ package io.wanpipeline.infra.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
 import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
-import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.Endpoint;
 import java.time.Instant;
 import java.util.Map;
@@ -96,30 +94,20 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
 
   private void create(
       FaultDice.Decision decision, String path, Request req, Response res, Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     String text = SimulatorHandler.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // Recorded before answering: a client may look at the ledger as soon as it has the answer.
-      record(
-          pipelineRequestId,
-          now,
-          account,
-          keyId,
-          null,
-          path,
-          SimulatorHandler.faultStatus(decision),
-          SimulatorHandler.faultCode(decision));
+      call.faultSubmission(decision, null, path);
       upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now));
       return;
     }
-    if (caller == null) {
-      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
-      record(pipelineRequestId, now, null, keyId, null, path, a.status(), a.code());
+    if (call.caller() == null) {
+      NewApiAnswers.Answer a =
+          NewApiAnswers.unauthorized(upstream.mapper(), call.key() == null, now);
+      call.submission(null, path, a.status(), a.code());
       answer(res, cb, a);
       return;
     }
@@ -127,13 +115,18 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     String model = modelOf(body);
     if (model != null && !MODELS.contains(model)) {
       NewApiAnswers.Answer a = NewApiAnswers.modelNotFound(upstream.mapper(), GROUP, model, now);
-      LOG.debug("create refused requestId={} model={} code={}", pipelineRequestId, model, a.code());
-      record(pipelineRequestId, now, account, keyId, model, path, a.status(), a.code());
+      LOG.debug(
+          "create refused requestId={} model={} code={}",
+          call.pipelineRequestId(),
+          model,
+          a.code());
+      call.submission(model, path, a.status(), a.code());
       answer(res, cb, a);
       return;
     }
     Admission admission =
-        upstream.admit(new CreateCall(pipelineRequestId, caller, path, body, true, null, now));
+        upstream.admit(
+            new CreateCall(call.pipelineRequestId(), call.caller(), path, body, true, null, now));
     if (admission instanceof Rejected rejected) {
       upstream.writeRefusal(res, cb, rejected.refusal(), now);
     } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
@@ -153,24 +146,23 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
 
   private void query(
       FaultDice.Decision decision, String taskId, Request req, Response res, Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now));
       return;
     }
-    if (caller == null) {
-      NewApiAnswers.Answer a = NewApiAnswers.unauthorized(upstream.mapper(), key == null, now);
-      poll(taskId, now, null, keyId, null, a.status());
+    if (call.caller() == null) {
+      NewApiAnswers.Answer a =
+          NewApiAnswers.unauthorized(upstream.mapper(), call.key() == null, now);
+      call.poll(taskId, null, a.status());
       answer(res, cb, a);
       return;
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
-      poll(taskId, now, account, keyId, null, 429);
+      call.poll(taskId, null, 429);
       upstream.writeRefusal(res, cb, SimulatorHandler.throttled(), now);
       return;
     }
@@ -182,12 +174,12 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     if (found.isEmpty()) {
       NewApiAnswers.Answer a = NewApiAnswers.taskNotExist(upstream.mapper());
       LOG.debug("query taskId={} unknown to the alias", taskId);
-      poll(taskId, now, account, keyId, null, a.status());
+      call.poll(taskId, null, a.status());
       answer(res, cb, a);
       return;
     }
     SimulatorHandler.NativeTask task = upstream.nativeTask(taskId, found, now);
-    poll(taskId, now, account, keyId, task.status().name(), 200);
+    call.poll(taskId, task.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, task.status());
     SimulatorHandler.write(
         res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(task.body()), Map.of());
@@ -204,28 +196,5 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
   private void answer(Response res, Callback cb, NewApiAnswers.Answer a) {
     SimulatorHandler.write(
         res, cb, a.status(), SimulatorHandler.JSON_TYPE, upstream.bytes(a.body()), Map.of());
-  }
-
-  private void record(
-      String pipelineRequestId,
-      Instant now,
-      String account,
-      String keyId,
-      String model,
-      String path,
-      int status,
-      String code) {
-    upstream
-        .ledger()
-        .record(
-            new SimulatorLedger.Submission(
-                pipelineRequestId, now, account, keyId, model, path, status, code, null));
-  }
-
-  private void poll(
-      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
-    upstream
-        .ledger()
-        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
   }
 }

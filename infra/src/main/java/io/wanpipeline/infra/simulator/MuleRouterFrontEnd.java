@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
 import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.catalogue.TaskKind;
@@ -127,52 +125,48 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
       Request req,
       Response res,
       Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     String text = SimulatorHandler.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // recorded before the answer goes out, so a client that got it finds it in the ledger
-      record(
-          pipelineRequestId,
-          now,
-          account,
-          keyId,
-          model,
-          path,
-          SimulatorHandler.faultStatus(decision),
-          SimulatorHandler.faultCode(decision));
+      call.faultSubmission(decision, model, path);
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
-    if (caller == null) {
-      record(pipelineRequestId, now, null, keyId, model, path, 401, "401");
-      writeError(res, cb, 401, "Unauthorized", key == null ? "Missing API key" : "Invalid API key");
+    if (call.caller() == null) {
+      call.submission(model, path, 401, "401");
+      writeError(
+          res, cb, 401, "Unauthorized", call.key() == null ? "Missing API key" : "Invalid API key");
       return;
     }
     Optional<ModelSpec> spec = catalogue.find(model);
     if (spec.isEmpty()) {
-      record(pipelineRequestId, now, account, keyId, model, path, 404, "404");
+      call.submission(model, path, 404, "404");
       writeError(res, cb, 404, "Not Found", "Model '" + model + "' is not available");
       return;
     }
     JsonNode flat = upstream.parseJson(text);
     if (flat == null || !flat.isObject()) {
-      record(pipelineRequestId, now, account, keyId, model, path, 400, "400");
+      call.submission(model, path, 400, "400");
       writeError(res, cb, 400, "Invalid Request", "The request body must be a JSON object");
       return;
     }
     Admission admission =
         upstream.admit(
             new CreateCall(
-                pipelineRequestId, caller, path, nativeBody(spec.get(), flat), true, null, now));
+                call.pipelineRequestId(),
+                call.caller(),
+                path,
+                nativeBody(spec.get(), flat),
+                true,
+                null,
+                now));
     if (admission instanceof Rejected rejected) {
       LOG.debug(
           "create refused requestId={} model={} code={}",
-          pipelineRequestId,
+          call.pipelineRequestId(),
           model,
           rejected.refusal().code());
       writeRefusal(res, cb, rejected.refusal());
@@ -240,23 +234,22 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
       Request req,
       Response res,
       Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
-    if (caller == null) {
-      poll(taskId, now, null, keyId, null, 401);
-      writeError(res, cb, 401, "Unauthorized", key == null ? "Missing API key" : "Invalid API key");
+    if (call.caller() == null) {
+      call.poll(taskId, null, 401);
+      writeError(
+          res, cb, 401, "Unauthorized", call.key() == null ? "Missing API key" : "Invalid API key");
       return;
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
-      poll(taskId, now, account, keyId, null, 429);
+      call.poll(taskId, null, 429);
       writeRefusal(res, cb, SimulatorHandler.throttled());
       return;
     }
@@ -268,12 +261,12 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
             .filter(t -> t.account.equals(account) && t.endpointPath.equals(createPath));
     TaskBoard.Timeline timeline = found.map(t -> upstream.board().timeline(t, now)).orElse(null);
     if (timeline == null || timeline.status() == ProviderStatus.UNKNOWN) {
-      poll(taskId, now, account, keyId, ProviderStatus.UNKNOWN.name(), 404);
+      call.poll(taskId, ProviderStatus.UNKNOWN.name(), 404);
       writeError(res, cb, 404, "Not Found", "Task " + taskId + " not found");
       return;
     }
     ObjectNode body = taskJson(found.get(), timeline, now);
-    poll(taskId, now, account, keyId, timeline.status().name(), 200);
+    call.poll(taskId, timeline.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, timeline.status());
     SimulatorHandler.write(
         res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
@@ -385,28 +378,5 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
 
   private static String iso(Instant instant) {
     return ISO.format(instant.truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  private void record(
-      String pipelineRequestId,
-      Instant now,
-      String account,
-      String keyId,
-      String model,
-      String path,
-      int status,
-      String code) {
-    upstream
-        .ledger()
-        .record(
-            new SimulatorLedger.Submission(
-                pipelineRequestId, now, account, keyId, model, path, status, code, null));
-  }
-
-  private void poll(
-      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
-    upstream
-        .ledger()
-        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
   }
 }

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Caller;
 import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.WanClient;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -117,30 +115,20 @@ final class VtrixFrontEnd extends Handler.Abstract {
 
   private void create(
       FaultDice.Decision decision, String path, Request req, Response res, Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String pipelineRequestId = req.getHeaders().get(WanClient.REQUEST_ID_HEADER);
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     String text = SimulatorHandler.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // recorded before the answer goes out, so a client that got it finds it in the ledger
-      record(
-          pipelineRequestId,
-          now,
-          account,
-          keyId,
-          null,
-          path,
-          SimulatorHandler.faultStatus(decision),
-          SimulatorHandler.faultCode(decision));
+      call.faultSubmission(decision, null, path);
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
-    if (caller == null) {
-      record(pipelineRequestId, now, null, keyId, null, path, 401, "401");
-      writeError(res, cb, 401, key == null ? "missing api key" : "invalid api key", Map.of());
+    if (call.caller() == null) {
+      call.submission(null, path, 401, "401");
+      writeError(
+          res, cb, 401, call.key() == null ? "missing api key" : "invalid api key", Map.of());
       return;
     }
     JsonNode body = upstream.parseJson(text);
@@ -162,18 +150,23 @@ final class VtrixFrontEnd extends Handler.Abstract {
       }
     }
     if (refused != null) {
-      LOG.debug("create refused requestId={} model={} reason={}", pipelineRequestId, ours, refused);
-      record(pipelineRequestId, now, account, keyId, ours, path, 400, "400");
+      LOG.debug(
+          "create refused requestId={} model={} reason={}",
+          call.pipelineRequestId(),
+          ours,
+          refused);
+      call.submission(ours, path, 400, "400");
       writeError(res, cb, 400, refused, Map.of());
       return;
     }
     Admission admission =
         upstream.admit(
-            new CreateCall(pipelineRequestId, caller, path, nativeBody, true, null, now));
+            new CreateCall(
+                call.pipelineRequestId(), call.caller(), path, nativeBody, true, null, now));
     if (admission instanceof Rejected rejected) {
       LOG.debug(
           "create refused requestId={} model={} code={}",
-          pipelineRequestId,
+          call.pipelineRequestId(),
           ours,
           rejected.refusal().code());
       writeRefusal(res, cb, rejected.refusal());
@@ -235,23 +228,22 @@ final class VtrixFrontEnd extends Handler.Abstract {
 
   private void query(
       FaultDice.Decision decision, String taskId, Request req, Response res, Callback cb) {
-    Instant now = upstream.config().clock().instant();
-    String key = SimulatorHandler.bearer(req);
-    Caller caller = upstream.caller(key);
-    String keyId = SimulatorLedger.keyId(key);
-    String account = caller == null ? null : caller.account();
+    GatewayCall call = GatewayCall.of(upstream, req);
+    Instant now = call.now();
+    String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      poll(taskId, now, account, keyId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
-    if (caller == null) {
-      poll(taskId, now, null, keyId, null, 401);
-      writeError(res, cb, 401, key == null ? "missing api key" : "invalid api key", Map.of());
+    if (call.caller() == null) {
+      call.poll(taskId, null, 401);
+      writeError(
+          res, cb, 401, call.key() == null ? "missing api key" : "invalid api key", Map.of());
       return;
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
-      poll(taskId, now, account, keyId, null, 429);
+      call.poll(taskId, null, 429);
       writeRefusal(res, cb, SimulatorHandler.throttled());
       return;
     }
@@ -262,11 +254,11 @@ final class VtrixFrontEnd extends Handler.Abstract {
             .filter(t -> t.account.equals(account) && t.endpointPath.equals(GENERATION));
     TaskBoard.Timeline timeline = found.map(t -> upstream.board().timeline(t, now)).orElse(null);
     if (timeline == null || timeline.status() == ProviderStatus.UNKNOWN) {
-      poll(taskId, now, account, keyId, ProviderStatus.UNKNOWN.name(), 404);
+      call.poll(taskId, ProviderStatus.UNKNOWN.name(), 404);
       writeError(res, cb, 404, "task not found", Map.of());
       return;
     }
-    poll(taskId, now, account, keyId, timeline.status().name(), 200);
+    call.poll(taskId, timeline.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, timeline.status());
     SimulatorHandler.write(
         res,
@@ -387,28 +379,5 @@ final class VtrixFrontEnd extends Handler.Abstract {
     body.put("message", message);
     SimulatorHandler.write(
         res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
-  }
-
-  private void record(
-      String pipelineRequestId,
-      Instant now,
-      String account,
-      String keyId,
-      String model,
-      String path,
-      int status,
-      String code) {
-    upstream
-        .ledger()
-        .record(
-            new SimulatorLedger.Submission(
-                pipelineRequestId, now, account, keyId, model, path, status, code, null));
-  }
-
-  private void poll(
-      String taskId, Instant now, String account, String keyId, String status, int httpStatus) {
-    upstream
-        .ledger()
-        .record(new SimulatorLedger.Poll(taskId, now, account, keyId, status, httpStatus));
   }
 }
