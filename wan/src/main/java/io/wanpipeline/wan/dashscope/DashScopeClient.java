@@ -19,14 +19,12 @@ import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.http.HttpSettings;
 import io.wanpipeline.wan.http.HttpSettingsBuilder;
-import io.wanpipeline.wan.http.RetryAfter;
+import io.wanpipeline.wan.http.ProviderExchange;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -40,7 +38,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +66,7 @@ public final class DashScopeClient implements WanClient {
   private final Duration requestTimeout;
   private final Clock clock;
   private final HttpClient http;
+  private final ProviderExchange exchange;
   private final ObjectMapper mapper;
 
   private DashScopeClient(Builder b, HttpSettings settings) {
@@ -79,6 +77,7 @@ public final class DashScopeClient implements WanClient {
     this.requestTimeout = settings.requestTimeout();
     this.clock = settings.clock();
     this.http = settings.httpClient();
+    this.exchange = new ProviderExchange(http);
     this.mapper =
         new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -149,41 +148,31 @@ public final class DashScopeClient implements WanClient {
     if (pipelineRequestId != null) {
       rb.header(REQUEST_ID_HEADER, pipelineRequestId);
     }
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpConnectTimeoutException | ConnectException | SSLHandshakeException e) {
+    ProviderExchange.Result sent = exchange.send(rb.build());
+    if (sent instanceof ProviderExchange.NotSent notSent) {
       // No connection was established, so nothing was sent: the provider created no task.
       LOG.debug(
-          "submit not sent requestId={} model={} keyRef={} cause={}",
+          "submit not sent requestId={} model={} keyRef={} reason={}",
           pipelineRequestId,
           request.model(),
           key.ref(),
-          e.getClass().getSimpleName());
+          notSent.reason());
       return new SubmitOutcome.Refused(
           DashScopeErrorClassifier.transport(
-              DashScopeErrorClassifier.NETWORK,
-              "could not connect to " + baseUrl.getHost() + ": " + e.getClass().getSimpleName(),
-              Stage.SUBMIT));
-    } catch (HttpTimeoutException e) {
-      return inDoubt(pipelineRequestId, "no answer within " + requestTimeout + " (timeout)");
-    } catch (IOException e) {
-      return inDoubt(
-          pipelineRequestId,
-          "connection failed after sending: "
-              + e.getClass().getSimpleName()
-              + safeMessage(e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return inDoubt(pipelineRequestId, "interrupted while waiting for the answer");
+              DashScopeErrorClassifier.NETWORK, notSent.reason(), Stage.SUBMIT));
     }
+    if (sent instanceof ProviderExchange.NoAnswer noAnswer) {
+      return inDoubt(pipelineRequestId, noAnswer.reason());
+    }
+    HttpResponse<byte[]> response = ((ProviderExchange.Answered) sent).response();
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return accepted(pipelineRequestId, request.model(), response);
     }
     ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
     Optional<WanError> own =
-        gatewayErrors.refusedBeforeDispatch(status, error, response.body(), retryAfter(response));
+        gatewayErrors.refusedBeforeDispatch(
+            status, error, response.body(), ProviderExchange.retryAfter(response, clock));
     if (own.isPresent()) {
       LOG.debug(
           "submit refused by the gateway requestId={} model={} keyRef={} status={} code={}"
@@ -199,7 +188,11 @@ public final class DashScopeClient implements WanClient {
     if (status >= 400 && status < 500) {
       WanError classified =
           DashScopeErrorClassifier.fromHttp(
-              status, error.code(), error.message(), Stage.SUBMIT, retryAfter(response));
+              status,
+              error.code(),
+              error.message(),
+              Stage.SUBMIT,
+              ProviderExchange.retryAfter(response, clock));
       LOG.debug(
           "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",
           pipelineRequestId,
@@ -234,7 +227,11 @@ public final class DashScopeClient implements WanClient {
         // Some gateways answer 200 with an error object: no task was created.
         return new SubmitOutcome.Refused(
             DashScopeErrorClassifier.fromHttp(
-                400, error.code(), error.message(), Stage.SUBMIT, retryAfter(response)));
+                400,
+                error.code(),
+                error.message(),
+                Stage.SUBMIT,
+                ProviderExchange.retryAfter(response, clock)));
       }
       return inDoubt(pipelineRequestId, "HTTP " + response.statusCode() + " without a task_id");
     }
@@ -438,7 +435,11 @@ public final class DashScopeClient implements WanClient {
           taskId,
           key,
           DashScopeErrorClassifier.fromHttp(
-              status, error.code(), error.message(), Stage.QUERY, retryAfter(response)));
+              status,
+              error.code(),
+              error.message(),
+              Stage.QUERY,
+              ProviderExchange.retryAfter(response, clock)));
     }
     JsonNode root;
     try {
@@ -489,15 +490,7 @@ public final class DashScopeClient implements WanClient {
   private WanError providerError(int status, HttpResponse<byte[]> response, Stage stage) {
     ProviderErrorBody error = gatewayErrors.read(response.body(), mapper);
     return DashScopeErrorClassifier.fromHttp(
-        status, error.code(), error.message(), stage, retryAfter(response));
-  }
-
-  private Duration retryAfter(HttpResponse<?> response) {
-    return response
-        .headers()
-        .firstValue("Retry-After")
-        .flatMap(v -> RetryAfter.parse(v, clock))
-        .orElse(null);
+        status, error.code(), error.message(), stage, ProviderExchange.retryAfter(response, clock));
   }
 
   private static String encodePath(String segment) {
