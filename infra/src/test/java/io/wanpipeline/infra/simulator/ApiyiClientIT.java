@@ -1,5 +1,8 @@
 package io.wanpipeline.infra.simulator;
 
+import static io.wanpipeline.infra.simulator.Outcomes.accepted;
+import static io.wanpipeline.infra.simulator.Outcomes.answered;
+import static io.wanpipeline.infra.simulator.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -560,22 +563,10 @@ class ApiyiClientIT {
   }
 
   private static TaskSnapshot snapshot(ApiyiClient c, ApiKey key, String taskId) {
-    QueryOutcome<TaskSnapshot> outcome = c.query(key, taskId);
-    assertThat(outcome).isInstanceOf(QueryOutcome.Answered.class);
-    return ((QueryOutcome.Answered<TaskSnapshot>) outcome).value();
-  }
-
-  private static SubmitOutcome.Accepted accepted(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    return (SubmitOutcome.Accepted) outcome;
+    return answered(c.query(key, taskId));
   }
 
   private static String accept(SubmitOutcome outcome) {
     return accepted(outcome).taskId();
-  }
-
-  private static WanError refused(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Refused.class);
-    return ((SubmitOutcome.Refused) outcome).error();
   }
 }

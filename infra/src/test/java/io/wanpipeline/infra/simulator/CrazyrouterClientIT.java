@@ -1,7 +1,9 @@
 package io.wanpipeline.infra.simulator;
 
+import static io.wanpipeline.infra.simulator.Outcomes.accepted;
+import static io.wanpipeline.infra.simulator.Outcomes.answered;
+import static io.wanpipeline.infra.simulator.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +25,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -364,35 +365,14 @@ class CrazyrouterClientIT {
   }
 
   private static TaskSnapshot awaitTerminal(CrazyrouterClient c, String taskId) {
-    AtomicReference<TaskSnapshot> last = new AtomicReference<>();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              last.set(snapshot(c, KEY, taskId));
-              return last.get().status().terminal();
-            });
-    return last.get();
+    return Outcomes.awaitTerminal(c, KEY, taskId);
   }
 
   private static TaskSnapshot snapshot(CrazyrouterClient c, ApiKey key, String taskId) {
-    QueryOutcome<TaskSnapshot> outcome = c.query(key, taskId);
-    assertThat(outcome).isInstanceOf(QueryOutcome.Answered.class);
-    return ((QueryOutcome.Answered<TaskSnapshot>) outcome).value();
-  }
-
-  private static SubmitOutcome.Accepted accepted(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    return (SubmitOutcome.Accepted) outcome;
+    return answered(c.query(key, taskId));
   }
 
   private static String accept(SubmitOutcome outcome) {
     return accepted(outcome).taskId();
-  }
-
-  private static WanError refused(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Refused.class);
-    return ((SubmitOutcome.Refused) outcome).error();
   }
 }

@@ -1,5 +1,7 @@
 package io.wanpipeline.infra.simulator;
 
+import static io.wanpipeline.infra.simulator.Outcomes.answered;
+import static io.wanpipeline.infra.simulator.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -513,16 +515,7 @@ class DashScopeClientIT {
   }
 
   private static TaskSnapshot awaitTerminal(String taskId) {
-    AtomicReference<TaskSnapshot> last = new AtomicReference<>();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              last.set(snapshot(client, taskId));
-              return last.get().status().terminal();
-            });
-    return last.get();
+    return Outcomes.awaitTerminal(client, KEY, taskId);
   }
 
   private static TaskSnapshot snapshot(DashScopeClient c, String taskId) {
@@ -533,19 +526,9 @@ class DashScopeClientIT {
     return answered(c.query(key, taskId));
   }
 
-  private static <T> T answered(QueryOutcome<T> outcome) {
-    assertThat(outcome).isInstanceOf(QueryOutcome.Answered.class);
-    return ((QueryOutcome.Answered<T>) outcome).value();
-  }
-
   private static String accept(SubmitOutcome outcome) {
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     return ((SubmitOutcome.Accepted) outcome).taskId();
-  }
-
-  private static WanError refused(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Refused.class);
-    return ((SubmitOutcome.Refused) outcome).error();
   }
 
   static String sha256(byte[] bytes) throws Exception {

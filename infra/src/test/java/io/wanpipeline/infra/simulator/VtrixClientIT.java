@@ -1,11 +1,13 @@
 package io.wanpipeline.infra.simulator;
 
+import static io.wanpipeline.infra.simulator.Outcomes.accepted;
+import static io.wanpipeline.infra.simulator.Outcomes.answered;
+import static io.wanpipeline.infra.simulator.Outcomes.failed;
+import static io.wanpipeline.infra.simulator.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskSnapshot;
@@ -21,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -341,35 +342,6 @@ class VtrixClientIT {
   }
 
   private static TaskSnapshot awaitTerminal(VtrixClient c, String taskId) {
-    AtomicReference<TaskSnapshot> last = new AtomicReference<>();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              last.set(answered(c.query(KEY, taskId)));
-              return last.get().status().terminal();
-            });
-    return last.get();
-  }
-
-  private static <T> T answered(QueryOutcome<T> outcome) {
-    assertThat(outcome).isInstanceOf(QueryOutcome.Answered.class);
-    return ((QueryOutcome.Answered<T>) outcome).value();
-  }
-
-  private static <T> WanError failed(QueryOutcome<T> outcome) {
-    assertThat(outcome).isInstanceOf(QueryOutcome.Failed.class);
-    return ((QueryOutcome.Failed<T>) outcome).error();
-  }
-
-  private static SubmitOutcome.Accepted accepted(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    return (SubmitOutcome.Accepted) outcome;
-  }
-
-  private static WanError refused(SubmitOutcome outcome) {
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Refused.class);
-    return ((SubmitOutcome.Refused) outcome).error();
+    return Outcomes.awaitTerminal(c, KEY, taskId);
   }
 }
