@@ -4,6 +4,7 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.WanError.Stage;
+import io.wanpipeline.wan.http.ProviderExchange;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.time.Duration;
 import java.util.Optional;
@@ -79,6 +80,22 @@ public final class DashScopeErrorClassifier {
   /** A failure with no HTTP answer (connection refused or broken, timeout). */
   public static WanError transport(String code, String message, Stage stage) {
     return new WanError(code, SecretRedactor.redact(message), true, stage, 0, null);
+  }
+
+  /**
+   * A query-stage failure of a call that got no answer ({@link ProviderExchange.NotSent} or {@link
+   * ProviderExchange.NoAnswer}): {@value #TIMEOUT} when its timeout ran out, else {@value
+   * #NETWORK}; the reason is prefixed with {@code what} ("query").
+   */
+  public static WanError unansweredQuery(ProviderExchange.Result result, String what) {
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return transport(
+          noAnswer.timeout() ? TIMEOUT : NETWORK, what + " " + noAnswer.reason(), Stage.QUERY);
+    }
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      return transport(NETWORK, what + " " + notSent.reason(), Stage.QUERY);
+    }
+    throw new IllegalArgumentException("the call was answered");
   }
 
   /** An answer that could not be read. */

@@ -239,27 +239,11 @@ public final class MuleRouterClient implements WanClient {
             .GET()
             .build();
     ProviderExchange.Result result = exchange.send(request);
-    if (result instanceof ProviderExchange.NotSent notSent) {
+    if (!(result instanceof ProviderExchange.Answered answered)) {
       return failed(
-          "query",
-          taskId,
-          key,
-          DashScopeErrorClassifier.transport(
-              DashScopeErrorClassifier.NETWORK, "query " + notSent.reason(), Stage.QUERY));
+          "query", taskId, key, DashScopeErrorClassifier.unansweredQuery(result, "query"));
     }
-    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
-      return failed(
-          "query",
-          taskId,
-          key,
-          DashScopeErrorClassifier.transport(
-              noAnswer.timeout()
-                  ? DashScopeErrorClassifier.TIMEOUT
-                  : DashScopeErrorClassifier.NETWORK,
-              "query " + noAnswer.reason(),
-              Stage.QUERY));
-    }
-    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    HttpResponse<byte[]> response = answered.response();
     int status = response.statusCode();
     JsonNode root = readJson(response.body());
     if (status == 404 && root != null && root.isObject()) {
