@@ -149,22 +149,17 @@ public final class DashScopeClient implements WanClient {
       rb.header(REQUEST_ID_HEADER, pipelineRequestId);
     }
     ProviderExchange.Result sent = exchange.send(rb.build());
-    if (sent instanceof ProviderExchange.NotSent notSent) {
-      // No connection was established, so nothing was sent: the provider created no task.
+    if (!(sent instanceof ProviderExchange.Answered answered)) {
+      SubmitOutcome outcome = DashScopeErrorClassifier.unansweredSubmit(sent);
       LOG.debug(
-          "submit not sent requestId={} model={} keyRef={} reason={}",
+          "submit unanswered requestId={} model={} keyRef={} outcome={}",
           pipelineRequestId,
           request.model(),
           key.ref(),
-          notSent.reason());
-      return new SubmitOutcome.Refused(
-          DashScopeErrorClassifier.transport(
-              DashScopeErrorClassifier.NETWORK, notSent.reason(), Stage.SUBMIT));
+          outcome);
+      return outcome;
     }
-    if (sent instanceof ProviderExchange.NoAnswer noAnswer) {
-      return inDoubt(pipelineRequestId, noAnswer.reason());
-    }
-    HttpResponse<byte[]> response = ((ProviderExchange.Answered) sent).response();
+    HttpResponse<byte[]> response = answered.response();
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return accepted(pipelineRequestId, request.model(), response);

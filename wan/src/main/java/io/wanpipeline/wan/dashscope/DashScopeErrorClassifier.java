@@ -1,6 +1,7 @@
 package io.wanpipeline.wan.dashscope;
 
 import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.WanError.Stage;
@@ -94,6 +95,21 @@ public final class DashScopeErrorClassifier {
     }
     if (result instanceof ProviderExchange.NotSent notSent) {
       return transport(NETWORK, what + " " + notSent.reason(), Stage.QUERY);
+    }
+    throw new IllegalArgumentException("the call was answered");
+  }
+
+  /**
+   * The outcome of a create call that got no answer: not sent at all (no connection) means the
+   * provider created nothing, so it is refused and safe to retry; sent without an answer (timeout,
+   * reset) is in doubt and never retried.
+   */
+  public static SubmitOutcome unansweredSubmit(ProviderExchange.Result result) {
+    if (result instanceof ProviderExchange.NotSent notSent) {
+      return new SubmitOutcome.Refused(transport(NETWORK, notSent.reason(), Stage.SUBMIT));
+    }
+    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
+      return new SubmitOutcome.InDoubt(SecretRedactor.redact(noAnswer.reason()));
     }
     throw new IllegalArgumentException("the call was answered");
   }

@@ -157,21 +157,17 @@ public final class VtrixClient implements WanClient {
       rb.header(REQUEST_ID_HEADER, pipelineRequestId);
     }
     ProviderExchange.Result result = exchange.send(rb.build());
-    if (result instanceof ProviderExchange.NotSent notSent) {
+    if (!(result instanceof ProviderExchange.Answered answered)) {
+      SubmitOutcome outcome = DashScopeErrorClassifier.unansweredSubmit(result);
       LOG.debug(
-          "submit not sent requestId={} model={} keyRef={} reason={}",
+          "submit unanswered requestId={} model={} keyRef={} outcome={}",
           pipelineRequestId,
           request.model(),
           key.ref(),
-          notSent.reason());
-      return new SubmitOutcome.Refused(
-          DashScopeErrorClassifier.transport(
-              DashScopeErrorClassifier.NETWORK, notSent.reason(), Stage.SUBMIT));
+          outcome);
+      return outcome;
     }
-    if (result instanceof ProviderExchange.NoAnswer noAnswer) {
-      return inDoubt(pipelineRequestId, noAnswer.reason());
-    }
-    HttpResponse<byte[]> response = ((ProviderExchange.Answered) result).response();
+    HttpResponse<byte[]> response = answered.response();
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return accepted(pipelineRequestId, request.model(), key, response);
