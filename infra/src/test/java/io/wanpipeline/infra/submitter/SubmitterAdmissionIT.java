@@ -408,4 +408,48 @@ class SubmitterAdmissionIT {
       assertThat(states(status.refresh(), id(n))).as(n).containsOnlyOnce(TaskState.SUBMITTED);
     }
   }
+
+  @Test
+  void twoInstancesShareTheLanesAndOneStoppingHandsItsLanesOver() {
+    Map<String, String> caps =
+        Map.of(
+            "provider.default.model." + FLASH + ".max-in-progress", "100",
+            "provider.default.model." + FLASH + ".submit-rate", "20",
+            "provider.default.model." + I2V + ".max-in-progress", "100",
+            "provider.default.model." + I2V + ".submit-rate", "20",
+            "provider.second.model." + FLASH + ".max-in-progress", "100",
+            "provider.second.model." + FLASH + ".submit-rate", "20");
+    SubmitterService first = startService("pair-a", caps);
+    startService("pair-b", caps);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String name = "pair-" + i;
+      names.add(name);
+      VideoRequest r =
+          switch (i % 3) {
+            case 0 -> request(name, null, FLASH, Priority.LIVE);
+            case 1 -> request(name, null, I2V, Priority.BATCH);
+            default -> request(name, "second", FLASH, Priority.LIVE);
+          };
+      produce(r);
+      if (i == 14) {
+        await().atMost(WAIT).until(() -> submittedAtSimulator(names).size() >= 5);
+        first.close();
+      }
+    }
+
+    await().atMost(WAIT).until(() -> submittedAtSimulator(names).size() == names.size());
+    Map<String, Long> accepted =
+        sim.ledger().submissions().stream()
+            .filter(s -> s.pipelineRequestId().startsWith(run + "-pair-"))
+            .filter(s -> s.taskId() != null)
+            .collect(
+                Collectors.groupingBy(
+                    SimulatorLedger.Submission::pipelineRequestId, Collectors.counting()));
+    assertThat(accepted).hasSize(names.size());
+    assertThat(accepted.values()).allMatch(n -> n == 1);
+    for (String n : names) {
+      assertThat(states(status.refresh(), id(n))).as(n).containsOnlyOnce(TaskState.SUBMITTED);
+    }
+  }
 }

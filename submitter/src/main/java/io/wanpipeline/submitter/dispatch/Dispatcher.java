@@ -897,6 +897,8 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     Set<Integer> numbers =
         partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
     Map<Integer, Map<String, SubmissionLedgerEntry>> loaded = ledgerReader.load(numbers);
+    // The previous owner's last SUBMITTED events count before its lanes are dispatched here.
+    follower.readToEnd(parts.loadTimeout());
     Instant now = clock.instant();
     for (TopicPartition tp : partitions) {
       ledger.load(tp.partition(), loaded.getOrDefault(tp.partition(), Map.of()), now);

@@ -82,6 +82,24 @@ public final class StatusFollower implements AutoCloseable {
       OffsetAndTimestamp at = found.get(tp);
       consumer.seek(tp, at == null ? end.getOrDefault(tp, 0L) : at.offset());
     }
+    long count = readTo(tps, end, timeout);
+    log.info(
+        "read task-status back to the in-progress horizon topic={} horizon={} records={}",
+        topic.name(),
+        horizon,
+        count);
+  }
+
+  /**
+   * Reads every partition to its current end, so that the SUBMITTED events a previous owner of a
+   * lane committed are counted before the lane is dispatched again.
+   */
+  public void readToEnd(Duration timeout) {
+    List<TopicPartition> tps = List.copyOf(consumer.assignment());
+    readTo(tps, consumer.endOffsets(tps, timeout), timeout);
+  }
+
+  private long readTo(List<TopicPartition> tps, Map<TopicPartition, Long> end, Duration timeout) {
     Instant giveUpAt = clock.instant().plus(timeout);
     long count = 0;
     while (!reachedEnd(tps, end)) {
@@ -91,11 +109,7 @@ public final class StatusFollower implements AutoCloseable {
       }
       count += poll(Duration.ofMillis(200));
     }
-    log.info(
-        "read task-status back to the in-progress horizon topic={} horizon={} records={}",
-        topic.name(),
-        horizon,
-        count);
+    return count;
   }
 
   /** Reads what arrived since the last call, waiting at most {@code timeout}. */
