@@ -47,6 +47,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -218,14 +219,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       follower.catchUp(parts.loadTimeout());
       consumer.subscribe(List.of(parts.queueTopic().name()), this);
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(pollTimeout())) {
-          Owned o = owned.get(r.partition());
-          if (o != null) {
-            read(o, r);
-          }
-        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
         follower.poll(Duration.ZERO);
-        step();
+        step(records);
       }
     } catch (WakeupException e) {
       if (running) {
@@ -257,8 +253,17 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     return failed;
   }
 
-  private void step() {
+  private void step(ConsumerRecords<byte[], byte[]> records) {
     try {
+      if (!clock.instant().isBefore(pausedUntil) && !consumer.paused().isEmpty()) {
+        consumer.resume(consumer.paused());
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        Owned o = owned.get(r.partition());
+        if (o != null) {
+          read(o, r);
+        }
+      }
       recordCompletions();
       if (!clock.instant().isBefore(pausedUntil)) {
         dispatchRound();
@@ -277,6 +282,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       log.error("dispatching failed; retrying in {}", RETRY_AFTER_ERROR, unexpected);
       reset();
       pausedUntil = clock.instant().plus(RETRY_AFTER_ERROR);
+      consumer.pause(consumer.assignment());
     }
   }
 
