@@ -5,6 +5,7 @@ import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.wan.account.ProviderAccount;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The seam where a request found in doubt (INTENT recorded, no answer) may be proved submitted or
@@ -19,12 +20,22 @@ public interface InDoubtReconciler {
 
   /**
    * The task the in-doubt {@code request} created, if it can be proved; empty leaves it in doubt.
+   *
+   * @param request the request found in doubt
+   * @param account the provider account it was submitted to
+   * @param intent its INTENT entry ({@code recorded_at} just before the create call, {@code
+   *     api_key_ref} the key the call used when recorded)
+   * @param knownTaskIds every task id the pipeline knows for the request's (account, model); none
+   *     of them can be the in-doubt request's task
    */
   Optional<Found> reconcile(
-      VideoRequest request, ProviderAccount account, SubmissionLedgerEntry intent);
+      VideoRequest request,
+      ProviderAccount account,
+      SubmissionLedgerEntry intent,
+      Set<String> knownTaskIds);
 
   /** Proves nothing: every in-doubt request ends FAILED SUBMIT_IN_DOUBT. */
   static InDoubtReconciler none() {
-    return (request, account, intent) -> Optional.empty();
+    return (request, account, intent, knownTaskIds) -> Optional.empty();
   }
 }

@@ -337,7 +337,7 @@ final class RecordHandler {
     String requestId = ctx.request.getRequestId();
     Optional<ProviderAccount> account = accounts.resolve(ctx.request.getProviderAccount());
     Optional<InDoubtReconciler.Found> found =
-        account.flatMap(a -> reconciler.reconcile(ctx.request, a, intent));
+        account.flatMap(a -> reconciler.reconcile(ctx.request, a, intent, ledger.taskIds()));
     if (found.isPresent()) {
       InDoubtReconciler.Found f = found.get();
       SubmissionLedgerEntry entry =

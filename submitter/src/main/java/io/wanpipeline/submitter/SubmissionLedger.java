@@ -1,13 +1,16 @@
 package io.wanpipeline.submitter;
 
+import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.serde.AvroSerde;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.TopicNames;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -46,6 +49,22 @@ public final class SubmissionLedger {
       throw new IllegalStateException("ledger of partition " + partition + " is not loaded");
     }
     return Optional.ofNullable(entries.get(requestId));
+  }
+
+  /**
+   * The task ids of every request this view holds as SUBMITTED, whatever its account and model:
+   * tasks an in-doubt request of these partitions cannot have created.
+   */
+  Set<String> taskIds() {
+    Set<String> ids = new HashSet<>();
+    for (Map<String, SubmissionLedgerEntry> entries : byPartition.values()) {
+      for (SubmissionLedgerEntry e : entries.values()) {
+        if (e.getKind() == SubmissionKind.SUBMITTED && e.getTaskId() != null) {
+          ids.add(e.getTaskId());
+        }
+      }
+    }
+    return ids;
   }
 
   /** Records an entry whose transaction committed. */
