@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * dialect without a list. It never resubmits and never throws.
  *
  * <p>Sound only while at most one create call is in flight per (account, model) across the pipeline
- * and {@code knownTaskIds} holds every other task of that (account, model) in the window; tasks
- * created on the same account outside the pipeline make it ambiguous, never wrong, as long as they
- * are listed.
+ * and {@code knownTaskIds} holds every other task of that (account, model) in the window. A task
+ * created on the same root account outside the pipeline (another application, the console) is
+ * indistinguishable from ours: beside our task it makes the match ambiguous, but alone, when our
+ * call created nothing, it would be taken for ours.
  */
 public final class ListQueryReconciler implements InDoubtReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(ListQueryReconciler.class);
