@@ -43,8 +43,10 @@ import java.util.UUID;
  *       never has more than one call in flight;
  *   <li>{@code submitter.dispatch.group-id} [{@code <submitter.group-id>-dispatch}]: consumer group
  *       of the dispatchers over {@code submission-queue};
- *   <li>{@code submitter.reconcile} [none]: how a request found in doubt is settled: {@code none}
- *       (it ends FAILED SUBMIT_IN_DOUBT) or {@code list} (the provider's list query).
+ *   <li>{@code submitter.reconcile} [list]: how a request found in doubt is settled: {@code list}
+ *       (the provider's list query proves the task when exactly one unknown task of the model was
+ *       created in the call's window; otherwise, and for dialects without a list, it ends FAILED
+ *       SUBMIT_IN_DOUBT) or {@code none} (it always ends FAILED SUBMIT_IN_DOUBT).
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -141,7 +143,7 @@ public record SubmitterConfig(
         s.duration("submitter.in-progress-horizon", Duration.ofMinutes(30)),
         s.integer("submitter.dispatch.max-concurrent-calls", 16),
         s.string("submitter.dispatch.group-id", groupId + "-dispatch"),
-        reconcile(s.string("submitter.reconcile", "none")));
+        reconcile(s.string("submitter.reconcile", "list")));
   }
 
   private static Reconcile reconcile(String value) {

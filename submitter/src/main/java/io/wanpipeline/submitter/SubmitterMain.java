@@ -1,6 +1,5 @@
 package io.wanpipeline.submitter;
 
-import io.wanpipeline.schemas.config.ConfigException;
 import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -9,9 +8,15 @@ import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
+import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.WanClients;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Runs the submitter: {@code SubmitterMain [config.properties]}; environment variables {@code
@@ -52,22 +57,21 @@ public final class SubmitterMain {
             .stream()
             .filter(spec -> mine.contains(spec.name()))
             .toList());
+    // One client per account, shared by the dispatcher's create calls and the reconciler's lists.
+    Map<String, WanClient> clients = new ConcurrentHashMap<>();
+    Function<ProviderAccount, WanClient> clientOf =
+        account ->
+            clients.computeIfAbsent(account.name(), name -> WanClients.forAccount(account, clock));
     return new SubmitterService(
-        config,
-        clock,
-        topics,
-        registry,
-        account -> WanClients.forAccount(account, clock),
-        reconciler(config));
+        config, clock, topics, registry, clientOf, reconciler(config, clientOf, clock));
   }
 
   /** The reconciler of in-doubt requests that {@code submitter.reconcile} chooses. */
-  static InDoubtReconciler reconciler(SubmitterConfig config) {
+  static InDoubtReconciler reconciler(
+      SubmitterConfig config, Function<ProviderAccount, WanClient> clients, Clock clock) {
     return switch (config.reconcile()) {
       case NONE -> InDoubtReconciler.none();
-      case LIST ->
-          throw new ConfigException(
-              "submitter.reconcile: list is not available in this build; use none");
+      case LIST -> ListQueryReconciler.withDefaults(clients, clock);
     };
   }
 }

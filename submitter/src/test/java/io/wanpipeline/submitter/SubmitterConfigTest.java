@@ -72,7 +72,7 @@ class SubmitterConfigTest {
     assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(16);
     assertThat(c.dispatchGroupId()).isEqualTo("wan-pipeline-submitter-dispatch");
-    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.NONE);
+    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.LIST);
     assertThat(c.kafka().topicNames().submissionQueue()).isEqualTo("wan-pipeline-submission-queue");
     assertThat(c.kafka().topicNames().submissionDispatch())
         .isEqualTo("wan-pipeline-submission-dispatch");
@@ -84,12 +84,12 @@ class SubmitterConfigTest {
     m.put("submitter.dedupe-retention", "48h");
     m.put("submitter.in-progress-horizon", "45m");
     m.put("submitter.dispatch.max-concurrent-calls", "4");
-    m.put("submitter.reconcile", "list");
+    m.put("submitter.reconcile", "none");
     SubmitterConfig c = SubmitterConfig.from(Settings.of(m));
     assertThat(c.dedupeRetention()).isEqualTo(Duration.ofHours(48));
     assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(45));
     assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(4);
-    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.LIST);
+    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.NONE);
   }
 
   @Test

@@ -26,12 +26,14 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.DeadLetters;
+import io.wanpipeline.submitter.InDoubtReconciler;
 import io.wanpipeline.submitter.OutcomeDecider;
 import io.wanpipeline.submitter.RequestFingerprint;
 import io.wanpipeline.submitter.SubmissionLedger;
 import io.wanpipeline.submitter.SubmissionQueue;
 import io.wanpipeline.submitter.SubmitterConfig;
 import io.wanpipeline.submitter.SubmitterService;
+import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -124,6 +126,11 @@ class SubmitterIT {
   }
 
   private SubmitterService startService(String instanceId, Map<String, String> extra) {
+    return startService(instanceId, extra, InDoubtReconciler.none());
+  }
+
+  private SubmitterService startService(
+      String instanceId, Map<String, String> extra, InDoubtReconciler reconciler) {
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", bootstrap);
     settings.put("schema-registry.url", registryServer.url());
@@ -143,7 +150,8 @@ class SubmitterIT {
             Clock.systemUTC(),
             topics,
             registry,
-            account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
+            account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build(),
+            reconciler);
     services.add(service);
     service.start();
     return service;
@@ -349,32 +357,7 @@ class SubmitterIT {
   @Test
   void anIntentWithoutAnswerEndsInDoubtAndIsNeverSubmitted() throws Exception {
     VideoRequest crashed = request("req-crashed", "submitted just before a crash");
-    SubmissionLedgerEntry intent =
-        SubmissionLedgerEntry.newBuilder()
-            .setRequestId("req-crashed")
-            .setKind(SubmissionKind.INTENT)
-            .setFingerprint(RequestFingerprint.of(crashed))
-            .setRecordedAt(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
-            .setAttempts(1)
-            .setApiKeyRef("default#0")
-            .setProviderAccount("default")
-            .setModel("wan2.2-i2v-flash")
-            .build();
-    // The dispatch ledger entry sits on the partition of the request's queue record.
-    int queuePartition =
-        Utils.toPositive(
-                Utils.murmur2(
-                    SubmissionQueue.key("default", "wan2.2-i2v-flash")
-                        .getBytes(StandardCharsets.UTF_8)))
-            % PARTITIONS;
-    producer
-        .send(
-            new ProducerRecord<>(
-                dispatchTopic.name(),
-                queuePartition,
-                dispatchTopic.keyBytes("req-crashed"),
-                dispatchTopic.valueBytes(intent)))
-        .get();
+    writeIntent(crashed, Instant.now());
     startService();
     produce(0, crashed);
 
@@ -393,6 +376,76 @@ class SubmitterIT {
     assertThat(failed.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
     assertThat(sim.ledger().submissionCount("req-lost")).isEqualTo(1);
     assertThat(sim.ledger().tasksOfRequest("req-lost")).as("the task exists").hasSize(1);
+  }
+
+  @Test
+  void aLostReplyIsReconciledThroughTheListQuery() {
+    startService("it-0", Map.of(), listReconciler());
+    produce(request("req-lost-found", "[sim:submit=lost-reply] answer lost on the way back"));
+
+    TaskStatus submitted = awaitState("req-lost-found", TaskState.SUBMITTED);
+    assertThat(sim.ledger().tasksOfRequest("req-lost-found")).hasSize(1);
+    assertThat(submitted.getTaskId())
+        .isEqualTo(sim.ledger().tasksOfRequest("req-lost-found").get(0).taskId());
+    assertThat(submitted.getApiKeyRef()).isEqualTo("default#0");
+    assertThat(sim.ledger().submissionCount("req-lost-found")).isEqualTo(1);
+    assertThat(states(status.refresh(), "req-lost-found")).containsExactly(TaskState.SUBMITTED);
+  }
+
+  @Test
+  void anIntentWithoutAnswerIsReconciledWhenTheListShowsOneUnknownTask() throws Exception {
+    VideoRequest crashed = request("req-crashed-found", "submitted just before a crash");
+    // The call the crashed instance made: the task exists at the provider, its answer was lost.
+    DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    String taskId =
+        ((io.wanpipeline.wan.SubmitOutcome.Accepted)
+                client.submit(
+                    new io.wanpipeline.wan.ApiKey("default#0", "sk-submitter-it"),
+                    io.wanpipeline.submitter.RequestMapper.toGeneration(crashed),
+                    "req-crashed-found"))
+            .taskId();
+    writeIntent(crashed, Instant.now());
+    startService("it-0", Map.of(), listReconciler());
+    produce(0, crashed);
+
+    TaskStatus submitted = awaitState("req-crashed-found", TaskState.SUBMITTED);
+    assertThat(submitted.getTaskId()).isEqualTo(taskId);
+    assertThat(sim.ledger().submissionCount("req-crashed-found")).isEqualTo(1);
+  }
+
+  /** Writes the INTENT a crashed dispatcher would have left for {@code request}. */
+  private void writeIntent(VideoRequest request, Instant recordedAt) throws Exception {
+    SubmissionLedgerEntry intent =
+        SubmissionLedgerEntry.newBuilder()
+            .setRequestId(request.getRequestId())
+            .setKind(SubmissionKind.INTENT)
+            .setFingerprint(RequestFingerprint.of(request))
+            .setRecordedAt(recordedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+            .setAttempts(1)
+            .setApiKeyRef("default#0")
+            .setProviderAccount("default")
+            .setModel(request.getModel())
+            .build();
+    // The dispatch ledger entry sits on the partition of the request's queue record.
+    int queuePartition =
+        Utils.toPositive(
+                Utils.murmur2(
+                    SubmissionQueue.key("default", request.getModel())
+                        .getBytes(StandardCharsets.UTF_8)))
+            % PARTITIONS;
+    producer
+        .send(
+            new ProducerRecord<>(
+                dispatchTopic.name(),
+                queuePartition,
+                dispatchTopic.keyBytes(request.getRequestId()),
+                dispatchTopic.valueBytes(intent)))
+        .get();
+  }
+
+  private InDoubtReconciler listReconciler() {
+    return ListQueryReconciler.withDefaults(
+        account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build(), Clock.systemUTC());
   }
 
   @Test

@@ -587,6 +587,21 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     Lane lane = c.lane();
     WaitingRequest w = c.request();
     String requestId = w.requestId();
+    Optional<SubmissionLedgerEntry> intent = ledger.find(o.tp.partition(), requestId);
+    if (c.outcome() instanceof SubmitOutcome.InDoubt inDoubt
+        && intent.isPresent()
+        && intent.get().getKind() == SubmissionKind.INTENT) {
+      // The call may have created a task: settle it like an intent found after a crash, through
+      // the reconciler, before anything else of the lane; it is never called again.
+      lane.addInDoubt(new Lane.InDoubt(w, intent.get()));
+      log.warn(
+          "create call unanswered requestId={} lane={} attempt={}: {}; reconciling",
+          requestId,
+          lane.key,
+          c.attempts(),
+          inDoubt.reason());
+      return;
+    }
     OutcomeDecider.Step step =
         parts.decider().decide(c.outcome(), c.attempts(), c.firstAttemptAt(), c.answeredAt());
     if (step instanceof OutcomeDecider.Step.Submitted submitted) {
