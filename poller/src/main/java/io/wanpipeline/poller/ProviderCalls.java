@@ -2,6 +2,8 @@ package io.wanpipeline.poller;
 
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.TaskListQuery;
+import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
@@ -11,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -26,6 +29,9 @@ final class ProviderCalls {
   /** Error code of a task whose key reference is not configured (any more). */
   static final String KEY_NOT_CONFIGURED = "KEY_NOT_CONFIGURED";
 
+  /** Error code of the gateways' answer to an operation they do not offer (list, cancel). */
+  static final String UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION";
+
   private static final long CALL_TIMEOUT_SECONDS = 60;
 
   private final ProviderAccounts accounts;
@@ -33,6 +39,7 @@ final class ProviderCalls {
   private final Executor executor;
   private final Clock clock;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
+  private final Set<String> withoutList = ConcurrentHashMap.newKeySet();
 
   ProviderCalls(
       ProviderAccounts accounts,
@@ -60,6 +67,25 @@ final class ProviderCalls {
 
   CompletableFuture<Result<Boolean>> cancel(String apiKeyRef, String taskId) {
     return call(apiKeyRef, (client, key) -> client.cancel(key, taskId));
+  }
+
+  CompletableFuture<Result<TaskPage>> list(String apiKeyRef, TaskListQuery query) {
+    return call(apiKeyRef, (client, key) -> client.list(key, query));
+  }
+
+  /** False once the provider of {@code account} answered that it offers no list query. */
+  boolean listSupported(String account) {
+    return !withoutList.contains(account);
+  }
+
+  /**
+   * Learns from a failed list call: a dialect without the list query (a gateway that answers
+   * {@value #UNSUPPORTED_OPERATION}) stays on per-task polls.
+   */
+  void listFailed(String account, WanError error) {
+    if (UNSUPPORTED_OPERATION.equals(error.code())) {
+      withoutList.add(account);
+    }
   }
 
   private <T> CompletableFuture<Result<T>> call(
