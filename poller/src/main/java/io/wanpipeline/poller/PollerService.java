@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -127,6 +132,30 @@ public final class PollerService implements PipelineService {
   /** The Streams state, or null before {@link #start()}. */
   public synchronized KafkaStreams.State state() {
     return streams == null ? null : streams.state();
+  }
+
+  /**
+   * The partitions of {@code task-status} whose tasks this instance polls now (its active stream
+   * tasks); empty before {@link #start()} and while rebalancing.
+   */
+  public synchronized Set<Integer> activePartitions() {
+    if (streams == null
+        || !(streams.state() == KafkaStreams.State.RUNNING
+            || streams.state() == KafkaStreams.State.REBALANCING)) {
+      return Set.of();
+    }
+    String topic = topics.taskStatus().name();
+    Set<Integer> partitions = new TreeSet<>();
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      for (TaskMetadata task : thread.activeTasks()) {
+        for (TopicPartition tp : task.topicPartitions()) {
+          if (tp.topic().equals(topic)) {
+            partitions.add(tp.partition());
+          }
+        }
+      }
+    }
+    return partitions;
   }
 
   /**
