@@ -31,11 +31,13 @@ import java.util.OptionalDouble;
  *       polls of one task; below 3s is rejected (hard floor). A task becomes due uniformly between
  *       min-interval and max-interval minus punctuate-interval after its last answer, so that the
  *       punctuator's lateness keeps the observed spacing within max-interval;
- *   <li>{@code poller.punctuate-interval} [500ms]: how often due tasks are looked for, 100ms to 5s,
- *       at most max-interval minus min-interval;
+ *   <li>{@code poller.punctuate-interval} [350ms]: how often due tasks are looked for, 100ms to 5s,
+ *       at most max-interval minus min-interval; 350ms divides the budget's window (1 s + 50 ms)
+ *       into three punctuations, so that calls freed by the window are spent at once;
  *   <li>{@code poller.query-rate} [none]: optional cap on the provider task calls per second this
  *       instance makes per provider account; each account's own rate is {@code
- *       provider.<name>.query-rate} (see {@link ProviderAccounts}), which this can only lower;
+ *       provider.<name>.query-rate} (see {@link ProviderAccounts}), shared by the instances in
+ *       proportion to the partitions they own (see {@link QueryBudget}), which this can only lower;
  *   <li>{@code poller.query-threads} [16]: threads making blocking provider calls;
  *   <li>{@code poller.unknown-threshold} [3]: consecutive UNKNOWN answers that end a task UNKNOWN;
  *   <li>{@code poller.backoff.initial} [5s], {@code poller.backoff.max} [60s]: backoff after a
@@ -105,6 +107,9 @@ public record PollerConfig(
     Duration sessionTimeout,
     Duration heartbeatInterval,
     int standbyReplicas) {
+
+  /** Default of {@code poller.punctuate-interval}. */
+  public static final Duration DEFAULT_PUNCTUATE_INTERVAL = Duration.ofMillis(350);
 
   public PollerConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -205,7 +210,7 @@ public record PollerConfig(
         s.duration("poller.first-poll-delay", Duration.ofSeconds(5)),
         s.duration("poller.min-interval", Duration.ofSeconds(5)),
         s.duration("poller.max-interval", Duration.ofSeconds(10)),
-        s.duration("poller.punctuate-interval", Duration.ofMillis(500)),
+        s.duration("poller.punctuate-interval", DEFAULT_PUNCTUATE_INTERVAL),
         rateCap,
         s.integer("poller.query-threads", 16),
         s.integer("poller.unknown-threshold", 3),

@@ -26,10 +26,10 @@ class PollerConfigTest {
     assertThat(c.firstPollDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.minInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxInterval()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(350));
     assertThat(c.latestScheduledInterval())
         .as("due at most one punctuation before max-interval")
-        .isEqualTo(Duration.ofMillis(9500));
+        .isEqualTo(Duration.ofMillis(9650));
     assertThat(c.queryRateCap()).as("no per-instance cap unless set").isEmpty();
     assertThat(c.accounts().defaultAccount().limits().queryRate())
         .as("the account's own rate, wan-protocol.md 1.9")
