@@ -236,16 +236,18 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
                 .add(new Candidate(requestId, task));
             continue;
           }
-          if (!budget.tryAcquire(e.account(), now)) {
+          QueryBudget.Permit permit = budget.take(e.account(), now);
+          if (permit == null) {
             exhausted.add(e.account());
             continue; // over this window's budget: due again at the next punctuation
           }
           String apiKeyRef = task.getStatus().getApiKeyRef();
           String taskId = task.getStatus().getTaskId();
           if (verdict == TimeoutDetector.Verdict.CANCEL) {
-            pending.add(Pending.cancel(requestId, task, calls.cancel(apiKeyRef, taskId)));
+            pending.add(Pending.cancel(requestId, task, calls.cancel(apiKeyRef, taskId, permit)));
           } else {
-            pending.add(Pending.query(requestId, task, calls.query(apiKeyRef, taskId), false));
+            pending.add(
+                Pending.query(requestId, task, calls.query(apiKeyRef, taskId, permit), false));
           }
         }
       }
@@ -316,8 +318,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     }
     // First pages, then the remaining pages of every list, as far as the budget goes.
     for (ListJob job : jobs) {
-      if (budget.tryAcquire(job.group.account(), now)) {
-        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(1)));
+      QueryBudget.Permit permit = budget.take(job.group.account(), now);
+      if (permit != null) {
+        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(1), permit));
       }
     }
     for (ListJob job : jobs) {
@@ -331,11 +334,12 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       }
       TaskPage page = ((QueryOutcome.Answered<TaskPage>) first.outcome()).value();
       for (int n = 2; n <= page.totalPages(); n++) {
-        if (!budget.tryAcquire(job.group.account(), now)) {
+        QueryBudget.Permit permit = budget.take(job.group.account(), now);
+        if (permit == null) {
           job.complete = false;
           break;
         }
-        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(n)));
+        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(n), permit));
       }
     }
     List<Pending> queries = new ArrayList<>();
@@ -406,14 +410,15 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private List<Pending> queryAlone(Candidate c, Instant now) {
     needsQuery.add(c.requestId);
     String account = calls.accountOf(c.task.getStatus().getApiKeyRef());
-    if (!budget.tryAcquire(account, now)) {
+    QueryBudget.Permit permit = budget.take(account, now);
+    if (permit == null) {
       return List.of();
     }
     return List.of(
         Pending.query(
             c.requestId,
             c.task,
-            calls.query(c.task.getStatus().getApiKeyRef(), c.task.getStatus().getTaskId()),
+            calls.query(c.task.getStatus().getApiKeyRef(), c.task.getStatus().getTaskId(), permit),
             false));
   }
 
@@ -458,7 +463,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (!transitions.scheduler().isDue(task, now)) {
         continue;
       }
-      if (!budget.tryAcquire(e.account(), now)) {
+      QueryBudget.Permit permit = budget.take(e.account(), now);
+      if (permit == null) {
         exhausted.add(e.account());
         continue;
       }
@@ -466,7 +472,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           Pending.query(
               e.requestId(),
               task,
-              calls.query(task.getStatus().getApiKeyRef(), task.getStatus().getTaskId()),
+              calls.query(task.getStatus().getApiKeyRef(), task.getStatus().getTaskId(), permit),
               true));
     }
     return pending;

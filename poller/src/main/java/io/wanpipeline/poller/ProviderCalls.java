@@ -61,16 +61,19 @@ final class ProviderCalls {
     return hash < 0 ? String.valueOf(apiKeyRef) : apiKeyRef.substring(0, hash);
   }
 
-  CompletableFuture<Result<TaskSnapshot>> query(String apiKeyRef, String taskId) {
-    return call(apiKeyRef, (client, key) -> client.query(key, taskId));
+  CompletableFuture<Result<TaskSnapshot>> query(
+      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.query(key, taskId));
   }
 
-  CompletableFuture<Result<Boolean>> cancel(String apiKeyRef, String taskId) {
-    return call(apiKeyRef, (client, key) -> client.cancel(key, taskId));
+  CompletableFuture<Result<Boolean>> cancel(
+      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.cancel(key, taskId));
   }
 
-  CompletableFuture<Result<TaskPage>> list(String apiKeyRef, TaskListQuery query) {
-    return call(apiKeyRef, (client, key) -> client.list(key, query));
+  CompletableFuture<Result<TaskPage>> list(
+      String apiKeyRef, TaskListQuery query, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.list(key, query));
   }
 
   /** False once the provider of {@code account} answered that it offers no list query. */
@@ -88,8 +91,14 @@ final class ProviderCalls {
     }
   }
 
+  /**
+   * Runs {@code call} on the executor; {@code permit} learns when it actually starts, so that the
+   * budget's window counts the call from the moment it is sent.
+   */
   private <T> CompletableFuture<Result<T>> call(
-      String apiKeyRef, BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
+      String apiKeyRef,
+      QueryBudget.Permit permit,
+      BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
     Optional<ApiKey> key = accounts.key(apiKeyRef);
     Optional<ProviderAccount> account = key.flatMap(k -> accounts.resolve(accountOf(k.ref())));
     if (key.isEmpty() || account.isEmpty()) {
@@ -102,7 +111,11 @@ final class ProviderCalls {
     WanClient client =
         clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
     return CompletableFuture.supplyAsync(
-            () -> new Result<>(call.apply(client, key.get()), clock.instant()), executor)
+            () -> {
+              permit.started(clock.instant());
+              return new Result<>(call.apply(client, key.get()), clock.instant());
+            },
+            executor)
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .exceptionally(
             e ->

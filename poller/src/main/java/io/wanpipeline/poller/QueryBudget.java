@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This instance's budget of provider task calls (query, cancel, list) per provider account, shared
@@ -44,6 +45,7 @@ public final class QueryBudget {
   private final PartitionShare share;
   private final Duration margin;
   private final Map<String, AccountState> states = new HashMap<>();
+  private final Map<String, Double> accountRates = new ConcurrentHashMap<>();
 
   /** A budget for an instance that owns every partition, with {@link #DEFAULT_MARGIN}. */
   public QueryBudget(ProviderAccounts accounts, OptionalDouble instanceCap) {
@@ -76,6 +78,10 @@ public final class QueryBudget {
 
   /** The account's own query rate: the protocol default for an account that is not configured. */
   public double accountRate(String account) {
+    return accountRates.computeIfAbsent(String.valueOf(account), this::configuredRate);
+  }
+
+  private double configuredRate(String account) {
     return accounts.all().stream()
         .filter(a -> a.name().equals(account))
         .findFirst()
@@ -144,13 +150,41 @@ public final class QueryBudget {
   }
 
   /** Takes one call of {@code account}'s budget at {@code now}, if there is one. */
-  public synchronized boolean tryAcquire(String account, Instant now) {
+  public boolean tryAcquire(String account, Instant now) {
+    return take(account, now) != null;
+  }
+
+  /**
+   * Takes one call of {@code account}'s budget at {@code now}; null when there is none. The caller
+   * reports when the call actually starts ({@link Permit#started}): a call that waited for a thread
+   * then occupies the window from that later moment.
+   */
+  public synchronized Permit take(String account, Instant now) {
     AccountState s = state(account);
     if (now.isBefore(s.pausedUntil)) {
-      return false;
+      return null;
     }
     Window w = window(account, s, now);
-    return s.calls.tryAcquire(now, w.limit(), w.span());
+    SlidingWindow.Slot slot = s.calls.tryAcquire(now, w.limit(), w.span());
+    return slot == null ? null : new Permit(this, slot);
+  }
+
+  /** One call taken from the budget. */
+  public static final class Permit {
+    private final QueryBudget budget;
+    private final SlidingWindow.Slot slot;
+
+    private Permit(QueryBudget budget, SlidingWindow.Slot slot) {
+      this.budget = budget;
+      this.slot = slot;
+    }
+
+    /** The call is being sent at {@code at}. */
+    public void started(Instant at) {
+      synchronized (budget) {
+        slot.startedAt(at);
+      }
+    }
   }
 
   /**

@@ -182,6 +182,23 @@ class QueryBudgetTest {
   }
 
   @Test
+  void aCallThatStartsLateOccupiesTheWindowFromItsStart() {
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "1")),
+            OptionalDouble.empty(),
+            PartitionShare.whole(),
+            Duration.ofMillis(50));
+    QueryBudget.Permit permit = budget.take("a", T0);
+    assertThat(permit).isNotNull();
+    permit.started(T0.plusMillis(300)); // waited for a free call thread
+    permit.started(T0.plusMillis(100)); // never moves back
+    assertThat(budget.available("a", T0.plusMillis(1100))).isZero();
+    assertThat(budget.available("a", T0.plusMillis(1349))).isZero();
+    assertThat(budget.available("a", T0.plusMillis(1350))).isEqualTo(1);
+  }
+
+  @Test
   void retryAfterPausesTheAccount() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
     budget.slowDown("a", T0, Duration.ofSeconds(3));
