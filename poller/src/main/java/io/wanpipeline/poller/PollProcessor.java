@@ -71,6 +71,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           ProviderStatus.SUSPENDED,
           ProviderStatus.CANCELED);
 
+  /** Added on both sides of a list call's window of submission times. */
+  static final Duration LIST_SLACK = Duration.ofMinutes(1);
+
   private final String storeName;
   private final Duration punctuateInterval;
   private final Clock clock;
@@ -620,8 +623,10 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     ListJob(ListGroup group, List<Candidate> tasks) {
       this.group = group;
       this.tasks = tasks;
-      this.start = submittedAt(tasks.get(0).task).truncatedTo(ChronoUnit.SECONDS);
-      this.end = submittedAt(tasks.get(tasks.size() - 1).task);
+      // submitted_at is the submitter's clock around the create call, not the provider's creation
+      // time: widen the window so that the provider's time falls inside it.
+      this.start = submittedAt(tasks.get(0).task).minus(LIST_SLACK).truncatedTo(ChronoUnit.SECONDS);
+      this.end = submittedAt(tasks.get(tasks.size() - 1).task).plus(LIST_SLACK);
     }
 
     TaskListQuery query(int pageNo) {
