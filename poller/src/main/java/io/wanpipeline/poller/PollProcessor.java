@@ -431,6 +431,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     }
     WanError error = failed.error();
     calls.listFailed(job.group.account(), error);
+    if (!calls.listSupported(job.group.account())) {
+      log.info(
+          "account={} offers no list query ({}): its tasks stay on per-task polls",
+          job.group.account(),
+          error.code());
+      return;
+    }
     slowDownOn(job.group.account(), error, result.completedAt());
     log.atLevel(error.retryable() || error.throttled() ? Level.DEBUG : Level.WARN)
         .log(

@@ -23,7 +23,10 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +61,8 @@ class PollerTopologyTest {
   private final List<TaskStatus> events = new ArrayList<>();
   @TempDir Path stateDir;
   private WanSimulator sim;
-  private DashScopeClient client;
+  private WanClient client;
+  private boolean viaCrazyrouter;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TaskStatus> in;
   private TestOutputTopic<String, TaskStatus> out;
@@ -68,11 +72,13 @@ class PollerTopologyTest {
         WanSimulator.start(
             simulator.clock(clock).apiKey(KEY.secret(), "default").retryAfter(null).build());
     client =
-        DashScopeClient.builder()
-            .baseUrl(sim.baseUrl())
-            .clock(clock)
-            .requestTimeout(Duration.ofSeconds(5))
-            .build();
+        viaCrazyrouter
+            ? CrazyrouterClient.of(URI.create(sim.baseUrl()), clock)
+            : DashScopeClient.builder()
+                .baseUrl(sim.baseUrl())
+                .clock(clock)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", "unused:9092");
     settings.put("schema-registry.url", "http://unused:8081");
@@ -511,5 +517,32 @@ class PollerTopologyTest {
     for (String r : requests) {
       assertThat(statesOf(r)).as(r).endsWith(TaskState.SUCCEEDED).doesNotContain(TaskState.FAILED);
     }
+  }
+
+  @Test
+  void anAccountWhoseDialectHasNoListStaysOnPerTaskPolls() {
+    viaCrazyrouter = true;
+    start(
+        Map.of("poller.punctuate-interval", "350ms"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(5))
+            .runningTime(Duration.ofSeconds(10))
+            .concurrencyCap("wan2.2-i2v-flash", 1000));
+    int n = 300;
+    for (int i = 0; i < n; i++) {
+      submit("req-no-list-" + i, "cat " + i);
+    }
+
+    // 300 due tasks do not fit in 10 s at 20/s: list mode is tried once, the gateway answers
+    // UNSUPPORTED_OPERATION without a call, and the account stays on per-task polls.
+    tick(Duration.ofSeconds(90), Duration.ofMillis(350));
+
+    for (int i = 0; i < n; i++) {
+      assertThat(statesOf("req-no-list-" + i)).as("req-no-list-" + i).endsWith(TaskState.SUCCEEDED);
+    }
+    assertThat(sim.ledger().lists()).isEmpty();
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+    assertThat(sim.ledger().minPollGap().orElseThrow())
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
   }
 }
