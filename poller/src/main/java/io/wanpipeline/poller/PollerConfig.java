@@ -31,15 +31,34 @@ import java.util.OptionalDouble;
  *       polls of one task; below 3s is rejected (hard floor). A task becomes due uniformly between
  *       min-interval and max-interval minus punctuate-interval after its last answer, so that the
  *       punctuator's lateness keeps the observed spacing within max-interval;
- *   <li>{@code poller.punctuate-interval} [500ms]: how often due tasks are looked for, 100ms to 5s,
- *       at most max-interval minus min-interval;
+ *   <li>{@code poller.punctuate-interval} [350ms]: how often due tasks are looked for, 100ms to 5s,
+ *       at most max-interval minus min-interval; 350ms divides the budget's window (1 s + 50 ms)
+ *       into three punctuations, so that calls freed by the window are spent at once;
  *   <li>{@code poller.query-rate} [none]: optional cap on the provider task calls per second this
  *       instance makes per provider account; each account's own rate is {@code
- *       provider.<name>.query-rate} (see {@link ProviderAccounts}), which this can only lower;
+ *       provider.<name>.query-rate} (see {@link ProviderAccounts}), shared by the instances in
+ *       proportion to the partitions they own (see {@link QueryBudget}), which this can only lower;
  *   <li>{@code poller.query-threads} [16]: threads making blocking provider calls;
  *   <li>{@code poller.unknown-threshold} [3]: consecutive UNKNOWN answers that end a task UNKNOWN;
  *   <li>{@code poller.backoff.initial} [5s], {@code poller.backoff.max} [60s]: backoff after a
- *       failed call (the provider's Retry-After wins when longer).
+ *       failed call (the provider's Retry-After wins when longer);
+ *   <li>{@code poller.budget-margin} [50ms]: added to the one-second sliding window of each
+ *       account's query budget, so that arrival jitter at the provider never puts more than the
+ *       account's rate into any one second across instances;
+ *   <li>{@code poller.late-watch-interval} [5m]: how often a task that ended TIMED_OUT while
+ *       RUNNING is polled (inside the budget, after every in-flight task) until the provider
+ *       forgets it 24 h after submission, to announce a late success as LATE_SUCCEEDED;
+ *   <li>{@code poller.list-query} [true]: answer an account's due tasks with the provider's list
+ *       query when its per-task polls cannot fit in this instance's budget within 10 s;
+ *   <li>{@code poller.list-page-size} [100]: tasks asked for per list call;
+ *   <li>{@code poller.session-timeout} [6s]: the Streams consumer's {@code session.timeout.ms} (at
+ *       least the broker's {@code group.min.session.timeout.ms}, 6 s by default): how soon a killed
+ *       instance's partitions move to a survivor;
+ *   <li>{@code poller.heartbeat-interval} [2s]: the Streams consumer's {@code
+ *       heartbeat.interval.ms}, below a third of the session timeout;
+ *   <li>{@code poller.standby-replicas} [1]: Streams {@code num.standby.replicas}: a warm copy of
+ *       each store on another instance, so a survivor polls a dead instance's tasks without
+ *       restoring the changelog first (harmless with one instance).
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -57,6 +76,13 @@ import java.util.OptionalDouble;
  * @param unknownThreshold UNKNOWN answers in a row that end a task
  * @param backoffInitial first backoff after a failed call
  * @param backoffMax backoff cap
+ * @param budgetMargin margin added to the budget's one-second window
+ * @param lateWatchInterval poll interval of timed-out RUNNING tasks
+ * @param listQuery whether list mode is used
+ * @param listPageSize tasks per list call
+ * @param sessionTimeout the Streams consumer's session timeout
+ * @param heartbeatInterval the Streams consumer's heartbeat interval
+ * @param standbyReplicas Streams standby replicas
  */
 public record PollerConfig(
     KafkaSettings kafka,
@@ -73,7 +99,17 @@ public record PollerConfig(
     int queryThreads,
     int unknownThreshold,
     Duration backoffInitial,
-    Duration backoffMax) {
+    Duration backoffMax,
+    Duration budgetMargin,
+    Duration lateWatchInterval,
+    boolean listQuery,
+    int listPageSize,
+    Duration sessionTimeout,
+    Duration heartbeatInterval,
+    int standbyReplicas) {
+
+  /** Default of {@code poller.punctuate-interval}. */
+  public static final Duration DEFAULT_PUNCTUATE_INTERVAL = Duration.ofMillis(350);
 
   public PollerConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -118,6 +154,28 @@ public record PollerConfig(
       throw new ConfigException(
           "poller.backoff.max (" + backoffMax + ") is shorter than poller.backoff.initial");
     }
+    if (budgetMargin == null
+        || budgetMargin.isNegative()
+        || budgetMargin.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new ConfigException(
+          "poller.budget-margin: must be between 0 and 1s, got " + budgetMargin);
+    }
+    atLeastFloor("poller.late-watch-interval", lateWatchInterval);
+    positive("poller.list-page-size", listPageSize);
+    positive("poller.session-timeout", sessionTimeout);
+    positive("poller.heartbeat-interval", heartbeatInterval);
+    if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+      throw new ConfigException(
+          "poller.heartbeat-interval ("
+              + heartbeatInterval
+              + ") must be below poller.session-timeout ("
+              + sessionTimeout
+              + ")");
+    }
+    if (standbyReplicas < 0) {
+      throw new ConfigException(
+          "poller.standby-replicas: must be zero or more, got " + standbyReplicas);
+    }
   }
 
   /** Reads and validates the configuration; fails with the name of the offending key. */
@@ -152,12 +210,24 @@ public record PollerConfig(
         s.duration("poller.first-poll-delay", Duration.ofSeconds(5)),
         s.duration("poller.min-interval", Duration.ofSeconds(5)),
         s.duration("poller.max-interval", Duration.ofSeconds(10)),
-        s.duration("poller.punctuate-interval", Duration.ofMillis(500)),
+        s.duration("poller.punctuate-interval", DEFAULT_PUNCTUATE_INTERVAL),
         rateCap,
         s.integer("poller.query-threads", 16),
         s.integer("poller.unknown-threshold", 3),
         s.duration("poller.backoff.initial", Duration.ofSeconds(5)),
-        s.duration("poller.backoff.max", Duration.ofSeconds(60)));
+        s.duration("poller.backoff.max", Duration.ofSeconds(60)),
+        s.duration("poller.budget-margin", QueryBudget.DEFAULT_MARGIN),
+        s.duration("poller.late-watch-interval", TaskTransitions.DEFAULT_LATE_WATCH_INTERVAL),
+        s.bool("poller.list-query", true),
+        s.integer("poller.list-page-size", 100),
+        s.duration("poller.session-timeout", Duration.ofSeconds(6)),
+        s.duration("poller.heartbeat-interval", Duration.ofSeconds(2)),
+        s.integer("poller.standby-replicas", 1));
+  }
+
+  /** The list mode this configuration asks for. */
+  public ListPolicy listPolicy() {
+    return listQuery ? ListPolicy.enabled(listPageSize) : ListPolicy.disabled();
   }
 
   private static void positive(String key, long value) {

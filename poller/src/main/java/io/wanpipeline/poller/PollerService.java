@@ -7,20 +7,29 @@ import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -69,12 +78,14 @@ public final class PollerService implements PipelineService {
       throw new IllegalStateException("already started");
     }
     executor = Executors.newFixedThreadPool(config.queryThreads(), threads());
+    int partitions = sourcePartitions();
     PollerTopology.Collaborators collaborators =
         new PollerTopology.Collaborators(
             clock,
             new Random(),
             account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
-            executor);
+            executor,
+            new PartitionShare(() -> partitions));
     streams =
         new KafkaStreams(
             PollerTopology.build(config, topics, registry, collaborators), properties());
@@ -85,14 +96,66 @@ public final class PollerService implements PipelineService {
         });
     streams.start();
     log.info(
-        "poller started applicationId={} topic={}",
+        "poller started applicationId={} topic={} partitions={}",
         config.applicationId(),
-        topics.taskStatus().name());
+        topics.taskStatus().name(),
+        partitions);
+  }
+
+  /**
+   * The partition count of the source topic, over which each instance's share of the query budget
+   * is counted; 0 (the whole budget) when it cannot be read.
+   */
+  private int sourcePartitions() {
+    String topic = topics.taskStatus().name();
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading the partitions of " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "cannot read the partition count of topic={}; this instance takes the whole query"
+              + " budget of every account: {}",
+          topic,
+          e.toString());
+      return 0;
+    }
   }
 
   /** The Streams state, or null before {@link #start()}. */
   public synchronized KafkaStreams.State state() {
     return streams == null ? null : streams.state();
+  }
+
+  /**
+   * The partitions of {@code task-status} whose tasks this instance polls now (its active stream
+   * tasks); empty before {@link #start()} and while rebalancing.
+   */
+  public synchronized Set<Integer> activePartitions() {
+    if (streams == null
+        || !(streams.state() == KafkaStreams.State.RUNNING
+            || streams.state() == KafkaStreams.State.REBALANCING)) {
+      return Set.of();
+    }
+    String topic = topics.taskStatus().name();
+    Set<Integer> partitions = new TreeSet<>();
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      for (TaskMetadata task : thread.activeTasks()) {
+        for (TopicPartition tp : task.topicPartitions()) {
+          if (tp.topic().equals(topic)) {
+            partitions.add(tp.partition());
+          }
+        }
+      }
+    }
+    return partitions;
   }
 
   /**
@@ -102,7 +165,9 @@ public final class PollerService implements PipelineService {
   @Override
   public synchronized void close() {
     if (streams != null) {
-      streams.close(Duration.ofSeconds(60));
+      // Leaving the group hands this instance's partitions to a survivor at once.
+      streams.close(
+          new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(60)).leaveGroup(true));
     }
     if (executor != null) {
       executor.shutdown();
@@ -139,6 +204,15 @@ public final class PollerService implements PipelineService {
         LogAndContinueExceptionHandler.class.getName());
     p.putIfAbsent(
         StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Fast failover: a killed instance is out of the group after the session timeout, and the
+    // survivor holds a standby copy of its store.
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+        (int) config.sessionTimeout().toMillis());
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+        (int) config.heartbeatInterval().toMillis());
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
     return p;
   }
 

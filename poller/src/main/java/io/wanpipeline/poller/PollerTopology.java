@@ -44,17 +44,30 @@ public final class PollerTopology {
    * @param random jitter of poll intervals and backoff
    * @param clients makes the provider client of an account (called once per account)
    * @param executor runs blocking provider calls (a bounded pool owned by the caller)
+   * @param share this instance's share of every account's query budget, counted by the poll
+   *     processors of the topology
    */
   public record Collaborators(
       Clock clock,
       RandomGenerator random,
       Function<ProviderAccount, WanClient> clients,
-      Executor executor) {
+      Executor executor,
+      PartitionShare share) {
     public Collaborators {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(random, "random");
       Objects.requireNonNull(clients, "clients");
       Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(share, "share");
+    }
+
+    /** Collaborators of an instance that owns the whole budget (one instance, a test driver). */
+    public Collaborators(
+        Clock clock,
+        RandomGenerator random,
+        Function<ProviderAccount, WanClient> clients,
+        Executor executor) {
+      this(clock, random, clients, executor, PartitionShare.whole());
     }
   }
 
@@ -75,8 +88,13 @@ public final class PollerTopology {
             collaborators.random());
     TaskTransitions transitions =
         new TaskTransitions(
-            scheduler, new TimeoutDetector(config.timeout()), config.unknownThreshold());
-    QueryBudget budget = new QueryBudget(config.accounts(), config.queryRateCap());
+            scheduler,
+            new TimeoutDetector(config.timeout()),
+            config.unknownThreshold(),
+            config.lateWatchInterval());
+    QueryBudget budget =
+        new QueryBudget(
+            config.accounts(), config.queryRateCap(), collaborators.share(), config.budgetMargin());
     ProviderCalls calls =
         new ProviderCalls(
             config.accounts(),
@@ -99,7 +117,9 @@ public final class PollerTopology {
                 collaborators.clock(),
                 transitions,
                 budget,
-                calls),
+                calls,
+                collaborators.share(),
+                config.listPolicy()),
         SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -2,6 +2,8 @@ package io.wanpipeline.poller;
 
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.TaskListQuery;
+import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
@@ -11,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -26,6 +29,9 @@ final class ProviderCalls {
   /** Error code of a task whose key reference is not configured (any more). */
   static final String KEY_NOT_CONFIGURED = "KEY_NOT_CONFIGURED";
 
+  /** Error code of the gateways' answer to an operation they do not offer (list, cancel). */
+  static final String UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION";
+
   private static final long CALL_TIMEOUT_SECONDS = 60;
 
   private final ProviderAccounts accounts;
@@ -33,6 +39,7 @@ final class ProviderCalls {
   private final Executor executor;
   private final Clock clock;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
+  private final Set<String> withoutList = ConcurrentHashMap.newKeySet();
 
   ProviderCalls(
       ProviderAccounts accounts,
@@ -54,16 +61,44 @@ final class ProviderCalls {
     return hash < 0 ? String.valueOf(apiKeyRef) : apiKeyRef.substring(0, hash);
   }
 
-  CompletableFuture<Result<TaskSnapshot>> query(String apiKeyRef, String taskId) {
-    return call(apiKeyRef, (client, key) -> client.query(key, taskId));
+  CompletableFuture<Result<TaskSnapshot>> query(
+      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.query(key, taskId));
   }
 
-  CompletableFuture<Result<Boolean>> cancel(String apiKeyRef, String taskId) {
-    return call(apiKeyRef, (client, key) -> client.cancel(key, taskId));
+  CompletableFuture<Result<Boolean>> cancel(
+      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.cancel(key, taskId));
   }
 
+  CompletableFuture<Result<TaskPage>> list(
+      String apiKeyRef, TaskListQuery query, QueryBudget.Permit permit) {
+    return call(apiKeyRef, permit, (client, key) -> client.list(key, query));
+  }
+
+  /** False once the provider of {@code account} answered that it offers no list query. */
+  boolean listSupported(String account) {
+    return !withoutList.contains(account);
+  }
+
+  /**
+   * Learns from a failed list call: a dialect without the list query (a gateway that answers
+   * {@value #UNSUPPORTED_OPERATION}) stays on per-task polls.
+   */
+  void listFailed(String account, WanError error) {
+    if (UNSUPPORTED_OPERATION.equals(error.code())) {
+      withoutList.add(account);
+    }
+  }
+
+  /**
+   * Runs {@code call} on the executor; {@code permit} learns when it actually starts, so that the
+   * budget's window counts the call from the moment it is sent.
+   */
   private <T> CompletableFuture<Result<T>> call(
-      String apiKeyRef, BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
+      String apiKeyRef,
+      QueryBudget.Permit permit,
+      BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
     Optional<ApiKey> key = accounts.key(apiKeyRef);
     Optional<ProviderAccount> account = key.flatMap(k -> accounts.resolve(accountOf(k.ref())));
     if (key.isEmpty() || account.isEmpty()) {
@@ -76,7 +111,11 @@ final class ProviderCalls {
     WanClient client =
         clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
     return CompletableFuture.supplyAsync(
-            () -> new Result<>(call.apply(client, key.get()), clock.instant()), executor)
+            () -> {
+              permit.started(clock.instant());
+              return new Result<>(call.apply(client, key.get()), clock.instant());
+            },
+            executor)
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .exceptionally(
             e ->

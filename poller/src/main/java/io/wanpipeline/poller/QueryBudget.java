@@ -3,60 +3,236 @@ package io.wanpipeline.poller;
 import io.wanpipeline.wan.account.AccountLimits;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * This instance's budget of provider task calls (query, cancel, list) per provider account: a token
- * bucket per account at the account's {@code provider.<name>.query-rate}, lowered to the optional
- * per-instance cap {@code poller.query-rate}, shared by all stream tasks of the instance. A call
- * that does not fit waits for a later punctuation; nothing is dropped.
+ * This instance's budget of provider task calls (query, cancel, list) per provider account, shared
+ * by all stream tasks of the instance.
+ *
+ * <p>The instance may make {@code rate x share} calls a second for an account: {@code rate} is the
+ * account's {@code provider.<name>.query-rate}, {@code share} the fraction of the source topic's
+ * partitions this instance owns ({@link PartitionShare}), so that the instances together never
+ * exceed the account's rate; the optional per-instance cap {@code poller.query-rate} lowers it
+ * further. The rate is enforced with a sliding window: at most {@code floor(rate x share)} calls in
+ * any window of one second plus {@code margin} (the margin absorbs the jitter between taking a call
+ * here and its arrival at the provider). A rate below one call a second allows one call per {@code
+ * ceil(1 / rate)} seconds. A throttled call (429) or a provider failure (5xx) halves the account's
+ * rate, which then doubles back every {@link #RECOVERY_DOUBLING} up to the full rate; a Retry-After
+ * pauses the account's calls of this instance for that long (at most {@link #MAX_PAUSE}). A call
+ * that does not fit waits for a later punctuation; nothing is dropped. Thread-safe.
  */
 public final class QueryBudget {
+  /** Default margin added to the one-second window. */
+  public static final Duration DEFAULT_MARGIN = Duration.ofMillis(50);
+
+  /** After a slow-down, the account's rate doubles back every this long. */
+  public static final Duration RECOVERY_DOUBLING = Duration.ofSeconds(10);
+
+  /** The lowest fraction of its rate a slowed-down account keeps. */
+  public static final double MIN_FACTOR = 1.0 / 16;
+
+  /** The longest pause a Retry-After imposes on an account. */
+  public static final Duration MAX_PAUSE = Duration.ofSeconds(60);
+
   private final ProviderAccounts accounts;
   private final OptionalDouble instanceCap;
-  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final PartitionShare share;
+  private final Duration margin;
+  private final Map<String, AccountState> states = new HashMap<>();
+  private final Map<String, Double> accountRates = new ConcurrentHashMap<>();
+
+  /** A budget for an instance that owns every partition, with {@link #DEFAULT_MARGIN}. */
+  public QueryBudget(ProviderAccounts accounts, OptionalDouble instanceCap) {
+    this(accounts, instanceCap, PartitionShare.whole(), DEFAULT_MARGIN);
+  }
 
   /**
    * @param accounts the accounts whose query rates apply
    * @param instanceCap calls per second per account this instance may make at most, if capped
+   * @param share this instance's share of each account's rate
+   * @param margin added to the one-second window, zero or more
    */
-  public QueryBudget(ProviderAccounts accounts, OptionalDouble instanceCap) {
+  public QueryBudget(
+      ProviderAccounts accounts,
+      OptionalDouble instanceCap,
+      PartitionShare share,
+      Duration margin) {
     this.accounts = Objects.requireNonNull(accounts, "accounts");
     this.instanceCap = Objects.requireNonNull(instanceCap, "instanceCap");
+    this.share = Objects.requireNonNull(share, "share");
+    this.margin = Objects.requireNonNull(margin, "margin");
     if (instanceCap.isPresent() && !(instanceCap.getAsDouble() > 0)) {
       throw new IllegalArgumentException(
           "query rate cap must be positive, got " + instanceCap.getAsDouble());
     }
+    if (margin.isNegative()) {
+      throw new IllegalArgumentException("margin must not be negative, got " + margin);
+    }
+  }
+
+  /** The account's own query rate: the protocol default for an account that is not configured. */
+  public double accountRate(String account) {
+    return accountRates.computeIfAbsent(String.valueOf(account), this::configuredRate);
+  }
+
+  private double configuredRate(String account) {
+    return accounts.all().stream()
+        .filter(a -> a.name().equals(account))
+        .findFirst()
+        .map(ProviderAccount::limits)
+        .map(AccountLimits::queryRate)
+        .orElse(AccountLimits.DEFAULT_QUERY_RATE);
   }
 
   /**
-   * Calls per second this instance may make for {@code account}: the account's query rate (the
-   * protocol default for an account that is not configured), at most the instance cap.
+   * Calls per second this instance may make for {@code account} when not slowed down: the account's
+   * rate times this instance's share, at most the instance cap.
    */
   public double rateOf(String account) {
-    double rate =
-        accounts.all().stream()
-            .filter(a -> a.name().equals(account))
-            .findFirst()
-            .map(ProviderAccount::limits)
-            .map(AccountLimits::queryRate)
-            .orElse(AccountLimits.DEFAULT_QUERY_RATE);
-    return instanceCap.isPresent() ? Math.min(rate, instanceCap.getAsDouble()) : rate;
+    return shareOf(accountRate(account), share.fraction(), instanceCap);
+  }
+
+  /**
+   * The arithmetic of {@link #rateOf}: {@code rate x fraction}, at most {@code cap} when present.
+   */
+  public static double shareOf(double rate, double fraction, OptionalDouble cap) {
+    double mine = rate * fraction;
+    return cap.isPresent() ? Math.min(mine, cap.getAsDouble()) : mine;
+  }
+
+  /**
+   * The window that enforces {@code callsPerSecond}: {@code floor(rate)} calls per second plus
+   * {@code margin}, or one call per {@code ceil(1 / rate)} seconds plus margin below one a second.
+   *
+   * @param limit calls allowed in any window
+   * @param span the window's length
+   */
+  public record Window(int limit, Duration span) {
+    /** The window of {@code callsPerSecond} with {@code margin}. */
+    public static Window of(double callsPerSecond, Duration margin) {
+      int perSecond = (int) Math.floor(callsPerSecond + 1e-9);
+      if (perSecond >= 1) {
+        return new Window(perSecond, Duration.ofSeconds(1).plus(margin));
+      }
+      long seconds = (long) Math.ceil(1 / callsPerSecond - 1e-9);
+      return new Window(1, Duration.ofSeconds(Math.max(1, seconds)).plus(margin));
+    }
+
+    /** The calls per second this window allows on average. */
+    public double perSecond() {
+      return limit / (span.toNanos() / 1e9);
+    }
+  }
+
+  /** Calls per second this instance may make for {@code account} at {@code now}. */
+  public synchronized double callsPerSecond(String account, Instant now) {
+    AccountState s = state(account);
+    if (now.isBefore(s.pausedUntil)) {
+      return 0;
+    }
+    return window(account, s, now).perSecond();
+  }
+
+  /** Calls this instance may still make for {@code account} at {@code now}. */
+  public synchronized int available(String account, Instant now) {
+    AccountState s = state(account);
+    if (now.isBefore(s.pausedUntil)) {
+      return 0;
+    }
+    Window w = window(account, s, now);
+    return s.calls.available(now, w.limit(), w.span());
   }
 
   /** Takes one call of {@code account}'s budget at {@code now}, if there is one. */
   public boolean tryAcquire(String account, Instant now) {
-    return buckets
-        .computeIfAbsent(
-            account,
-            a -> {
-              double rate = rateOf(a);
-              return new TokenBucket(rate, Math.max(1, rate));
-            })
-        .tryAcquire(now);
+    return take(account, now) != null;
+  }
+
+  /**
+   * Takes one call of {@code account}'s budget at {@code now}; null when there is none. The caller
+   * reports when the call actually starts ({@link Permit#started}): a call that waited for a thread
+   * then occupies the window from that later moment.
+   */
+  public synchronized Permit take(String account, Instant now) {
+    AccountState s = state(account);
+    if (now.isBefore(s.pausedUntil)) {
+      return null;
+    }
+    Window w = window(account, s, now);
+    SlidingWindow.Slot slot = s.calls.tryAcquire(now, w.limit(), w.span());
+    return slot == null ? null : new Permit(this, slot);
+  }
+
+  /** One call taken from the budget. */
+  public static final class Permit {
+    private final QueryBudget budget;
+    private final SlidingWindow.Slot slot;
+
+    private Permit(QueryBudget budget, SlidingWindow.Slot slot) {
+      this.budget = budget;
+      this.slot = slot;
+    }
+
+    /** The call is being sent at {@code at}. */
+    public void started(Instant at) {
+      synchronized (budget) {
+        slot.startedAt(at);
+      }
+    }
+  }
+
+  /**
+   * A call of {@code account} was throttled or failed at the provider at {@code now}: halve the
+   * account's rate (once a second at most) and pause it for {@code retryAfter} if given.
+   */
+  public synchronized void slowDown(String account, Instant now, Duration retryAfter) {
+    AccountState s = state(account);
+    if (s.cutAt == null || !now.isBefore(s.cutAt.plusSeconds(1))) {
+      s.factorAtCut = Math.max(MIN_FACTOR, s.factor(now) / 2);
+      s.cutAt = now;
+    }
+    if (retryAfter != null && !retryAfter.isNegative() && !retryAfter.isZero()) {
+      Duration pause = retryAfter.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : retryAfter;
+      Instant until = now.plus(pause);
+      if (until.isAfter(s.pausedUntil)) {
+        s.pausedUntil = until;
+      }
+    }
+  }
+
+  /** The fraction of its rate {@code account} may use at {@code now}, 1 unless slowed down. */
+  public synchronized double slowDownFactor(String account, Instant now) {
+    return state(account).factor(now);
+  }
+
+  private Window window(String account, AccountState s, Instant now) {
+    return Window.of(rateOf(account) * s.factor(now), margin);
+  }
+
+  private AccountState state(String account) {
+    return states.computeIfAbsent(String.valueOf(account), a -> new AccountState());
+  }
+
+  private static final class AccountState {
+    final SlidingWindow calls = new SlidingWindow();
+    Instant pausedUntil = Instant.MIN;
+    Instant cutAt;
+    double factorAtCut = 1;
+
+    double factor(Instant now) {
+      if (cutAt == null) {
+        return 1;
+      }
+      double doublings =
+          Math.max(0, Duration.between(cutAt, now).toMillis())
+              / (double) RECOVERY_DOUBLING.toMillis();
+      return Math.min(1, factorAtCut * Math.pow(2, doublings));
+    }
   }
 }

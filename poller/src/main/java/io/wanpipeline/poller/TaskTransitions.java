@@ -11,6 +11,7 @@ import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.TaskUsage;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -23,21 +24,57 @@ import java.util.Objects;
  * @param scheduler when the next call is due
  * @param timeouts the deadline and its handling
  * @param unknownThreshold consecutive UNKNOWN answers after which the task ends UNKNOWN
+ * @param lateWatchInterval how often a task that ended TIMED_OUT while RUNNING is polled, to
+ *     announce a late success, until the provider forgets it
  */
 public record TaskTransitions(
-    PollScheduler scheduler, TimeoutDetector timeouts, int unknownThreshold) {
+    PollScheduler scheduler,
+    TimeoutDetector timeouts,
+    int unknownThreshold,
+    Duration lateWatchInterval) {
   /** Error code of TIMED_OUT. */
   public static final String TIMEOUT = "TIMEOUT";
 
   /** Error code of UNKNOWN. */
   public static final String TASK_UNKNOWN = "TASK_UNKNOWN";
 
+  /** How long the provider keeps a task after its submission (wan-protocol.md): the late watch. */
+  public static final Duration PROVIDER_RETENTION = Duration.ofHours(24);
+
+  /** Default of {@link #lateWatchInterval()}. */
+  public static final Duration DEFAULT_LATE_WATCH_INTERVAL = Duration.ofMinutes(5);
+
   public TaskTransitions {
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(lateWatchInterval, "lateWatchInterval");
     if (unknownThreshold < 1) {
       throw new IllegalArgumentException("unknown threshold must be at least 1");
     }
+    if (lateWatchInterval.compareTo(PollScheduler.MIN_SPACING) < 0) {
+      throw new IllegalArgumentException(
+          "late watch interval " + lateWatchInterval + " is below the 3 s floor between polls");
+    }
+  }
+
+  /** Transitions with the {@link #DEFAULT_LATE_WATCH_INTERVAL}. */
+  public TaskTransitions(PollScheduler scheduler, TimeoutDetector timeouts, int unknownThreshold) {
+    this(scheduler, timeouts, unknownThreshold, DEFAULT_LATE_WATCH_INTERVAL);
+  }
+
+  /** True when {@code task} ended TIMED_OUT while RUNNING and is watched for a late success. */
+  public static boolean watched(InFlightTask task) {
+    return task.getWatchUntil() != null;
+  }
+
+  /**
+   * When {@code task} next needs attention: its next poll, or its deadline when earlier (a watched
+   * task: its next poll, or the end of the watch when earlier).
+   */
+  public static Instant dueAt(InFlightTask task) {
+    Instant next = task.getNextPollAt();
+    Instant limit = watched(task) ? task.getWatchUntil() : task.getDeadline();
+    return limit.isBefore(next) ? limit : next;
   }
 
   /**
@@ -55,8 +92,7 @@ public record TaskTransitions(
 
   /** The schedule of a task just announced SUBMITTED. */
   public InFlightTask track(TaskStatus submitted) {
-    Instant submittedAt =
-        submitted.getSubmittedAt() != null ? submitted.getSubmittedAt() : submitted.getEventTime();
+    Instant submittedAt = submittedAt(submitted);
     return InFlightTask.newBuilder()
         .setStatus(submitted)
         .setProviderStatus(null)
@@ -65,6 +101,7 @@ public record TaskTransitions(
         .setDeadline(millis(timeouts.deadline(submittedAt)))
         .setConsecutiveUnknown(0)
         .setConsecutiveFailures(0)
+        .setWatchUntil(null)
         .build();
   }
 
@@ -159,11 +196,13 @@ public record TaskTransitions(
     return cancelRefused(task, failedAt);
   }
 
-  /** The task is RUNNING past its deadline. */
+  /**
+   * The task is RUNNING past its deadline: it ends TIMED_OUT (announced now) and stays under a slow
+   * watch until the provider forgets it ({@link #PROVIDER_RETENTION} after submission), so that a
+   * late success is announced as LATE_SUCCEEDED.
+   */
   public Transition timedOutRunning(InFlightTask task, Instant now) {
-    // Seam: a later issue keeps such tasks under slow watch until the provider forgets them, to
-    // announce a late success (LATE_SUCCEEDED); for now the task ends here.
-    return ended(
+    TaskStatus timedOut =
         event(task, TaskState.TIMED_OUT, now)
             .setError(
                 error(
@@ -171,9 +210,86 @@ public record TaskTransitions(
                     "still RUNNING "
                         + human(timeouts.timeout())
                         + " after submission; a running task cannot be cancelled and the provider"
-                        + " may still finish and charge it",
+                        + " may still finish and charge it (then announced LATE_SUCCEEDED)",
                     ErrorStage.EXECUTION))
+            .build();
+    Instant watchUntil = millis(submittedAt(task.getStatus()).plus(PROVIDER_RETENTION));
+    if (!now.isBefore(watchUntil)) {
+      return ended(timedOut);
+    }
+    return new Transition(
+        timedOut,
+        InFlightTask.newBuilder(task)
+            .setStatus(timedOut)
+            .setConsecutiveUnknown(0)
+            .setConsecutiveFailures(0)
+            .setWatchUntil(watchUntil)
+            .setNextPollAt(millis(watchPoll(task, now)))
             .build());
+  }
+
+  /**
+   * The provider answered a query about a watched task: a success is announced LATE_SUCCEEDED;
+   * FAILED, CANCELED or UNKNOWN ({@link #unknownThreshold()} times in a row) end the watch without
+   * an event (the request already ended TIMED_OUT); anything else keeps watching.
+   */
+  public Transition onWatchAnswer(InFlightTask task, TaskSnapshot snapshot, Instant answeredAt) {
+    ProviderStatus status = snapshot.status();
+    InFlightTask.Builder next =
+        InFlightTask.newBuilder(task)
+            .setLastPollAt(ceilMillis(answeredAt))
+            .setConsecutiveFailures(0)
+            .setNextPollAt(millis(answeredAt.plus(lateWatchInterval)));
+    switch (status) {
+      case SUCCEEDED:
+        return ended(
+            event(task, TaskState.LATE_SUCCEEDED, answeredAt)
+                .setProviderEndTime(snapshot.endTime() == null ? null : millis(snapshot.endTime()))
+                .setUsage(usage(snapshot.usage()))
+                .setResultUrl(snapshot.videoUrl() == null ? null : snapshot.videoUrl().redacted())
+                .build());
+      case FAILED:
+      case CANCELED:
+        return new Transition(null, null);
+      case UNKNOWN:
+        int unknown = task.getConsecutiveUnknown() + 1;
+        if (unknown >= unknownThreshold) {
+          return new Transition(null, null);
+        }
+        return new Transition(null, next.setConsecutiveUnknown(unknown).build());
+      default:
+        return new Transition(
+            null, next.setConsecutiveUnknown(0).setProviderStatus(status.name()).build());
+    }
+  }
+
+  /** A query about a watched task failed: try again one watch interval later. */
+  public Transition onWatchFailed(InFlightTask task, Instant failedAt) {
+    return new Transition(
+        null,
+        InFlightTask.newBuilder(task)
+            .setLastPollAt(ceilMillis(failedAt))
+            .setConsecutiveFailures(task.getConsecutiveFailures() + 1)
+            .setNextPollAt(millis(failedAt.plus(lateWatchInterval)))
+            .build());
+  }
+
+  /** The watch of {@code task} is over at {@code now}: the provider has forgotten the task. */
+  public static boolean watchExpired(InFlightTask task, Instant now) {
+    return watched(task) && !now.isBefore(task.getWatchUntil());
+  }
+
+  private Instant watchPoll(InFlightTask task, Instant now) {
+    Instant next = now.plus(lateWatchInterval);
+    Instant last = task.getLastPollAt();
+    if (last != null && next.isBefore(last.plus(PollScheduler.MIN_SPACING))) {
+      return last.plus(PollScheduler.MIN_SPACING);
+    }
+    return next;
+  }
+
+  private static Instant submittedAt(TaskStatus status) {
+    return status.getSubmittedAt() != null ? status.getSubmittedAt() : status.getEventTime();
   }
 
   /** The task could not be settled past its deadline. */
@@ -265,7 +381,7 @@ public record TaskTransitions(
     return down.equals(t) ? t : down.plusMillis(1);
   }
 
-  private static String human(java.time.Duration d) {
+  private static String human(Duration d) {
     if (d.toSeconds() % 60 == 0 && d.toMinutes() > 0) {
       return d.toMinutes() + " min";
     }

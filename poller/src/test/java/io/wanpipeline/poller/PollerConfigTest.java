@@ -26,10 +26,10 @@ class PollerConfigTest {
     assertThat(c.firstPollDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.minInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxInterval()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(350));
     assertThat(c.latestScheduledInterval())
         .as("due at most one punctuation before max-interval")
-        .isEqualTo(Duration.ofMillis(9500));
+        .isEqualTo(Duration.ofMillis(9650));
     assertThat(c.queryRateCap()).as("no per-instance cap unless set").isEmpty();
     assertThat(c.accounts().defaultAccount().limits().queryRate())
         .as("the account's own rate, wan-protocol.md 1.9")
@@ -37,6 +37,29 @@ class PollerConfigTest {
     assertThat(c.queryThreads()).isEqualTo(16);
     assertThat(c.unknownThreshold()).isEqualTo(3);
     assertThat(c.applicationId()).isEqualTo("wan-pipeline-poller");
+    assertThat(c.budgetMargin()).isEqualTo(Duration.ofMillis(50));
+    assertThat(c.lateWatchInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.listPolicy()).isEqualTo(ListPolicy.enabled(100));
+    assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
+    assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.standbyReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void failoverAndWatchSettingsAreValidated() {
+    Map<String, String> m = minimal();
+    m.put("poller.heartbeat-interval", "6s");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("poller.heartbeat-interval");
+    Map<String, String> w = minimal();
+    w.put("poller.late-watch-interval", "1s");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(w)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("poller.late-watch-interval");
+    Map<String, String> l = minimal();
+    l.put("poller.list-query", "false");
+    assertThat(PollerConfig.from(Settings.of(l)).listPolicy().enabled()).isFalse();
   }
 
   @Test

@@ -221,10 +221,93 @@ class TaskTransitionsTest {
   void runningTaskTimesOutWithTimeoutCode() {
     var running =
         transitions.onAnswer(submitted, snapshot(ProviderStatus.RUNNING), T0.plusSeconds(5));
-    var t = transitions.timedOutRunning(running.next(), T0.plus(Duration.ofMinutes(20)));
-    assertThat(t.ended()).isTrue();
+    Instant deadline = T0.plus(Duration.ofMinutes(20));
+    var t = transitions.timedOutRunning(running.next(), deadline);
     assertThat(t.emit().getState()).isEqualTo(TaskState.TIMED_OUT);
     assertThat(t.emit().getError().getCode()).isEqualTo("TIMEOUT");
-    assertThat(t.emit().getError().getMessage()).contains("RUNNING");
+    assertThat(t.emit().getError().getMessage()).contains("RUNNING", "LATE_SUCCEEDED");
+    assertThat(t.ended()).as("kept under a slow watch").isFalse();
+    assertThat(TaskTransitions.watched(t.next())).isTrue();
+    assertThat(t.next().getWatchUntil()).isEqualTo(T0.plus(Duration.ofHours(24)));
+    assertThat(t.next().getNextPollAt()).isEqualTo(deadline.plus(Duration.ofMinutes(5)));
+    assertThat(t.next().getStatus().getState()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(TaskTransitions.dueAt(t.next())).isEqualTo(deadline.plus(Duration.ofMinutes(5)));
+  }
+
+  private InFlightTask watchedTask() {
+    var running =
+        transitions.onAnswer(submitted, snapshot(ProviderStatus.RUNNING), T0.plusSeconds(5));
+    return transitions.timedOutRunning(running.next(), T0.plus(Duration.ofMinutes(20))).next();
+  }
+
+  @Test
+  void aWatchedTaskThatSucceedsIsAnnouncedLateSucceededWithUsage() {
+    InFlightTask watched = watchedTask();
+    TaskSnapshot done =
+        new TaskSnapshot(
+            "t1",
+            ProviderStatus.SUCCEEDED,
+            T0,
+            T0.plusSeconds(1),
+            T0.plus(Duration.ofMinutes(22)),
+            ResultLink.of("https://r.oss.example.com/a/t1.mp4?Expires=9&Signature=S"),
+            new TaskUsage(5000, "480P", 1, false, null, null),
+            null,
+            null);
+    var t = transitions.onWatchAnswer(watched, done, T0.plus(Duration.ofMinutes(25)));
+    assertThat(t.ended()).isTrue();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.LATE_SUCCEEDED);
+    assertThat(t.emit().getUsage().getVideoDurationMillis()).isEqualTo(5000);
+    assertThat(t.emit().getResultUrl()).isEqualTo("https://r.oss.example.com/a/t1.mp4");
+    assertThat(t.emit().getError()).isNull();
+  }
+
+  @Test
+  void aWatchedTaskStillRunningIsPolledOneWatchIntervalLater() {
+    InFlightTask watched = watchedTask();
+    Instant at = T0.plus(Duration.ofMinutes(25));
+    var t = transitions.onWatchAnswer(watched, snapshot(ProviderStatus.RUNNING), at);
+    assertThat(t.emit()).isNull();
+    assertThat(t.next().getNextPollAt()).isEqualTo(at.plus(Duration.ofMinutes(5)));
+    assertThat(t.next().getLastPollAt()).isEqualTo(at);
+  }
+
+  @Test
+  void aWatchedTaskThatFailsOrIsForgottenEndsTheWatchSilently() {
+    InFlightTask watched = watchedTask();
+    Instant at = T0.plus(Duration.ofMinutes(25));
+    var failed = transitions.onWatchAnswer(watched, snapshot(ProviderStatus.FAILED), at);
+    assertThat(failed.ended()).isTrue();
+    assertThat(failed.emit()).isNull();
+
+    var u1 = transitions.onWatchAnswer(watched, snapshot(ProviderStatus.UNKNOWN), at);
+    assertThat(u1.ended()).isFalse();
+    var u2 = transitions.onWatchAnswer(u1.next(), snapshot(ProviderStatus.UNKNOWN), at);
+    assertThat(u2.ended()).isFalse();
+    var u3 = transitions.onWatchAnswer(u2.next(), snapshot(ProviderStatus.UNKNOWN), at);
+    assertThat(u3.ended()).as("UNKNOWN three times in a row").isTrue();
+    assertThat(u3.emit()).isNull();
+
+    assertThat(TaskTransitions.watchExpired(watched, T0.plus(Duration.ofHours(24)))).isTrue();
+    assertThat(TaskTransitions.watchExpired(watched, T0.plus(Duration.ofHours(23)))).isFalse();
+    assertThat(TaskTransitions.dueAt(watched)).isBefore(watched.getWatchUntil());
+  }
+
+  @Test
+  void aFailedWatchPollWaitsOneWatchInterval() {
+    InFlightTask watched = watchedTask();
+    Instant at = T0.plus(Duration.ofMinutes(25));
+    var t = transitions.onWatchFailed(watched, at);
+    assertThat(t.emit()).isNull();
+    assertThat(t.next().getNextPollAt()).isEqualTo(at.plus(Duration.ofMinutes(5)));
+    assertThat(t.next().getConsecutiveFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void aTaskInFlightIsDueAtItsNextPollOrItsDeadlineWhicheverIsFirst() {
+    assertThat(TaskTransitions.dueAt(submitted)).isEqualTo(T0.plusSeconds(5));
+    InFlightTask late =
+        InFlightTask.newBuilder(submitted).setNextPollAt(T0.plus(Duration.ofHours(1))).build();
+    assertThat(TaskTransitions.dueAt(late)).isEqualTo(T0.plus(Duration.ofMinutes(20)));
   }
 }

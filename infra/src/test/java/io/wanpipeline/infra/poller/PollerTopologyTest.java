@@ -23,7 +23,10 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +61,8 @@ class PollerTopologyTest {
   private final List<TaskStatus> events = new ArrayList<>();
   @TempDir Path stateDir;
   private WanSimulator sim;
-  private DashScopeClient client;
+  private WanClient client;
+  private boolean viaCrazyrouter;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TaskStatus> in;
   private TestOutputTopic<String, TaskStatus> out;
@@ -68,11 +72,13 @@ class PollerTopologyTest {
         WanSimulator.start(
             simulator.clock(clock).apiKey(KEY.secret(), "default").retryAfter(null).build());
     client =
-        DashScopeClient.builder()
-            .baseUrl(sim.baseUrl())
-            .clock(clock)
-            .requestTimeout(Duration.ofSeconds(5))
-            .build();
+        viaCrazyrouter
+            ? CrazyrouterClient.of(URI.create(sim.baseUrl()), clock)
+            : DashScopeClient.builder()
+                .baseUrl(sim.baseUrl())
+                .clock(clock)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", "unused:9092");
     settings.put("schema-registry.url", "http://unused:8081");
@@ -177,6 +183,15 @@ class PollerTopologyTest {
     for (long s = 0; s < total.toSeconds(); s++) {
       clock.advance(Duration.ofSeconds(1));
       driver.advanceWallClockTime(Duration.ofSeconds(1));
+    }
+    events.addAll(out.readValuesToList());
+  }
+
+  /** Moves both clocks by {@code step} at a time, a punctuation per step. */
+  private void tick(Duration total, Duration step) {
+    for (long ms = 0; ms < total.toMillis(); ms += step.toMillis()) {
+      clock.advance(step);
+      driver.advanceWallClockTime(step);
     }
     events.addAll(out.readValuesToList());
   }
@@ -370,5 +385,164 @@ class PollerTopologyTest {
     int after = sim.ledger().polls(taskId).size();
     tick(Duration.ofSeconds(30));
     assertThat(sim.ledger().polls(taskId)).hasSize(after);
+  }
+
+  @Test
+  void theBudgetIsNeverExceededInAnyOneSecondWindowAndIsUsed() {
+    start(
+        Map.of("poller.list-query", "false", "poller.punctuate-interval", "350ms"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(10))
+            .runningTime(Duration.ofSeconds(20))
+            .concurrencyCap("wan2.2-i2v-flash", 1000));
+    for (int i = 0; i < 150; i++) {
+      submit("req-budget-window-" + i, "cat " + i);
+    }
+
+    tick(Duration.ofSeconds(30), Duration.ofMillis(350));
+
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+    assertThat(sim.ledger().polls()).noneMatch(p -> p.httpStatus() == 429);
+    // 150 tasks due every 5-10 s need more than the budget: it is used close to its rate
+    // (20 calls per 1.05 s window, three punctuations of 350 ms).
+    assertThat(sim.ledger().polls().size()).isGreaterThan(19 * 23);
+  }
+
+  @Test
+  void listModeAnswersManyTasksOfOneAccountWithFewCalls() {
+    start(
+        Map.of("poller.punctuate-interval", "350ms"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(10))
+            .runningTime(Duration.ofSeconds(25))
+            .concurrencyCap("wan2.2-i2v-flash", 1000));
+    int n = 1000;
+    for (int i = 0; i < n; i++) {
+      submit("req-list-" + i, "cat " + i);
+    }
+
+    tick(Duration.ofSeconds(150), Duration.ofMillis(350));
+
+    for (int i = 0; i < n; i++) {
+      assertThat(statesOf("req-list-" + i)).as("req-list-" + i).endsWith(TaskState.SUCCEEDED);
+      assertThat(last("req-list-" + i).getUsage()).as("usage from the full query").isNotNull();
+    }
+    SimulatorLedger ledger = sim.ledger();
+    assertThat(ledger.lists()).as("list mode was used").isNotEmpty();
+    assertThat(ledger.lists()).allSatisfy(l -> assertThat(l.httpStatus()).isEqualTo(200));
+    assertThat(ledger.polls()).noneMatch(p -> p.httpStatus() == 429);
+    assertThat(ledger.maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+    int calls = ledger.polls().size() + ledger.lists().size();
+    // Per-task polling needs a poll at 5 s, about two while PENDING, three while RUNNING and one
+    // to see the end: at least 5 per task. Lists answer the unchanged ones.
+    assertThat((double) calls / n).as("calls per completed task").isLessThan(2.0);
+    assertThat(ledger.minPollGap().orElse(Duration.ofDays(1)))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aRunningTaskTimedOutIsWatchedSlowlyAndItsLateSuccessAnnounced() {
+    start(Map.of("poller.timeout", "60s", "poller.late-watch-interval", "30s"));
+    String taskId = submit("req-late", "[sim:run-ms=90000] a long take");
+
+    tick(Duration.ofSeconds(61));
+    assertThat(statesOf("req-late"))
+        .containsExactly(TaskState.PENDING, TaskState.RUNNING, TaskState.TIMED_OUT);
+    int pollsAtTimeout = sim.ledger().polls(taskId).size();
+
+    tick(Duration.ofSeconds(28));
+    assertThat(sim.ledger().polls(taskId)).as("watched slowly").hasSize(pollsAtTimeout);
+
+    tick(Duration.ofSeconds(45));
+    assertThat(statesOf("req-late"))
+        .containsExactly(
+            TaskState.PENDING, TaskState.RUNNING, TaskState.TIMED_OUT, TaskState.LATE_SUCCEEDED);
+    TaskStatus late = last("req-late");
+    assertThat(late.getUsage()).isNotNull();
+    assertThat(late.getUsage().getVideoDurationMillis()).isPositive();
+    assertThat(late.getResultUrl()).startsWith(sim.baseUrl());
+    assertThat(late.getError()).isNull();
+    assertThat(sim.ledger().cancels()).isEmpty();
+    List<SimulatorLedger.Poll> polls = sim.ledger().polls(taskId);
+    assertThat(polls.subList(pollsAtTimeout, polls.size()))
+        .as("one watch poll at 90 s (RUNNING), one at 120 s (SUCCEEDED)")
+        .hasSize(2);
+
+    int after = sim.ledger().polls(taskId).size();
+    tick(Duration.ofSeconds(70));
+    assertThat(sim.ledger().polls(taskId)).as("the watch ended").hasSize(after);
+  }
+
+  @Test
+  void aWatchedTaskThatFailsEndsItsWatchWithoutAnEvent() {
+    start(Map.of("poller.timeout", "30s", "poller.late-watch-interval", "20s"));
+    String taskId = submit("req-late-fail", "[sim:run-ms=40000] [sim:fail] a long failing take");
+
+    tick(Duration.ofSeconds(80));
+
+    assertThat(statesOf("req-late-fail"))
+        .containsExactly(TaskState.PENDING, TaskState.RUNNING, TaskState.TIMED_OUT);
+    int polls = sim.ledger().polls(taskId).size();
+    tick(Duration.ofSeconds(60));
+    assertThat(sim.ledger().polls(taskId)).as("no watch after FAILED").hasSize(polls);
+  }
+
+  @Test
+  void throttledPollsSlowTheAccountDownAndFailNothing() {
+    start(
+        Map.of("poller.list-query", "false"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(5))
+            .runningTime(Duration.ofSeconds(10))
+            .concurrencyCap("wan2.2-i2v-flash", 100));
+    List<String> requests = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      submit("req-429-" + i, "cat " + i);
+      requests.add("req-429-" + i);
+    }
+    sim.setFaults(Route.QUERY, Faults.alwaysThrottle());
+    tick(Duration.ofSeconds(5));
+    int before = sim.ledger().polls().size();
+
+    tick(Duration.ofSeconds(20));
+
+    int throttled = sim.ledger().polls().size() - before;
+    // Unthrottled, 60 tasks due every 5-10 s make about 8 polls a second (160 in 20 s); every
+    // 429 halves the account's rate down to 1/16 of it.
+    assertThat(throttled).as("polls while throttled").isLessThan(60);
+    assertThat(events).as("no event while every poll is throttled").isEmpty();
+
+    sim.setFaults(Route.QUERY, Faults.NONE);
+    tick(Duration.ofSeconds(90));
+    for (String r : requests) {
+      assertThat(statesOf(r)).as(r).endsWith(TaskState.SUCCEEDED).doesNotContain(TaskState.FAILED);
+    }
+  }
+
+  @Test
+  void anAccountWhoseDialectHasNoListStaysOnPerTaskPolls() {
+    viaCrazyrouter = true;
+    start(
+        Map.of("poller.punctuate-interval", "350ms"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(5))
+            .runningTime(Duration.ofSeconds(10))
+            .concurrencyCap("wan2.2-i2v-flash", 1000));
+    int n = 300;
+    for (int i = 0; i < n; i++) {
+      submit("req-no-list-" + i, "cat " + i);
+    }
+
+    // 300 due tasks do not fit in 10 s at 20/s: list mode is tried once, the gateway answers
+    // UNSUPPORTED_OPERATION without a call, and the account stays on per-task polls.
+    tick(Duration.ofSeconds(90), Duration.ofMillis(350));
+
+    for (int i = 0; i < n; i++) {
+      assertThat(statesOf("req-no-list-" + i)).as("req-no-list-" + i).endsWith(TaskState.SUCCEEDED);
+    }
+    assertThat(sim.ledger().lists()).isEmpty();
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+    assertThat(sim.ledger().minPollGap().orElseThrow())
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
   }
 }

@@ -1,0 +1,210 @@
+package io.wanpipeline.poller;
+
+import static io.wanpipeline.poller.Tasks.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.wanpipeline.wan.account.ProviderAccounts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+class QueryBudgetTest {
+
+  private static ProviderAccounts accounts(Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(settings);
+    all.put("provider.accounts", "a,b");
+    return ProviderAccounts.parse(
+        k -> Optional.ofNullable(all.get(k)),
+        k -> k.endsWith(".api-key") ? Optional.of("sk-test") : Optional.empty());
+  }
+
+  private static int take(QueryBudget budget, String account, Instant now, int tries) {
+    int got = 0;
+    for (int i = 0; i < tries; i++) {
+      if (budget.tryAcquire(account, now)) {
+        got++;
+      }
+    }
+    return got;
+  }
+
+  /** The most calls in any window [t, t + 1 s), as the simulator's ledger counts them. */
+  private static int maxPerSecond(List<Instant> calls) {
+    int best = 0;
+    int from = 0;
+    for (int to = 0; to < calls.size(); to++) {
+      while (!calls.get(from).plusSeconds(1).isAfter(calls.get(to))) {
+        from++;
+      }
+      best = Math.max(best, to - from + 1);
+    }
+    return best;
+  }
+
+  /** Asks for calls every 10 ms for {@code seconds}; returns the times granted. */
+  private static List<Instant> hammer(QueryBudget budget, String account, int seconds) {
+    List<Instant> granted = new ArrayList<>();
+    for (int ms = 0; ms < seconds * 1000; ms += 10) {
+      Instant now = T0.plusMillis(ms);
+      while (budget.tryAcquire(account, now)) {
+        granted.add(now);
+      }
+    }
+    return granted;
+  }
+
+  @Test
+  void budgetIsPerAccountAtTheAccountsQueryRate() {
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "2", "provider.b.query-rate", "3")),
+            OptionalDouble.empty());
+    assertThat(take(budget, "a", T0, 10)).isEqualTo(2);
+    assertThat(take(budget, "b", T0, 10)).isEqualTo(3);
+    assertThat(take(budget, "a", T0.plusMillis(500), 10)).as("no burst inside the window").isZero();
+    assertThat(take(budget, "a", T0.plusMillis(1049), 10))
+        .as("one second plus the margin")
+        .isZero();
+    assertThat(take(budget, "a", T0.plusMillis(1050), 10)).isEqualTo(2);
+  }
+
+  @Test
+  void accountsWithoutAConfiguredRateGetTheProtocolsTwentyPerSecond() {
+    QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
+    assertThat(budget.rateOf("a")).isEqualTo(20.0);
+    assertThat(budget.rateOf("not-configured")).isEqualTo(20.0);
+    assertThat(take(budget, "a", T0, 100)).isEqualTo(20);
+  }
+
+  @Test
+  void theInstanceCapOnlyLowersAnAccountsRate() {
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "2", "provider.b.query-rate", "10")),
+            OptionalDouble.of(5));
+    assertThat(budget.rateOf("a")).isEqualTo(2.0);
+    assertThat(budget.rateOf("b")).isEqualTo(5.0);
+    assertThat(take(budget, "b", T0, 100)).isEqualTo(5);
+  }
+
+  @Test
+  void neverMoreThanTheRateInAnyOneSecondWindow() {
+    QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
+    List<Instant> granted = hammer(budget, "a", 10);
+    assertThat(maxPerSecond(granted)).isEqualTo(20);
+    assertThat(granted.size()).as("close to the rate over 10 s").isGreaterThanOrEqualTo(180);
+  }
+
+  @Test
+  void shareArithmeticForOneAndTwoInstances() {
+    assertThat(PartitionShare.fraction(6, 6)).isEqualTo(1.0);
+    assertThat(PartitionShare.fraction(0, 6)).as("nothing owned: nothing polled").isEqualTo(1.0);
+    assertThat(PartitionShare.fraction(3, 0)).as("total unknown").isEqualTo(1.0);
+    assertThat(PartitionShare.fraction(3, 6)).isEqualTo(0.5);
+    assertThat(PartitionShare.fraction(1, 3)).isEqualTo(1.0 / 3);
+    // Two instances over 3 partitions of an account at 20/s: 13 + 6 calls per second <= 20.
+    int first =
+        QueryBudget.Window.of(
+                QueryBudget.shareOf(20, PartitionShare.fraction(2, 3), OptionalDouble.empty()),
+                Duration.ofMillis(50))
+            .limit();
+    int second =
+        QueryBudget.Window.of(
+                QueryBudget.shareOf(20, PartitionShare.fraction(1, 3), OptionalDouble.empty()),
+                Duration.ofMillis(50))
+            .limit();
+    assertThat(first).isEqualTo(13);
+    assertThat(second).isEqualTo(6);
+    assertThat(first + second).isLessThanOrEqualTo(20);
+    assertThat(QueryBudget.shareOf(20, 0.5, OptionalDouble.of(4))).isEqualTo(4.0);
+  }
+
+  @Test
+  void twoInstancesTogetherStayWithinTheAccountsRate() {
+    PartitionShare one = new PartitionShare(() -> 2);
+    PartitionShare two = new PartitionShare(() -> 2);
+    one.acquire(0);
+    two.acquire(1);
+    QueryBudget a = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), one, Duration.ZERO);
+    QueryBudget b = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), two, Duration.ZERO);
+    assertThat(a.rateOf("a")).isEqualTo(10.0);
+    List<Instant> both = new ArrayList<>(hammer(a, "a", 5));
+    both.addAll(hammer(b, "a", 5));
+    both.sort(null);
+    assertThat(maxPerSecond(both)).isEqualTo(20);
+
+    // The survivor of a failover owns both partitions: the whole rate.
+    one.acquire(1);
+    assertThat(a.rateOf("a")).isEqualTo(20.0);
+    one.release(1);
+    one.release(0);
+    assertThat(one.owned()).isZero();
+  }
+
+  @Test
+  void aShareBelowOneCallASecondStillMakesProgress() {
+    PartitionShare share = new PartitionShare(() -> 8);
+    share.acquire(0);
+    // 1 partition of 8 at 2/s: 0.25 calls a second, one call per 4 s (plus the margin).
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "2")),
+            OptionalDouble.empty(),
+            share,
+            Duration.ofMillis(50));
+    assertThat(QueryBudget.Window.of(0.25, Duration.ofMillis(50)))
+        .isEqualTo(new QueryBudget.Window(1, Duration.ofMillis(4050)));
+    List<Instant> granted = hammer(budget, "a", 20);
+    assertThat(granted).hasSize(5);
+    assertThat(Duration.between(granted.get(0), granted.get(1))).isEqualTo(Duration.ofMillis(4050));
+  }
+
+  @Test
+  void aThrottledCallHalvesTheAccountsRateWhichRecoversGradually() {
+    QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
+    budget.slowDown("a", T0, null);
+    budget.slowDown("a", T0.plusMillis(100), null); // same second: one halving
+    assertThat(budget.slowDownFactor("a", T0.plusMillis(100))).isCloseTo(0.5, within(0.01));
+    assertThat(take(budget, "a", T0.plusMillis(100), 100)).isEqualTo(10);
+    assertThat(budget.slowDownFactor("b", T0)).as("other accounts unaffected").isEqualTo(1.0);
+    budget.slowDown("a", T0.plusSeconds(2), null);
+    assertThat(budget.slowDownFactor("a", T0.plusSeconds(2))).isLessThan(0.3);
+    assertThat(budget.slowDownFactor("a", T0.plusSeconds(12)))
+        .isGreaterThan(budget.slowDownFactor("a", T0.plusSeconds(2)));
+    assertThat(budget.slowDownFactor("a", T0.plusSeconds(60))).isEqualTo(1.0);
+  }
+
+  @Test
+  void aCallThatStartsLateOccupiesTheWindowFromItsStart() {
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "1")),
+            OptionalDouble.empty(),
+            PartitionShare.whole(),
+            Duration.ofMillis(50));
+    QueryBudget.Permit permit = budget.take("a", T0);
+    assertThat(permit).isNotNull();
+    permit.started(T0.plusMillis(300)); // waited for a free call thread
+    permit.started(T0.plusMillis(100)); // never moves back
+    assertThat(budget.available("a", T0.plusMillis(1100))).isZero();
+    assertThat(budget.available("a", T0.plusMillis(1349))).isZero();
+    assertThat(budget.available("a", T0.plusMillis(1350))).isEqualTo(1);
+  }
+
+  @Test
+  void retryAfterPausesTheAccount() {
+    QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
+    budget.slowDown("a", T0, Duration.ofSeconds(3));
+    assertThat(budget.tryAcquire("a", T0.plusSeconds(2))).isFalse();
+    assertThat(budget.callsPerSecond("a", T0.plusSeconds(2))).isZero();
+    assertThat(budget.tryAcquire("b", T0.plusSeconds(2))).isTrue();
+    assertThat(budget.tryAcquire("a", T0.plusSeconds(3))).isTrue();
+  }
+}
