@@ -62,8 +62,10 @@ final class ChaosMonkey implements AutoCloseable {
 
   ChaosMonkey(
       List<ServiceProcess> targets, long seed, int killsPerService, Timing timing, Clock clock) {
-    for (int i = 0; i < targets.size(); i++) {
-      services.put(targets.get(i), new Random(seed * 31 + i));
+    // Seeds drawn from one random: Randoms seeded n and n+1 draw nearly the same first numbers.
+    Random seeds = new Random(seed);
+    for (ServiceProcess target : targets) {
+      services.put(target, new Random(seeds.nextLong()));
     }
     this.killsPerService = killsPerService;
     this.timing = timing;

@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param submitLatencyMax longest create call ({@code chaos.submit-latency-max-ms}, default 400)
  * @param pendingTime how long a task stays PENDING ({@code chaos.pending-ms}, default 3000)
  * @param runningTime how long a task stays RUNNING ({@code chaos.running-ms}, default 5000)
+ * @param queryBudget query, list and cancel calls per second of each provider account, enforced by
+ *     the simulator and configured in the services ({@code chaos.query-budget}, default 10: below
+ *     the provider's 20 so that this workload's peaks, after a poller restart, press against it)
  * @param timeout how long the requests may take to end ({@code chaos.timeout-s}, default 360)
  * @param workDir where each run's logs, properties and state go ({@code chaos.dir}, default {@code
  *     target/chaos})
@@ -35,6 +38,7 @@ record ChaosParameters(
     Duration submitLatencyMax,
     Duration pendingTime,
     Duration runningTime,
+    int queryBudget,
     Duration timeout,
     Path workDir) {
 
@@ -50,6 +54,7 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.submit-latency-max-ms", 400)),
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
+        Integer.getInteger("chaos.query-budget", 10),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));
   }
