@@ -145,6 +145,8 @@ class ChaosIT {
       }
       LOG.info("chaos summary run={} (logs in {})\n{}", runId, dir, run.table());
       Files.writeString(dir.resolve("summary.txt"), run.table(), StandardCharsets.UTF_8);
+      // Every call the simulator saw, for reading a failure afterwards.
+      Files.write(dir.resolve("simulator-ledger.json"), sim.ledger().toJson());
       run.assertAll();
     }
   }
