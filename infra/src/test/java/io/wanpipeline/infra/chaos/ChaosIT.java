@@ -126,6 +126,8 @@ class ChaosIT {
           KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
           ChaosMonkey monkey =
               new ChaosMonkey(services, p.seed(), p.killsPerService(), timing(), clock)) {
+        // Registers the request schema now, so a registry problem fails here, not in the workload.
+        topics.videoRequests().valueBytes(new ChaosRequests(p.seed(), "warm-up", 0).next(0, began));
         for (ServiceProcess s : services) {
           s.start();
         }
@@ -274,7 +276,9 @@ class ChaosIT {
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger invalid = new AtomicInteger();
     private final AtomicInteger failedSends = new AtomicInteger();
+    private final AtomicInteger produceErrors = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
+    private volatile String lastProduceError = "none";
 
     Set<String> requestIds() {
       synchronized (requestIds) {
@@ -294,6 +298,7 @@ class ChaosIT {
     ChaosRequests requests = new ChaosRequests(p.seed(), runId, p.invalidEvery());
     Random duplicatePicker = new Random(p.seed() + 1);
     List<VideoRequest> made = new ArrayList<>();
+    VideoRequest[] unsent = {null};
     long periodMicros = Math.max(1, Math.round(1_000_000 / p.ratePerSecond()));
     w.scheduler.scheduleAtFixedRate(
         () -> {
@@ -301,19 +306,29 @@ class ChaosIT {
           if (n >= p.requests()) {
             return;
           }
-          VideoRequest r = requests.next(n, clock.instant());
-          made.add(r);
-          send(topics, producer, r, w);
-          w.requestIds.add(r.getRequestId());
-          if ("true".equals(r.getMetadata().get("invalid"))) {
-            w.invalid.incrementAndGet();
+          // A failed send is retried with the same request at the next tick; an exception must
+          // not escape, or the executor would silently cancel the whole workload.
+          try {
+            VideoRequest r = unsent[0] != null ? unsent[0] : requests.next(n, clock.instant());
+            unsent[0] = r;
+            send(topics, producer, r, w);
+            unsent[0] = null;
+            made.add(r);
+            w.requestIds.add(r.getRequestId());
+            if ("true".equals(r.getMetadata().get("invalid"))) {
+              w.invalid.incrementAndGet();
+            }
+            if (p.duplicateEvery() > 0 && n % p.duplicateEvery() == p.duplicateEvery() - 1) {
+              // The same record content again: dedupe must keep it from a second submission.
+              send(topics, producer, made.get(duplicatePicker.nextInt(made.size())), w);
+              w.duplicates.incrementAndGet();
+            }
+            w.sent.incrementAndGet();
+          } catch (RuntimeException e) {
+            w.produceErrors.incrementAndGet();
+            w.lastProduceError = e.toString();
+            LOG.warn("chaos produce error request={}", n, e);
           }
-          if (p.duplicateEvery() > 0 && n % p.duplicateEvery() == p.duplicateEvery() - 1) {
-            // The same record content again: dedupe must keep it from a second submission.
-            send(topics, producer, made.get(duplicatePicker.nextInt(made.size())), w);
-            w.duplicates.incrementAndGet();
-          }
-          w.sent.incrementAndGet();
         },
         0,
         periodMicros,
@@ -376,7 +391,15 @@ class ChaosIT {
       throw new AssertionError(
           "after "
               + p.timeout()
-              + ": "
+              + ": produced "
+              + workload.sent.get()
+              + " of "
+              + p.requests()
+              + " requests (produce errors "
+              + workload.produceErrors.get()
+              + ", last "
+              + workload.lastProduceError
+              + "); "
               + missing.size()
               + " of "
               + ids.size()
@@ -415,6 +438,7 @@ class ChaosIT {
     private final int duplicates;
     private final int invalid;
     private final int failedSends;
+    private final int produceErrors;
     private final Map<TaskState, Integer> terminalStates;
     private final Map<String, List<TaskState>> endedMoreThanOnce;
     private final List<String> notEnded;
@@ -453,6 +477,7 @@ class ChaosIT {
       this.duplicates = workload.duplicates.get();
       this.invalid = workload.invalid.get();
       this.failedSends = workload.failedSends.get();
+      this.produceErrors = workload.produceErrors.get();
       this.terminalStates = tally.byState();
       this.endedMoreThanOnce = tally.endedMoreThanOnce();
       this.notEnded = tally.notEnded(requestIds);
@@ -527,7 +552,7 @@ class ChaosIT {
       row(t, "requests (distinct)", requestIds.size());
       row(t, "  of which invalid", invalid);
       row(t, "duplicates re-sent", duplicates);
-      row(t, "failed sends", failedSends);
+      row(t, "failed sends", failedSends + " (retried produce errors: " + produceErrors + ")");
       row(t, "terminal states", terminalStates);
       row(t, "requests without one", notEnded.size());
       row(t, "requests with several", endedMoreThanOnce.size());
