@@ -117,7 +117,7 @@ class ChaosIT {
       String application = kafka.uniqueName("chaos-poller");
       List<ServiceProcess> services = new ArrayList<>();
       for (String instance : List.of("a", "b")) {
-        services.add(submitter(dir, common, group, instance));
+        services.add(submitter(dir, common, group, instance, p.reconcile()));
         services.add(poller(dir, common, application, instance));
       }
 
@@ -200,10 +200,12 @@ class ChaosIT {
   }
 
   private static ServiceProcess submitter(
-      Path dir, Map<String, String> common, String group, String instance) throws IOException {
+      Path dir, Map<String, String> common, String group, String instance, String reconcile)
+      throws IOException {
     Map<String, String> s = new LinkedHashMap<>(common);
     s.put("submitter.group-id", group);
     s.put("submitter.instance-id", "submitter-" + instance);
+    s.put("submitter.reconcile", reconcile);
     return service(dir, "submitter-" + instance, SubmitterMain.class.getName(), s);
   }
 

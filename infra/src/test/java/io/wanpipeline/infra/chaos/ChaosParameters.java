@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param queryBudget query, list and cancel calls per second of each provider account, enforced by
  *     the simulator and configured in the services ({@code chaos.query-budget}, default 10: below
  *     the provider's 20 so that this workload's peaks, after a poller restart, press against it)
+ * @param reconcile how submitters settle in-doubt requests, their {@code submitter.reconcile}
+ *     ({@code chaos.reconcile}, default {@code none}; {@code list} once the list-query reconciler
+ *     exists)
  * @param timeout how long the requests may take to end ({@code chaos.timeout-s}, default 360)
  * @param workDir where each run's logs, properties and state go ({@code chaos.dir}, default {@code
  *     target/chaos})
@@ -39,6 +42,7 @@ record ChaosParameters(
     Duration pendingTime,
     Duration runningTime,
     int queryBudget,
+    String reconcile,
     Duration timeout,
     Path workDir) {
 
@@ -55,6 +59,7 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
         Integer.getInteger("chaos.query-budget", 10),
+        System.getProperty("chaos.reconcile", "none"),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));
   }
