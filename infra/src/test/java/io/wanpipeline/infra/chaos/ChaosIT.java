@@ -66,9 +66,6 @@ import org.slf4j.LoggerFactory;
  * one in-doubt ending per submitter kill, no account over its query budget in any one-second
  * window, no task polled under 3 s after its previous poll, and no 429 on a query-type call.
  *
- * <p>The query budget defaults to 10 calls per second per account, half the provider's 20, so that
- * this workload's peaks (a restarted poller catching up) press against it.
- *
  * <p>Knobs: {@link ChaosParameters} ({@code -Dchaos.requests}, {@code -Dchaos.kills}, {@code
  * -Dchaos.seed}, ...). Each run leaves the children's logs under {@code target/chaos/}.
  */

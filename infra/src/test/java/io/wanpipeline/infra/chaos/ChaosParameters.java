@@ -21,8 +21,8 @@ import java.time.Duration;
  * @param pendingTime how long a task stays PENDING ({@code chaos.pending-ms}, default 3000)
  * @param runningTime how long a task stays RUNNING ({@code chaos.running-ms}, default 5000)
  * @param queryBudget query, list and cancel calls per second of each provider account, enforced by
- *     the simulator and configured in the services ({@code chaos.query-budget}, default 10: below
- *     the provider's 20 so that this workload's peaks, after a poller restart, press against it)
+ *     the simulator and configured in the services ({@code chaos.query-budget}, default the
+ *     provider's 20)
  * @param reconcile how submitters settle in-doubt requests, their {@code submitter.reconcile}
  *     ({@code chaos.reconcile}, default {@code none}; {@code list} once the list-query reconciler
  *     exists)
@@ -58,7 +58,7 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.submit-latency-max-ms", 400)),
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
-        Integer.getInteger("chaos.query-budget", 10),
+        Integer.getInteger("chaos.query-budget", 20),
         System.getProperty("chaos.reconcile", "none"),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));
