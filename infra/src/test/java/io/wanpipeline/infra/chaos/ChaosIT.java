@@ -128,9 +128,10 @@ class ChaosIT {
         for (ServiceProcess s : services) {
           s.start();
         }
-        monkey.start();
         Workload workload = produce(p, runId, topics, producer);
         try {
+          awaitFlow(p, tally);
+          monkey.start();
           awaitEnd(p, tally, monkey, workload, services);
         } finally {
           workload.close();
@@ -416,6 +417,22 @@ class ChaosIT {
     }
   }
 
+  /**
+   * Waits for the first status event, so that the kills land while requests are being submitted and
+   * polled rather than while the services are still starting (on a loaded machine that can take a
+   * minute).
+   */
+  private void awaitFlow(ChaosParameters p, StatusTally tally) {
+    Instant start = clock.instant();
+    await("the first status event: the pipeline is working")
+        .atMost(p.timeout())
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> tally.refresh().events() > 0);
+    LOG.info(
+        "chaos starts: the pipeline works after {} ms",
+        Duration.between(start, clock.instant()).toMillis());
+  }
+
   private static void stopAll(List<ServiceProcess> services) throws InterruptedException {
     // Submitters first, so nothing new is submitted while the pollers stop.
     for (ServiceProcess s : services) {
@@ -566,7 +583,7 @@ class ChaosIT {
       row(t, "min poll gap", minPollGap.map(d -> d.toMillis() + " ms").orElse("none"));
       row(t, "poll gaps under 3 s", pollGapsUnderFloor);
       row(t, "query calls answered 429", throttledQueries);
-      t.append("kills:\n");
+      t.append("kills (time after the first status event):\n");
       kills.forEach(
           k ->
               t.append(
