@@ -53,8 +53,17 @@ final class FaultDice {
     } else if (r < edge + f.malformedRate()) {
       outcome = Outcome.MALFORMED;
     }
-    Duration delay = d < f.delayRate() ? f.delay() : Duration.ZERO;
+    Duration delay = d < f.delayRate() ? delayOf(f) : Duration.ZERO;
     return new Decision(outcome, delay);
+  }
+
+  /** A delayed call's wait; a fixed delay consumes no randomness, so old sequences stay. */
+  private Duration delayOf(Faults f) {
+    long spread = f.delayMax().minus(f.delay()).toNanos();
+    if (spread <= 0) {
+      return f.delay();
+    }
+    return f.delay().plusNanos((long) (faults.nextDouble() * (spread + 1)));
   }
 
   /** Draws a task's fate: FAIL with {@code failureRate}, NEVER_FINISH with {@code neverFinish}. */

@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param unavailableRate share answered 503 {@code ServiceUnavailable}
  * @param resetRate share whose connection is closed without an answer
  * @param malformedRate share answered 200 with a truncated JSON body (JSON routes only)
- * @param delayRate share answered only after {@code delay}
- * @param delay how long a delayed answer waits (wall time, not the simulator clock)
+ * @param delayRate share answered only after a delay
+ * @param delay how long a delayed answer waits at least (wall time, not the simulator clock)
+ * @param delayMax how long a delayed answer waits at most; each delayed call waits a uniformly
+ *     drawn time between {@code delay} and {@code delayMax} (equal: always {@code delay})
  */
 public record Faults(
     double throttleRate,
@@ -23,13 +25,15 @@ public record Faults(
     double resetRate,
     double malformedRate,
     double delayRate,
-    Duration delay) {
+    Duration delay,
+    Duration delayMax) {
 
   /** No faults at all. */
   public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 0, Duration.ZERO);
 
   public Faults {
     Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(delayMax, "delayMax");
     double sum = 0;
     for (double r :
         new double[] {throttleRate, internalErrorRate, unavailableRate, resetRate, malformedRate}) {
@@ -47,6 +51,29 @@ public record Faults(
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative");
     }
+    if (delayMax.compareTo(delay) < 0) {
+      throw new IllegalArgumentException("delayMax must not be shorter than delay");
+    }
+  }
+
+  /** Faults whose delayed answers all wait exactly {@code delay}. */
+  public Faults(
+      double throttleRate,
+      double internalErrorRate,
+      double unavailableRate,
+      double resetRate,
+      double malformedRate,
+      double delayRate,
+      Duration delay) {
+    this(
+        throttleRate,
+        internalErrorRate,
+        unavailableRate,
+        resetRate,
+        malformedRate,
+        delayRate,
+        delay,
+        delay);
   }
 
   /** Every call answered 429 {@code Throttling.RateQuota}. */
@@ -57,31 +84,68 @@ public record Faults(
   /** Copy with another 429 rate. */
   public Faults withThrottleRate(double rate) {
     return new Faults(
-        rate, internalErrorRate, unavailableRate, resetRate, malformedRate, delayRate, delay);
+        rate,
+        internalErrorRate,
+        unavailableRate,
+        resetRate,
+        malformedRate,
+        delayRate,
+        delay,
+        delayMax);
   }
 
   /** Copy with another 500 rate. */
   public Faults withInternalErrorRate(double rate) {
     return new Faults(
-        throttleRate, rate, unavailableRate, resetRate, malformedRate, delayRate, delay);
+        throttleRate, rate, unavailableRate, resetRate, malformedRate, delayRate, delay, delayMax);
   }
 
   /** Copy with another 503 rate. */
   public Faults withUnavailableRate(double rate) {
     return new Faults(
-        throttleRate, internalErrorRate, rate, resetRate, malformedRate, delayRate, delay);
+        throttleRate,
+        internalErrorRate,
+        rate,
+        resetRate,
+        malformedRate,
+        delayRate,
+        delay,
+        delayMax);
   }
 
   /** Copy with another connection-reset rate. */
   public Faults withResetRate(double rate) {
     return new Faults(
-        throttleRate, internalErrorRate, unavailableRate, rate, malformedRate, delayRate, delay);
+        throttleRate,
+        internalErrorRate,
+        unavailableRate,
+        rate,
+        malformedRate,
+        delayRate,
+        delay,
+        delayMax);
   }
 
   /** Copy with another malformed-body rate. */
   public Faults withMalformedRate(double rate) {
     return new Faults(
-        throttleRate, internalErrorRate, unavailableRate, resetRate, rate, delayRate, delay);
+        throttleRate,
+        internalErrorRate,
+        unavailableRate,
+        resetRate,
+        rate,
+        delayRate,
+        delay,
+        delayMax);
+  }
+
+  /**
+   * Copy where {@code rate} of the calls are answered after a time drawn uniformly between {@code
+   * min} and {@code max}: a latency spread such as the provider's 100-400 ms create calls.
+   */
+  public Faults withDelayBetween(double rate, Duration min, Duration max) {
+    return new Faults(
+        throttleRate, internalErrorRate, unavailableRate, resetRate, malformedRate, rate, min, max);
   }
 
   /** Copy where {@code rate} of the calls are answered after {@code delay}. */

@@ -59,4 +59,49 @@ class FaultDiceTest {
       assertThat(a.fate(0.3, 0.1)).isEqualTo(b.fate(0.3, 0.1));
     }
   }
+
+  @Test
+  void delaysBetweenTwoBoundsSpreadOverTheRange() {
+    FaultDice dice = new FaultDice(5);
+    Faults latency =
+        Faults.NONE.withDelayBetween(1.0, Duration.ofMillis(100), Duration.ofMillis(400));
+    List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      FaultDice.Decision d = dice.draw(latency);
+      assertThat(d.outcome()).isEqualTo(FaultDice.Outcome.NONE);
+      delays.add(d.delay());
+    }
+
+    assertThat(delays).allSatisfy(d -> assertThat(d).isBetween(ms(100), ms(400)));
+    assertThat(delays.stream().filter(d -> d.compareTo(ms(175)) < 0).count())
+        .as("the lowest quarter of the range is drawn about a quarter of the time")
+        .isBetween(400L, 600L);
+    assertThat(delays.stream().filter(d -> d.compareTo(ms(325)) > 0).count())
+        .as("the highest quarter too")
+        .isBetween(400L, 600L);
+  }
+
+  @Test
+  void aFixedDelayDrawsNoExtraRandomness() {
+    FaultDice a = new FaultDice(9);
+    FaultDice b = new FaultDice(9);
+    Faults fixed = Faults.NONE.withDelay(0.5, ms(50));
+    Faults degenerate = Faults.NONE.withDelayBetween(0.5, ms(50), ms(50));
+    for (int i = 0; i < 100; i++) {
+      assertThat(a.draw(fixed)).isEqualTo(b.draw(degenerate));
+    }
+  }
+
+  @Test
+  void otherFaultsKeepTheDelayRange() {
+    Faults f =
+        Faults.NONE.withDelayBetween(1.0, ms(10), ms(20)).withThrottleRate(0.1).withResetRate(0.1);
+
+    assertThat(f.delay()).isEqualTo(ms(10));
+    assertThat(f.delayMax()).isEqualTo(ms(20));
+  }
+
+  private static Duration ms(long millis) {
+    return Duration.ofMillis(millis);
+  }
 }
