@@ -24,8 +24,7 @@ import java.time.Duration;
  *     the simulator and configured in the services ({@code chaos.query-budget}, default the
  *     provider's 20)
  * @param reconcile how submitters settle in-doubt requests, their {@code submitter.reconcile}
- *     ({@code chaos.reconcile}, default {@code none}; {@code list} once the list-query reconciler
- *     exists)
+ *     ({@code chaos.reconcile}, default {@code list}, the submitter's own default)
  * @param timeout how long the requests may take to end ({@code chaos.timeout-s}, default 360)
  * @param workDir where each run's logs, properties and state go ({@code chaos.dir}, default {@code
  *     target/chaos})
@@ -59,7 +58,7 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
         Integer.getInteger("chaos.query-budget", 20),
-        System.getProperty("chaos.reconcile", "none"),
+        System.getProperty("chaos.reconcile", "list"),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));
   }
