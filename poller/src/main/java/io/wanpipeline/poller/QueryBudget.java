@@ -76,7 +76,11 @@ public final class QueryBudget {
     }
   }
 
-  /** The account's own query rate: the protocol default for an account that is not configured. */
+  /**
+   * The part of the account's query rate the pollers share ({@link AccountLimits#pollRate()}: the
+   * rate less the submitters' reconciliation reserve); the protocol default's for an account that
+   * is not configured.
+   */
   public double accountRate(String account) {
     return accountRates.computeIfAbsent(String.valueOf(account), this::configuredRate);
   }
@@ -86,8 +90,11 @@ public final class QueryBudget {
         .filter(a -> a.name().equals(account))
         .findFirst()
         .map(ProviderAccount::limits)
-        .map(AccountLimits::queryRate)
-        .orElse(AccountLimits.DEFAULT_QUERY_RATE);
+        .orElseGet(
+            () ->
+                new AccountLimits(
+                    AccountLimits.DEFAULT_QUERY_RATE, Map.of(), AccountLimits.UNKNOWN_MODEL))
+        .pollRate();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.wanpipeline.submitter;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.wan.account.ProviderAccount;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -39,5 +40,26 @@ public interface InDoubtReconciler {
   /** Proves nothing: every in-doubt request ends FAILED SUBMIT_IN_DOUBT. */
   static InDoubtReconciler none() {
     return (request, account, intent, knownTaskIds) -> Optional.empty();
+  }
+
+  /**
+   * Thrown by {@link #reconcile} when it cannot look now (the provider throttled or failed the
+   * list, or the list budget is spent): nothing is decided, the request stays in doubt and is
+   * looked at again after {@link #after()}.
+   */
+  final class TryLater extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Duration after;
+
+    /** Looks again after {@code after}, for {@code reason}. */
+    public TryLater(Duration after, String reason) {
+      super(reason, null, false, false);
+      this.after = after;
+    }
+
+    /** How long to wait before looking again. */
+    public Duration after() {
+      return after;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.wanpipeline.infra.submitter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.VideoInput;
@@ -14,6 +15,7 @@ import io.wanpipeline.infra.simulator.Route;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.submitter.InDoubtReconciler;
 import io.wanpipeline.submitter.InDoubtReconciler.Found;
 import io.wanpipeline.submitter.reconcile.ListCallAllowance;
 import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
@@ -200,7 +202,7 @@ class ListQueryReconcilerIT {
   }
 
   @Test
-  void aFailingListLeavesTheRequestInDoubt() {
+  void aFailingOrThrottledListDecidesNothingAndAsksToTryLater() {
     ProviderAccount account = account("broken");
     ApiKey key = account.submitKey();
     SubmissionLedgerEntry intent = intent("b-lost", key.ref());
@@ -208,16 +210,22 @@ class ListQueryReconcilerIT {
     sim.setFaults(Route.LIST, Faults.NONE.withInternalErrorRate(1.0));
     int listsBefore = sim.ledger().lists().size();
 
-    assertThat(reconciler(100).reconcile(request("b-lost", FLASH), account, intent, Set.of()))
-        .isEmpty();
+    assertThatThrownBy(
+            () -> reconciler(100).reconcile(request("b-lost", FLASH), account, intent, Set.of()))
+        .isInstanceOf(InDoubtReconciler.TryLater.class);
     assertThat(newLists(listsBefore))
         .singleElement()
         .extracting(SimulatorLedger.ListCall::httpStatus)
         .isEqualTo(500);
 
     sim.setFaults(Route.LIST, Faults.alwaysThrottle());
+    assertThatThrownBy(
+            () -> reconciler(100).reconcile(request("b-lost", FLASH), account, intent, Set.of()))
+        .isInstanceOf(InDoubtReconciler.TryLater.class);
+
+    sim.setFaults(Route.LIST, Faults.NONE);
     assertThat(reconciler(100).reconcile(request("b-lost", FLASH), account, intent, Set.of()))
-        .isEmpty();
+        .isPresent();
   }
 
   @Test
@@ -241,7 +249,7 @@ class ListQueryReconcilerIT {
   }
 
   @Test
-  void anExhaustedAllowanceMakesNoCall() {
+  void anExhaustedAllowanceMakesNoCallAndAsksToTryLater() {
     ProviderAccount account = account("known");
     ApiKey key = account.submitKey();
     SubmissionLedgerEntry intent = intent("k-allow", key.ref());
@@ -257,8 +265,9 @@ class ListQueryReconcilerIT {
         .contains(lost);
     int listsBefore = sim.ledger().lists().size();
 
-    assertThat(reconciler.reconcile(request("k-allow", FLASH), account, intent, Set.of()))
-        .isEmpty();
+    assertThatThrownBy(
+            () -> reconciler.reconcile(request("k-allow", FLASH), account, intent, Set.of()))
+        .isInstanceOf(InDoubtReconciler.TryLater.class);
     assertThat(newLists(listsBefore)).isEmpty();
 
     clock.advance(Duration.ofSeconds(1));

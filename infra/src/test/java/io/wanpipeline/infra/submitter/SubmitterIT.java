@@ -142,6 +142,7 @@ class SubmitterIT {
     // Nothing ends the tasks here (no poller): caps wide enough for every test's requests.
     settings.put("provider.default.model.wan2.2-i2v-flash.max-in-progress", "100");
     settings.put("provider.default.model.wan2.2-i2v-flash.submit-rate", "50");
+    settings.put("provider.default.model." + RECONCILED_MODEL + ".max-in-progress", "100");
     settings.putAll(extra);
     SubmitterConfig config = SubmitterConfig.from(Settings.of(settings));
     SubmitterService service =
@@ -381,7 +382,7 @@ class SubmitterIT {
   @Test
   void aLostReplyIsReconciledThroughTheListQuery() {
     startService("it-0", Map.of(), listReconciler());
-    produce(request("req-lost-found", "[sim:submit=lost-reply] answer lost on the way back"));
+    produce(onOwnModel(request("req-lost-found", "[sim:submit=lost-reply] answer lost")));
 
     TaskStatus submitted = awaitState("req-lost-found", TaskState.SUBMITTED);
     assertThat(sim.ledger().tasksOfRequest("req-lost-found")).hasSize(1);
@@ -394,7 +395,7 @@ class SubmitterIT {
 
   @Test
   void anIntentWithoutAnswerIsReconciledWhenTheListShowsOneUnknownTask() throws Exception {
-    VideoRequest crashed = request("req-crashed-found", "submitted just before a crash");
+    VideoRequest crashed = onOwnModel(request("req-crashed-found", "submitted before a crash"));
     // The call the crashed instance made: the task exists at the provider, its answer was lost.
     DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
     String taskId =
@@ -442,6 +443,17 @@ class SubmitterIT {
                 dispatchTopic.valueBytes(intent)))
         .get();
   }
+
+  /**
+   * The request on a model no other test of the class submits: the simulator is shared, and the
+   * list reconciler must not see another test's task of the same model as an unknown candidate.
+   */
+  private static VideoRequest onOwnModel(VideoRequest request) {
+    request.setModel(RECONCILED_MODEL);
+    return request;
+  }
+
+  private static final String RECONCILED_MODEL = "wanx2.1-i2v-turbo";
 
   private InDoubtReconciler listReconciler() {
     return ListQueryReconciler.withDefaults(

@@ -130,9 +130,17 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       Instant answeredAt)
       implements Completion {}
 
+  /** A reconciliation's answer: found or not, or {@code tryAgainAfter} when nothing was decided. */
   private record Reconciled(
-      Owned owned, Lane lane, Lane.InDoubt doubt, Optional<InDoubtReconciler.Found> found)
+      Owned owned,
+      Lane lane,
+      Lane.InDoubt doubt,
+      Optional<InDoubtReconciler.Found> found,
+      Duration tryAgainAfter)
       implements Completion {}
+
+  /** How long after its intent a request whose reconciliation keeps being put off ends in doubt. */
+  static final Duration RECONCILE_GIVE_UP = Duration.ofMinutes(15);
 
   /** The state of one owned queue partition. */
   private static final class Owned {
@@ -389,6 +397,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
           continue;
         }
         if (lane.hasInDoubt()) {
+          if (lane.heldAt(now)) {
+            continue;
+          }
           Lane.InDoubt doubt = lane.pollInDoubt();
           lane.inFlight(true);
           starting.add(lane);
@@ -517,6 +528,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
           .execute(
               () -> {
                 Optional<InDoubtReconciler.Found> found;
+                Duration tryAgainAfter = null;
                 try {
                   found =
                       account.flatMap(
@@ -525,6 +537,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
                                   .reconciler()
                                   .reconcile(
                                       doubt.waiting().request(), a, doubt.intent(), knownTaskIds));
+                } catch (InDoubtReconciler.TryLater later) {
+                  found = Optional.empty();
+                  tryAgainAfter = later.after();
                 } catch (RuntimeException e) {
                   log.warn(
                       "reconciling in-doubt requestId={} failed: {}",
@@ -532,7 +547,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
                       e.toString());
                   found = Optional.empty();
                 }
-                completions.add(new Reconciled(o, lane, doubt, found));
+                completions.add(new Reconciled(o, lane, doubt, found, tryAgainAfter));
               });
     } catch (RejectedExecutionException e) {
       log.warn(
@@ -660,6 +675,18 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private void recordReconciled(Batch batch, Reconciled c) {
     WaitingRequest w = c.doubt().waiting();
     SubmissionLedgerEntry intent = c.doubt().intent();
+    Instant now = clock.instant();
+    if (c.tryAgainAfter() != null && now.isBefore(intent.getRecordedAt().plus(RECONCILE_GIVE_UP))) {
+      // Nothing was decided (the list was throttled or failed): the lane keeps the request at its
+      // head, still in doubt, and asks again later.
+      c.lane().addInDoubt(c.doubt());
+      c.lane().holdUntil(now.plus(c.tryAgainAfter()));
+      log.debug(
+          "reconciliation of requestId={} put off until {}",
+          w.requestId(),
+          now.plus(c.tryAgainAfter()));
+      return;
+    }
     if (c.found().isPresent()) {
       InDoubtReconciler.Found f = c.found().get();
       submitted(

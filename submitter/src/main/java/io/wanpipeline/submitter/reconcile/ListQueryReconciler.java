@@ -64,11 +64,11 @@ public final class ListQueryReconciler implements InDoubtReconciler {
     }
 
     /**
-     * 30 s create-call timeout (the clients' default), 2 min skew, pages of 100 tasks, at most 10
+     * 30 s create-call timeout (the clients' default), 10 s skew, pages of 100 tasks, at most 10
      * pages.
      */
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(30), Duration.ofMinutes(2), 100, 10);
+      return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 10);
     }
   }
 
@@ -87,13 +87,14 @@ public final class ListQueryReconciler implements InDoubtReconciler {
   }
 
   /**
-   * A reconciler with the default settings and an allowance of 2 list calls per second per account,
-   * 10 at once: a tenth of the default query budget.
+   * A reconciler with the default settings and an allowance of 1 list call per second per account
+   * and instance: within the 2 calls a second the pollers leave of the default 20 ({@code
+   * AccountLimits.reconcileRate()}) while at most two submitter instances reconcile at once.
    */
   public static ListQueryReconciler withDefaults(
       Function<ProviderAccount, WanClient> clients, Clock clock) {
     return new ListQueryReconciler(
-        clients, new ListCallAllowance(clock, 2.0, 10), Settings.defaults());
+        clients, new ListCallAllowance(clock, 1.0, 1), Settings.defaults());
   }
 
   /** The window searched for the create call whose intent was recorded at {@code recordedAt}. */
@@ -110,6 +111,8 @@ public final class ListQueryReconciler implements InDoubtReconciler {
     String requestId = request.getRequestId();
     try {
       return search(request, account, intent, knownTaskIds);
+    } catch (TryLater e) {
+      throw e;
     } catch (RuntimeException e) {
       LOG.warn(
           "in-doubt reconciliation failed requestId={} account={} model={}; left in doubt: {}",
@@ -149,14 +152,14 @@ public final class ListQueryReconciler implements InDoubtReconciler {
         return Optional.empty();
       }
       if (!allowance.tryTake(account.name())) {
-        LOG.warn(
+        LOG.debug(
             "in-doubt reconciliation out of list allowance requestId={} account={} model={}"
-                + " page={}; left in doubt",
+                + " page={}; trying later",
             requestId,
             account.name(),
             model,
             pageNo);
-        return Optional.empty();
+        throw new TryLater(Duration.ofSeconds(1), "out of list allowance");
       }
       QueryOutcome<TaskPage> outcome =
           client.list(
@@ -164,7 +167,25 @@ public final class ListQueryReconciler implements InDoubtReconciler {
               new TaskListQuery(
                   window.start(), window.end(), model, null, pageNo, settings.pageSize()));
       if (outcome instanceof QueryOutcome.Failed<TaskPage> failed) {
-        logFailedList(requestId, account, model, key, pageNo, failed.error());
+        WanError error = failed.error();
+        if (error.throttled() || error.retryable()) {
+          // The provider did not answer the question: ask again later rather than give up.
+          LOG.info(
+              "in-doubt reconciliation list not answered requestId={} account={} model={} page={}"
+                  + " code={} http={}; trying later",
+              requestId,
+              account.name(),
+              model,
+              pageNo,
+              error.code(),
+              error.httpStatus());
+          throw new TryLater(
+              error.retryAfter() != null && error.retryAfter().compareTo(Duration.ofSeconds(2)) > 0
+                  ? error.retryAfter()
+                  : Duration.ofSeconds(2),
+              "list answered " + error.code());
+        }
+        logFailedList(requestId, account, model, key, pageNo, error);
         return Optional.empty();
       }
       TaskPage page = ((QueryOutcome.Answered<TaskPage>) outcome).value();

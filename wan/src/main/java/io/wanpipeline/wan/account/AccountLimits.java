@@ -96,6 +96,21 @@ public record AccountLimits(
     return of(model).maxInProgress();
   }
 
+  /**
+   * Task calls per second of {@link #queryRate()} kept for the submitters' in-doubt reconciliation
+   * (list calls): a tenth of the rate, at most 2 (2 of the default 20).
+   */
+  public double reconcileRate() {
+    return Math.min(2, queryRate / 10);
+  }
+
+  /**
+   * Task calls per second the pollers share: {@link #queryRate()} less {@link #reconcileRate()}.
+   */
+  public double pollRate() {
+    return queryRate - reconcileRate();
+  }
+
   /** A copy with another account-wide query rate. */
   public AccountLimits withQueryRate(double rate) {
     return new AccountLimits(rate, models, fallback);
