@@ -344,7 +344,7 @@ final class PeersBench {
     settings.put("provider.accounts", "peer-poller");
     settings.put("provider.peer-poller.base-url", sim.baseUrl());
     settings.put("provider.peer-poller.api-key", "sk-bench-poller");
-    settings.put("poller.application-id", "bench-peers-" + run.prefix());
+    settings.put("poller.application-id", "bench-peers-" + run.prefix().replace(".", ""));
     settings.put("poller.state-dir", stack.scratch("poller-" + run.prefix()).toString());
     Clock clock = Clock.systemUTC();
     DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();

@@ -93,6 +93,7 @@ final class PollerCapacityBench {
             "overdue at end",
             "live heap",
             "heap/task above idle",
+            "RSS",
             "CPU");
     for (Mode mode : modes) {
       runMode(mode, table);
@@ -104,8 +105,9 @@ final class PollerCapacityBench {
     table.note(
         "HTTP: poller in a child JVM (-Xmx512m -XX:ActiveProcessorCount=2) over loopback HTTP;"
             + " live heap = heap after a full GC (jcmd GC.run) at the end of the step, per task"
-            + " above the same figure before the first task; CPU of the poller's JVM over the"
-            + " window, 100% = one core");
+            + " above the same figure before the first task; RSS = the poller process's resident"
+            + " memory (heap, RocksDB and the rest); CPU of the poller's JVM over the window, 100% ="
+            + " one core");
     table.note(
         "BOARD: poller in the benchmark's JVM querying the simulator's task board in-process (no"
             + " HTTP); CPU is that JVM's (poller + simulator + task creation); heap not separable");
@@ -180,6 +182,7 @@ final class PollerCapacityBench {
               r.overdue(),
               live < 0 ? "-" : Table.mib(live),
               live < 0 || idle < 0 ? "-" : String.format("%.0f B", (double) (live - idle) / target),
+              end.rssBytes() < 0 ? "-" : Table.mib(end.rssBytes()),
               String.format("%.0f%%", cpu * 100));
           progress.printf(
               "  (a) %s: %d in flight, %.0f polls/s, %s on schedule, %d overdue%n",
@@ -254,8 +257,8 @@ final class PollerCapacityBench {
     @Override
     public abstract void close();
 
-    /** CPU time used by the poller's JVM at a moment. */
-    record Sample(Instant at, long cpuNanos) {}
+    /** CPU time used by the poller's JVM at a moment, and its resident memory (-1: unknown). */
+    record Sample(Instant at, long cpuNanos, long rssBytes) {}
 
     abstract Sample sample() throws IOException;
 
@@ -281,7 +284,7 @@ final class PollerCapacityBench {
       return new PollerUnderTest() {
         @Override
         Sample sample() {
-          return new Sample(Instant.now(), os.getProcessCpuTime());
+          return new Sample(Instant.now(), os.getProcessCpuTime(), -1);
         }
 
         @Override
@@ -330,7 +333,8 @@ final class PollerCapacityBench {
           String line = lastStats(log);
           return new Sample(
               Instant.ofEpochMilli(Long.parseLong(field(line, "millis"))),
-              Long.parseLong(field(line, "cpuNanos")));
+              Long.parseLong(field(line, "cpuNanos")),
+              rss(child.pid()));
         }
 
         @Override
@@ -366,6 +370,20 @@ final class PollerCapacityBench {
           child.close();
         }
       };
+    }
+
+    /** Resident set size of process {@code pid} from /proc (Linux), or -1. */
+    private static long rss(long pid) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+      return -1;
     }
 
     private static String lastStats(Path log) throws IOException {

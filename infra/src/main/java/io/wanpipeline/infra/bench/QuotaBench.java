@@ -172,7 +172,7 @@ final class QuotaBench {
     settings.put("provider.accounts", ACCOUNT);
     settings.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
     settings.put("provider." + ACCOUNT + ".api-key", secret);
-    settings.put("poller.application-id", "bench-quota-" + run.prefix());
+    settings.put("poller.application-id", "bench-quota-" + run.prefix().replace(".", ""));
     settings.put("poller.state-dir", stack.scratch("poller-" + run.prefix()).toString());
     Clock clock = Clock.systemUTC();
     PollerService poller =
