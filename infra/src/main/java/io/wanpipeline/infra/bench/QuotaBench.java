@@ -155,7 +155,7 @@ final class QuotaBench {
             + " task-status; target p99 <= 11 s (one 10 s interval + 1 s)");
     table.note(
         "task calls: queries, cancels and list calls the simulator received for the account,"
-            + " 429s included; 'max calls in 1 s' counts polls only");
+            + " 429s included; 'max calls in 1 s': the most of them in any sliding second");
     if (missing > 0) {
       table.note(missing + " tasks were not announced before the run ended; counted as infinite");
     }
