@@ -27,7 +27,23 @@ public final class LedgerCheck {
     record Resume(int attempts, Instant firstAttemptAt, Instant retryAt) implements Verdict {}
   }
 
-  /** The verdict for a record with content {@code fingerprint} given the ledger's {@code entry}. */
+  /**
+   * The intake's verdict for a request with content {@code fingerprint} given the {@code
+   * submissions} ledger's {@code entry}: Fresh, KeyReused, or Skip for any entry with the same
+   * fingerprint (the request was already queued, rejected or handled).
+   */
+  public static Verdict intake(Optional<SubmissionLedgerEntry> entry, String fingerprint) {
+    if (entry.isEmpty()) {
+      return new Verdict.Fresh();
+    }
+    SubmissionLedgerEntry e = entry.get();
+    return e.getFingerprint().equals(fingerprint) ? new Verdict.Skip(e) : new Verdict.KeyReused(e);
+  }
+
+  /**
+   * The dispatcher's verdict for a queued request with content {@code fingerprint} given the
+   * dispatch ledger's {@code entry}.
+   */
   public static Verdict check(Optional<SubmissionLedgerEntry> entry, String fingerprint) {
     if (entry.isEmpty()) {
       return new Verdict.Fresh();
@@ -45,7 +61,7 @@ public final class LedgerCheck {
               e.getFirstAttemptAt(),
               e.getRetryAt() == null ? e.getRecordedAt() : e.getRetryAt());
       // An entry kind written by a newer version is never a licence to submit.
-      case SUBMITTED, REJECTED, FAILED, UNRECOGNIZED -> new Verdict.Skip(e);
+      case SUBMITTED, REJECTED, FAILED, QUEUED, UNRECOGNIZED -> new Verdict.Skip(e);
     };
   }
 }

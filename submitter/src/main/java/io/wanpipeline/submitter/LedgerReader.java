@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Reads partitions of the compacted submission ledger from the beginning to the last committed
  * entry (a {@code read_committed} consumer without a group).
  */
-final class LedgerReader implements AutoCloseable {
+public final class LedgerReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LedgerReader.class);
 
   private final Consumer<byte[], byte[]> consumer;
@@ -27,7 +27,8 @@ final class LedgerReader implements AutoCloseable {
   private final Duration timeout;
   private final Clock clock;
 
-  LedgerReader(
+  /** A reader of {@code topic} through {@code consumer} (no group, read_committed). */
+  public LedgerReader(
       Consumer<byte[], byte[]> consumer,
       Topic<String, SubmissionLedgerEntry> topic,
       Duration timeout,
@@ -39,7 +40,7 @@ final class LedgerReader implements AutoCloseable {
   }
 
   /** The latest entry of every request_id in each of {@code partitions}. */
-  Map<Integer, Map<String, SubmissionLedgerEntry>> load(Collection<Integer> partitions) {
+  public Map<Integer, Map<String, SubmissionLedgerEntry>> load(Collection<Integer> partitions) {
     List<TopicPartition> tps =
         partitions.stream().map(p -> new TopicPartition(topic.name(), p)).toList();
     Map<Integer, Map<String, SubmissionLedgerEntry>> out = new HashMap<>();

@@ -4,15 +4,13 @@ import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
-import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.SubmitOutcome;
-import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -32,8 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one record of {@code video-requests}: decode, check, consult the ledger, submit at most
- * once, and record the outcome with the record's offset in one transaction.
+ * The intake's handling of one record of {@code video-requests}: decode (unreadable to the DLQ),
+ * check the request_id, dedupe against the {@code submissions} ledger, validate, and queue a fresh
+ * valid request on {@code submission-queue} for the dispatcher of its (account, model), all with
+ * the record's offset in one transaction. It never calls the provider and never waits on it.
  */
 final class RecordHandler {
   private static final Logger log = LoggerFactory.getLogger(RecordHandler.class);
@@ -42,7 +41,7 @@ final class RecordHandler {
   static final String INVALID_REQUEST_ID = "INVALID_REQUEST_ID";
 
   /** Error code of a request that fails validation. */
-  static final String INVALID_REQUEST = "INVALID_REQUEST";
+  static final String INVALID_REQUEST = RequestChecks.INVALID_REQUEST;
 
   /** Error code of a request_id reused for a different request. */
   static final String IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED";
@@ -52,7 +51,7 @@ final class RecordHandler {
     /** Finished: its offset is committed. */
     record Done() implements Handled {}
 
-    /** Not finished: handle it again at {@code at}; the partition waits behind it. */
+    /** Not finished (the schema registry is unavailable): handle it again at {@code at}. */
     record WaitUntil(Instant at) implements Handled {}
   }
 
@@ -61,12 +60,10 @@ final class RecordHandler {
   private final Clock clock;
   private final Topics topics;
   private final Topic<String, SubmissionLedgerEntry> ledgerTopic;
+  private final Topic<String, QueuedRequest> queueTopic;
   private final SubmissionLedger ledger;
   private final ProviderAccounts accounts;
-  private final Function<ProviderAccount, WanClient> clients;
   private final RequestChecks checks;
-  private final OutcomeDecider decider;
-  private final InDoubtReconciler reconciler;
   private final Transactor transactor;
   private final StatusEvents events;
 
@@ -74,22 +71,18 @@ final class RecordHandler {
       Clock clock,
       Topics topics,
       Topic<String, SubmissionLedgerEntry> ledgerTopic,
+      Topic<String, QueuedRequest> queueTopic,
       SubmissionLedger ledger,
       ProviderAccounts accounts,
-      Function<ProviderAccount, WanClient> clients,
       RequestChecks checks,
-      OutcomeDecider decider,
-      InDoubtReconciler reconciler,
       Transactor transactor) {
     this.clock = Objects.requireNonNull(clock);
     this.topics = Objects.requireNonNull(topics);
     this.ledgerTopic = Objects.requireNonNull(ledgerTopic);
+    this.queueTopic = Objects.requireNonNull(queueTopic);
     this.ledger = Objects.requireNonNull(ledger);
     this.accounts = Objects.requireNonNull(accounts);
-    this.clients = Objects.requireNonNull(clients);
     this.checks = Objects.requireNonNull(checks);
-    this.decider = Objects.requireNonNull(decider);
-    this.reconciler = Objects.requireNonNull(reconciler);
     this.transactor = Objects.requireNonNull(transactor);
     this.events = new StatusEvents(clock);
   }
@@ -154,11 +147,10 @@ final class RecordHandler {
 
     String fingerprint = RequestFingerprint.of(request);
     LedgerCheck.Verdict verdict =
-        LedgerCheck.check(ledger.find(record.partition(), requestId), fingerprint);
+        LedgerCheck.intake(ledger.find(record.partition(), requestId), fingerprint);
     GenerationRequest generation = RequestMapper.toGeneration(request);
     RequestedFacts facts = checks.facts(generation);
-    Context ctx =
-        new Context(record, source, request, generation, facts, fingerprint, providerAccountName);
+    Context ctx = new Context(record, source, request, fingerprint);
     if (verdict instanceof LedgerCheck.Verdict.Skip skip) {
       log.debug(
           "skipping requestId={} already {} partition={} offset={}",
@@ -189,32 +181,8 @@ final class RecordHandler {
           record.offset() + 1);
       return DONE;
     }
-    if (verdict instanceof LedgerCheck.Verdict.InDoubt inDoubt) {
-      return settleInDoubt(ctx, inDoubt.entry());
-    }
-    if (verdict instanceof LedgerCheck.Verdict.Resume resume) {
-      Instant now = clock.instant();
-      if (resume.retryAt().isAfter(now)) {
-        return new Handled.WaitUntil(resume.retryAt());
-      }
-      Optional<ProviderAccount> account = accounts.resolve(request.getProviderAccount());
-      if (account.isEmpty()) {
-        // The account was removed from the configuration while the request waited.
-        fail(
-            ctx,
-            providerAccountName,
-            validationError(
-                INVALID_REQUEST,
-                "provider_account",
-                "provider account '" + request.getProviderAccount() + "' is no longer configured"),
-            resume.attempts(),
-            resume.firstAttemptAt());
-        return DONE;
-      }
-      return attempt(ctx, account.get(), resume.attempts(), resume.firstAttemptAt());
-    }
 
-    // Fresh: validate before the first call.
+    // Fresh: validate, then queue for the dispatcher of its (account, model).
     Optional<ProviderAccount> account = accounts.resolve(request.getProviderAccount());
     Optional<ErrorInfo> invalid =
         account.isEmpty()
@@ -246,153 +214,32 @@ final class RecordHandler {
       ledger.record(record.partition(), entry);
       return DONE;
     }
-    return attempt(ctx, account.get(), 0, null);
-  }
-
-  private Handled attempt(
-      Context ctx, ProviderAccount account, int previousAttempts, Instant firstAttemptAt) {
-    Instant now = clock.instant();
-    int attempts = previousAttempts + 1;
-    Instant first = firstAttemptAt == null ? now : firstAttemptAt;
-    SubmissionLedgerEntry intent =
-        entry(ctx, SubmissionKind.INTENT).setAttempts(attempts).setFirstAttemptAt(first).build();
-    // The intent is durable before the call: a crash from here on leaves the request in doubt,
-    // never resubmitted. The offset stays on this record.
-    transactor.commit(List.of(ledger(ctx, intent)), ctx.source, ctx.record.offset());
-    ledger.record(ctx.record.partition(), intent);
-
-    ApiKey key = account.submitKey();
-    String requestId = ctx.request.getRequestId();
-    SubmitOutcome outcome;
-    try {
-      outcome = clients.apply(account).submit(key, ctx.generation, requestId);
-    } catch (RuntimeException e) {
-      log.error(
-          "create call threw requestId={} account={} attempt={}; the request is in doubt",
-          requestId,
-          account.name(),
-          attempts,
-          e);
-      outcome = new SubmitOutcome.InDoubt("the client failed: " + e.getClass().getSimpleName());
-    }
-    Instant answeredAt = clock.instant();
-    OutcomeDecider.Step step = decider.decide(outcome, attempts, first, answeredAt);
-    if (step instanceof OutcomeDecider.Step.Submitted submitted) {
-      SubmissionLedgerEntry entry =
-          entry(ctx, SubmissionKind.SUBMITTED)
-              .setAttempts(attempts)
-              .setFirstAttemptAt(first)
-              .setTaskId(submitted.taskId())
-              .setApiKeyRef(key.ref())
-              .setSubmittedAt(answeredAt.truncatedTo(ChronoUnit.MILLIS))
-              .build();
-      TaskStatus event =
-          events.submitted(
-              ctx.request, ctx.facts, account.name(), submitted.taskId(), key.ref(), answeredAt);
-      transactor.commit(
-          List.of(ledger(ctx, entry), status(event)), ctx.source, ctx.record.offset() + 1);
-      ledger.record(ctx.record.partition(), entry);
-      log.info(
-          "submitted requestId={} taskId={} account={} model={} attempt={}",
-          requestId,
-          submitted.taskId(),
-          account.name(),
-          ctx.request.getModel(),
-          attempts);
-      return DONE;
-    }
-    if (step instanceof OutcomeDecider.Step.Retry retry) {
-      SubmissionLedgerEntry entry =
-          entry(ctx, SubmissionKind.DEFERRED)
-              .setAttempts(attempts)
-              .setFirstAttemptAt(first)
-              .setRetryAt(retry.retryAt().truncatedTo(ChronoUnit.MILLIS))
-              .setErrorCode(retry.cause().code())
-              .build();
-      transactor.commit(List.of(ledger(ctx, entry)), ctx.source, ctx.record.offset());
-      ledger.record(ctx.record.partition(), entry);
-      log.debug(
-          "refused for now requestId={} account={} attempt={} code={} retryAt={}",
-          requestId,
-          account.name(),
-          attempts,
-          retry.cause().code(),
-          retry.retryAt());
-      return new Handled.WaitUntil(retry.retryAt());
-    }
-    ErrorInfo error = ((OutcomeDecider.Step.Failed) step).error();
-    fail(ctx, account.name(), error, attempts, first);
-    log.warn(
-        "failed requestId={} account={} attempt={} code={} retryable={}: {}",
-        requestId,
-        account.name(),
-        attempts,
-        error.getCode(),
-        error.getRetryable(),
-        error.getMessage());
-    return DONE;
-  }
-
-  private Handled settleInDoubt(Context ctx, SubmissionLedgerEntry intent) {
-    String requestId = ctx.request.getRequestId();
-    Optional<ProviderAccount> account = accounts.resolve(ctx.request.getProviderAccount());
-    Optional<InDoubtReconciler.Found> found =
-        account.flatMap(a -> reconciler.reconcile(ctx.request, a, intent));
-    if (found.isPresent()) {
-      InDoubtReconciler.Found f = found.get();
-      SubmissionLedgerEntry entry =
-          entry(ctx, SubmissionKind.SUBMITTED)
-              .setAttempts(intent.getAttempts())
-              .setFirstAttemptAt(intent.getFirstAttemptAt())
-              .setTaskId(f.taskId())
-              .setApiKeyRef(f.apiKeyRef())
-              .setSubmittedAt(f.submittedAt().truncatedTo(ChronoUnit.MILLIS))
-              .build();
-      TaskStatus event =
-          events.submitted(
-              ctx.request,
-              ctx.facts,
-              ctx.providerAccount,
-              f.taskId(),
-              f.apiKeyRef(),
-              f.submittedAt());
-      transactor.commit(
-          List.of(ledger(ctx, entry), status(event)), ctx.source, ctx.record.offset() + 1);
-      ledger.record(ctx.record.partition(), entry);
-      log.info("reconciled in-doubt requestId={} taskId={}", requestId, f.taskId());
-      return DONE;
-    }
-    ErrorInfo error =
-        OutcomeDecider.inDoubt(
-            "found an intent of attempt "
-                + intent.getAttempts()
-                + " recorded at "
-                + intent.getRecordedAt()
-                + " without an answer");
-    fail(ctx, ctx.providerAccount, error, intent.getAttempts(), intent.getFirstAttemptAt());
-    log.warn(
-        "in doubt requestId={} partition={} offset={}: intent recorded at {} without an answer;"
-            + " ended FAILED {}",
-        requestId,
-        ctx.record.partition(),
-        ctx.record.offset(),
-        intent.getRecordedAt(),
-        OutcomeDecider.SUBMIT_IN_DOUBT);
-    return DONE;
-  }
-
-  private void fail(
-      Context ctx, String providerAccount, ErrorInfo error, int attempts, Instant first) {
-    SubmissionLedgerEntry entry =
-        entry(ctx, SubmissionKind.FAILED)
-            .setAttempts(attempts)
-            .setFirstAttemptAt(first == null ? null : first.truncatedTo(ChronoUnit.MILLIS))
-            .setErrorCode(error.getCode())
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    QueuedRequest queued =
+        QueuedRequest.newBuilder()
+            .setRequest(request)
+            .setFingerprint(fingerprint)
+            .setQueuedAt(now)
+            .setSourcePartition(record.partition())
             .build();
-    TaskStatus event = events.failed(ctx.request, ctx.facts, providerAccount, error);
+    SubmissionLedgerEntry entry = entry(ctx, SubmissionKind.QUEUED).build();
+    String laneKey = SubmissionQueue.key(account.get().name(), request.getModel());
     transactor.commit(
-        List.of(ledger(ctx, entry), status(event)), ctx.source, ctx.record.offset() + 1);
-    ledger.record(ctx.record.partition(), entry);
+        List.of(
+            ledger(ctx, entry),
+            new ProducerRecord<>(
+                queueTopic.name(), queueTopic.keyBytes(laneKey), queueTopic.valueBytes(queued))),
+        source,
+        record.offset() + 1);
+    ledger.record(record.partition(), entry);
+    log.debug(
+        "queued requestId={} lane={} priority={} partition={} offset={}",
+        requestId,
+        laneKey,
+        request.getPriority(),
+        record.partition(),
+        record.offset());
+    return DONE;
   }
 
   private Handled deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Throwable e) {
@@ -460,8 +307,5 @@ final class RecordHandler {
       ConsumerRecord<byte[], byte[]> record,
       TopicPartition source,
       VideoRequest request,
-      GenerationRequest generation,
-      RequestedFacts facts,
-      String fingerprint,
-      String providerAccount) {}
+      String fingerprint) {}
 }

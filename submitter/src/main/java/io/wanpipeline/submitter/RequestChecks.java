@@ -15,11 +15,15 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Validates a generation against the model catalogue and derives the facts events carry. */
-final class RequestChecks {
+public final class RequestChecks {
+  /** Error code of a request that fails validation. */
+  public static final String INVALID_REQUEST = "INVALID_REQUEST";
+
   private final ModelCatalogue catalogue;
   private final RequestValidator validator;
 
-  RequestChecks(ModelCatalogue catalogue) {
+  /** Checks against {@code catalogue}. */
+  public RequestChecks(ModelCatalogue catalogue) {
     this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
     this.validator = new RequestValidator(catalogue);
   }
@@ -29,7 +33,7 @@ final class RequestChecks {
    * when it may be submitted: code INVALID_REQUEST, the first violation's field, and every
    * violation's message.
    */
-  Optional<ErrorInfo> violations(GenerationRequest request, ProviderAccount account) {
+  public Optional<ErrorInfo> violations(GenerationRequest request, ProviderAccount account) {
     Optional<Region> region = Region.parse(account.region());
     List<Violation> violations =
         region.isPresent()
@@ -40,7 +44,7 @@ final class RequestChecks {
     }
     return Optional.of(
         ErrorInfo.newBuilder()
-            .setCode(RecordHandler.INVALID_REQUEST)
+            .setCode(INVALID_REQUEST)
             .setMessage(
                 violations.stream().map(Violation::message).collect(Collectors.joining("; ")))
             .setRetryable(false)
@@ -50,7 +54,7 @@ final class RequestChecks {
   }
 
   /** Resolution tier, duration and audio of {@code request}, as the model will produce it. */
-  RequestedFacts facts(GenerationRequest request) {
+  public RequestedFacts facts(GenerationRequest request) {
     Optional<ModelSpec> spec = catalogue.find(request.model());
     GenerationRequest.Parameters p = request.parameters();
     if (spec.isEmpty()) {

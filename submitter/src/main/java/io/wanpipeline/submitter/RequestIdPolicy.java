@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * Decides whether a request_id can be used: it keys the ledger and the status stream and becomes
  * part of S3 object keys, so it must be 1-255 characters of {@code [A-Za-z0-9._:-]} without {@code
- * ..}.
+ * ..} and not {@code .} alone (a relative path segment in a key).
  */
 public final class RequestIdPolicy {
   /** The longest accepted request_id. */
@@ -27,6 +27,9 @@ public final class RequestIdPolicy {
     }
     if (!SAFE.matcher(requestId).matches()) {
       return Optional.of("request_id may contain only letters, digits and . _ : -");
+    }
+    if (requestId.equals(".")) {
+      return Optional.of("request_id must not be '.'");
     }
     if (requestId.contains("..")) {
       return Optional.of("request_id must not contain '..'");

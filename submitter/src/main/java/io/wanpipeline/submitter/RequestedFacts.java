@@ -7,7 +7,7 @@ package io.wanpipeline.submitter;
  * @param durationSeconds requested (or model-fixed) duration in seconds, or null
  * @param audio whether audio was requested, or null
  */
-record RequestedFacts(String resolution, Integer durationSeconds, Boolean audio) {
+public record RequestedFacts(String resolution, Integer durationSeconds, Boolean audio) {
   /** Nothing known (the request could not even be identified). */
   static final RequestedFacts NONE = new RequestedFacts(null, null, null);
 }

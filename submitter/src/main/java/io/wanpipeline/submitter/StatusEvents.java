@@ -11,14 +11,16 @@ import java.util.HashMap;
 import java.util.Objects;
 
 /** Builds the submitter's task-status events (SUBMITTED, REJECTED, FAILED) from a request. */
-final class StatusEvents {
+public final class StatusEvents {
   private final Clock clock;
 
-  StatusEvents(Clock clock) {
+  /** Events stamped with {@code clock}. */
+  public StatusEvents(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  TaskStatus submitted(
+  /** A SUBMITTED event of {@code taskId}. */
+  public TaskStatus submitted(
       VideoRequest request,
       RequestedFacts facts,
       String providerAccount,
@@ -32,12 +34,14 @@ final class StatusEvents {
         .build();
   }
 
-  TaskStatus rejected(
+  /** A REJECTED event with {@code error}. */
+  public TaskStatus rejected(
       VideoRequest request, RequestedFacts facts, String providerAccount, ErrorInfo error) {
     return base(request, facts, providerAccount, TaskState.REJECTED).setError(error).build();
   }
 
-  TaskStatus failed(
+  /** A FAILED event with {@code error}. */
+  public TaskStatus failed(
       VideoRequest request, RequestedFacts facts, String providerAccount, ErrorInfo error) {
     return base(request, facts, providerAccount, TaskState.FAILED).setError(error).build();
   }

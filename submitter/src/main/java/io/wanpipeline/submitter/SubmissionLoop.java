@@ -25,11 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The submitter's consumer loop, on one thread: polls {@code video-requests}, keeps a queue per
- * owned partition, and hands each partition's head record to the {@link RecordHandler}, one record
- * per partition per round. A record that must wait (throttled) holds its partition back without
- * holding the others, and the wait is spent inside {@code poll}, so the consumer stays in its group
- * and nothing spins.
+ * The submitter's intake loop, on one thread: polls {@code video-requests}, keeps a queue per owned
+ * partition, and hands each partition's head record to the {@link RecordHandler}, one record per
+ * partition per round. Handling never calls the provider; a record that must wait (the schema
+ * registry is unavailable) holds its partition back without holding the others, and the wait is
+ * spent inside {@code poll}, so the consumer stays in its group and nothing spins.
  */
 final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(SubmissionLoop.class);
@@ -48,6 +48,8 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> queues =
       new HashMap<>();
   private final Map<TopicPartition, Instant> waitUntil = new HashMap<>();
+  private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+  private Instant nextPrune = Instant.MIN;
   private volatile boolean running = true;
   private volatile boolean failed;
 
@@ -89,6 +91,7 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
         }
         pauseBusyPartitions();
         processRound();
+        pruneLedger();
       }
     } catch (WakeupException e) {
       if (running) {
@@ -163,6 +166,18 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
         waitUntil.put(tp, clock.instant().plus(RETRY_AFTER_ERROR));
         return;
       }
+    }
+  }
+
+  private void pruneLedger() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextPrune)) {
+      return;
+    }
+    nextPrune = now.plus(PRUNE_EVERY);
+    int removed = ledger.prune(now);
+    if (removed > 0) {
+      log.info("forgot {} submission ledger entries past the dedupe retention", removed);
     }
   }
 
@@ -265,7 +280,8 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
     Set<Integer> numbers =
         partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
     Map<Integer, Map<String, SubmissionLedgerEntry>> loaded = ledgerReader.load(numbers);
-    loaded.forEach(ledger::load);
+    Instant now = clock.instant();
+    loaded.forEach((p, entries) -> ledger.load(p, entries, now));
   }
 
   private void checkCoPartitioned() {

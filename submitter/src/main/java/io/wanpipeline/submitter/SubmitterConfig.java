@@ -28,7 +28,23 @@ import java.util.UUID;
  *   <li>{@code submitter.backoff.initial} [1s], {@code submitter.backoff.max} [60s]: backoff
  *       between retryable refusals (the provider's Retry-After wins when longer);
  *   <li>{@code submitter.ledger-load-timeout} [2m]: how long rebuilding the submission ledger of
- *       newly assigned partitions may take before the instance gives up.
+ *       newly assigned partitions (and reading {@code task-status} back to the in-progress horizon
+ *       at start) may take before the instance gives up;
+ *   <li>{@code submitter.dedupe-retention} [7d, at least 25h]: how long the ledgers {@code
+ *       submissions} and {@code submission-dispatch} remember a request_id (their {@code
+ *       retention.ms} when the submitter creates them, and the age by {@code recorded_at} after
+ *       which in-memory views forget an entry); must exceed the provider's 24 h task lifetime. A
+ *       request_id seen again after it is a new request;
+ *   <li>{@code submitter.in-progress-horizon} [30m]: how far back the dispatcher reads {@code
+ *       task-status} at start, and after how long a SUBMITTED task without a terminal event stops
+ *       counting against its model's in-progress cap (the poller's task timeout plus a margin);
+ *   <li>{@code submitter.dispatch.max-concurrent-calls} [16, at least 1]: create calls (and
+ *       in-doubt reconciliations) of different (account, model)s made at once; one (account, model)
+ *       never has more than one call in flight;
+ *   <li>{@code submitter.dispatch.group-id} [{@code <submitter.group-id>-dispatch}]: consumer group
+ *       of the dispatchers over {@code submission-queue};
+ *   <li>{@code submitter.reconcile} [none]: how a request found in doubt is settled: {@code none}
+ *       (it ends FAILED SUBMIT_IN_DOUBT) or {@code list} (the provider's list query).
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -39,6 +55,11 @@ import java.util.UUID;
  * @param backoffInitial first backoff
  * @param backoffMax backoff cap
  * @param ledgerLoadTimeout limit of one ledger rebuild
+ * @param dedupeRetention how long a request_id is remembered
+ * @param inProgressHorizon how long a SUBMITTED task counts without a terminal event
+ * @param dispatchMaxConcurrentCalls create calls made at once by one dispatcher
+ * @param dispatchGroupId consumer group of the dispatchers
+ * @param reconcile how in-doubt requests are settled
  */
 public record SubmitterConfig(
     KafkaSettings kafka,
@@ -48,7 +69,23 @@ public record SubmitterConfig(
     Duration throttleDeadline,
     Duration backoffInitial,
     Duration backoffMax,
-    Duration ledgerLoadTimeout) {
+    Duration ledgerLoadTimeout,
+    Duration dedupeRetention,
+    Duration inProgressHorizon,
+    int dispatchMaxConcurrentCalls,
+    String dispatchGroupId,
+    Reconcile reconcile) {
+
+  /** The shortest accepted dedupe retention: the provider's 24 h task lifetime plus an hour. */
+  public static final Duration MIN_DEDUPE_RETENTION = Duration.ofHours(25);
+
+  /** How a request found in doubt is settled ({@code submitter.reconcile}). */
+  public enum Reconcile {
+    /** Through the provider's list query. */
+    LIST,
+    /** Not at all: it ends FAILED SUBMIT_IN_DOUBT. */
+    NONE
+  }
 
   public SubmitterConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -59,6 +96,22 @@ public record SubmitterConfig(
     positive("submitter.backoff.initial", backoffInitial);
     positive("submitter.backoff.max", backoffMax);
     positive("submitter.ledger-load-timeout", ledgerLoadTimeout);
+    positive("submitter.dedupe-retention", dedupeRetention);
+    positive("submitter.in-progress-horizon", inProgressHorizon);
+    Objects.requireNonNull(dispatchGroupId, "dispatchGroupId");
+    Objects.requireNonNull(reconcile, "reconcile");
+    if (dedupeRetention.compareTo(MIN_DEDUPE_RETENTION) < 0) {
+      throw new ConfigException(
+          "submitter.dedupe-retention: must be at least "
+              + MIN_DEDUPE_RETENTION
+              + " (longer than the provider's 24 h task lifetime), got "
+              + dedupeRetention);
+    }
+    if (dispatchMaxConcurrentCalls < 1) {
+      throw new ConfigException(
+          "submitter.dispatch.max-concurrent-calls: must be at least 1, got "
+              + dispatchMaxConcurrentCalls);
+    }
     if (backoffMax.compareTo(backoffInitial) < 0) {
       throw new ConfigException(
           "submitter.backoff.max (" + backoffMax + ") is shorter than submitter.backoff.initial");
@@ -83,7 +136,27 @@ public record SubmitterConfig(
         s.duration("submitter.throttle-deadline", Duration.ofMinutes(10)),
         s.duration("submitter.backoff.initial", Duration.ofSeconds(1)),
         s.duration("submitter.backoff.max", Duration.ofSeconds(60)),
-        s.duration("submitter.ledger-load-timeout", Duration.ofMinutes(2)));
+        s.duration("submitter.ledger-load-timeout", Duration.ofMinutes(2)),
+        s.duration("submitter.dedupe-retention", Duration.ofDays(7)),
+        s.duration("submitter.in-progress-horizon", Duration.ofMinutes(30)),
+        s.integer("submitter.dispatch.max-concurrent-calls", 16),
+        s.string("submitter.dispatch.group-id", groupId + "-dispatch"),
+        reconcile(s.string("submitter.reconcile", "none")));
+  }
+
+  private static Reconcile reconcile(String value) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "list" -> Reconcile.LIST;
+      case "none" -> Reconcile.NONE;
+      default ->
+          throw new ConfigException(
+              "submitter.reconcile: expected list or none, got '" + value + "'");
+    };
+  }
+
+  /** The transactional id of this instance's dispatcher producer. */
+  public String dispatchTransactionalId() {
+    return transactionalId() + "-dispatch";
   }
 
   /** The transactional id of this instance's producer. */

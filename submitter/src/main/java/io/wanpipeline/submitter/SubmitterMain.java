@@ -1,11 +1,13 @@
 package io.wanpipeline.submitter;
 
+import io.wanpipeline.schemas.config.ConfigException;
 import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
 import java.time.Clock;
@@ -33,12 +35,39 @@ public final class SubmitterMain {
     SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString());
     Topics topics = new Topics(kafka.topicNames(), registry);
     TopicNames n = kafka.topicNames();
-    // The topics the submitter reads and writes, created when missing.
+    // The topics the submitter reads and writes, created when missing; the ledgers with the
+    // configured dedupe retention.
+    Set<String> mine =
+        Set.of(
+            n.videoRequests(),
+            n.videoRequestsDlq(),
+            n.taskStatus(),
+            n.submissions(),
+            n.submissionQueue(),
+            n.submissionDispatch());
     TopicProvisioner.ensure(
         kafka.clientConfig(),
-        kafka.topicSpecs(
-            Set.of(n.videoRequests(), n.videoRequestsDlq(), n.taskStatus(), n.submissions())));
+        TopicSpec.pipeline(
+                n, kafka.partitions(), kafka.replicationFactor(), config.dedupeRetention())
+            .stream()
+            .filter(spec -> mine.contains(spec.name()))
+            .toList());
     return new SubmitterService(
-        config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
+        config,
+        clock,
+        topics,
+        registry,
+        account -> WanClients.forAccount(account, clock),
+        reconciler(config));
+  }
+
+  /** The reconciler of in-doubt requests that {@code submitter.reconcile} chooses. */
+  static InDoubtReconciler reconciler(SubmitterConfig config) {
+    return switch (config.reconcile()) {
+      case NONE -> InDoubtReconciler.none();
+      case LIST ->
+          throw new ConfigException(
+              "submitter.reconcile: list is not available in this build; use none");
+    };
   }
 }

@@ -1,10 +1,14 @@
 package io.wanpipeline.submitter;
 
+import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.submitter.dispatch.Dispatcher;
+import io.wanpipeline.submitter.dispatch.InProgressTasks;
+import io.wanpipeline.submitter.dispatch.StatusFollower;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
@@ -15,6 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The submitter: consumes {@code video-requests}, submits each request to the provider at most once
- * (a compacted ledger records intent before and outcome after every create call), and announces
- * SUBMITTED, REJECTED or FAILED on {@code task-status}. Unreadable records go to {@code
- * video-requests-dlq}.
+ * The submitter: an intake loop consumes {@code video-requests} (decode, check, dedupe, validate)
+ * and queues each fresh valid request on {@code submission-queue} keyed by (account, model); a
+ * dispatcher loop consumes that queue and submits each request to the provider at most once, under
+ * its model's submit rate and in-progress cap, LIVE before BATCH (a dispatch ledger records intent
+ * before and outcome after every create call). Status events (SUBMITTED, REJECTED, FAILED) go to
+ * {@code task-status}; unreadable records to {@code video-requests-dlq}.
  */
 public final class SubmitterService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(SubmitterService.class);
@@ -39,11 +48,15 @@ public final class SubmitterService implements PipelineService {
   private final Topics topics;
   private final SchemaRegistry registry;
   private final Topic<String, SubmissionLedgerEntry> ledgerTopic;
+  private final Topic<String, SubmissionLedgerEntry> dispatchTopic;
+  private final Topic<String, QueuedRequest> queueTopic;
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private SubmissionLoop loop;
   private Thread thread;
+  private Dispatcher dispatcher;
+  private Thread dispatchThread;
 
   /**
    * @param config the configuration
@@ -74,39 +87,54 @@ public final class SubmitterService implements PipelineService {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.ledgerTopic = SubmissionLedger.topic(topics.names(), registry);
+    this.dispatchTopic = SubmissionLedger.dispatchTopic(topics.names(), registry);
+    this.queueTopic = SubmissionQueue.topic(topics.names(), registry);
     this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
   }
 
-  /** Starts the consumer loop on its own thread and returns at once. */
+  /** Starts the intake and dispatcher loops, each on its own thread, and returns at once. */
   @Override
   public synchronized void start() {
     if (thread != null) {
       throw new IllegalStateException("already started");
     }
+    startIntake();
+    startDispatcher();
+    log.info(
+        "submitter started instanceId={} group={} dispatchGroup={} topic={}",
+        config.instanceId(),
+        config.groupId(),
+        config.dispatchGroupId(),
+        topics.videoRequests().name());
+  }
+
+  private void startIntake() {
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
-            consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumerProperties(config.groupId(), config.transactionalId()),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+            producerProperties(config.transactionalId()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     KafkaConsumer<byte[], byte[]> ledgerConsumer =
         new KafkaConsumer<>(
-            ledgerReaderProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    SubmissionLedger ledger = new SubmissionLedger();
+            readerProperties(config.transactionalId() + "-ledger"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    SubmissionLedger ledger = new SubmissionLedger(config.dedupeRetention());
     RecordHandler handler =
         new RecordHandler(
             clock,
             topics,
             ledgerTopic,
+            queueTopic,
             ledger,
             config.accounts(),
-            account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
             new RequestChecks(ModelCatalogue.standard()),
-            new OutcomeDecider(
-                new Backoff(config.backoffInitial(), config.backoffMax(), new Random()),
-                config.throttleDeadline()),
-            reconciler,
             new Transactor(producer, consumer::groupMetadata));
     loop =
         new SubmissionLoop(
@@ -118,57 +146,137 @@ public final class SubmitterService implements PipelineService {
             new LedgerReader(ledgerConsumer, ledgerTopic, config.ledgerLoadTimeout(), clock),
             ledger,
             handler,
-            this::registerSchemas);
-    thread = new Thread(loop, "submitter-" + config.instanceId());
+            this::registerIntakeSchemas);
+    thread = new Thread(loop, "submitter-intake-" + config.instanceId());
     thread.setUncaughtExceptionHandler(
-        (t, e) -> log.error("submitter thread died instanceId={}", config.instanceId(), e));
+        (t, e) -> log.error("submitter intake thread died instanceId={}", config.instanceId(), e));
     thread.start();
-    log.info(
-        "submitter started instanceId={} group={} topic={}",
-        config.instanceId(),
-        config.groupId(),
-        topics.videoRequests().name());
+  }
+
+  private void startDispatcher() {
+    String txId = config.dispatchTransactionalId();
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties(config.dispatchGroupId(), txId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            producerProperties(txId), new ByteArraySerializer(), new ByteArraySerializer());
+    KafkaConsumer<byte[], byte[]> ledgerConsumer =
+        new KafkaConsumer<>(
+            readerProperties(txId + "-ledger"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> statusConsumer =
+        new KafkaConsumer<>(
+            readerProperties(txId + "-status"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    InProgressTasks inProgress = new InProgressTasks(config.inProgressHorizon());
+    AtomicInteger workers = new AtomicInteger();
+    ExecutorService calls =
+        Executors.newFixedThreadPool(
+            config.dispatchMaxConcurrentCalls(),
+            r -> {
+              Thread t =
+                  new Thread(
+                      r, "submitter-call-" + config.instanceId() + "-" + workers.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    Dispatcher.Parts parts =
+        new Dispatcher.Parts(
+            clock,
+            topics,
+            queueTopic,
+            dispatchTopic,
+            config.accounts(),
+            account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
+            new RequestChecks(ModelCatalogue.standard()),
+            new OutcomeDecider(
+                new Backoff(config.backoffInitial(), config.backoffMax(), new Random()),
+                config.throttleDeadline()),
+            reconciler,
+            calls,
+            config.ledgerLoadTimeout(),
+            this::registerDispatchSchemas);
+    dispatcher =
+        new Dispatcher(
+            parts,
+            consumer,
+            producer,
+            new LedgerReader(ledgerConsumer, dispatchTopic, config.ledgerLoadTimeout(), clock),
+            new SubmissionLedger(config.dedupeRetention()),
+            new StatusFollower(
+                statusConsumer, topics.taskStatus(), inProgress, clock, config.inProgressHorizon()),
+            inProgress);
+    dispatchThread = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
+    dispatchThread.setUncaughtExceptionHandler(
+        (t, e) ->
+            log.error("submitter dispatch thread died instanceId={}", config.instanceId(), e));
+    dispatchThread.start();
   }
 
   /**
-   * Registers the schemas this service writes before the first record, so that a registry outage
-   * shows at start rather than between a create call and the recording of its answer.
+   * Registers the schemas a loop writes before its first record, so that a registry outage shows at
+   * start rather than between a create call and the recording of its answer.
    */
-  private void registerSchemas() {
+  private void registerIntakeSchemas() {
     registry.register(
         topics.taskStatus().name() + "-value", io.wanpipeline.events.TaskStatus.getClassSchema());
     registry.register(ledgerTopic.name() + "-value", SubmissionLedgerEntry.getClassSchema());
+    registry.register(queueTopic.name() + "-value", QueuedRequest.getClassSchema());
   }
 
-  /** True while the consumer loop runs. */
+  private void registerDispatchSchemas() {
+    registry.register(
+        topics.taskStatus().name() + "-value", io.wanpipeline.events.TaskStatus.getClassSchema());
+    registry.register(dispatchTopic.name() + "-value", SubmissionLedgerEntry.getClassSchema());
+  }
+
+  /** True while both loops run. */
   public synchronized boolean isRunning() {
-    return loop != null && loop.running();
+    return loop != null && loop.running() && dispatcher != null && dispatcher.running();
   }
 
-  /** True when the consumer loop stopped on an error. */
+  /** True when a loop stopped on an error. */
   public synchronized boolean hasFailed() {
-    return loop != null && loop.failed();
+    return (loop != null && loop.failed()) || (dispatcher != null && dispatcher.failed());
   }
 
   /**
-   * Stops consuming: a create call in progress completes and its outcome is recorded; a request
-   * waiting out a throttle stays DEFERRED in the ledger for the next owner; clients are closed.
+   * Stops consuming: create calls in progress complete and their outcomes are recorded; requests
+   * still waiting (for a slot, a permit or a throttle) stay on the queue for the next owner;
+   * clients are closed.
    */
   @Override
   public synchronized void close() {
     if (loop != null) {
       loop.stop();
-      try {
-        thread.join(Duration.ofSeconds(60).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (thread.isAlive()) {
-        log.warn("submitter thread did not stop within 60 s instanceId={}", config.instanceId());
-      }
     }
+    if (dispatcher != null) {
+      dispatcher.stop();
+    }
+    join(thread, "intake");
+    join(dispatchThread, "dispatch");
     clients.values().forEach(SubmitterService::closeClient);
     clients.clear();
+  }
+
+  private void join(Thread t, String what) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(Duration.ofSeconds(120).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      log.warn(
+          "submitter {} thread did not stop within 120 s instanceId={}", what, config.instanceId());
+    }
   }
 
   private static void closeClient(WanClient client) {
@@ -181,31 +289,31 @@ public final class SubmitterService implements PipelineService {
     }
   }
 
-  private Map<String, Object> consumerProperties() {
+  private Map<String, Object> consumerProperties(String groupId, String clientPrefix) {
     Map<String, Object> props = config.kafka().clientConfig();
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-consumer");
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + "-consumer");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     return props;
   }
 
-  private Map<String, Object> ledgerReaderProperties() {
+  private Map<String, Object> readerProperties(String clientId) {
     Map<String, Object> props = config.kafka().clientConfig();
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-ledger");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return props;
   }
 
-  private Map<String, Object> producerProperties() {
+  private Map<String, Object> producerProperties(String transactionalId) {
     Map<String, Object> props = config.kafka().clientConfig();
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId() + "-producer");
-    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId + "-producer");
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     return props;

@@ -21,11 +21,12 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * recorded without its input being consumed, and a zombie instance (an older group generation) is
  * fenced by the group coordinator.
  */
-final class Transactor {
+public final class Transactor {
   private final Producer<byte[], byte[]> producer;
   private final Supplier<ConsumerGroupMetadata> group;
 
-  Transactor(Producer<byte[], byte[]> producer, Supplier<ConsumerGroupMetadata> group) {
+  /** A transactor over an initialised transactional producer and its consumer group. */
+  public Transactor(Producer<byte[], byte[]> producer, Supplier<ConsumerGroupMetadata> group) {
     this.producer = producer;
     this.group = group;
   }
@@ -37,15 +38,31 @@ final class Transactor {
    *     visible and the caller must re-read its partitions
    * @throws Fatal when this producer can no longer be used (fenced by a newer instance)
    */
-  void commit(
+  public void commit(
       List<ProducerRecord<byte[], byte[]>> records, TopicPartition source, long nextOffset) {
+    commit(records, Map.of(source, nextOffset));
+  }
+
+  /**
+   * Commits {@code records} together with the next offsets of several source partitions; {@code
+   * nextOffsets} must not be empty (the offsets are what fences a zombie).
+   *
+   * @throws Aborted as above
+   * @throws Fatal as above
+   */
+  public void commit(
+      List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, Long> nextOffsets) {
+    if (nextOffsets.isEmpty()) {
+      throw new IllegalArgumentException("a transaction must commit the offset of a partition");
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+    nextOffsets.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     try {
       producer.beginTransaction();
       for (ProducerRecord<byte[], byte[]> r : records) {
         producer.send(r);
       }
-      producer.sendOffsetsToTransaction(
-          Map.of(source, new OffsetAndMetadata(nextOffset)), group.get());
+      producer.sendOffsetsToTransaction(offsets, group.get());
       producer.commitTransaction();
     } catch (ProducerFencedException
         | FencedInstanceIdException
@@ -66,7 +83,7 @@ final class Transactor {
   }
 
   /** The transaction was aborted; nothing of it is visible. */
-  static final class Aborted extends RuntimeException {
+  public static final class Aborted extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Aborted(Throwable cause) {
@@ -75,10 +92,11 @@ final class Transactor {
   }
 
   /** The producer cannot be used any more; the instance must stop. */
-  static final class Fatal extends RuntimeException {
+  public static final class Fatal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    Fatal(String message, Throwable cause) {
+    /** A fatal failure with its cause (may be null). */
+    public Fatal(String message, Throwable cause) {
       super(message, cause);
     }
   }

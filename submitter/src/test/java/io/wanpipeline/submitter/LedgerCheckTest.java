@@ -65,4 +65,24 @@ class LedgerCheckTest {
     assertThat(LedgerCheck.check(Optional.of(deferred), "f"))
         .isEqualTo(new LedgerCheck.Verdict.Resume(3, T0.minusSeconds(60), T0.plusSeconds(7)));
   }
+
+  @Test
+  void intakeSkipsAnyEntryWithTheSameContentAndRejectsOtherContent() {
+    assertThat(LedgerCheck.intake(Optional.empty(), "f"))
+        .isInstanceOf(LedgerCheck.Verdict.Fresh.class);
+    for (SubmissionKind kind : SubmissionKind.values()) {
+      assertThat(LedgerCheck.intake(Optional.of(entry(kind, "f")), "f"))
+          .as(kind.name())
+          .isInstanceOf(LedgerCheck.Verdict.Skip.class);
+      assertThat(LedgerCheck.intake(Optional.of(entry(kind, "f")), "g"))
+          .as(kind.name())
+          .isInstanceOf(LedgerCheck.Verdict.KeyReused.class);
+    }
+  }
+
+  @Test
+  void aQueuedEntryIsNeverALicenceToSubmit() {
+    assertThat(LedgerCheck.check(Optional.of(entry(SubmissionKind.QUEUED, "f")), "f"))
+        .isInstanceOf(LedgerCheck.Verdict.Skip.class);
+  }
 }

@@ -35,6 +35,7 @@ class RequestIdPolicyTest {
   void rejectsDotDot() {
     assertThat(RequestIdPolicy.problem("..")).get().asString().contains("..");
     assertThat(RequestIdPolicy.problem("a..b")).isPresent();
+    assertThat(RequestIdPolicy.problem(".")).isPresent();
     assertThat(RequestIdPolicy.problem("a.b.c")).isEmpty();
   }
 }

@@ -64,4 +64,48 @@ class SubmitterConfigTest {
         .hasMessageContaining("provider.default.api-key")
         .hasMessageNotContaining("sk-test");
   }
+
+  @Test
+  void admissionDefaults() {
+    SubmitterConfig c = SubmitterConfig.from(Settings.of(minimal()));
+    assertThat(c.dedupeRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(16);
+    assertThat(c.dispatchGroupId()).isEqualTo("wan-pipeline-submitter-dispatch");
+    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.NONE);
+    assertThat(c.kafka().topicNames().submissionQueue()).isEqualTo("wan-pipeline-submission-queue");
+    assertThat(c.kafka().topicNames().submissionDispatch())
+        .isEqualTo("wan-pipeline-submission-dispatch");
+  }
+
+  @Test
+  void readsAdmissionKeys() {
+    Map<String, String> m = minimal();
+    m.put("submitter.dedupe-retention", "48h");
+    m.put("submitter.in-progress-horizon", "45m");
+    m.put("submitter.dispatch.max-concurrent-calls", "4");
+    m.put("submitter.reconcile", "list");
+    SubmitterConfig c = SubmitterConfig.from(Settings.of(m));
+    assertThat(c.dedupeRetention()).isEqualTo(Duration.ofHours(48));
+    assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(4);
+    assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.LIST);
+  }
+
+  @Test
+  void theDedupeRetentionMustOutliveTheProvidersTasks() {
+    Map<String, String> m = minimal();
+    m.put("submitter.dedupe-retention", "24h");
+    assertThatThrownBy(() -> SubmitterConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("submitter.dedupe-retention");
+    Map<String, String> calls = minimal();
+    calls.put("submitter.dispatch.max-concurrent-calls", "0");
+    assertThatThrownBy(() -> SubmitterConfig.from(Settings.of(calls)))
+        .hasMessageContaining("submitter.dispatch.max-concurrent-calls");
+    Map<String, String> reconcile = minimal();
+    reconcile.put("submitter.reconcile", "maybe");
+    assertThatThrownBy(() -> SubmitterConfig.from(Settings.of(reconcile)))
+        .hasMessageContaining("submitter.reconcile");
+  }
 }

@@ -29,6 +29,7 @@ import io.wanpipeline.submitter.DeadLetters;
 import io.wanpipeline.submitter.OutcomeDecider;
 import io.wanpipeline.submitter.RequestFingerprint;
 import io.wanpipeline.submitter.SubmissionLedger;
+import io.wanpipeline.submitter.SubmissionQueue;
 import io.wanpipeline.submitter.SubmitterConfig;
 import io.wanpipeline.submitter.SubmitterService;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
@@ -46,6 +47,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +73,7 @@ class SubmitterIT {
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private Topics topics;
   private Topic<String, SubmissionLedgerEntry> ledgerTopic;
+  private Topic<String, SubmissionLedgerEntry> dispatchTopic;
   private KafkaProducer<byte[], byte[]> producer;
   private TopicLog<TaskStatus> status;
   private String prefix;
@@ -100,6 +103,7 @@ class SubmitterIT {
     }
     topics = new Topics(names, registry);
     ledgerTopic = SubmissionLedger.topic(names, registry);
+    dispatchTopic = SubmissionLedger.dispatchTopic(names, registry);
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -128,6 +132,9 @@ class SubmitterIT {
     settings.put("provider.default.base-url", sim.baseUrl());
     settings.put("submitter.group-id", group);
     settings.put("submitter.instance-id", instanceId);
+    // Nothing ends the tasks here (no poller): caps wide enough for every test's requests.
+    settings.put("provider.default.model.wan2.2-i2v-flash.max-in-progress", "100");
+    settings.put("provider.default.model.wan2.2-i2v-flash.submit-rate", "50");
     settings.putAll(extra);
     SubmitterConfig config = SubmitterConfig.from(Settings.of(settings));
     SubmitterService service =
@@ -209,7 +216,12 @@ class SubmitterIT {
   }
 
   private List<SubmissionKind> ledgerKinds(String requestId) {
-    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(bootstrap, ledgerTopic)) {
+    return ledgerKinds(dispatchTopic, requestId);
+  }
+
+  private List<SubmissionKind> ledgerKinds(
+      Topic<String, SubmissionLedgerEntry> topic, String requestId) {
+    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(bootstrap, topic)) {
       List<SubmissionKind> kinds = new ArrayList<>();
       await()
           .atMost(WAIT)
@@ -244,6 +256,9 @@ class SubmitterIT {
     assertThat(ledgerKinds("req-valid"))
         .as("intent recorded before the call, outcome after it")
         .containsExactly(SubmissionKind.INTENT, SubmissionKind.SUBMITTED);
+    assertThat(ledgerKinds(ledgerTopic, "req-valid"))
+        .as("intake queued it once")
+        .containsExactly(SubmissionKind.QUEUED);
   }
 
   @Test
@@ -341,14 +356,24 @@ class SubmitterIT {
             .setFingerprint(RequestFingerprint.of(crashed))
             .setRecordedAt(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
             .setAttempts(1)
+            .setApiKeyRef("default#0")
+            .setProviderAccount("default")
+            .setModel("wan2.2-i2v-flash")
             .build();
+    // The dispatch ledger entry sits on the partition of the request's queue record.
+    int queuePartition =
+        Utils.toPositive(
+                Utils.murmur2(
+                    SubmissionQueue.key("default", "wan2.2-i2v-flash")
+                        .getBytes(StandardCharsets.UTF_8)))
+            % PARTITIONS;
     producer
         .send(
             new ProducerRecord<>(
-                ledgerTopic.name(),
-                0,
-                ledgerTopic.keyBytes("req-crashed"),
-                ledgerTopic.valueBytes(intent)))
+                dispatchTopic.name(),
+                queuePartition,
+                dispatchTopic.keyBytes("req-crashed"),
+                dispatchTopic.valueBytes(intent)))
         .get();
     startService();
     produce(0, crashed);

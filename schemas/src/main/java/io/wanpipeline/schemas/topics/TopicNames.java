@@ -11,7 +11,12 @@ package io.wanpipeline.schemas.topics;
  * @param billingTotals running totals (key account_id|day|currency, value AccountTotal)
  * @param billingUnpriced succeeded tasks that had no matching price (key request_id, TaskStatus)
  * @param wanPrices compacted price table (key provider_account|model|tier|audio, value Price)
- * @param submissions compacted submission ledger of the submitter (key request_id)
+ * @param submissions submission ledger of the submitter's intake (key request_id, compacted and
+ *     deleted after the dedupe retention)
+ * @param submissionQueue the submitter's internal queue of accepted requests (key {@code <provider
+ *     account>|<model>}, value QueuedRequest)
+ * @param submissionDispatch dispatch ledger of the submitter (key request_id, co-partitioned with
+ *     {@code submissionQueue}, compacted and deleted after the dedupe retention)
  */
 public record TopicNames(
     String videoRequests,
@@ -21,7 +26,9 @@ public record TopicNames(
     String billingTotals,
     String billingUnpriced,
     String wanPrices,
-    String submissions) {
+    String submissions,
+    String submissionQueue,
+    String submissionDispatch) {
 
   /** The production names. */
   public static final TopicNames DEFAULT = withPrefix("");
@@ -36,6 +43,8 @@ public record TopicNames(
         prefix + "billing-totals",
         prefix + "billing-unpriced",
         prefix + "wan-prices",
-        prefix + "wan-pipeline-submissions");
+        prefix + "wan-pipeline-submissions",
+        prefix + "wan-pipeline-submission-queue",
+        prefix + "wan-pipeline-submission-dispatch");
   }
 }
