@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.cli;
 
+import io.wanpipeline.infra.bench.BenchCommand;
 import io.wanpipeline.infra.demo.Demo;
 import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
@@ -19,11 +20,13 @@ import picocli.CommandLine.Option;
     name = "wan-pipeline",
     mixinStandardHelpOptions = true,
     version = "wan-pipeline 0.1.0",
-    description = "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator.",
+    description =
+        "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, benchmarks.",
     subcommands = {
       WanPipelineCli.Local.class,
       WanPipelineCli.DemoCommand.class,
-      WanPipelineCli.Simulator.class
+      WanPipelineCli.Simulator.class,
+      BenchCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
 

@@ -574,6 +574,40 @@ final class SimulatorHandler extends Handler.Abstract {
   }
 
   /**
+   * The query route without HTTP, for {@link BoardClient}: the same key check, query budget, ledger
+   * record and answer as {@code GET /api/v1/tasks/{id}}; injected faults do not apply.
+   *
+   * @return the answer, or the refusal an HTTP caller would have received
+   */
+  DirectAnswer queryDirect(String key, String taskId) {
+    Instant now = config.clock().instant();
+    Caller caller = caller(key);
+    String keyId = SimulatorLedger.keyId(key);
+    String account = caller == null ? null : caller.account();
+    Refusal refusal = authRefusal(key, caller);
+    if (refusal == null && config.enforceRateLimits() && !queryBudget(account, now)) {
+      refusal = throttled();
+    }
+    if (refusal != null) {
+      ledger.record(new SimulatorLedger.Poll(taskId, now, account, keyId, null, refusal.status()));
+      return new DirectAnswer(null, refusal);
+    }
+    NativeTask answer =
+        nativeTask(taskId, board.find(taskId, now).filter(t -> t.account.equals(account)), now);
+    ledger.record(
+        new SimulatorLedger.Poll(taskId, now, account, keyId, answer.status().name(), 200));
+    return new DirectAnswer(answer.body(), null);
+  }
+
+  /**
+   * An in-process answer: the JSON body, or the refusal.
+   *
+   * @param body the answer's JSON, null when refused
+   * @param refusal why the call was refused, null when answered
+   */
+  record DirectAnswer(ObjectNode body, Refusal refusal) {}
+
+  /**
    * The native answer of {@code GET /api/v1/tasks/{id}} and the status it reports.
    *
    * @param body the JSON answer

@@ -1,6 +1,7 @@
 package io.wanpipeline.infra.simulator;
 
 import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -42,6 +43,7 @@ public final class WanSimulator implements AutoCloseable {
   private final ServerConnector connector;
   private final TaskBoard board;
   private final SimulatorLedger ledger;
+  private final SimulatorHandler handler;
   private final Map<String, String> videoShas = new ConcurrentHashMap<>();
   private final Map<Route, Faults> faults;
   private volatile String baseUrl;
@@ -60,7 +62,7 @@ public final class WanSimulator implements AutoCloseable {
             config.taskRetention());
     this.ledger = new SimulatorLedger(this::taskRecords);
     OssLinkSigner signer = new OssLinkSigner(config.bucket(), accessKeyId(config.seed()), secret());
-    SimulatorHandler handler =
+    this.handler =
         new SimulatorHandler(
             config,
             rules,
@@ -133,6 +135,16 @@ public final class WanSimulator implements AutoCloseable {
   /** What the simulator has seen so far. */
   public SimulatorLedger ledger() {
     return ledger;
+  }
+
+  /**
+   * A client whose task queries reach this simulator's task board in-process, without HTTP (same
+   * key check, query budget, ledger and answers as the query route, no injected faults); create,
+   * cancel and list calls go to {@code others}. For benchmarks of a caller that loopback HTTP would
+   * otherwise limit.
+   */
+  public WanClient inProcessClient(WanClient others) {
+    return new BoardClient(handler, others);
   }
 
   /** Replaces the injected faults of {@code route} from now on. */

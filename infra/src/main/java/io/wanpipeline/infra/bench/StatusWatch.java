@@ -1,0 +1,81 @@
+package io.wanpipeline.infra.bench;
+
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a run's task-status topic (committed events only) and notes when each request's first event
+ * after SUBMITTED arrived, by state.
+ */
+final class StatusWatch implements AutoCloseable {
+  /**
+   * The first event of a request other than SUBMITTED, PENDING or RUNNING.
+   *
+   * @param state its state
+   * @param receivedAt when this consumer read it
+   */
+  record Seen(TaskState state, Instant receivedAt) {}
+
+  private final Map<String, Seen> ends = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile boolean stop;
+
+  StatusWatch(BenchStack stack, BenchStack.Run run) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-watch-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(java.util.List.of(run.topics().taskStatus().name()));
+    thread =
+        new Thread(
+            () -> {
+              try (consumer) {
+                while (!stop) {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    Instant now = Instant.now();
+                    TaskStatus s = run.topics().taskStatus().value(r.value());
+                    TaskState state = s.getState();
+                    if (state != TaskState.SUBMITTED
+                        && state != TaskState.PENDING
+                        && state != TaskState.RUNNING) {
+                      ends.putIfAbsent(r.key(), new Seen(state, now));
+                    }
+                  }
+                }
+              }
+            },
+            "bench-status-watch");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Ends seen so far by request_id. */
+  Map<String, Seen> ends() {
+    return Map.copyOf(ends);
+  }
+
+  @Override
+  public void close() {
+    stop = true;
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
