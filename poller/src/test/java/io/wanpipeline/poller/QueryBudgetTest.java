@@ -61,10 +61,11 @@ class QueryBudgetTest {
   }
 
   @Test
-  void budgetIsPerAccountAtTheAccountsQueryRate() {
+  void budgetIsPerAccountAtTheAccountsPollRate() {
+    // Pollers spend the query rate less the reconciliation reserve (a tenth): 2.25/s and 3.15/s.
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "2", "provider.b.query-rate", "3")),
+            accounts(Map.of("provider.a.query-rate", "2.5", "provider.b.query-rate", "3.5")),
             OptionalDouble.empty());
     assertThat(take(budget, "a", T0, 10)).isEqualTo(2);
     assertThat(take(budget, "b", T0, 10)).isEqualTo(3);
@@ -76,11 +77,11 @@ class QueryBudgetTest {
   }
 
   @Test
-  void accountsWithoutAConfiguredRateGetTheProtocolsTwentyPerSecond() {
+  void accountsWithoutAConfiguredRateGetTheProtocolsTwentyPerSecondLessTheReserve() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
-    assertThat(budget.rateOf("a")).isEqualTo(20.0);
-    assertThat(budget.rateOf("not-configured")).isEqualTo(20.0);
-    assertThat(take(budget, "a", T0, 100)).isEqualTo(20);
+    assertThat(budget.rateOf("a")).isEqualTo(18.0);
+    assertThat(budget.rateOf("not-configured")).isEqualTo(18.0);
+    assertThat(take(budget, "a", T0, 100)).isEqualTo(18);
   }
 
   @Test
@@ -89,7 +90,7 @@ class QueryBudgetTest {
         new QueryBudget(
             accounts(Map.of("provider.a.query-rate", "2", "provider.b.query-rate", "10")),
             OptionalDouble.of(5));
-    assertThat(budget.rateOf("a")).isEqualTo(2.0);
+    assertThat(budget.rateOf("a")).isCloseTo(1.8, within(1e-9));
     assertThat(budget.rateOf("b")).isEqualTo(5.0);
     assertThat(take(budget, "b", T0, 100)).isEqualTo(5);
   }
@@ -98,8 +99,8 @@ class QueryBudgetTest {
   void neverMoreThanTheRateInAnyOneSecondWindow() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
     List<Instant> granted = hammer(budget, "a", 10);
-    assertThat(maxPerSecond(granted)).isEqualTo(20);
-    assertThat(granted.size()).as("close to the rate over 10 s").isGreaterThanOrEqualTo(180);
+    assertThat(maxPerSecond(granted)).isEqualTo(18);
+    assertThat(granted.size()).as("close to the rate over 10 s").isGreaterThanOrEqualTo(160);
   }
 
   @Test
@@ -134,15 +135,15 @@ class QueryBudgetTest {
     two.acquire(1);
     QueryBudget a = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), one, Duration.ZERO);
     QueryBudget b = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), two, Duration.ZERO);
-    assertThat(a.rateOf("a")).isEqualTo(10.0);
+    assertThat(a.rateOf("a")).isEqualTo(9.0);
     List<Instant> both = new ArrayList<>(hammer(a, "a", 5));
     both.addAll(hammer(b, "a", 5));
     both.sort(null);
-    assertThat(maxPerSecond(both)).isEqualTo(20);
+    assertThat(maxPerSecond(both)).isEqualTo(18);
 
-    // The survivor of a failover owns both partitions: the whole rate.
+    // The survivor of a failover owns both partitions: the whole poll rate.
     one.acquire(1);
-    assertThat(a.rateOf("a")).isEqualTo(20.0);
+    assertThat(a.rateOf("a")).isEqualTo(18.0);
     one.release(1);
     one.release(0);
     assertThat(one.owned()).isZero();
@@ -152,18 +153,19 @@ class QueryBudgetTest {
   void aShareBelowOneCallASecondStillMakesProgress() {
     PartitionShare share = new PartitionShare(() -> 8);
     share.acquire(0);
-    // 1 partition of 8 at 2/s: 0.25 calls a second, one call per 4 s (plus the margin).
+    // 1 partition of 8 at 3/s (2.7/s for pollers): 0.3375 calls a second, one call per 3 s (plus
+    // the margin).
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "2")),
+            accounts(Map.of("provider.a.query-rate", "3")),
             OptionalDouble.empty(),
             share,
             Duration.ofMillis(50));
     assertThat(QueryBudget.Window.of(0.25, Duration.ofMillis(50)))
         .isEqualTo(new QueryBudget.Window(1, Duration.ofMillis(4050)));
     List<Instant> granted = hammer(budget, "a", 20);
-    assertThat(granted).hasSize(5);
-    assertThat(Duration.between(granted.get(0), granted.get(1))).isEqualTo(Duration.ofMillis(4050));
+    assertThat(granted).hasSize(7);
+    assertThat(Duration.between(granted.get(0), granted.get(1))).isEqualTo(Duration.ofMillis(3050));
   }
 
   @Test
@@ -172,7 +174,7 @@ class QueryBudgetTest {
     budget.slowDown("a", T0, null);
     budget.slowDown("a", T0.plusMillis(100), null); // same second: one halving
     assertThat(budget.slowDownFactor("a", T0.plusMillis(100))).isCloseTo(0.5, within(0.01));
-    assertThat(take(budget, "a", T0.plusMillis(100), 100)).isEqualTo(10);
+    assertThat(take(budget, "a", T0.plusMillis(100), 100)).isEqualTo(9);
     assertThat(budget.slowDownFactor("b", T0)).as("other accounts unaffected").isEqualTo(1.0);
     budget.slowDown("a", T0.plusSeconds(2), null);
     assertThat(budget.slowDownFactor("a", T0.plusSeconds(2))).isLessThan(0.3);
@@ -185,7 +187,7 @@ class QueryBudgetTest {
   void aCallThatStartsLateOccupiesTheWindowFromItsStart() {
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "1")),
+            accounts(Map.of("provider.a.query-rate", "1.2")),
             OptionalDouble.empty(),
             PartitionShare.whole(),
             Duration.ofMillis(50));
