@@ -142,7 +142,8 @@ class SubmitterIT {
     // Nothing ends the tasks here (no poller): caps wide enough for every test's requests.
     settings.put("provider.default.model.wan2.2-i2v-flash.max-in-progress", "100");
     settings.put("provider.default.model.wan2.2-i2v-flash.submit-rate", "50");
-    settings.put("provider.default.model." + RECONCILED_MODEL + ".max-in-progress", "100");
+    settings.put("provider.default.model." + LOST_REPLY_MODEL + ".max-in-progress", "100");
+    settings.put("provider.default.model." + CRASHED_MODEL + ".max-in-progress", "100");
     settings.putAll(extra);
     SubmitterConfig config = SubmitterConfig.from(Settings.of(settings));
     SubmitterService service =
@@ -382,7 +383,9 @@ class SubmitterIT {
   @Test
   void aLostReplyIsReconciledThroughTheListQuery() {
     startService("it-0", Map.of(), listReconciler());
-    produce(onOwnModel(request("req-lost-found", "[sim:submit=lost-reply] answer lost")));
+    produce(
+        onOwnModel(
+            request("req-lost-found", "[sim:submit=lost-reply] answer lost"), LOST_REPLY_MODEL));
 
     TaskStatus submitted = awaitState("req-lost-found", TaskState.SUBMITTED);
     assertThat(sim.ledger().tasksOfRequest("req-lost-found")).hasSize(1);
@@ -395,7 +398,8 @@ class SubmitterIT {
 
   @Test
   void anIntentWithoutAnswerIsReconciledWhenTheListShowsOneUnknownTask() throws Exception {
-    VideoRequest crashed = onOwnModel(request("req-crashed-found", "submitted before a crash"));
+    VideoRequest crashed =
+        onOwnModel(request("req-crashed-found", "submitted before a crash"), CRASHED_MODEL);
     // The call the crashed instance made: the task exists at the provider, its answer was lost.
     DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
     String taskId =
@@ -448,12 +452,13 @@ class SubmitterIT {
    * The request on a model no other test of the class submits: the simulator is shared, and the
    * list reconciler must not see another test's task of the same model as an unknown candidate.
    */
-  private static VideoRequest onOwnModel(VideoRequest request) {
-    request.setModel(RECONCILED_MODEL);
+  private static VideoRequest onOwnModel(VideoRequest request, String model) {
+    request.setModel(model);
     return request;
   }
 
-  private static final String RECONCILED_MODEL = "wanx2.1-i2v-turbo";
+  private static final String LOST_REPLY_MODEL = "wanx2.1-i2v-turbo";
+  private static final String CRASHED_MODEL = "wan2.5-i2v-preview";
 
   private InDoubtReconciler listReconciler() {
     return ListQueryReconciler.withDefaults(
