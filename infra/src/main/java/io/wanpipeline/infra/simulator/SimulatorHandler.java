@@ -221,7 +221,9 @@ final class SimulatorHandler extends Handler.Abstract {
     // Read the whole body first: answering before it is consumed makes Jetty close the
     // connection, which a pooling client may only notice on its next call.
     String text = readBody(req);
-    if (injectFault(decision, req, res, cb, now)) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
+      // Recorded before the answer leaves, so a client that has its answer finds the call in
+      // the ledger.
       ledger.record(
           new SimulatorLedger.Submission(
               pipelineRequestId,
@@ -233,6 +235,7 @@ final class SimulatorHandler extends Handler.Abstract {
               faultStatus(decision),
               faultCode(decision),
               null));
+      injectFault(decision, req, res, cb, now);
       return;
     }
     Refusal refusal = authRefusal(key, caller);
@@ -551,9 +554,10 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now)) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       ledger.record(
           new SimulatorLedger.Poll(taskId, now, account, keyId, null, faultStatus(decision)));
+      injectFault(decision, req, res, cb, now);
       return;
     }
     Refusal refusal = authRefusal(key, caller);
@@ -657,9 +661,10 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now)) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       ledger.record(
           new SimulatorLedger.Cancel(taskId, now, account, keyId, faultStatus(decision), false));
+      injectFault(decision, req, res, cb, now);
       return;
     }
     Refusal refusal = authRefusal(key, caller);
@@ -698,8 +703,9 @@ final class SimulatorHandler extends Handler.Abstract {
     Caller caller = caller(key);
     String keyId = SimulatorLedger.keyId(key);
     String account = caller == null ? null : caller.account();
-    if (injectFault(decision, req, res, cb, now)) {
+    if (decision.outcome() != FaultDice.Outcome.NONE) {
       ledger.record(new SimulatorLedger.ListCall(now, account, keyId, faultStatus(decision), 0));
+      injectFault(decision, req, res, cb, now);
       return;
     }
     Refusal refusal = authRefusal(key, caller);
