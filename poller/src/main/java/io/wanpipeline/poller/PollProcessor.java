@@ -74,6 +74,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   /** Added on both sides of a list call's window of submission times. */
   static final Duration LIST_SLACK = Duration.ofMinutes(1);
 
+  private static final int MAX_CALLS_PER_PUNCTUATION = PollerTopology.MAX_CALLS_PER_PUNCTUATION;
+
   private final String storeName;
   private final Duration punctuateInterval;
   private final Clock clock;
@@ -211,6 +213,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     Map<ListGroup, List<Candidate>> candidates = new LinkedHashMap<>();
     Set<String> exhausted = new HashSet<>();
     for (DueIndex.Entry e : due) {
+      if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
+        break; // the rest stay due for the next punctuation
+      }
       boolean listing = listAccounts.contains(e.account());
       if (!listing && exhausted.contains(e.account())) {
         continue; // no budget left for this account in this punctuation
@@ -258,7 +263,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (!candidates.isEmpty()) {
       pending.addAll(pollByList(candidates, now));
     }
-    pending.addAll(watchDue(nowMillis, now));
+    if (pending.size() < MAX_CALLS_PER_PUNCTUATION) {
+      pending.addAll(watchDue(nowMillis, now));
+    }
     for (Pending p : pending) {
       if (p.query != null) {
         applyQuery(p.requestId, p.task, p.query.join(), p.watch);
