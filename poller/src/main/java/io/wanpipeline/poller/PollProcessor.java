@@ -74,6 +74,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   /** Added on both sides of a list call's window of submission times. */
   static final Duration LIST_SLACK = Duration.ofMinutes(1);
 
+  private static final int MAX_CALLS_PER_PUNCTUATION = PollerTopology.MAX_CALLS_PER_PUNCTUATION;
+
   private final String storeName;
   private final Duration punctuateInterval;
   private final Clock clock;
@@ -85,6 +87,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final DueIndex active = new DueIndex();
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
+
+  /** request_id of every tracked task by task_id, so a list answer can settle tasks not yet due. */
+  private final Map<String, String> requestByTask = new HashMap<>();
+
+  /** Tasks with a call of their own in the current punctuation: a list answer leaves them alone. */
+  private final Set<String> busy = new HashSet<>();
+
   private ProcessorContext<String, TaskStatus> context;
   private KeyValueStore<String, InFlightTask> store;
   private Integer partition;
@@ -116,6 +125,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     active.clear();
     watched.clear();
     needsQuery.clear();
+    requestByTask.clear();
     try (KeyValueIterator<String, InFlightTask> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, InFlightTask> kv = it.next();
@@ -141,6 +151,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     active.clear();
     watched.clear();
     needsQuery.clear();
+    requestByTask.clear();
   }
 
   /** Tasks in the due index (in flight and watched), for tests and metrics. */
@@ -211,6 +222,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     Map<ListGroup, List<Candidate>> candidates = new LinkedHashMap<>();
     Set<String> exhausted = new HashSet<>();
     for (DueIndex.Entry e : due) {
+      if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
+        break; // the rest stay due for the next punctuation
+      }
       boolean listing = listAccounts.contains(e.account());
       if (!listing && exhausted.contains(e.account())) {
         continue; // no budget left for this account in this punctuation
@@ -256,9 +270,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       }
     }
     if (!candidates.isEmpty()) {
+      busy.clear();
+      pending.forEach(p -> busy.add(p.requestId));
       pending.addAll(pollByList(candidates, now));
     }
-    pending.addAll(watchDue(nowMillis, now));
+    if (pending.size() < MAX_CALLS_PER_PUNCTUATION) {
+      pending.addAll(watchDue(nowMillis, now));
+    }
     for (Pending p : pending) {
       if (p.query != null) {
         applyQuery(p.requestId, p.task, p.query.join(), p.watch);
@@ -372,7 +390,16 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     for (TaskPage.Entry entry : job.entries) {
       Candidate c = byTask.remove(entry.taskId());
       if (c == null) {
-        continue; // another task of the account, not due here
+        // A task of this partition that is not due yet is answered too: settle it now, so the
+        // next punctuations do not list the same window again for it.
+        c = notYetDue(entry.taskId());
+        if (c == null) {
+          continue; // another partition's task, or one this poller does not track
+        }
+        if (entry.status() == null || !SETTLED_BY_LIST.contains(entry.status())) {
+          needsQuery.add(c.requestId); // finished: its next poll is a full query
+          continue;
+        }
       }
       if (entry.status() != null && SETTLED_BY_LIST.contains(entry.status())) {
         TaskSnapshot snapshot =
@@ -407,6 +434,21 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         queries.size(),
         job.pages.size());
     return queries;
+  }
+
+  /** The tracked, polled-by-list candidate of {@code taskId} that is not due yet, if any. */
+  private Candidate notYetDue(String taskId) {
+    String requestId = requestByTask.get(taskId);
+    if (requestId == null || needsQuery.contains(requestId) || busy.contains(requestId)) {
+      return null;
+    }
+    InFlightTask task = store.get(requestId);
+    if (task == null
+        || TaskTransitions.watched(task)
+        || !taskId.equals(task.getStatus().getTaskId())) {
+      return null;
+    }
+    return new Candidate(requestId, task);
   }
 
   /** Marks {@code c} for an individual query, made now if the budget allows. */
@@ -563,11 +605,16 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   }
 
   private void forget(String requestId) {
+    InFlightTask held = store.get(requestId);
+    if (held != null) {
+      requestByTask.remove(held.getStatus().getTaskId(), requestId);
+    }
     store.delete(requestId);
     unindex(requestId);
   }
 
   private void index(String requestId, InFlightTask task) {
+    requestByTask.put(task.getStatus().getTaskId(), requestId);
     String account = calls.accountOf(task.getStatus().getApiKeyRef());
     long at = TaskTransitions.dueAt(task).toEpochMilli();
     if (TaskTransitions.watched(task)) {

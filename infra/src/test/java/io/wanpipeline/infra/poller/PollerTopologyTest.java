@@ -324,6 +324,23 @@ class PollerTopologyTest {
   }
 
   @Test
+  void onePunctuationStartsAtMostItsCapOfCallsAndLeavesTheRestDue() {
+    start(Map.of("provider.default.query-rate", "100000"));
+    int tasks = PollerTopology.MAX_CALLS_PER_PUNCTUATION + 200;
+    for (int i = 0; i < tasks; i++) {
+      announceSubmitted("req-cap-" + i, UUID.randomUUID().toString());
+    }
+
+    tick(Duration.ofSeconds(5)); // every first poll falls due in the same punctuation
+
+    assertThat(sim.ledger().polls()).hasSize(PollerTopology.MAX_CALLS_PER_PUNCTUATION);
+
+    tick(Duration.ofSeconds(1));
+
+    assertThat(sim.ledger().polls()).hasSize(tasks);
+  }
+
+  @Test
   void theAccountsQueryRateCapsCallsPerSecondWithoutDroppingTasks() {
     start(Map.of("provider.default.query-rate", "2"));
     List<String> requests = new ArrayList<>();
