@@ -25,6 +25,7 @@ final class DueIndex {
   private final TreeSet<Entry> byTime = new TreeSet<>();
   private final Map<String, Entry> byRequest = new HashMap<>();
   private final Map<String, String> accounts = new HashMap<>();
+  private final Map<String, Integer> perAccount = new HashMap<>();
 
   /** Indexes (or re-indexes) {@code requestId} as due at {@code at}. */
   void put(String requestId, long at, String account) {
@@ -34,12 +35,14 @@ final class DueIndex {
         return;
       }
       byTime.remove(old);
+      perAccount.merge(old.account(), -1, (a, b) -> a + b == 0 ? null : a + b);
     }
     // One String per account name, whatever the number of tasks.
     String shared = accounts.computeIfAbsent(account, a -> a);
     Entry e = new Entry(at, requestId, shared);
     byTime.add(e);
     byRequest.put(requestId, e);
+    perAccount.merge(shared, 1, Integer::sum);
   }
 
   /** Forgets {@code requestId}. */
@@ -47,7 +50,13 @@ final class DueIndex {
     Entry old = byRequest.remove(requestId);
     if (old != null) {
       byTime.remove(old);
+      perAccount.merge(old.account(), -1, (a, b) -> a + b == 0 ? null : a + b);
     }
+  }
+
+  /** Indexed tasks by account. */
+  Map<String, Integer> countsByAccount() {
+    return Map.copyOf(perAccount);
   }
 
   /** True when {@code requestId} is indexed. */
@@ -76,5 +85,6 @@ final class DueIndex {
   void clear() {
     byTime.clear();
     byRequest.clear();
+    perAccount.clear();
   }
 }

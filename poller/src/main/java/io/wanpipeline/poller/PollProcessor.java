@@ -3,22 +3,16 @@ package io.wanpipeline.poller;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.InFlightTask;
-import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;
-import io.wanpipeline.wan.TaskListQuery;
-import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,10 +35,11 @@ import org.slf4j.event.Level;
  * them, and every store access and emitted event stays on the stream thread.
  *
  * <p>Due tasks are found through an in-memory {@link DueIndex} rebuilt from the store in {@link
- * #init} and kept in step with every write, so a punctuation costs O(due tasks). When an account's
- * due per-task polls cannot fit in its budget ({@link ListPolicy}), its tasks are answered by list
- * calls and only the tasks whose state changed to SUCCEEDED or FAILED (or that the list did not
- * show) are queried one by one. Tasks that ended TIMED_OUT while RUNNING are watched last, with
+ * #init} and kept in step with every write, so a punctuation costs O(due tasks). When one poll of
+ * every task the instance tracks for an account cannot fit in its budget within the shortest poll
+ * interval ({@link ListPolicy}), the account's due tasks are answered by the list sweeps the
+ * instance shares ({@link ListSweeps}), and only the tasks a list showed finished (or did not show)
+ * are queried one by one, first. Tasks that ended TIMED_OUT while RUNNING are watched last, with
  * whatever budget is left.
  */
 final class PollProcessor implements Processor<String, TaskStatus, String, TaskStatus> {
@@ -63,17 +58,6 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           TaskState.ARCHIVE_FAILED,
           TaskState.LATE_SUCCEEDED);
 
-  /** Provider states a list entry settles without a full query (no usage, link or code needed). */
-  private static final Set<ProviderStatus> SETTLED_BY_LIST =
-      EnumSet.of(
-          ProviderStatus.PENDING,
-          ProviderStatus.RUNNING,
-          ProviderStatus.SUSPENDED,
-          ProviderStatus.CANCELED);
-
-  /** Added on both sides of a list call's window of submission times. */
-  static final Duration LIST_SLACK = Duration.ofMinutes(1);
-
   private static final int MAX_CALLS_PER_PUNCTUATION = PollerTopology.MAX_CALLS_PER_PUNCTUATION;
 
   private final String storeName;
@@ -84,15 +68,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final ProviderCalls calls;
   private final PartitionShare share;
   private final ListPolicy listPolicy;
+  private final ListSweeps sweeps;
   private final DueIndex active = new DueIndex();
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
 
-  /** request_id of every tracked task by task_id, so a list answer can settle tasks not yet due. */
+  /** request_id of every tracked task by task_id, to claim the tasks a list showed finished. */
   private final Map<String, String> requestByTask = new HashMap<>();
-
-  /** Tasks with a call of their own in the current punctuation: a list answer leaves them alone. */
-  private final Set<String> busy = new HashSet<>();
 
   private ProcessorContext<String, TaskStatus> context;
   private KeyValueStore<String, InFlightTask> store;
@@ -106,7 +88,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       QueryBudget budget,
       ProviderCalls calls,
       PartitionShare share,
-      ListPolicy listPolicy) {
+      ListPolicy listPolicy,
+      ListSweeps sweeps) {
     this.storeName = storeName;
     this.punctuateInterval = punctuateInterval;
     this.clock = clock;
@@ -115,6 +98,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     this.calls = calls;
     this.share = share;
     this.listPolicy = listPolicy;
+    this.sweeps = sweeps;
   }
 
   @Override
@@ -146,6 +130,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   public void close() {
     if (partition != null) {
       share.release(partition);
+      sweeps.leave(partition);
       partition = null;
     }
     active.clear();
@@ -210,16 +195,19 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   }
 
   /**
-   * One punctuation: settle timeouts, call the provider about due tasks (by list where that pays),
-   * then about watched tasks with what budget is left, and apply the answers.
+   * One punctuation: settle timeouts, call the provider about due tasks (answered by the shared
+   * list sweeps where the account is in list mode), then about watched tasks with what budget is
+   * left, and apply the answers.
    */
   void pollDue() {
     Instant now = clock.instant();
     long nowMillis = now.toEpochMilli();
+    sweeps.census(partition, active.countsByAccount());
+    claimFinished(nowMillis);
     List<DueIndex.Entry> due = active.dueAt(nowMillis);
     Set<String> listAccounts = listAccounts(due, now);
     List<Pending> pending = new ArrayList<>();
-    Map<ListGroup, List<Candidate>> candidates = new LinkedHashMap<>();
+    List<Candidate> waiting = new ArrayList<>();
     Set<String> exhausted = new HashSet<>();
     for (DueIndex.Entry e : due) {
       if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
@@ -240,17 +228,23 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         case TIME_OUT_RUNNING -> apply(requestId, task, transitions.timedOutRunning(task, now));
         case GIVE_UP -> apply(requestId, task, transitions.gaveUp(task, now));
         case CANCEL, QUERY, IN_TIME -> {
+          boolean inTime = verdict == TimeoutDetector.Verdict.IN_TIME;
+          // A task a list showed finished is queried at once, not when its poll falls due.
+          boolean asked = needsQuery.contains(requestId);
           if (!PollScheduler.spacedEnough(task, now)
-              || (verdict == TimeoutDetector.Verdict.IN_TIME
-                  && !transitions.scheduler().isDue(task, now))) {
+              || (inTime && !asked && !transitions.scheduler().isDue(task, now))) {
             continue;
           }
-          if (verdict == TimeoutDetector.Verdict.IN_TIME
-              && listing
-              && !needsQuery.contains(requestId)) {
-            candidates
-                .computeIfAbsent(ListGroup.of(task), g -> new ArrayList<>())
-                .add(new Candidate(requestId, task));
+          if (inTime && !asked && listing) {
+            Candidate c = new Candidate(requestId, task);
+            if (!fromList(c)) {
+              waiting.add(c);
+            }
+            if (!needsQuery.contains(requestId)) {
+              continue;
+            }
+          }
+          if (exhausted.contains(e.account())) {
             continue;
           }
           QueryBudget.Permit permit = budget.take(e.account(), now);
@@ -269,10 +263,19 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         }
       }
     }
-    if (!candidates.isEmpty()) {
-      busy.clear();
-      pending.forEach(p -> busy.add(p.requestId));
-      pending.addAll(pollByList(candidates, now));
+    if (!waiting.isEmpty()) {
+      // List pages go after the individual queries; the tasks still waiting may be answered now.
+      for (String account : listAccounts) {
+        sweeps.advance(account, now);
+      }
+      for (Candidate c : waiting) {
+        if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
+          break;
+        }
+        if (fromList(c) && needsQuery.contains(c.requestId)) {
+          pending.addAll(queryAlone(c, now));
+        }
+      }
     }
     if (pending.size() < MAX_CALLS_PER_PUNCTUATION) {
       pending.addAll(watchDue(nowMillis, now));
@@ -286,174 +289,72 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     }
   }
 
-  /** The accounts whose due per-task polls would not fit within the list policy's horizon. */
-  private Set<String> listAccounts(List<DueIndex.Entry> due, Instant now) {
-    if (!listPolicy.enabled() || due.size() < 2) {
-      return Set.of();
-    }
-    Map<String, int[]> counts = new HashMap<>();
-    Map<String, Long> oldest = new HashMap<>();
-    for (DueIndex.Entry e : due) {
-      counts.computeIfAbsent(e.account(), a -> new int[1])[0]++;
-      oldest.putIfAbsent(e.account(), e.at()); // entries come earliest first
-    }
-    Set<String> listing = new HashSet<>();
-    for (Map.Entry<String, int[]> c : counts.entrySet()) {
-      String account = c.getKey();
-      long elapsed = now.toEpochMilli() - oldest.get(account);
-      if (calls.listSupported(account)
-          && listPolicy.listPays(c.getValue()[0], budget.callsPerSecond(account, now), elapsed)) {
-        listing.add(account);
+  /**
+   * Marks the tasks of this partition that a list showed finished after their last answer for a
+   * query at once.
+   */
+  private void claimFinished(long nowMillis) {
+    for (Map.Entry<String, Instant> f : sweeps.claimFinished(requestByTask.keySet()).entrySet()) {
+      String requestId = requestByTask.get(f.getKey());
+      InFlightTask task = requestId == null ? null : store.get(requestId);
+      if (task == null || TaskTransitions.watched(task)) {
+        continue;
+      }
+      Instant last = task.getLastPollAt();
+      if (last == null || f.getValue().isAfter(last)) {
+        needsQuery.add(requestId);
+        String account = calls.accountOf(task.getStatus().getApiKeyRef());
+        long at = TaskTransitions.dueAt(task).toEpochMilli();
+        active.put(requestId, Math.min(at, nowMillis), account);
       }
     }
-    if (!listing.isEmpty()) {
-      log.debug("list mode accounts={} due={}", listing, due.size());
+  }
+
+  /** The accounts whose tracked tasks cannot each be polled within the list policy's horizon. */
+  private Set<String> listAccounts(List<DueIndex.Entry> due, Instant now) {
+    if (!listPolicy.enabled() || due.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> listing = new HashSet<>();
+    Set<String> checked = new HashSet<>();
+    for (DueIndex.Entry e : due) {
+      String account = e.account();
+      if (checked.add(account)
+          && calls.listSupported(account)
+          && listPolicy.listPays(sweeps.tracked(account), budget.callsPerSecond(account, now))) {
+        listing.add(account);
+      }
     }
     return listing;
   }
 
   /**
-   * Answers the candidates by list calls, one per (key, model, window of submission times) and
-   * page; applies what the lists settle and returns the individual queries of tasks whose state
-   * changed to one a list entry cannot settle.
+   * Answers {@code c} from the list sweeps: settles it when a list showed it unchanged since its
+   * last answer, marks it for a query of its own when a list showed it finished or a complete sweep
+   * missed it; false when the lists know nothing newer yet (a sweep has been asked for).
    */
-  private List<Pending> pollByList(Map<ListGroup, List<Candidate>> candidates, Instant now) {
-    List<ListJob> jobs = new ArrayList<>();
-    for (Map.Entry<ListGroup, List<Candidate>> g : candidates.entrySet()) {
-      List<Candidate> sorted = new ArrayList<>(g.getValue());
-      sorted.sort(Comparator.comparing(c -> submittedAt(c.task)));
-      List<Candidate> chunk = new ArrayList<>();
-      for (Candidate c : sorted) {
-        if (!chunk.isEmpty()
-            && Duration.between(submittedAt(chunk.get(0).task), submittedAt(c.task))
-                    .compareTo(listPolicy.maxSpan())
-                > 0) {
-          jobs.add(new ListJob(g.getKey(), chunk));
-          chunk = new ArrayList<>();
-        }
-        chunk.add(c);
-      }
-      if (!chunk.isEmpty()) {
-        jobs.add(new ListJob(g.getKey(), chunk));
-      }
+  private boolean fromList(Candidate c) {
+    InFlightTask task = c.task;
+    ListSweeps.Lookup lookup =
+        sweeps.lookup(
+            ListGroup.of(task),
+            task.getStatus().getTaskId(),
+            submittedAt(task),
+            task.getLastPollAt());
+    if (lookup instanceof ListSweeps.Lookup.Wait) {
+      return false;
     }
-    // First pages, then the remaining pages of every list, as far as the budget goes.
-    for (ListJob job : jobs) {
-      QueryBudget.Permit permit = budget.take(job.group.account(), now);
-      if (permit != null) {
-        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(1), permit));
-      }
+    if (lookup instanceof ListSweeps.Lookup.Answer a && a.seen().settles()) {
+      ListSweeps.Seen seen = a.seen();
+      apply(c.requestId, task, transitions.onAnswer(task, seen.snapshot(), seen.answeredAt()));
+    } else {
+      needsQuery.add(c.requestId); // a list showed it finished, or a complete sweep missed it
     }
-    for (ListJob job : jobs) {
-      if (job.pages.isEmpty()) {
-        continue;
-      }
-      ProviderCalls.Result<TaskPage> first = job.pages.get(0).join();
-      if (!job.accept(first)) {
-        listFailed(job, first);
-        continue;
-      }
-      TaskPage page = ((QueryOutcome.Answered<TaskPage>) first.outcome()).value();
-      for (int n = 2; n <= page.totalPages(); n++) {
-        QueryBudget.Permit permit = budget.take(job.group.account(), now);
-        if (permit == null) {
-          job.complete = false;
-          break;
-        }
-        job.pages.add(calls.list(job.group.apiKeyRef(), job.query(n), permit));
-      }
-    }
-    List<Pending> queries = new ArrayList<>();
-    for (ListJob job : jobs) {
-      if (job.pages.isEmpty() || !job.answered) {
-        continue;
-      }
-      for (int i = 1; i < job.pages.size(); i++) {
-        ProviderCalls.Result<TaskPage> r = job.pages.get(i).join();
-        if (!job.accept(r)) {
-          job.complete = false;
-          listFailed(job, r);
-        }
-      }
-      queries.addAll(applyList(job, now));
-    }
-    return queries;
+    return true;
   }
 
-  private List<Pending> applyList(ListJob job, Instant now) {
-    List<Pending> queries = new ArrayList<>();
-    Map<String, Candidate> byTask = new HashMap<>();
-    for (Candidate c : job.tasks) {
-      byTask.put(c.task.getStatus().getTaskId(), c);
-    }
-    int settled = 0;
-    for (TaskPage.Entry entry : job.entries) {
-      Candidate c = byTask.remove(entry.taskId());
-      if (c == null) {
-        // A task of this partition that is not due yet is answered too: settle it now, so the
-        // next punctuations do not list the same window again for it.
-        c = notYetDue(entry.taskId());
-        if (c == null) {
-          continue; // another partition's task, or one this poller does not track
-        }
-        if (entry.status() == null || !SETTLED_BY_LIST.contains(entry.status())) {
-          needsQuery.add(c.requestId); // finished: its next poll is a full query
-          continue;
-        }
-      }
-      if (entry.status() != null && SETTLED_BY_LIST.contains(entry.status())) {
-        TaskSnapshot snapshot =
-            new TaskSnapshot(
-                entry.taskId(),
-                entry.status(),
-                entry.created(),
-                entry.start(),
-                entry.end(),
-                null,
-                null,
-                null,
-                null);
-        apply(c.requestId, c.task, transitions.onAnswer(c.task, snapshot, job.answeredAt));
-        settled++;
-      } else {
-        queries.addAll(queryAlone(c, now));
-      }
-    }
-    if (job.complete) {
-      // Not in a complete answer (another root account, a clock skew): query these one by one.
-      for (Candidate c : byTask.values()) {
-        queries.addAll(queryAlone(c, now));
-      }
-    }
-    log.debug(
-        "list answered account={} model={} tasks={} settled={} queried={} pages={}",
-        job.group.account(),
-        job.group.model(),
-        job.tasks.size(),
-        settled,
-        queries.size(),
-        job.pages.size());
-    return queries;
-  }
-
-  /** The tracked, polled-by-list candidate of {@code taskId} that is not due yet, if any. */
-  private Candidate notYetDue(String taskId) {
-    String requestId = requestByTask.get(taskId);
-    if (requestId == null || needsQuery.contains(requestId) || busy.contains(requestId)) {
-      return null;
-    }
-    InFlightTask task = store.get(requestId);
-    if (task == null
-        || TaskTransitions.watched(task)
-        || !taskId.equals(task.getStatus().getTaskId())) {
-      return null;
-    }
-    return new Candidate(requestId, task);
-  }
-
-  /** Marks {@code c} for an individual query, made now if the budget allows. */
+  /** Queries {@code c} on its own now, if the budget allows. */
   private List<Pending> queryAlone(Candidate c, Instant now) {
-    needsQuery.add(c.requestId);
     String account = calls.accountOf(c.task.getStatus().getApiKeyRef());
     QueryBudget.Permit permit = budget.take(account, now);
     if (permit == null) {
@@ -465,30 +366,6 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
             c.task,
             calls.query(c.task.getStatus().getApiKeyRef(), c.task.getStatus().getTaskId(), permit),
             false));
-  }
-
-  private void listFailed(ListJob job, ProviderCalls.Result<TaskPage> result) {
-    if (!(result.outcome() instanceof QueryOutcome.Failed<TaskPage> failed)) {
-      return;
-    }
-    WanError error = failed.error();
-    calls.listFailed(job.group.account(), error);
-    if (!calls.listSupported(job.group.account())) {
-      log.info(
-          "account={} offers no list query ({}): its tasks stay on per-task polls",
-          job.group.account(),
-          error.code());
-      return;
-    }
-    slowDownOn(job.group.account(), error, result.completedAt());
-    log.atLevel(error.retryable() || error.throttled() ? Level.DEBUG : Level.WARN)
-        .log(
-            "list failed account={} model={} code={} http={}: {}",
-            job.group.account(),
-            job.group.model(),
-            error.code(),
-            error.httpStatus(),
-            error.message());
   }
 
   /** Watched tasks that are due, with the budget the in-flight tasks left. */
@@ -650,57 +527,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
             e.message());
   }
 
-  /** Tasks one list call can answer: same key (so the same account), same model. */
-  private record ListGroup(String apiKeyRef, String account, String model) {
-    static ListGroup of(InFlightTask task) {
-      String ref = task.getStatus().getApiKeyRef();
-      int hash = ref.lastIndexOf('#');
-      return new ListGroup(
-          ref, hash < 0 ? ref : ref.substring(0, hash), task.getStatus().getModel());
-    }
-  }
-
   private record Candidate(String requestId, InFlightTask task) {}
-
-  /** The list calls answering one chunk of candidates. */
-  private final class ListJob {
-    final ListGroup group;
-    final List<Candidate> tasks;
-    final Instant start;
-    final Instant end;
-    final List<CompletableFuture<ProviderCalls.Result<TaskPage>>> pages = new ArrayList<>();
-    final List<TaskPage.Entry> entries = new ArrayList<>();
-    boolean answered;
-    boolean complete = true;
-    Instant answeredAt;
-
-    ListJob(ListGroup group, List<Candidate> tasks) {
-      this.group = group;
-      this.tasks = tasks;
-      // submitted_at is the submitter's clock around the create call, not the provider's creation
-      // time: widen the window so that the provider's time falls inside it.
-      this.start = submittedAt(tasks.get(0).task).minus(LIST_SLACK).truncatedTo(ChronoUnit.SECONDS);
-      this.end = submittedAt(tasks.get(tasks.size() - 1).task).plus(LIST_SLACK);
-    }
-
-    TaskListQuery query(int pageNo) {
-      return new TaskListQuery(start, end, group.model(), null, pageNo, listPolicy.pageSize());
-    }
-
-    /** Takes the entries of an answered page; false when the call failed. */
-    boolean accept(ProviderCalls.Result<TaskPage> result) {
-      if (result.outcome() instanceof QueryOutcome.Answered<TaskPage> a) {
-        entries.addAll(a.value().tasks());
-        // The earliest answer time: a task seen unchanged is polled no later than this.
-        if (answeredAt == null || result.completedAt().isBefore(answeredAt)) {
-          answeredAt = result.completedAt();
-        }
-        answered = true;
-        return true;
-      }
-      return false;
-    }
-  }
 
   private record Pending(
       String requestId,

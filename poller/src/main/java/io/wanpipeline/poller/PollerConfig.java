@@ -227,7 +227,9 @@ public record PollerConfig(
 
   /** The list mode this configuration asks for. */
   public ListPolicy listPolicy() {
-    return listQuery ? ListPolicy.enabled(listPageSize) : ListPolicy.disabled();
+    // List mode starts when one per-task poll of every tracked task no longer fits in the
+    // shortest interval (see ListPolicy).
+    return new ListPolicy(listQuery, listPageSize, minInterval, ListPolicy.DEFAULT_MAX_SPAN);
   }
 
   private static void positive(String key, long value) {

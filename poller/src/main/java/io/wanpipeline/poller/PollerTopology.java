@@ -110,6 +110,7 @@ public final class PollerTopology {
             collaborators.clients(),
             collaborators.executor(),
             collaborators.clock());
+    ListSweeps sweeps = new ListSweeps(budget, calls, config.listPolicy(), config.minInterval());
 
     Topology topology = new Topology();
     topology.addSource(
@@ -128,7 +129,8 @@ public final class PollerTopology {
                 budget,
                 calls,
                 collaborators.share(),
-                config.listPolicy()),
+                config.listPolicy(),
+                sweeps),
         SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -2,18 +2,23 @@ package io.wanpipeline.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ListPolicyTest {
   @Test
-  void listsOnlyWhenTheDuePollsCannotFitWithinTenSeconds() {
+  void listsOnlyWhenOnePollOfEveryTrackedTaskCannotFitWithinFiveSeconds() {
     ListPolicy p = ListPolicy.enabled(100);
-    assertThat(p.listPays(200, 20, 0)).as("200 polls fit in 10 s at 20/s").isFalse();
-    assertThat(p.listPays(201, 20, 0)).isTrue();
-    assertThat(p.listPays(100, 20, 6000)).as("only 4 s left: 80 polls").isTrue();
-    assertThat(p.listPays(1000, 20, 0)).isTrue();
-    assertThat(p.listPays(5, 0, 0)).as("paused account").isTrue();
-    assertThat(p.listPays(1, 0, 20_000)).as("a single task is queried").isFalse();
-    assertThat(ListPolicy.disabled().listPays(1000, 20, 0)).isFalse();
+    assertThat(p.listPays(90, 18)).as("90 polls fit in 5 s at 18/s").isFalse();
+    assertThat(p.listPays(91, 18)).isTrue();
+    assertThat(p.listPays(1000, 20)).isTrue();
+    assertThat(p.listPays(50, 5)).as("a slowed-down account").isTrue();
+    assertThat(p.listPays(5, 0)).as("paused account").isTrue();
+    assertThat(p.listPays(1, 0)).as("a single task is queried").isFalse();
+    assertThat(
+            new ListPolicy(true, 100, Duration.ofSeconds(10), ListPolicy.DEFAULT_MAX_SPAN)
+                .listPays(180, 18))
+        .isFalse();
+    assertThat(ListPolicy.disabled().listPays(1000, 20)).isFalse();
   }
 }

@@ -350,8 +350,9 @@ class PollerTopologyTest {
     }
 
     // The pollers spend 1.8 of the 2 calls a second (a tenth is kept for reconciliation): one call
-    // a second, so the sixth task's first poll comes some 6 s after the first's.
-    tick(Duration.ofSeconds(14));
+    // in any 1.05 s, so with a punctuation every 500 ms one call every 1.5 s, and the sixth task's
+    // first poll comes 7.5 s after the first's. Six tasks fit in 5 s at that rate: no list mode.
+    tick(Duration.ofSeconds(14), Duration.ofMillis(500));
 
     assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(2);
     for (String r : requests) {
@@ -369,8 +370,9 @@ class PollerTopologyTest {
     }
 
     // The pollers spend 1.8 of the 2 calls a second (a tenth is kept for reconciliation): one call
-    // a second, so the sixth task's first poll comes some 6 s after the first's.
-    tick(Duration.ofSeconds(14));
+    // in any 1.05 s, so with a punctuation every 500 ms one call every 1.5 s, and the sixth task's
+    // first poll comes 7.5 s after the first's. Six tasks fit in 5 s at that rate: no list mode.
+    tick(Duration.ofSeconds(14), Duration.ofMillis(500));
 
     assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(2);
     for (String r : requests) {
@@ -459,6 +461,55 @@ class PollerTopologyTest {
     assertThat((double) calls / n).as("calls per completed task").isLessThan(2.0);
     assertThat(ledger.minPollGap().orElse(Duration.ofDays(1)))
         .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void inListModeEveryFinishedTaskIsAnnouncedWithinOneIntervalAndASecond() {
+    start(
+        Map.of("poller.punctuate-interval", "350ms"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(5))
+            .runningTime(Duration.ofSeconds(30))
+            .concurrencyCap("wan2.2-i2v-flash", 1000));
+    int n = 1000;
+    Map<String, String> taskOf = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      // Ends spread over 90 s: about 11 tasks finish every second while up to 1,000 are tracked.
+      long runMs = 20_000 + (i * 7919L) % 90_000;
+      String requestId = "req-delay-" + i;
+      taskOf.put(requestId, submit(requestId, "[sim:run-ms=" + runMs + "] cat " + i));
+    }
+
+    tick(Duration.ofSeconds(130), Duration.ofMillis(350));
+
+    Map<String, Instant> ended = new HashMap<>();
+    for (SimulatorLedger.TaskRecord t : sim.ledger().tasks()) {
+      if (t.ended() != null) {
+        ended.put(t.taskId(), t.ended());
+      }
+    }
+    Duration worst = Duration.ZERO;
+    for (Map.Entry<String, String> e : taskOf.entrySet()) {
+      TaskStatus end = last(e.getKey());
+      assertThat(end.getState()).as(e.getKey()).isEqualTo(TaskState.SUCCEEDED);
+      Duration delay = Duration.between(ended.get(e.getValue()), end.getEventTime());
+      worst = delay.compareTo(worst) > 0 ? delay : worst;
+      if (delay.toMillis() > 9000)
+        System.err.println(
+            "DEBUGDELAY "
+                + e.getKey()
+                + " ended="
+                + Duration.between(T0, ended.get(e.getValue()))
+                + " delay="
+                + delay);
+    }
+    // The target: within one 10 s interval plus 1 s of the end at the provider.
+    assertThat(worst).as("longest detection delay").isLessThanOrEqualTo(Duration.ofSeconds(11));
+    SimulatorLedger ledger = sim.ledger();
+    assertThat(ledger.lists()).as("list mode was used").isNotEmpty();
+    assertThat(ledger.polls()).noneMatch(p -> p.httpStatus() == 429);
+    assertThat(ledger.lists()).noneMatch(l -> l.httpStatus() == 429);
+    assertThat(ledger.maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
   }
 
   @Test
