@@ -1,5 +1,8 @@
 package io.wanpipeline.poller;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -9,17 +12,39 @@ import java.util.function.IntSupplier;
  * This instance's share of every account's query budget: the partitions of the source topic it owns
  * (counted from the poll processors alive in this JVM) over the topic's partition count. Instances
  * that together own every partition never together exceed an account's rate. Thread-safe.
+ *
+ * <p>A share that shrinks applies at once; a share that grows applies only {@code hold} after the
+ * growth (the budget's window). Partitions move from one instance to another in a rebalance: the
+ * instance that gave them up may have spent its larger share within the last window, and the one
+ * that took them must not add its new share to that window.
  */
 public final class PartitionShare {
   private final IntSupplier totalPartitions;
+  private final Clock clock;
+  private final Duration hold;
   private final Map<Integer, Integer> owned = new HashMap<>();
+  private double heldFraction;
+  private Instant heldUntil = Instant.MIN;
 
   /**
+   * A share whose growth applies at once (tests of the arithmetic).
+   *
    * @param totalPartitions the source topic's partition count; 0 or less when unknown, in which
    *     case the instance counts as owning all of it
    */
   public PartitionShare(IntSupplier totalPartitions) {
+    this(totalPartitions, Clock.systemUTC(), Duration.ZERO);
+  }
+
+  /**
+   * @param totalPartitions the source topic's partition count; 0 or less when unknown
+   * @param clock the time of growth and of every reading
+   * @param hold how long a grown share keeps its smaller value: the budget's window
+   */
+  public PartitionShare(IntSupplier totalPartitions, Clock clock, Duration hold) {
     this.totalPartitions = Objects.requireNonNull(totalPartitions, "totalPartitions");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.hold = Objects.requireNonNull(hold, "hold");
   }
 
   /** A share of the whole budget (one instance, or a topology test driver). */
@@ -29,7 +54,14 @@ public final class PartitionShare {
 
   /** A poll processor of {@code partition} started in this JVM. */
   public synchronized void acquire(int partition) {
+    Instant now = clock.instant();
+    int total = totalPartitions.getAsInt();
+    double before = now.isBefore(heldUntil) ? heldFraction : spent(owned.size(), total);
     owned.merge(partition, 1, Integer::sum);
+    if (spent(owned.size(), total) > before && !hold.isZero()) {
+      heldFraction = before;
+      heldUntil = now.plus(hold);
+    }
   }
 
   /** A poll processor of {@code partition} closed in this JVM. */
@@ -42,9 +74,18 @@ public final class PartitionShare {
     return owned.size();
   }
 
-  /** The fraction of each account's budget this instance may use, in (0, 1]. */
-  public double fraction() {
-    return fraction(owned(), totalPartitions.getAsInt());
+  /**
+   * The fraction of each account's budget this instance may use, in [0, 1]: 0 while a share grown
+   * from nothing is held.
+   */
+  public synchronized double fraction() {
+    double now = fraction(owned.size(), totalPartitions.getAsInt());
+    return clock.instant().isBefore(heldUntil) ? Math.min(now, heldFraction) : now;
+  }
+
+  /** The fraction an instance owning {@code owned} of {@code total} partitions may have spent. */
+  private static double spent(int owned, int total) {
+    return owned <= 0 ? 0 : fraction(owned, total);
   }
 
   /**

@@ -85,7 +85,8 @@ public final class PollerService implements PipelineService {
             new Random(),
             account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
             executor,
-            new PartitionShare(() -> partitions));
+            new PartitionShare(
+                () -> partitions, clock, Duration.ofSeconds(1).plus(config.budgetMargin())));
     streams =
         new KafkaStreams(
             PollerTopology.build(config, topics, registry, collaborators), properties());

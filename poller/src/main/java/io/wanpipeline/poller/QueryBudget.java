@@ -140,7 +140,7 @@ public final class QueryBudget {
   /** Calls per second this instance may make for {@code account} at {@code now}. */
   public synchronized double callsPerSecond(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil)) {
+    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
       return 0;
     }
     return window(account, s, now).perSecond();
@@ -149,7 +149,7 @@ public final class QueryBudget {
   /** Calls this instance may still make for {@code account} at {@code now}. */
   public synchronized int available(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil)) {
+    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
       return 0;
     }
     Window w = window(account, s, now);
@@ -168,8 +168,8 @@ public final class QueryBudget {
    */
   public synchronized Permit take(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil)) {
-      return null;
+    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
+      return null; // paused, or a share just taken over is still held at nothing
     }
     Window w = window(account, s, now);
     SlidingWindow.Slot slot = s.calls.tryAcquire(now, w.limit(), w.span());

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.wanpipeline.wan.account.ProviderAccounts;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,6 +150,62 @@ class QueryBudgetTest {
     one.release(1);
     one.release(0);
     assertThat(one.owned()).isZero();
+  }
+
+  @Test
+  void aGrownShareIsHeldForOneWindowSoAHandOverNeverDoublesTheRate() {
+    Instant[] now = {T0};
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    Duration hold = Duration.ofMillis(1050);
+    PartitionShare leaving = new PartitionShare(() -> 2, clock, hold);
+    PartitionShare joining = new PartitionShare(() -> 2, clock, hold);
+    QueryBudget a =
+        new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), leaving, Duration.ofMillis(50));
+    QueryBudget b =
+        new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), joining, Duration.ofMillis(50));
+    leaving.acquire(0);
+    leaving.acquire(1);
+    now[0] = T0.plus(hold); // the only owner, past its own hold: the whole poll rate
+    List<Instant> calls = new ArrayList<>();
+    while (a.tryAcquire("a", now[0])) {
+      calls.add(now[0]);
+    }
+    assertThat(calls).hasSize(18);
+
+    // A rebalance moves partition 1 over: the leaver's share shrinks at once, the joiner's is held.
+    leaving.release(1);
+    joining.acquire(1);
+    assertThat(a.rateOf("a")).isEqualTo(9.0);
+    assertThat(b.rateOf("a")).as("held at nothing").isZero();
+    for (int step = 0; step < 30; step++) {
+      now[0] = now[0].plusMillis(100);
+      while (a.tryAcquire("a", now[0])) {
+        calls.add(now[0]);
+      }
+      while (b.tryAcquire("a", now[0])) {
+        calls.add(now[0]);
+      }
+    }
+    assertThat(b.rateOf("a")).isEqualTo(9.0);
+    calls.sort(null);
+    assertThat(maxPerSecond(calls)).as("both instances in any one second").isLessThanOrEqualTo(18);
+    assertThat(calls.size()).as("the joiner did call once held no more").isGreaterThan(18 + 9);
   }
 
   @Test
