@@ -3,9 +3,9 @@ package io.wanpipeline.poller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
@@ -22,7 +22,7 @@ public final class PartitionShare {
   private final IntSupplier totalPartitions;
   private final Clock clock;
   private final Duration hold;
-  private final Map<Integer, Integer> owned = new HashMap<>();
+  private final Set<Integer> owned = new HashSet<>();
   private double heldFraction;
   private Instant heldUntil = Instant.MIN;
 
@@ -57,7 +57,11 @@ public final class PartitionShare {
     Instant now = clock.instant();
     int total = totalPartitions.getAsInt();
     double before = now.isBefore(heldUntil) ? heldFraction : spent(owned.size(), total);
-    owned.merge(partition, 1, Integer::sum);
+    owned.add(partition);
+    holdIfGrown(before, total, now);
+  }
+
+  private void holdIfGrown(double before, int total, Instant now) {
     if (spent(owned.size(), total) > before && !hold.isZero()) {
       heldFraction = before;
       heldUntil = now.plus(hold);
@@ -66,7 +70,7 @@ public final class PartitionShare {
 
   /** A poll processor of {@code partition} closed in this JVM. */
   public synchronized void release(int partition) {
-    owned.computeIfPresent(partition, (p, n) -> n <= 1 ? null : n - 1);
+    owned.remove(partition);
   }
 
   /** Partitions of the source topic this JVM owns now. */
@@ -75,11 +79,15 @@ public final class PartitionShare {
   }
 
   /**
-   * The fraction of each account's budget this instance may use, in [0, 1]: 0 while a share grown
-   * from nothing is held.
+   * The fraction of each account's budget this instance may use, in [0, 1]: 0 when it owns none of
+   * a known partition count, and while a share grown from nothing is held.
    */
   public synchronized double fraction() {
-    double now = fraction(owned.size(), totalPartitions.getAsInt());
+    int total = totalPartitions.getAsInt();
+    if (total > 0 && owned.isEmpty()) {
+      return 0;
+    }
+    double now = fraction(owned.size(), total);
     return clock.instant().isBefore(heldUntil) ? Math.min(now, heldFraction) : now;
   }
 

@@ -113,7 +113,15 @@ final class ProviderCalls {
     return CompletableFuture.supplyAsync(
             () -> {
               permit.started(clock.instant());
-              return new Result<>(call.apply(client, key.get()), clock.instant());
+              try {
+                QueryOutcome<T> outcome = call.apply(client, key.get());
+                Instant at = clock.instant();
+                permit.completed(at);
+                return new Result<>(outcome, at);
+              } catch (RuntimeException e) {
+                permit.completed(clock.instant());
+                throw e;
+              }
             },
             executor)
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)

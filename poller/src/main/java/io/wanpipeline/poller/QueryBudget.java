@@ -20,12 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * partitions this instance owns ({@link PartitionShare}), so that the instances together never
  * exceed the account's rate; the optional per-instance cap {@code poller.query-rate} lowers it
  * further. The rate is enforced with a sliding window: at most {@code floor(rate x share)} calls in
- * any window of one second plus {@code margin} (the margin absorbs the jitter between taking a call
- * here and its arrival at the provider). A rate below one call a second allows one call per {@code
- * ceil(1 / rate)} seconds. A throttled call (429) or a provider failure (5xx) halves the account's
- * rate, which then doubles back every {@link #RECOVERY_DOUBLING} up to the full rate; a Retry-After
- * pauses the account's calls of this instance for that long (at most {@link #MAX_PAUSE}). A call
- * that does not fit waits for a later punctuation; nothing is dropped. Thread-safe.
+ * any window of one second plus {@code margin}, each call counted from the moment its answer
+ * arrived (in flight, it counts all along), since the provider may have received it as late as
+ * that: a busy machine or network that delays some calls cannot pile two windows' calls into one
+ * second at the provider ({@link Permit#started}, {@link Permit#completed}). A rate below one call
+ * a second allows one call per {@code ceil(1 / rate)} seconds. A throttled call (429) or a provider
+ * failure (5xx) halves the account's rate, which then doubles back every {@link #RECOVERY_DOUBLING}
+ * up to the full rate; a Retry-After pauses the account's calls of this instance for that long (at
+ * most {@link #MAX_PAUSE}). A call that does not fit waits for a later punctuation; nothing is
+ * dropped. Thread-safe.
  */
 public final class QueryBudget {
   /** Default margin added to the one-second window. */
@@ -190,6 +193,16 @@ public final class QueryBudget {
     public void started(Instant at) {
       synchronized (budget) {
         slot.startedAt(at);
+      }
+    }
+
+    /**
+     * The call's answer (or failure) arrived at {@code at}: the call occupies the window from then
+     * on, since the provider may have received it as late as that.
+     */
+    public void completed(Instant at) {
+      synchronized (budget) {
+        slot.completedAt(at);
       }
     }
   }

@@ -8,24 +8,36 @@ import java.util.List;
 /**
  * At most {@code limit} calls in any window of {@code span}: remembers the times of the calls made
  * within the last span. Unlike a token bucket it has no burst: no window of {@code span}, wherever
- * it starts, holds more than {@code limit} calls. A call is stamped when it is taken and again when
- * it actually starts ({@link Slot#startedAt}), which can only move its stamp later, so a call that
- * waited for a free thread still occupies the window from the moment it was sent. Not thread-safe
- * (its owner synchronises).
+ * it starts, holds more than {@code limit} calls. A call is stamped when it is taken, again when it
+ * starts ({@link Slot#startedAt}) and again when its answer arrives ({@link Slot#completedAt});
+ * while it is in flight it never leaves the window. The provider receives a call somewhere between
+ * its start and its answer, so counting it from its answer means that any {@code limit + 1} calls
+ * reach the provider more than {@code span} apart, however late the network or a busy machine
+ * delivers them. Not thread-safe (its owner synchronises).
  */
 final class SlidingWindow {
   /** One call in the window. */
   static final class Slot {
     private Instant at;
+    private boolean inFlight;
 
     private Slot(Instant at) {
       this.at = at;
     }
 
-    /** The call started at {@code startedAt}: it occupies the window from then on. */
+    /** The call started at {@code startedAt}: it stays in the window until it completes. */
     void startedAt(Instant startedAt) {
+      inFlight = true;
       if (startedAt.isAfter(at)) {
         at = startedAt;
+      }
+    }
+
+    /** The call's answer arrived at {@code completedAt}: it occupies the window from then on. */
+    void completedAt(Instant completedAt) {
+      inFlight = false;
+      if (completedAt.isAfter(at)) {
+        at = completedAt;
       }
     }
   }
@@ -36,7 +48,7 @@ final class SlidingWindow {
   int available(Instant now, int limit, Duration span) {
     // A call at t occupies [t, t + span): it has left the window when now >= t + span. Stamps
     // move, so the slots are not in order: look at all of them (at most a rate's worth).
-    calls.removeIf(s -> !now.isBefore(s.at.plus(span)));
+    calls.removeIf(s -> !s.inFlight && !now.isBefore(s.at.plus(span)));
     return Math.max(0, limit - calls.size());
   }
 

@@ -209,6 +209,39 @@ class QueryBudgetTest {
   }
 
   @Test
+  void aPartitionReportedTwiceCountsOnceAndOwningNoneOfAKnownCountSpendsNothing() {
+    PartitionShare share = new PartitionShare(() -> 6);
+    share.acquire(0);
+    share.acquire(1);
+    share.acquire(1); // re-initialised after a dirty close: still one partition
+    assertThat(share.owned()).isEqualTo(2);
+    share.release(1);
+    assertThat(share.owned()).isEqualTo(1);
+    assertThat(share.fraction()).isEqualTo(1.0 / 6);
+    share.release(0);
+    assertThat(share.fraction()).as("owns none of 6").isZero();
+  }
+
+  @Test
+  void aCallCountsFromItsAnswerSoLateDeliveriesCannotPileUpAtTheProvider() {
+    QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
+    List<QueryBudget.Permit> permits = new ArrayList<>();
+    for (int i = 0; i < 18; i++) {
+      permits.add(budget.take("a", T0));
+    }
+    assertThat(budget.take("a", T0)).isNull();
+    permits.forEach(p -> p.started(T0));
+    // Seventeen answers arrive at once; one call hangs for 2 s and counts until it answers.
+    permits.subList(0, 17).forEach(p -> p.completed(T0.plusMillis(300)));
+    Instant oneWindowAfterTheAnswers = T0.plusMillis(300).plus(Duration.ofMillis(1050));
+    assertThat(budget.available("a", oneWindowAfterTheAnswers.minusMillis(1))).isEqualTo(0);
+    assertThat(budget.available("a", oneWindowAfterTheAnswers)).isEqualTo(17);
+    assertThat(budget.available("a", T0.plusSeconds(2))).as("one still in flight").isEqualTo(17);
+    permits.get(17).completed(T0.plusSeconds(2));
+    assertThat(budget.available("a", T0.plusMillis(3050))).isEqualTo(18);
+  }
+
+  @Test
   void aShareBelowOneCallASecondStillMakesProgress() {
     PartitionShare share = new PartitionShare(() -> 8);
     share.acquire(0);
@@ -254,6 +287,8 @@ class QueryBudgetTest {
     assertThat(permit).isNotNull();
     permit.started(T0.plusMillis(300)); // waited for a free call thread
     permit.started(T0.plusMillis(100)); // never moves back
+    assertThat(budget.available("a", T0.plusMillis(1350))).as("in flight").isZero();
+    permit.completed(T0.plusMillis(300)); // answered at once
     assertThat(budget.available("a", T0.plusMillis(1100))).isZero();
     assertThat(budget.available("a", T0.plusMillis(1349))).isZero();
     assertThat(budget.available("a", T0.plusMillis(1350))).isEqualTo(1);
