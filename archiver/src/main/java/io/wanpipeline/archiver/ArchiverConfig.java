@@ -1,11 +1,18 @@
 package io.wanpipeline.archiver;
 
+import io.wanpipeline.archiver.download.VideoDownloader.TrustStore;
+import io.wanpipeline.archiver.link.Cidr;
+import io.wanpipeline.archiver.link.LinkPolicy;
 import io.wanpipeline.schemas.config.ConfigException;
 import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
@@ -41,6 +48,18 @@ import java.util.UUID;
  *       time);
  *   <li>{@code archiver.shutdown-grace} [30s]: how long {@code close()} waits for requests in
  *       flight before abandoning them (they are redone by the next owner);
+ *   <li>{@code archiver.link-hosts} [{@code *.aliyuncs.com}]: comma-separated hosts result links
+ *       may point to: exact names, {@code *.suffix} wildcards (one or more labels before the
+ *       suffix), or exact canonical IP literals ({@code 127.0.0.1}, {@code [::1]}); see {@link
+ *       LinkPolicy};
+ *   <li>{@code archiver.link-allow-http} [false]: accept plain http links (local stack and tests
+ *       only);
+ *   <li>{@code archiver.link-allowed-addresses} [none]: comma-separated CIDR blocks (literal
+ *       addresses, for example {@code 127.0.0.1/32}) exempt from the address rules that refuse
+ *       loopback, private, link-local, metadata and other special addresses;
+ *   <li>{@code archiver.link-trust-store} [none: the JDK's CAs]: PKCS12 trust store for https links
+ *       (the simulator's self-signed certificate), with the secret {@code
+ *       archiver.link-trust-store-password};
  *   <li>{@code s3.endpoint} [the SDK's]: endpoint override, for example s3proxy;
  *   <li>{@code s3.region} [{@code us-east-1}]; {@code s3.path-style} [false; true for s3proxy];
  *   <li>{@code s3.checksums} [{@code when-supported}]: {@code when-supported} (SDK default, CRC32
@@ -58,6 +77,7 @@ import java.util.UUID;
  * @param workers requests archived concurrently
  * @param shutdownGrace how long close waits for requests in flight
  * @param s3 S3 client settings
+ * @param links which result links may be fetched
  */
 public record ArchiverConfig(
     KafkaSettings kafka,
@@ -67,7 +87,8 @@ public record ArchiverConfig(
     ArchiveSettings archive,
     int workers,
     Duration shutdownGrace,
-    S3Settings s3) {
+    S3Settings s3,
+    LinkSettings links) {
 
   /** Default consumer group id. */
   public static final String DEFAULT_GROUP_ID = "wan-pipeline-archiver";
@@ -82,6 +103,7 @@ public record ArchiverConfig(
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(s3, "s3");
+    Objects.requireNonNull(links, "links");
     if (workers < 1) {
       throw new ConfigException("archiver.workers: must be at least 1, got " + workers);
     }
@@ -120,6 +142,22 @@ public record ArchiverConfig(
       Objects.requireNonNull(taskDeadline, "taskDeadline");
       Objects.requireNonNull(initialBackoff, "initialBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
+    }
+  }
+
+  /**
+   * Which result links may be fetched.
+   *
+   * @param hosts allowed host patterns
+   * @param allowHttp whether plain http links are accepted
+   * @param allowedAddresses address blocks exempt from the address rules
+   * @param trustStore extra trust store for https links, or null
+   */
+  public record LinkSettings(
+      List<String> hosts, boolean allowHttp, List<Cidr> allowedAddresses, TrustStore trustStore) {
+    public LinkSettings {
+      hosts = List.copyOf(hosts);
+      allowedAddresses = List.copyOf(allowedAddresses);
     }
   }
 
@@ -242,7 +280,47 @@ public record ArchiverConfig(
         archive,
         s.integer("archiver.workers", 4),
         s.duration("archiver.shutdown-grace", Duration.ofSeconds(30)),
-        s3);
+        s3,
+        links(s));
+  }
+
+  private static LinkSettings links(Settings s) {
+    List<String> hosts =
+        s.find("archiver.link-hosts")
+            .map(ArchiverConfig::commaList)
+            .orElse(LinkPolicy.DEFAULT_HOSTS);
+    if (hosts.isEmpty()) {
+      throw new ConfigException("archiver.link-hosts: at least one host pattern is needed");
+    }
+    for (String h : hosts) {
+      if (h.contains("/") || h.contains("@") || (h.contains("*") && !h.matches("\\*\\.[^*]+"))) {
+        throw new ConfigException(
+            "archiver.link-hosts: expected a host, *.suffix or an IP literal, got " + h);
+      }
+    }
+    List<Cidr> allowed = new ArrayList<>();
+    for (String c :
+        s.find("archiver.link-allowed-addresses")
+            .map(ArchiverConfig::commaList)
+            .orElse(List.of())) {
+      try {
+        allowed.add(Cidr.parse(c));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("archiver.link-allowed-addresses: " + e.getMessage(), e);
+      }
+    }
+    TrustStore trustStore = null;
+    if (s.find("archiver.link-trust-store").isPresent()) {
+      trustStore =
+          new TrustStore(
+              Path.of(s.string("archiver.link-trust-store")),
+              s.secret("archiver.link-trust-store-password").orElse(""));
+    }
+    return new LinkSettings(hosts, s.bool("archiver.link-allow-http", false), allowed, trustStore);
+  }
+
+  private static List<String> commaList(String value) {
+    return Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
   }
 
   private static Duration positive(Settings s, String key, Duration defaultValue) {

@@ -3,6 +3,8 @@ package io.wanpipeline.archiver;
 import io.wanpipeline.archiver.archive.ArchiveException;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.archiver.download.VideoDownloader;
+import io.wanpipeline.archiver.link.AddressRules;
+import io.wanpipeline.archiver.link.LinkPolicy;
 import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.TaskStatus;
@@ -11,7 +13,6 @@ import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.retry.Backoff;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class ArchiverService implements PipelineService {
   private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
-  private final HttpClient http;
+  private final VideoDownloader downloader;
   private final VideoArchiver archiver;
   private final AtomicLong archived = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -82,13 +83,23 @@ public final class ArchiverService implements PipelineService {
     String name = "archiver-" + config.groupId();
     this.workers = Executors.newFixedThreadPool(config.workers(), threads(name + "-worker"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads(name + "-timer"));
-    this.http = VideoDownloader.newHttpClient(config.archive().connectTimeout());
+    ArchiverConfig.LinkSettings links = config.links();
+    this.downloader =
+        new VideoDownloader(
+            new LinkPolicy(
+                links.hosts(),
+                links.allowHttp(),
+                new AddressRules(links.allowedAddresses()),
+                LinkPolicy.systemResolver()),
+            config.archive().connectTimeout(),
+            config.archive().downloadTimeout(),
+            links.trustStore());
     this.archiver =
         new VideoArchiver(
             config.archive(),
             clock,
             new LinkResolver(config.accounts(), wanClients),
-            new VideoDownloader(http),
+            downloader,
             new S3VideoStore(s3),
             new Backoff(
                 config.archive().initialBackoff(), config.archive().maxBackoff(), new Random()),
@@ -229,6 +240,11 @@ public final class ArchiverService implements PipelineService {
       workers.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      downloader.close();
+    } catch (RuntimeException e) {
+      log.warn("Error closing the downloader: groupId={}: {}", config.groupId(), e.toString());
     }
     for (AutoCloseable resource : owned) {
       try {

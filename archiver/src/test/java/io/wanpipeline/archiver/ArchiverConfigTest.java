@@ -44,6 +44,39 @@ class ArchiverConfigTest {
     assertThat(c.s3().accessKeyId()).isEqualTo("AKIATEST");
     assertThat(c.s3().toString()).doesNotContain("s3-secret-value").doesNotContain("AKIATEST");
     assertThat(c.accounts().defaultAccount().submitKey().secret()).isEqualTo("sk-test");
+    assertThat(c.links().hosts()).containsExactly("*.aliyuncs.com");
+    assertThat(c.links().allowHttp()).isFalse();
+    assertThat(c.links().allowedAddresses()).isEmpty();
+    assertThat(c.links().trustStore()).isNull();
+  }
+
+  @Test
+  void linkKeys() {
+    Map<String, String> values = new HashMap<>(REQUIRED);
+    values.put("archiver.link-hosts", "127.0.0.1, *.example.com");
+    values.put("archiver.link-allow-http", "true");
+    values.put("archiver.link-allowed-addresses", "127.0.0.1/32,::1");
+    values.put("archiver.link-trust-store", "/tmp/sim.p12");
+    Map<String, String> env = new HashMap<>(ENV);
+    env.put("WAN_PIPELINE_ARCHIVER_LINK_TRUST_STORE_PASSWORD", "changeit-test");
+
+    ArchiverConfig c = ArchiverConfig.from(Settings.of(values, env));
+
+    assertThat(c.links().hosts()).containsExactly("127.0.0.1", "*.example.com");
+    assertThat(c.links().allowHttp()).isTrue();
+    assertThat(c.links().allowedAddresses()).hasSize(2);
+    assertThat(c.links().trustStore().password()).isEqualTo("changeit-test");
+    assertThat(c.links().toString()).doesNotContain("changeit-test");
+
+    values.put("archiver.link-allowed-addresses", "localhost");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, env)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("archiver.link-allowed-addresses");
+    values.remove("archiver.link-allowed-addresses");
+    values.put("archiver.link-hosts", "https://evil/*");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, env)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("archiver.link-hosts");
   }
 
   @Test

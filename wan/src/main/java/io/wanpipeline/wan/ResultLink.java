@@ -25,9 +25,21 @@ public final class ResultLink {
     return uri;
   }
 
-  /** Scheme, host and path, without the signed query string; safe to log and to put in events. */
+  /**
+   * {@code scheme://host[:port]/path}: without the signed query string, the fragment and any
+   * userinfo ({@code user:password@}); safe to log and to put in events.
+   */
   public String redacted() {
-    String s = uri.getScheme() + "://" + uri.getRawAuthority();
+    String host = uri.getHost();
+    String authority;
+    if (host != null) {
+      authority = uri.getPort() >= 0 ? host + ":" + uri.getPort() : host;
+    } else {
+      // A registry-based authority the URI parser could not split: keep what follows the last @.
+      String raw = uri.getRawAuthority();
+      authority = raw == null ? "" : raw.substring(raw.lastIndexOf('@') + 1);
+    }
+    String s = uri.getScheme() + "://" + authority;
     return uri.getRawPath() == null ? s : s + uri.getRawPath();
   }
 

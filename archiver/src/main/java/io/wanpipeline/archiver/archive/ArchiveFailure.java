@@ -19,6 +19,12 @@ public record ArchiveFailure(String code, String message, Kind kind, Duration re
   /** Asking the provider for a fresh link failed. */
   public static final String LINK_REFRESH_FAILED = "LINK_REFRESH_FAILED";
 
+  /**
+   * The link (or a redirect from it) breaks the link policy: not https, userinfo, a host off the
+   * allowlist, or an address that is private, loopback, link-local, metadata or otherwise special.
+   */
+  public static final String LINK_REFUSED = "LINK_REFUSED";
+
   /** The video could not be downloaded. */
   public static final String DOWNLOAD_FAILED = "DOWNLOAD_FAILED";
 

@@ -6,6 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.wanpipeline.archiver.archive.ArchiveException;
 import io.wanpipeline.archiver.archive.ArchiveFailure;
+import io.wanpipeline.archiver.link.AddressRules;
+import io.wanpipeline.archiver.link.Cidr;
+import io.wanpipeline.archiver.link.LinkPolicy;
 import io.wanpipeline.wan.ResultLink;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,11 +49,24 @@ class VideoDownloaderTest {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.start();
-    downloader = new VideoDownloader(VideoDownloader.newHttpClient(Duration.ofSeconds(2)));
+    downloader = downloader(List.of("127.0.0.1", "localhost"), List.of("127.0.0.1/32"));
+  }
+
+  private static VideoDownloader downloader(List<String> hosts, List<String> allowed) {
+    return new VideoDownloader(
+        new LinkPolicy(
+            hosts,
+            true,
+            new AddressRules(allowed.stream().map(Cidr::parse).toList()),
+            LinkPolicy.systemResolver()),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(10),
+        null);
   }
 
   @AfterEach
   void stop() {
+    downloader.close();
     server.stop(0);
   }
 
@@ -152,6 +168,66 @@ class VideoDownloaderTest {
     assertThat(f.kind()).isEqualTo(ArchiveFailure.Kind.TRANSIENT);
     assertThat(f.code()).isEqualTo(ArchiveFailure.DOWNLOAD_FAILED);
     assertThat(f.message()).doesNotContain("Signature");
+  }
+
+  @Test
+  void followsAFewRedirectsOnTheAllowlist() throws Exception {
+    byte[] video = "moved video".getBytes(StandardCharsets.UTF_8);
+    answers.put("/final.mp4", new Answer(200, Map.of(), video));
+    answers.put("/hop1", new Answer(302, Map.of("Location", "/hop2"), new byte[0]));
+    answers.put("/hop2", new Answer(307, Map.of("Location", "/final.mp4?" + QUERY), new byte[0]));
+
+    try (VideoDownloader.Download d = downloader.open(link("/hop1"), Duration.ofSeconds(5))) {
+      assertThat(d.body().readAllBytes()).isEqualTo(video);
+    }
+    assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void refusesRedirectsOffThePolicyWithoutRequestingThem() {
+    answers.put(
+        "/to-metadata",
+        new Answer(
+            302, Map.of("Location", "http://169.254.169.254/latest/meta-data/"), new byte[0]));
+    answers.put(
+        "/to-userinfo",
+        new Answer(302, Map.of("Location", "http://u:p@127.0.0.1:1/a.mp4"), new byte[0]));
+    answers.put("/loop", new Answer(302, Map.of("Location", "/loop"), new byte[0]));
+
+    ArchiveFailure metadata = failureOf(link("/to-metadata"));
+    ArchiveFailure userinfo = failureOf(link("/to-userinfo"));
+    ArchiveFailure loop = failureOf(link("/loop"));
+
+    assertThat(metadata.code()).isEqualTo(ArchiveFailure.LINK_REFUSED);
+    assertThat(metadata.kind()).isEqualTo(ArchiveFailure.Kind.PERMANENT);
+    assertThat(metadata.message()).contains("169.254.169.254").contains("ip-literal");
+    assertThat(userinfo.message()).contains("userinfo").doesNotContain("u:p");
+    assertThat(loop.code()).isEqualTo(ArchiveFailure.LINK_REFUSED);
+    assertThat(loop.message()).contains("too-many-redirects");
+    for (ArchiveFailure f : List.of(metadata, userinfo, loop)) {
+      assertThat(f.message()).doesNotContain("Signature", "OSSAccessKeyId", "Expires=");
+    }
+    assertThat(seen).hasSize(2 + 4);
+  }
+
+  @Test
+  void refusesAnAllowlistedNameResolvingToAForbiddenAddressBeforeConnecting() {
+    try (VideoDownloader strict = downloader(List.of("localhost"), List.of())) {
+      ResultLink viaName =
+          ResultLink.of("http://localhost:" + server.getAddress().getPort() + "/a.mp4?" + QUERY);
+      ArchiveFailure f;
+      try {
+        strict.open(viaName, Duration.ofSeconds(5)).close();
+        throw new AssertionError("not refused");
+      } catch (ArchiveException e) {
+        f = e.failure();
+      } catch (Exception e) {
+        throw new AssertionError("unexpected " + e, e);
+      }
+      assertThat(f.code()).isEqualTo(ArchiveFailure.LINK_REFUSED);
+      assertThat(f.message()).contains("address:loopback").doesNotContain("Signature");
+    }
+    assertThat(seen).isEmpty();
   }
 
   private ArchiveFailure failureOf(ResultLink link) {

@@ -95,7 +95,11 @@ public final class LocalStack implements AutoCloseable {
       Settings base = options.settings();
       if (base.find("provider.default.base-url").isEmpty()
           && base.find("provider.accounts").isEmpty()) {
-        this.simulator = remember(WanSimulator.start(options.simulator()));
+        // Result links are https with the simulator's self-signed certificate, so the archiver
+        // runs with its production link policy (https only), allowing just the simulator's host.
+        this.simulator =
+            remember(WanSimulator.start(options.simulator().toBuilder().httpsLinks(true).build()));
+        values.putAll(simulator.archiverLinkSettings());
         values.put("provider.accounts", "default");
         values.put("provider.default.base-url", simulator.baseUrl());
         values.put("provider.default.api-key", SIMULATOR_API_KEY);

@@ -38,6 +38,9 @@ import java.util.Objects;
  * @param bucket OSS bucket name in result links; default {@code dashscope-result-bj}
  * @param validateRequests whether create calls are validated against the model's rules; default
  *     true
+ * @param httpsLinks whether result links are https, served by a second, TLS connector with a
+ *     self-signed certificate made at start (see {@link WanSimulator#linkTrustStore()}); default
+ *     false
  */
 public record SimulatorConfig(
     String host,
@@ -60,7 +63,8 @@ public record SimulatorConfig(
     Duration linkLifetime,
     Duration taskRetention,
     String bucket,
-    boolean validateRequests) {
+    boolean validateRequests,
+    boolean httpsLinks) {
 
   /** Account name of every key when no keys are configured. */
   public static final String DEFAULT_ACCOUNT = "default";
@@ -148,6 +152,7 @@ public record SimulatorConfig(
     b.taskRetention = taskRetention;
     b.bucket = bucket;
     b.validateRequests = validateRequests;
+    b.httpsLinks = httpsLinks;
     return b;
   }
 
@@ -188,6 +193,7 @@ public record SimulatorConfig(
     private Duration taskRetention = Duration.ofHours(24);
     private String bucket = "dashscope-result-bj";
     private boolean validateRequests = true;
+    private boolean httpsLinks = false;
 
     private Builder() {}
 
@@ -314,6 +320,12 @@ public record SimulatorConfig(
       return this;
     }
 
+    /** See {@link SimulatorConfig#httpsLinks()}. */
+    public Builder httpsLinks(boolean https) {
+      this.httpsLinks = https;
+      return this;
+    }
+
     /** Builds and validates the configuration. */
     public SimulatorConfig build() {
       return new SimulatorConfig(
@@ -337,7 +349,8 @@ public record SimulatorConfig(
           linkLifetime,
           taskRetention,
           bucket,
-          validateRequests);
+          validateRequests,
+          httpsLinks);
     }
   }
 }

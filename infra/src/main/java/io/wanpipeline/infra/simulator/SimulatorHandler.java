@@ -23,8 +23,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -69,6 +71,7 @@ final class SimulatorHandler extends Handler.Abstract {
   private final Function<SimulatedTask, String> videoSha;
   private final Supplier<String> publicBase;
   private final ObjectMapper mapper = new ObjectMapper();
+  private final Map<String, String> resultLinkOverrides = new ConcurrentHashMap<>();
 
   SimulatorHandler(
       SimulatorConfig config,
@@ -124,6 +127,21 @@ final class SimulatorHandler extends Handler.Abstract {
     String method = req.getMethod();
     if (path.equals("/__sim/ledger") && method.equals("GET")) {
       write(res, cb, 200, JSON_TYPE, ledger.toJson(), Map.of());
+      return true;
+    }
+    if (path.equals("/__sim/redirect") && method.equals("GET")) {
+      String to = Request.extractQueryParameters(req, StandardCharsets.UTF_8).getValue("to");
+      if (to == null || to.isEmpty()) {
+        write(
+            res,
+            cb,
+            400,
+            "text/plain",
+            "to= is required".getBytes(StandardCharsets.US_ASCII),
+            Map.of());
+      } else {
+        write(res, cb, 302, "text/plain", new byte[0], Map.of("Location", to));
+      }
       return true;
     }
     if (path.equals("/__sim/health")) {
@@ -643,8 +661,21 @@ final class SimulatorHandler extends Handler.Abstract {
         status);
   }
 
-  /** Valid until end + lifetime; once that has passed, re-signed from now (a fresh link). */
+  /** Makes the result link of {@code taskId} exactly {@code url} from now on (SSRF tests). */
+  void overrideResultLink(String taskId, String url) {
+    resultLinkOverrides.put(
+        Objects.requireNonNull(taskId, "taskId"), Objects.requireNonNull(url, "url"));
+  }
+
+  /**
+   * Valid until end + lifetime; once that has passed, re-signed from now (a fresh link). A link set
+   * with {@link #overrideResultLink} is returned as it is.
+   */
   String signedLink(SimulatedTask task, Instant ended, Instant now) {
+    String override = resultLinkOverrides.get(task.taskId);
+    if (override != null) {
+      return override;
+    }
     Instant expires = ended.plus(config.linkLifetime());
     if (!now.isBefore(expires)) {
       expires = now.plus(config.linkLifetime());

@@ -3,21 +3,37 @@ package io.wanpipeline.infra.simulator;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +62,24 @@ public final class WanSimulator implements AutoCloseable {
   private final SimulatorHandler handler;
   private final Map<String, String> videoShas = new ConcurrentHashMap<>();
   private final Map<Route, Faults> faults;
+  private final ServerConnector tlsConnector;
+  private final LinkTrustStore trustStore;
+  private final Path tlsDir;
   private volatile String baseUrl;
+  private volatile String linkBase;
+
+  /**
+   * The trust store that makes the https result links' self-signed certificate trusted.
+   *
+   * @param path PKCS12 file holding the certificate only
+   * @param password its password
+   */
+  public record LinkTrustStore(Path path, String password) {
+    @Override
+    public String toString() {
+      return "LinkTrustStore[path=" + path + ", password=***]";
+    }
+  }
 
   private WanSimulator(SimulatorConfig config) {
     this.config = config;
@@ -73,7 +106,7 @@ public final class WanSimulator implements AutoCloseable {
             this::faultsOf,
             WanSimulator::payloadOf,
             this::shaOf,
-            () -> baseUrl);
+            () -> linkBase);
     QueuedThreadPool pool = new QueuedThreadPool(64, 2);
     pool.setName("wan-sim");
     pool.setDaemon(true);
@@ -84,8 +117,36 @@ public final class WanSimulator implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
+    if (config.httpsLinks()) {
+      this.tlsDir = createTlsDir();
+      String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+      Path keyStore = tlsDir.resolve("simulator-key.p12");
+      generateKeyPair(keyStore, password);
+      this.trustStore = new LinkTrustStore(trustStoreOf(keyStore, password, tlsDir), password);
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setKeyStorePath(keyStore.toString());
+      tls.setKeyStorePassword(password);
+      tls.setKeyStoreType("PKCS12");
+      HttpConfiguration https = new HttpConfiguration(http);
+      https.addCustomizer(new SecureRequestCustomizer(false));
+      this.tlsConnector =
+          new ServerConnector(
+              server,
+              1,
+              1,
+              new SslConnectionFactory(tls, "http/1.1"),
+              new HttpConnectionFactory(https));
+      tlsConnector.setHost(config.host());
+      tlsConnector.setPort(0);
+      server.addConnector(tlsConnector);
+    } else {
+      this.tlsDir = null;
+      this.trustStore = null;
+      this.tlsConnector = null;
+    }
     server.setHandler(
         new Handler.Sequence(
+            new OssOnlyOnTls(),
             new CrazyrouterFrontEnd(handler),
             new ApiyiFrontEnd(handler),
             new MuleRouterFrontEnd(handler),
@@ -108,6 +169,10 @@ public final class WanSimulator implements AutoCloseable {
     }
     String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
     sim.baseUrl = "http://" + host + ":" + sim.connector.getLocalPort();
+    sim.linkBase =
+        sim.tlsConnector == null
+            ? sim.baseUrl
+            : "https://" + host + ":" + sim.tlsConnector.getLocalPort();
     LOG.info("Wan simulator listening baseUrl={}", sim.baseUrl);
     return sim;
   }
@@ -120,6 +185,51 @@ public final class WanSimulator implements AutoCloseable {
   /** Scheme, host and port, e.g. {@code http://127.0.0.1:41234}; API paths start with /api/v1. */
   public String baseUrl() {
     return baseUrl;
+  }
+
+  /**
+   * Scheme, host and port of result links: {@link #baseUrl()}, or the TLS connector's {@code
+   * https://} address when {@link SimulatorConfig#httpsLinks()} is set.
+   */
+  public String linkBase() {
+    return linkBase;
+  }
+
+  /**
+   * The trust store of the https links' self-signed certificate (SAN ip:127.0.0.1 and
+   * dns:localhost); empty unless {@link SimulatorConfig#httpsLinks()} is set.
+   */
+  public Optional<LinkTrustStore> linkTrustStore() {
+    return Optional.ofNullable(trustStore);
+  }
+
+  /**
+   * The archiver settings that let it fetch this simulator's result links and nothing else on
+   * loopback: {@code archiver.link-hosts} and {@code archiver.link-allowed-addresses} for the link
+   * host (127.0.0.1), plus the trust store keys for https links or {@code
+   * archiver.link-allow-http=true} for http ones.
+   */
+  public Map<String, String> archiverLinkSettings() {
+    String host = java.net.URI.create(linkBase).getHost();
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("archiver.link-hosts", host);
+    out.put("archiver.link-allowed-addresses", host + "/32");
+    if (trustStore != null) {
+      out.put("archiver.link-allow-http", "false");
+      out.put("archiver.link-trust-store", trustStore.path().toString());
+      out.put("archiver.link-trust-store-password", trustStore.password());
+    } else {
+      out.put("archiver.link-allow-http", "true");
+    }
+    return out;
+  }
+
+  /**
+   * Makes the result link of {@code taskId} exactly {@code url} from now on: a successful query
+   * answers it as {@code video_url} instead of a signed link (for SSRF tests).
+   */
+  public void setResultLink(String taskId, String url) {
+    handler.overrideResultLink(taskId, url);
   }
 
   /** The bound port. */
@@ -179,6 +289,111 @@ public final class WanSimulator implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       LOG.warn("Wan simulator did not stop cleanly baseUrl={}", baseUrl, e);
+    }
+    if (tlsDir != null) {
+      try (var files = Files.list(tlsDir)) {
+        for (Path f : files.toList()) {
+          Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(tlsDir);
+      } catch (IOException e) {
+        LOG.warn("Wan simulator left its TLS files in {}: {}", tlsDir, e.toString());
+      }
+    }
+  }
+
+  /**
+   * On the TLS connector only the result links ({@code /oss/}) and the redirect responder ({@code
+   * /__sim/redirect}) are served.
+   */
+  private final class OssOnlyOnTls extends Handler.Abstract {
+    @Override
+    public boolean handle(Request req, Response res, Callback cb) {
+      if (tlsConnector == null
+          || req.getConnectionMetaData().getConnector() != tlsConnector
+          || Request.getPathInContext(req).startsWith("/oss/")
+          || Request.getPathInContext(req).equals("/__sim/redirect")) {
+        return false;
+      }
+      Response.writeError(req, res, cb, 404);
+      return true;
+    }
+  }
+
+  private static Path createTlsDir() {
+    try {
+      return Files.createTempDirectory("wan-sim-tls");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the simulator's TLS directory", e);
+    }
+  }
+
+  /** A self-signed key pair for 127.0.0.1 and localhost, made by the JDK's keytool. */
+  private static void generateKeyPair(Path keyStore, String password) {
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "wan-sim",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost, O=wan-pipeline simulator",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "7",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                password,
+                "-keypass",
+                password)
+            .redirectErrorStream(true);
+    try {
+      Process p = pb.start();
+      byte[] out;
+      try (InputStream in = p.getInputStream()) {
+        out = in.readAllBytes();
+      }
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "keytool failed: " + new String(out, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + keytool, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running keytool", e);
+    }
+  }
+
+  /** A PKCS12 trust store holding only the key pair's certificate. */
+  private static Path trustStoreOf(Path keyStore, String password, Path dir) {
+    try {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(keyStore)) {
+        keys.load(in, password.toCharArray());
+      }
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("wan-sim", keys.getCertificate("wan-sim"));
+      Path out = dir.resolve("simulator-trust.p12");
+      try (OutputStream o = Files.newOutputStream(out)) {
+        trust.store(o, password.toCharArray());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the simulator's trust store", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build the simulator's trust store", e);
     }
   }
 

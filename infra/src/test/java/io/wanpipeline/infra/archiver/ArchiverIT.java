@@ -333,6 +333,7 @@ class ArchiverIT {
     values.put("archiver.shutdown-grace", "5s");
     values.put("s3.endpoint", s3Info.endpoint().toString());
     values.put("s3.path-style", "true");
+    values.putAll(sim.archiverLinkSettings());
     Map<String, String> env =
         Map.of(
             "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),

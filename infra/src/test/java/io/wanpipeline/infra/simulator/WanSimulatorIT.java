@@ -450,4 +450,96 @@ class WanSimulatorIT {
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
+
+  @Test
+  void setResultLinkMakesTheTaskAnswerAnyUrl() {
+    AdjustableClock clock = new AdjustableClock(T0);
+    try (WanSimulator sim = WanSimulator.start(clocked(clock).build())) {
+      DashScopeClient c = client(sim);
+      String taskId = submit(c, "any link", "req-any-link");
+      String other = submit(c, "own link", "req-own-link");
+      sim.setResultLink(taskId, "http://169.254.169.254/latest/meta-data/?x=1");
+      clock.advance(Duration.ofSeconds(30));
+
+      assertThat(query(c, taskId).videoUrl().uri())
+          .isEqualTo(URI.create("http://169.254.169.254/latest/meta-data/?x=1"));
+      assertThat(query(c, other).videoUrl().uri().toString()).startsWith(sim.baseUrl() + "/oss/");
+    }
+  }
+
+  @Test
+  void redirectResponderAnswers302ToTheGivenUrl() throws Exception {
+    try (WanSimulator sim = WanSimulator.start()) {
+      String to = "http://127.0.0.1:1/a.mp4?Signature=x&y=1";
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          sim.baseUrl()
+                              + "/__sim/redirect?to="
+                              + java.net.URLEncoder.encode(
+                                  to, java.nio.charset.StandardCharsets.UTF_8)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> missing =
+          http.send(
+              HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/__sim/redirect")).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.statusCode()).isEqualTo(302);
+      assertThat(r.headers().firstValue("location")).contains(to);
+      assertThat(missing.statusCode()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void httpsLinksAreServedOverTlsWithTheExposedTrustStore() throws Exception {
+    AdjustableClock clock = new AdjustableClock(T0);
+    try (WanSimulator sim = WanSimulator.start(clocked(clock).httpsLinks(true).build())) {
+      DashScopeClient c = client(sim);
+      String taskId = submit(c, "tls link", "req-tls-link");
+      clock.advance(Duration.ofSeconds(30));
+      URI link = query(c, taskId).videoUrl().uri();
+      WanSimulator.LinkTrustStore store = sim.linkTrustStore().orElseThrow();
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      try (var in = java.nio.file.Files.newInputStream(store.path())) {
+        trust.load(in, store.password().toCharArray());
+      }
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      tls.init(null, tmf.getTrustManagers(), null);
+      HttpClient trusting = HttpClient.newBuilder().sslContext(tls).build();
+
+      HttpResponse<byte[]> video =
+          trusting.send(
+              HttpRequest.newBuilder(link).build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<String> api =
+          trusting.send(
+              HttpRequest.newBuilder(URI.create(sim.linkBase() + "/api/v1/tasks/" + taskId))
+                  .header("Authorization", "Bearer " + KEY.secret())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(link.getScheme()).isEqualTo("https");
+      assertThat(link.toString()).startsWith(sim.linkBase() + "/oss/");
+      assertThat(video.statusCode()).isEqualTo(200);
+      assertThat(video.body()).hasSize((int) (long) sim.videoLength(taskId).orElseThrow());
+      assertThat(api.statusCode()).as("only /oss/ on the TLS connector").isEqualTo(404);
+      assertThat(sim.archiverLinkSettings())
+          .containsEntry("archiver.link-hosts", "127.0.0.1")
+          .containsEntry("archiver.link-allow-http", "false")
+          .containsEntry("archiver.link-trust-store", store.path().toString());
+      assertThatThrownBy(
+              () ->
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(link).build(),
+                          HttpResponse.BodyHandlers.discarding()))
+          .as("the JDK's default trust does not accept the self-signed certificate")
+          .isInstanceOf(IOException.class);
+    }
+  }
 }

@@ -1,0 +1,37 @@
+package io.wanpipeline.wan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ResultLinkTest {
+  @Test
+  void redactedDropsTheQueryString() {
+    ResultLink link =
+        ResultLink.of(
+            "https://b.oss-cn-beijing.aliyuncs.com/1d/a.mp4?Expires=1760266939"
+                + "&OSSAccessKeyId=LTAI5t&Signature=abc%3D");
+
+    assertThat(link.redacted()).isEqualTo("https://b.oss-cn-beijing.aliyuncs.com/1d/a.mp4");
+    assertThat(link.toString()).doesNotContain("Signature", "LTAI5t");
+    assertThat(link.expiresAt()).contains(Instant.ofEpochSecond(1760266939));
+  }
+
+  @Test
+  void redactedDropsUserinfoAndKeepsThePort() {
+    ResultLink link =
+        ResultLink.of("https://user:s3cret@127.0.0.1:8443/oss/a.mp4?Signature=x#frag");
+
+    assertThat(link.redacted()).isEqualTo("https://127.0.0.1:8443/oss/a.mp4");
+  }
+
+  @Test
+  void redactedDropsUserinfoOfAnUnparsableHost() {
+    ResultLink link = ResultLink.of("https://user:s3cret@bad_host.example/a.mp4?Signature=x");
+
+    assertThat(link.redacted())
+        .isEqualTo("https://bad_host.example/a.mp4")
+        .doesNotContain("s3cret");
+  }
+}
