@@ -37,8 +37,10 @@ import java.util.UUID;
  *   <li>{@code archiver.max-attempts} [8]: attempts per request, the first included;
  *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
  *       exponential, jittered delay between attempts;
- *   <li>{@code archiver.workers} [4]: requests archived at the same time (one per partition at a
- *       time);
+ *   <li>{@code archiver.workers} [4]: requests archived at the same time, across all owned
+ *       partitions, soonest-expiring link first;
+ *   <li>{@code archiver.expiry-margin} [1h]: a queued request whose archive is estimated to start
+ *       later than this before its link expires is logged (WARN, once) and counted as at risk;
  *   <li>{@code archiver.shutdown-grace} [30s]: how long {@code close()} waits for requests in
  *       flight before abandoning them (they are redone by the next owner);
  *   <li>{@code s3.endpoint} [the SDK's]: endpoint override, for example s3proxy;
@@ -58,6 +60,7 @@ import java.util.UUID;
  * @param workers requests archived concurrently
  * @param shutdownGrace how long close waits for requests in flight
  * @param s3 S3 client settings
+ * @param expiryMargin how long before its link's expiry a request's archive should start
  */
 public record ArchiverConfig(
     KafkaSettings kafka,
@@ -67,7 +70,8 @@ public record ArchiverConfig(
     ArchiveSettings archive,
     int workers,
     Duration shutdownGrace,
-    S3Settings s3) {
+    S3Settings s3,
+    Duration expiryMargin) {
 
   /** Default consumer group id. */
   public static final String DEFAULT_GROUP_ID = "wan-pipeline-archiver";
@@ -82,6 +86,7 @@ public record ArchiverConfig(
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(s3, "s3");
+    Objects.requireNonNull(expiryMargin, "expiryMargin");
     if (workers < 1) {
       throw new ConfigException("archiver.workers: must be at least 1, got " + workers);
     }
@@ -242,7 +247,8 @@ public record ArchiverConfig(
         archive,
         s.integer("archiver.workers", 4),
         s.duration("archiver.shutdown-grace", Duration.ofSeconds(30)),
-        s3);
+        s3,
+        s.duration("archiver.expiry-margin", Duration.ofHours(1)));
   }
 
   private static Duration positive(Settings s, String key, Duration defaultValue) {

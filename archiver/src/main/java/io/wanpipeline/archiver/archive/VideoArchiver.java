@@ -89,6 +89,24 @@ public final class VideoArchiver {
     return job.result;
   }
 
+  /** How long a result link lives when the event does not say (the provider's 24 hours). */
+  public static final Duration DEFAULT_LINK_LIFETIME = Duration.ofHours(24);
+
+  /**
+   * When {@code succeeded}'s result link expires: its {@code result_expires_at}, else the
+   * provider's end time plus {@link #DEFAULT_LINK_LIFETIME}, else the event time plus it.
+   */
+  public static Instant linkExpiry(TaskStatus succeeded) {
+    if (succeeded.getResultExpiresAt() != null) {
+      return succeeded.getResultExpiresAt();
+    }
+    Instant end =
+        succeeded.getProviderEndTime() != null
+            ? succeeded.getProviderEndTime()
+            : succeeded.getEventTime();
+    return end.plus(DEFAULT_LINK_LIFETIME);
+  }
+
   /** How long to wait so the first link query keeps {@link #QUERY_SPACING} after the last poll. */
   static Duration firstAttemptDelay(TaskStatus succeeded, Instant now) {
     Instant earliest = succeeded.getEventTime().plus(QUERY_SPACING);
