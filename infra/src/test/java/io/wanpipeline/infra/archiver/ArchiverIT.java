@@ -399,11 +399,16 @@ class ArchiverIT {
   void twoArchiversRacingOnOneTaskLeaveOneObject() throws Exception {
     TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a contested eel");
     // Both archivers get their answer late, so both miss the HEAD and stream at the same time.
-    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withDelay(1, Duration.ofSeconds(3)));
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withDelay(1, Duration.ofSeconds(8)));
     start(kafka.uniqueName("racer-a"));
     start(kafka.uniqueName("racer-b"));
+    int queriesBefore = sim.ledger().polls(task.taskId()).size();
 
     send(succeededEvent("req-race", task));
+    // Each archiver queries the task for a link only after its HEAD missed: both are in flight.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> sim.ledger().polls(task.taskId()).size() - queriesBefore >= 2);
     await()
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(() -> assertThat(terminalsOf("req-race")).hasSize(2));
