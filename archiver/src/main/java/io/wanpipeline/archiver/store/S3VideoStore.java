@@ -156,7 +156,11 @@ public final class S3VideoStore {
     try {
       await(put, timeout, "upload");
     } catch (ArchiveException e) {
-      abortUploads(bucket, key, u -> !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW)), timeout);
+      abortUploads(
+          bucket,
+          key,
+          u -> u.initiated() == null || !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW)),
+          timeout);
       if (preconditionFailed(e)) {
         throw ArchiveFailure.permanent(
                 ArchiveFailure.ALREADY_EXISTS,
