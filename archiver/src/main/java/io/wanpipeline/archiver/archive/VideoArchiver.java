@@ -392,6 +392,8 @@ public final class VideoArchiver {
         sha = store.sha256Of(bucket, key, stored.size(), settings.maxVideoBytes(), budget);
         store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
       }
+      // With the object in place no upload of the key can complete: drop any left behind.
+      store.abortIncompleteUploads(bucket, key, budget);
       log.debug(
           "Video already stored, reusing it: requestId={}, taskId={}, key={}, why={}",
           event.getRequestId(),

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -36,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
@@ -123,9 +125,11 @@ public final class S3VideoStore {
    *
    * @param startedAt when this attempt started (archiver clock); after a failure only the key's
    *     incomplete uploads initiated since then are aborted, not an older racer's
-   * @throws ArchiveException ALREADY_EXISTS when the key was written first by someone else; the
-   *     body's failure (SIZE_MISMATCH, VIDEO_TOO_LARGE, DOWNLOAD_FAILED) when it failed first; else
-   *     UPLOAD_FAILED
+   *     <p>After a successful upload the key's other incomplete uploads are aborted: none of them
+   *     can complete any more.
+   * @throws ArchiveException ALREADY_EXISTS when the key was written first by someone else (412, or
+   *     this upload was aborted by the writer, NoSuchUpload); the body's failure (SIZE_MISMATCH,
+   *     VIDEO_TOO_LARGE, DOWNLOAD_FAILED) when it failed first; else UPLOAD_FAILED
    */
   public void upload(
       String bucket,
@@ -161,7 +165,7 @@ public final class S3VideoStore {
           key,
           u -> u.initiated() == null || !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW)),
           timeout);
-      if (preconditionFailed(e)) {
+      if (preconditionFailed(e) || uploadAbortedByAWinner(e)) {
         throw ArchiveFailure.permanent(
                 ArchiveFailure.ALREADY_EXISTS,
                 "s3://" + bucket + "/" + key + " was written by another archiver first")
@@ -177,6 +181,26 @@ public final class S3VideoStore {
                       ArchiveFailure.UPLOAD_FAILED, "the upload ended before the download did")
                   .toException(writeFailure));
     }
+    // The key now holds the object, so no other upload of it can ever complete (conditional
+    // write): a crashed archiver's leftover or a racer still streaming is aborted now (the racer
+    // then finds this object and reuses it).
+    abortIncompleteUploads(bucket, key, timeout);
+  }
+
+  /**
+   * True when the upload failed because its multipart upload was aborted under it ({@code
+   * NoSuchUpload}): the winner of a race aborts the losers' uploads once it has written the key.
+   */
+  private static boolean uploadAbortedByAWinner(ArchiveException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof NoSuchUploadException
+          || (t instanceof AwsServiceException a
+              && a.awsErrorDetails() != null
+              && "NoSuchUpload".equals(a.awsErrorDetails().errorCode()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean preconditionFailed(ArchiveException e) {

@@ -85,6 +85,22 @@ class S3ConditionalWriteIT {
   }
 
   @Test
+  void aSuccessfulUploadAbortsTheKeysLeftoverUploads() throws Exception {
+    String key = "videos/acme/leftover.mp4";
+    s3.createMultipartUpload(b -> b.bucket(bucket).key(key));
+
+    store.upload(
+        bucket,
+        key,
+        body(bytes(1024, (byte) 3)),
+        Map.of("request-id", "r1"),
+        TIMEOUT,
+        Instant.now());
+
+    assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  @Test
   void theStaleSweepAbortsOnlyUploadsOlderThanItsCutoff() throws Exception {
     String key = "videos/acme/stale.mp4";
     s3.createMultipartUpload(b -> b.bucket(bucket).key(key));
