@@ -1,5 +1,7 @@
 package io.wanpipeline.archiver;
 
+import io.wanpipeline.archiver.archive.BacklogWatch;
+import io.wanpipeline.archiver.archive.PendingArchives;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
@@ -7,13 +9,14 @@ import io.wanpipeline.schemas.topics.Topic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -41,25 +44,29 @@ import org.slf4j.LoggerFactory;
  * The archiver's consume-transform-produce loop, on one thread that owns the consumer and the
  * transactional producer.
  *
- * <p>Records of a partition are handled strictly in order, one archive in flight per partition (so
- * its offsets can be committed in order); archives of different partitions run concurrently on the
- * workers while the loop keeps polling (busy partitions are paused, so the consumer stays in its
- * group however long a download takes). Each loop turn commits, in one transaction, the terminal
- * events finished since the last turn together with the consumed offsets ({@code
- * sendOffsetsToTransaction}): an event and the offset of the status it answers become visible
- * together or not at all. If a transaction aborts, every owned partition is rewound to its last
- * committed offset and its work is redone (the S3 key is deterministic, so nothing is uploaded
- * twice).
+ * <p>Consumed SUCCEEDED and LATE_SUCCEEDED records of all owned partitions go into one queue
+ * ({@link PendingArchives}) ordered by their result link's expiry (soonest first, then offset): at
+ * most {@code archiver.workers} archives run at once, never two of one request, while the loop
+ * keeps polling (when the queue is full every partition is paused, so the consumer stays in its
+ * group however long the backlog is). Each partition is committed only up to its lowest unfinished
+ * record. Each loop turn commits, in one transaction, the terminal events finished since the last
+ * turn together with the consumed offsets ({@code sendOffsetsToTransaction}): an event and the
+ * offset of the status it answers become visible together or not at all. If a transaction aborts,
+ * every owned partition is rewound to its last committed offset and its work is redone (the S3 key
+ * is deterministic, so nothing is uploaded twice).
  *
  * <p>Besides exactly-once processing of each record, a duplicated SUCCEEDED event of a request is
  * skipped once the request's ARCHIVED or ARCHIVE_FAILED has been produced or read on the partition
- * (the archiver reads its own output, which lands after the event it answers).
+ * (the archiver reads its own output). About once a second a {@link BacklogWatch} estimates when
+ * each queued request will start and warns (once per request) about those that would start less
+ * than {@code archiver.expiry-margin} before their link expires.
  */
 final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(ArchiveLoop.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-  private static final int MAX_QUEUED_PER_PARTITION = 1000;
+  private static final Duration BACKLOG_CHECK_INTERVAL = Duration.ofSeconds(1);
+  private static final int MAX_QUEUED = 1000;
   private static final int REMEMBERED_PER_PARTITION = 50_000;
 
   private final Consumer<byte[], byte[]> consumer;
@@ -71,11 +78,15 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicLong archived;
   private final AtomicLong failed;
+  private final AtomicLong expiryAtRisk;
 
-  private final Map<TopicPartition, PartitionWork> owned = new HashMap<>();
+  private final PendingArchives<TaskStatus> pending;
+  private final BacklogWatch backlog;
+  private Instant nextBacklogCheck = Instant.MIN;
+  private final Map<String, PartitionWork> owned = new HashMap<>();
+  private final Map<PendingArchives.Entry<TaskStatus>, Running> running = new HashMap<>();
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final List<ProducerRecord<String, TaskStatus>> pendingOutputs = new ArrayList<>();
-  private final Map<TopicPartition, OffsetAndMetadata> pendingOffsets = new HashMap<>();
   private final List<TaskStatus> pendingTerminal = new ArrayList<>();
 
   ArchiveLoop(
@@ -85,8 +96,11 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       VideoArchiver archiver,
       Clock clock,
       Duration shutdownGrace,
+      int workers,
+      Duration expiryMargin,
       AtomicLong archived,
-      AtomicLong failed) {
+      AtomicLong failed,
+      AtomicLong expiryAtRisk) {
     this.consumer = consumer;
     this.producer = producer;
     this.taskStatus = taskStatus;
@@ -95,6 +109,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     this.shutdownGrace = shutdownGrace;
     this.archived = archived;
     this.failed = failed;
+    this.expiryAtRisk = expiryAtRisk;
+    this.pending = new PendingArchives<>(workers);
+    this.backlog = new BacklogWatch(expiryMargin, workers);
   }
 
   /** Asks the loop to finish: no new archives, in-flight ones get the shutdown grace. */
@@ -121,7 +138,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
             taskStatus.name());
       }
     } finally {
-      owned.values().forEach(PartitionWork::abandon);
+      new ArrayList<>(owned.values()).forEach(this::abandon);
       try {
         consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
       } catch (RuntimeException e) {
@@ -134,89 +151,142 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private void turn(boolean startNew) {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
     for (TopicPartition tp : records.partitions()) {
-      PartitionWork work = owned.get(tp);
+      PartitionWork work = owned.get(tp.toString());
       if (work != null) {
-        work.queue.addAll(records.records(tp));
+        records.records(tp).forEach(r -> accept(work, r));
       }
     }
     collectCompletions();
     if (startNew) {
-      owned.values().forEach(this::advance);
+      startReady();
     }
+    checkBacklog();
     commit();
     updatePauses();
   }
 
   private boolean anyInFlight() {
-    return owned.values().stream().anyMatch(w -> w.inFlight != null);
+    return pending.inFlightCount() > 0;
   }
 
-  /** Handles queued records of one partition in order until one needs archiving. */
-  private void advance(PartitionWork work) {
-    while (work.inFlight == null && !work.queue.isEmpty()) {
-      ConsumerRecord<byte[], byte[]> record = work.queue.poll();
-      TaskStatus status = decode(record);
-      if (status != null && status.getRequestId() != null) {
-        TaskState state = status.getState();
-        if (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED) {
-          work.remember(status.getRequestId());
-        } else if (state == TaskState.SUCCEEDED || state == TaskState.LATE_SUCCEEDED) {
-          if (work.answered(status.getRequestId())) {
-            log.debug(
-                "Duplicate success of an archived request skipped: requestId={}, taskId={},"
-                    + " offset={}",
-                status.getRequestId(),
-                status.getTaskId(),
-                record.offset());
-          } else {
-            start(work, record, status);
-            return;
-          }
+  /** Queues a record that needs archiving; passes every other one. */
+  private void accept(PartitionWork work, ConsumerRecord<byte[], byte[]> record) {
+    TaskStatus status = decode(record);
+    if (status != null && status.getRequestId() != null) {
+      TaskState state = status.getState();
+      if (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED) {
+        work.remember(status.getRequestId());
+      } else if (state == TaskState.SUCCEEDED || state == TaskState.LATE_SUCCEEDED) {
+        if (!work.answered(status.getRequestId())) {
+          pending.add(
+              work.name,
+              record.offset(),
+              status.getRequestId(),
+              VideoArchiver.linkExpiry(status),
+              status);
+          return;
         }
+        logDuplicate(status, record.offset());
       }
-      pendingOffsets.put(work.tp, new OffsetAndMetadata(record.offset() + 1));
+    }
+    pending.pass(work.name, record.offset());
+  }
+
+  /** Starts queued archives, soonest expiry first, while workers are free. */
+  private void startReady() {
+    Optional<PendingArchives.Entry<TaskStatus>> next;
+    while ((next = pending.start()).isPresent()) {
+      PendingArchives.Entry<TaskStatus> entry = next.get();
+      PartitionWork work = owned.get(entry.partition());
+      if (work == null || work.answered(entry.requestId())) {
+        // Answered meanwhile (a duplicate whose first copy was archived, or another archiver's).
+        logDuplicate(entry.item(), entry.offset());
+        pending.finish(entry);
+        continue;
+      }
+      TaskStatus s = entry.item();
+      log.debug(
+          "Archiving: requestId={}, taskId={}, partition={}, offset={}, expiresAt={}",
+          s.getRequestId(),
+          s.getTaskId(),
+          entry.partition(),
+          entry.offset(),
+          entry.expiresAt());
+      CompletableFuture<TaskStatus> future = archiver.archive(s);
+      Running r = new Running(future, clock.instant());
+      running.put(entry, r);
+      future.whenComplete((out, error) -> completions.add(new Completion(entry, r, out)));
     }
   }
 
-  private void start(PartitionWork work, ConsumerRecord<byte[], byte[]> record, TaskStatus s) {
+  private static void logDuplicate(TaskStatus status, long offset) {
     log.debug(
-        "Archiving: requestId={}, taskId={}, partition={}, offset={}",
-        s.getRequestId(),
-        s.getTaskId(),
-        record.partition(),
-        record.offset());
-    CompletableFuture<TaskStatus> future = archiver.archive(s);
-    InFlight inFlight = new InFlight(record, s, future);
-    work.inFlight = inFlight;
-    future.whenComplete((out, error) -> completions.add(new Completion(work, inFlight, out)));
+        "Duplicate success of an archived request skipped: requestId={}, taskId={}, offset={}",
+        status.getRequestId(),
+        status.getTaskId(),
+        offset);
   }
 
   private void collectCompletions() {
     Completion c;
     while ((c = completions.poll()) != null) {
-      PartitionWork work = owned.get(c.work.tp);
-      if (work != c.work || work.inFlight != c.inFlight) {
+      if (running.get(c.entry) != c.running) {
         continue; // the partition was revoked or rewound meanwhile
       }
-      work.inFlight = null;
+      running.remove(c.entry);
       if (c.terminal == null) {
         // Abandoned (shutdown): not committed, so the next owner redoes it.
-        work.queue.addFirst(c.inFlight.record);
+        pending.requeue(c.entry);
         continue;
       }
-      String requestId = c.inFlight.status.getRequestId();
+      PartitionWork work = owned.get(c.entry.partition());
+      if (work == null || !pending.finish(c.entry)) {
+        continue;
+      }
+      backlog.recordDuration(Duration.between(c.running.startedAt, clock.instant()));
+      String requestId = c.entry.requestId();
       pendingOutputs.add(new ProducerRecord<>(taskStatus.name(), requestId, c.terminal));
       pendingTerminal.add(c.terminal);
       work.remember(requestId);
-      pendingOffsets.put(work.tp, new OffsetAndMetadata(c.inFlight.record.offset() + 1));
     }
   }
 
-  private void commit() {
-    if (pendingOutputs.isEmpty() && pendingOffsets.isEmpty()) {
+  /** Warns, once per request, about queued archives estimated to start too close to expiry. */
+  private void checkBacklog() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextBacklogCheck)) {
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(pendingOffsets);
+    nextBacklogCheck = now.plus(BACKLOG_CHECK_INTERVAL);
+    List<BacklogWatch.Queued> queue = new ArrayList<>();
+    for (PendingArchives.Entry<TaskStatus> e : pending.queuedInOrder()) {
+      queue.add(new BacklogWatch.Queued(e.requestId(), e.item().getTaskId(), e.expiresAt()));
+    }
+    for (BacklogWatch.AtRisk risk : backlog.check(queue, pending.inFlightCount(), now)) {
+      log.warn(
+          "Archive backlog may miss a result link's expiry: requestId={}, taskId={},"
+              + " expiresAt={}, estimatedStart={}, queued={}, averageArchive={}",
+          risk.request().requestId(),
+          risk.request().taskId(),
+          risk.request().expiresAt(),
+          risk.estimatedStart(),
+          queue.size(),
+          backlog.averageDuration());
+    }
+    expiryAtRisk.set(backlog.atRiskCount());
+  }
+
+  private void commit() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (PartitionWork work : owned.values()) {
+      OptionalLong position = pending.commitPosition(work.name);
+      if (position.isPresent() && position.getAsLong() > work.committed) {
+        offsets.put(work.tp, new OffsetAndMetadata(position.getAsLong()));
+      }
+    }
+    if (pendingOutputs.isEmpty() && offsets.isEmpty()) {
+      return;
+    }
     List<TaskStatus> terminal = new ArrayList<>(pendingTerminal);
     try {
       producer.beginTransaction();
@@ -227,7 +297,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       producer.commitTransaction();
       offsets.forEach(
           (tp, offset) -> {
-            PartitionWork work = owned.get(tp);
+            PartitionWork work = owned.get(tp.toString());
             if (work != null) {
               work.committed = offset.offset();
             }
@@ -252,29 +322,35 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       rewind();
     } finally {
       pendingOutputs.clear();
-      pendingOffsets.clear();
       pendingTerminal.clear();
     }
   }
 
   private void rewind() {
-    for (TopicPartition tp : new ArrayList<>(owned.keySet())) {
-      PartitionWork old = owned.get(tp);
-      old.abandon();
-      owned.put(tp, new PartitionWork(tp, old.committed));
-      consumer.seek(tp, old.committed);
+    for (PartitionWork old : new ArrayList<>(owned.values())) {
+      abandon(old);
+      owned.put(old.name, new PartitionWork(old.tp, old.committed));
+      pending.assign(old.name, old.committed);
+      consumer.seek(old.tp, old.committed);
+    }
+  }
+
+  /** Drops a partition's queued entries and cancels its archives in flight. */
+  private void abandon(PartitionWork work) {
+    for (PendingArchives.Entry<TaskStatus> e : pending.drop(work.name)) {
+      Running r = running.remove(e);
+      if (r != null) {
+        r.future.cancel(false);
+      }
     }
   }
 
   private void updatePauses() {
     Set<TopicPartition> paused = consumer.paused();
+    boolean busy = pending.queuedCount() >= MAX_QUEUED || stopRequested.get();
     List<TopicPartition> toPause = new ArrayList<>();
     List<TopicPartition> toResume = new ArrayList<>();
     for (PartitionWork work : owned.values()) {
-      boolean busy =
-          work.inFlight != null
-              || work.queue.size() >= MAX_QUEUED_PER_PARTITION
-              || stopRequested.get();
       if (busy && !paused.contains(work.tp)) {
         toPause.add(work.tp);
       } else if (!busy && paused.contains(work.tp)) {
@@ -309,7 +385,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      owned.put(tp, new PartitionWork(tp, consumer.position(tp)));
+      long position = consumer.position(tp);
+      owned.put(tp.toString(), new PartitionWork(tp, position));
+      pending.assign(tp.toString(), position);
     }
     log.info("Archiver partitions assigned: partitions={}", partitions);
   }
@@ -319,9 +397,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     collectCompletions();
     commit();
     for (TopicPartition tp : partitions) {
-      PartitionWork work = owned.remove(tp);
+      PartitionWork work = owned.remove(tp.toString());
       if (work != null) {
-        work.abandon();
+        abandon(work);
       }
     }
     if (!partitions.isEmpty()) {
@@ -332,18 +410,18 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      PartitionWork work = owned.remove(tp);
+      PartitionWork work = owned.remove(tp.toString());
       if (work != null) {
-        work.abandon();
+        abandon(work);
       }
     }
     log.warn("Archiver partitions lost, their work is abandoned: partitions={}", partitions);
   }
 
-  /** What the loop knows about one owned partition. */
+  /** What the loop knows about one owned partition besides its queued records. */
   private static final class PartitionWork {
     final TopicPartition tp;
-    final ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
+    final String name;
     final Set<String> answered =
         java.util.Collections.newSetFromMap(
             new LinkedHashMap<>(1024, 0.75f, false) {
@@ -354,11 +432,11 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
                 return size() > REMEMBERED_PER_PARTITION;
               }
             });
-    InFlight inFlight;
     long committed;
 
     PartitionWork(TopicPartition tp, long committed) {
       this.tp = tp;
+      this.name = tp.toString();
       this.committed = committed;
     }
 
@@ -369,20 +447,10 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     boolean answered(String requestId) {
       return answered.contains(requestId);
     }
-
-    void abandon() {
-      if (inFlight != null) {
-        inFlight.future.cancel(false);
-        inFlight = null;
-      }
-      queue.clear();
-    }
   }
 
-  private record InFlight(
-      ConsumerRecord<byte[], byte[]> record,
-      TaskStatus status,
-      CompletableFuture<TaskStatus> future) {}
+  private record Running(CompletableFuture<TaskStatus> future, Instant startedAt) {}
 
-  private record Completion(PartitionWork work, InFlight inFlight, TaskStatus terminal) {}
+  private record Completion(
+      PendingArchives.Entry<TaskStatus> entry, Running running, TaskStatus terminal) {}
 }

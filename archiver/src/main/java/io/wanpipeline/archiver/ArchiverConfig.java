@@ -44,8 +44,10 @@ import java.util.UUID;
  *   <li>{@code archiver.max-attempts} [8]: attempts per request, the first included;
  *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
  *       exponential, jittered delay between attempts;
- *   <li>{@code archiver.workers} [4]: requests archived at the same time (one per partition at a
- *       time);
+ *   <li>{@code archiver.workers} [4]: requests archived at the same time, across all owned
+ *       partitions, soonest-expiring link first;
+ *   <li>{@code archiver.expiry-margin} [1h]: a queued request whose archive is estimated to start
+ *       later than this before its link expires is logged (WARN, once) and counted as at risk;
  *   <li>{@code archiver.shutdown-grace} [30s]: how long {@code close()} waits for requests in
  *       flight before abandoning them (they are redone by the next owner);
  *   <li>{@code archiver.link-hosts} [{@code *.aliyuncs.com}]: comma-separated hosts result links
@@ -78,6 +80,7 @@ import java.util.UUID;
  * @param shutdownGrace how long close waits for requests in flight
  * @param s3 S3 client settings
  * @param links which result links may be fetched
+ * @param expiryMargin how long before its link's expiry a request's archive should start
  */
 public record ArchiverConfig(
     KafkaSettings kafka,
@@ -88,7 +91,8 @@ public record ArchiverConfig(
     int workers,
     Duration shutdownGrace,
     S3Settings s3,
-    LinkSettings links) {
+    LinkSettings links,
+    Duration expiryMargin) {
 
   /** Default consumer group id. */
   public static final String DEFAULT_GROUP_ID = "wan-pipeline-archiver";
@@ -104,6 +108,7 @@ public record ArchiverConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(s3, "s3");
     Objects.requireNonNull(links, "links");
+    Objects.requireNonNull(expiryMargin, "expiryMargin");
     if (workers < 1) {
       throw new ConfigException("archiver.workers: must be at least 1, got " + workers);
     }
@@ -281,7 +286,8 @@ public record ArchiverConfig(
         s.integer("archiver.workers", 4),
         s.duration("archiver.shutdown-grace", Duration.ofSeconds(30)),
         s3,
-        links(s));
+        links(s),
+        s.duration("archiver.expiry-margin", Duration.ofHours(1)));
   }
 
   private static LinkSettings links(Settings s) {

@@ -59,6 +59,7 @@ public final class ArchiverService implements PipelineService {
   private final VideoArchiver archiver;
   private final AtomicLong archived = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong expiryAtRisk = new AtomicLong();
   private ArchiveLoop loop;
   private Thread loopThread;
   private volatile Throwable failure;
@@ -149,8 +150,11 @@ public final class ArchiverService implements PipelineService {
             archiver,
             clock,
             config.shutdownGrace(),
+            config.workers(),
+            config.expiryMargin(),
             archived,
-            failed);
+            failed,
+            expiryAtRisk);
     loopThread =
         new Thread(
             () -> {
@@ -218,6 +222,14 @@ public final class ArchiverService implements PipelineService {
   /** ARCHIVE_FAILED events committed by this instance since it started. */
   public long failedCount() {
     return failed.get();
+  }
+
+  /**
+   * Queued requests whose archive is estimated to start less than {@code archiver.expiry-margin}
+   * before their result link expires, at the last backlog check (about once a second).
+   */
+  public long expiryAtRiskCount() {
+    return expiryAtRisk.get();
   }
 
   /**

@@ -136,6 +136,7 @@ public record TaskTransitions(
                 .setProviderEndTime(end)
                 .setUsage(usage(snapshot.usage()))
                 .setResultUrl(snapshot.videoUrl() == null ? null : snapshot.videoUrl().redacted())
+                .setResultExpiresAt(linkExpiry(snapshot))
                 .build());
       case FAILED:
         return ended(
@@ -247,6 +248,7 @@ public record TaskTransitions(
                 .setProviderEndTime(snapshot.endTime() == null ? null : millis(snapshot.endTime()))
                 .setUsage(usage(snapshot.usage()))
                 .setResultUrl(snapshot.videoUrl() == null ? null : snapshot.videoUrl().redacted())
+                .setResultExpiresAt(linkExpiry(snapshot))
                 .build());
       case FAILED:
       case CANCELED:
@@ -331,7 +333,15 @@ public record TaskTransitions(
         .setError(null)
         .setUsage(null)
         .setResultUrl(null)
+        .setResultExpiresAt(null)
         .setArchive(null);
+  }
+
+  /** The signed result link's expiry (its {@code Expires}), or null when it has none. */
+  private static Instant linkExpiry(TaskSnapshot snapshot) {
+    return snapshot.videoUrl() == null
+        ? null
+        : snapshot.videoUrl().expiresAt().map(TaskTransitions::millis).orElse(null);
   }
 
   private static Usage usage(TaskUsage u) {

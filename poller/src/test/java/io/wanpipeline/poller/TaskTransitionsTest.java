@@ -85,6 +85,7 @@ class TaskTransitionsTest {
     assertThat(e.getState()).isEqualTo(TaskState.SUCCEEDED);
     assertThat(e.getProviderEndTime()).isEqualTo(end);
     assertThat(e.getResultUrl()).isEqualTo("https://r.oss.example.com/a/t1.mp4");
+    assertThat(e.getResultExpiresAt()).isEqualTo(Instant.ofEpochSecond(9));
     assertThat(e.getUsage().getVideoDurationMillis()).isEqualTo(5230);
     assertThat(e.getUsage().getTier()).isEqualTo("480P");
     assertThat(e.getUsage().getVideoCount()).isEqualTo(1);
@@ -259,6 +260,7 @@ class TaskTransitionsTest {
     assertThat(t.emit().getState()).isEqualTo(TaskState.LATE_SUCCEEDED);
     assertThat(t.emit().getUsage().getVideoDurationMillis()).isEqualTo(5000);
     assertThat(t.emit().getResultUrl()).isEqualTo("https://r.oss.example.com/a/t1.mp4");
+    assertThat(t.emit().getResultExpiresAt()).isEqualTo(Instant.ofEpochSecond(9));
     assertThat(t.emit().getError()).isNull();
   }
 

@@ -40,6 +40,12 @@ public record ArchiveFailure(String code, String message, Kind kind, Duration re
   /** The object key holds another request's video. */
   public static final String KEY_CONFLICT = "KEY_CONFLICT";
 
+  /**
+   * The conditional upload ({@code If-None-Match: *}) found the key already written by another
+   * archiver; the stored object is looked at again and reused if it is the same request's.
+   */
+  public static final String ALREADY_EXISTS = "ALREADY_EXISTS";
+
   /** The event names an API key (or provider account) that is not configured. */
   public static final String NO_API_KEY = "NO_API_KEY";
 

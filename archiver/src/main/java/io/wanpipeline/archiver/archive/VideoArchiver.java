@@ -51,6 +51,13 @@ public final class VideoArchiver {
    */
   public static final Duration QUERY_SPACING = Duration.ofSeconds(3);
 
+  /**
+   * Added to {@code archiver.download-timeout} to decide that a multipart upload is stale (left by
+   * a crashed archiver) rather than a live racer's: no attempt lives longer than the timeout, and
+   * this covers the metadata copy after it and clock skew.
+   */
+  static final Duration STALE_SLACK = Duration.ofMinutes(1);
+
   private final ArchiveSettings settings;
   private final Clock clock;
   private final LinkResolver links;
@@ -87,6 +94,24 @@ public final class VideoArchiver {
     Job job = new Job(succeeded);
     job.submit(firstAttemptDelay(succeeded, clock.instant()));
     return job.result;
+  }
+
+  /** How long a result link lives when the event does not say (the provider's 24 hours). */
+  public static final Duration DEFAULT_LINK_LIFETIME = Duration.ofHours(24);
+
+  /**
+   * When {@code succeeded}'s result link expires: its {@code result_expires_at}, else the
+   * provider's end time plus {@link #DEFAULT_LINK_LIFETIME}, else the event time plus it.
+   */
+  public static Instant linkExpiry(TaskStatus succeeded) {
+    if (succeeded.getResultExpiresAt() != null) {
+      return succeeded.getResultExpiresAt();
+    }
+    Instant end =
+        succeeded.getProviderEndTime() != null
+            ? succeeded.getProviderEndTime()
+            : succeeded.getEventTime();
+    return end.plus(DEFAULT_LINK_LIFETIME);
   }
 
   /** How long to wait so the first link query keeps {@link #QUERY_SPACING} after the last poll. */
@@ -287,31 +312,19 @@ public final class VideoArchiver {
       Duration budget = attemptBudget();
       String encodedRequest = ArchiveKeys.encode(requestId);
 
-      Optional<S3VideoStore.StoredVideo> existing = store.head(bucket, key, budget);
+      Optional<ArchiveLocation> existing =
+          existing(bucket, key, encodedRequest, taskId, budget, "already archived");
       if (existing.isPresent()) {
-        S3VideoStore.StoredVideo stored = existing.get();
-        if (!encodedRequest.equals(stored.requestId().orElse(null))) {
-          throw ArchiveFailure.permanent(
-                  ArchiveFailure.KEY_CONFLICT,
-                  "s3://" + bucket + "/" + key + " holds another request's object")
-              .toException();
-        }
-        String sha = stored.sha256().orElse(null);
-        if (sha == null) {
-          sha = store.sha256Of(bucket, key, stored.size(), settings.maxVideoBytes(), budget);
-          store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
-        }
-        log.debug(
-            "Video already archived, reusing it: requestId={}, taskId={}, key={}",
-            requestId,
-            taskId,
-            key);
-        return ArchiveEvents.location(bucket, key, stored.size(), sha);
+        return existing.get();
       }
 
       if (link == null) {
         link = links.fresh(event);
       }
+      Instant startedAt = clock.instant();
+      // Uploads a crashed archiver left behind; a live racer's is younger than this cutoff.
+      store.abortStaleUploads(
+          bucket, key, startedAt.minus(settings.downloadTimeout()).minus(STALE_SLACK), budget);
       try (VideoDownloader.Download download = downloader.open(link, budget)) {
         long announced = download.contentLength().orElse(-1);
         if (announced > settings.maxVideoBytes()) {
@@ -325,7 +338,22 @@ public final class VideoArchiver {
         }
         VerifyingInputStream body =
             new VerifyingInputStream(download.body(), announced, settings.maxVideoBytes());
-        uploadWithin(bucket, key, body, metadata(encodedRequest, taskId, null), budget);
+        try {
+          uploadWithin(
+              bucket, key, body, metadata(encodedRequest, taskId, null), budget, startedAt);
+        } catch (ArchiveException e) {
+          if (!ArchiveFailure.ALREADY_EXISTS.equals(e.failure().code())) {
+            throw e;
+          }
+          // Another archiver finished the same key first: reuse its object if it is ours.
+          return existing(bucket, key, encodedRequest, taskId, budget, "written by a racer")
+              .orElseThrow(
+                  () ->
+                      ArchiveFailure.transientFailure(
+                              ArchiveFailure.UPLOAD_FAILED,
+                              "s3://" + bucket + "/" + key + " refused the write but is gone")
+                          .toException(e));
+        }
         String sha = body.sha256Hex();
         store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
         return ArchiveEvents.location(bucket, key, body.count(), sha);
@@ -336,13 +364,53 @@ public final class VideoArchiver {
       }
     }
 
+    /**
+     * The stored object at {@code key} as this request's location (hashed from S3 if it has no
+     * SHA-256 yet), empty when there is none; KEY_CONFLICT when it is another request's.
+     */
+    private Optional<ArchiveLocation> existing(
+        String bucket,
+        String key,
+        String encodedRequest,
+        String taskId,
+        Duration budget,
+        String why)
+        throws ArchiveException, InterruptedException {
+      Optional<S3VideoStore.StoredVideo> found = store.head(bucket, key, budget);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      S3VideoStore.StoredVideo stored = found.get();
+      if (!encodedRequest.equals(stored.requestId().orElse(null))) {
+        throw ArchiveFailure.permanent(
+                ArchiveFailure.KEY_CONFLICT,
+                "s3://" + bucket + "/" + key + " holds another request's object")
+            .toException();
+      }
+      String sha = stored.sha256().orElse(null);
+      if (sha == null) {
+        sha = store.sha256Of(bucket, key, stored.size(), settings.maxVideoBytes(), budget);
+        store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
+      }
+      // With the object in place no upload of the key can complete: drop any left behind.
+      store.abortIncompleteUploads(bucket, key, budget);
+      log.debug(
+          "Video already stored, reusing it: requestId={}, taskId={}, key={}, why={}",
+          event.getRequestId(),
+          event.getTaskId(),
+          key,
+          why);
+      return Optional.of(ArchiveEvents.location(bucket, key, stored.size(), sha));
+    }
+
     /** Uploads, closing the body if the attempt outlives its budget so that the upload aborts. */
     private void uploadWithin(
         String bucket,
         String key,
         VerifyingInputStream body,
         Map<String, String> metadata,
-        Duration budget)
+        Duration budget,
+        Instant startedAt)
         throws ArchiveException, InterruptedException {
       current = body;
       AtomicBoolean timedOut = new AtomicBoolean();
@@ -355,7 +423,7 @@ public final class VideoArchiver {
               budget.toMillis(),
               TimeUnit.MILLISECONDS);
       try {
-        store.upload(bucket, key, body, metadata, budget);
+        store.upload(bucket, key, body, metadata, budget, startedAt);
       } catch (ArchiveException e) {
         if (timedOut.get()) {
           throw ArchiveFailure.transientFailure(

@@ -6,6 +6,7 @@ import io.wanpipeline.archiver.download.VerifyingInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,8 +15,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -34,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
@@ -58,6 +62,9 @@ public final class S3VideoStore {
 
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  /** Tolerated difference between the archiver's clock and the S3 server's. */
+  private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(S3VideoStore.class);
 
@@ -111,18 +118,26 @@ public final class S3VideoStore {
   }
 
   /**
-   * Streams {@code body} to {@code bucket/key} until it ends. A failure of the body (its own
-   * verification or the download) fails the upload, and the SDK aborts the multipart upload.
+   * Streams {@code body} to {@code bucket/key} until it ends, as a conditional write ({@code
+   * If-None-Match: *}, on the single PUT and on the multipart completion): of two archivers racing
+   * on one key, only the first to finish writes. A failure of the body (its own verification or the
+   * download) fails the upload, and the multipart upload is aborted.
    *
-   * @throws ArchiveException the body's failure (SIZE_MISMATCH, VIDEO_TOO_LARGE, DOWNLOAD_FAILED)
-   *     when it failed first, else UPLOAD_FAILED
+   * @param startedAt when this attempt started (archiver clock); after a failure only the key's
+   *     incomplete uploads initiated since then are aborted, not an older racer's
+   *     <p>After a successful upload the key's other incomplete uploads are aborted: none of them
+   *     can complete any more.
+   * @throws ArchiveException ALREADY_EXISTS when the key was written first by someone else (412, or
+   *     this upload was aborted by the writer, NoSuchUpload); the body's failure (SIZE_MISMATCH,
+   *     VIDEO_TOO_LARGE, DOWNLOAD_FAILED) when it failed first; else UPLOAD_FAILED
    */
   public void upload(
       String bucket,
       String key,
       VerifyingInputStream body,
       Map<String, String> metadata,
-      Duration timeout)
+      Duration timeout,
+      Instant startedAt)
       throws ArchiveException, InterruptedException {
     BlockingInputStreamAsyncRequestBody requestBody = AsyncRequestBody.forBlockingInputStream(null);
     CompletableFuture<PutObjectResponse> put =
@@ -132,6 +147,7 @@ public final class S3VideoStore {
                 .key(key)
                 .contentType(CONTENT_TYPE)
                 .metadata(metadata)
+                .ifNoneMatch("*")
                 .build(),
             requestBody);
     RuntimeException writeFailure = null;
@@ -144,7 +160,17 @@ public final class S3VideoStore {
     try {
       await(put, timeout, "upload");
     } catch (ArchiveException e) {
-      abortIncompleteUploads(bucket, key, timeout);
+      abortUploads(
+          bucket,
+          key,
+          u -> u.initiated() == null || !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW)),
+          timeout);
+      if (preconditionFailed(e) || uploadAbortedByAWinner(e)) {
+        throw ArchiveFailure.permanent(
+                ArchiveFailure.ALREADY_EXISTS,
+                "s3://" + bucket + "/" + key + " was written by another archiver first")
+            .toException(e.getCause());
+      }
       throw bodyFailure(body).orElse(e);
     }
     if (writeFailure != null || !body.complete()) {
@@ -155,6 +181,46 @@ public final class S3VideoStore {
                       ArchiveFailure.UPLOAD_FAILED, "the upload ended before the download did")
                   .toException(writeFailure));
     }
+    // The key now holds the object, so no other upload of it can ever complete (conditional
+    // write): a crashed archiver's leftover or a racer still streaming is aborted now (the racer
+    // then finds this object and reuses it).
+    abortIncompleteUploads(bucket, key, timeout);
+  }
+
+  /**
+   * True when the upload failed because its multipart upload was aborted under it ({@code
+   * NoSuchUpload}): the winner of a race aborts the losers' uploads once it has written the key.
+   */
+  private static boolean uploadAbortedByAWinner(ArchiveException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof NoSuchUploadException
+          || (t instanceof AwsServiceException a
+              && a.awsErrorDetails() != null
+              && "NoSuchUpload".equals(a.awsErrorDetails().errorCode()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean preconditionFailed(ArchiveException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SdkServiceException s && s.statusCode() == 412) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Aborts the incomplete multipart uploads of {@code key} initiated before {@code cutoff}: those a
+   * crashed (SIGKILLed) archiver left behind. The caller picks a cutoff older than any live attempt
+   * can be, so a racing archiver's upload is never aborted. Best effort.
+   */
+  public void abortStaleUploads(String bucket, String key, Instant cutoff, Duration timeout)
+      throws InterruptedException {
+    abortUploads(
+        bucket, key, u -> u.initiated() != null && u.initiated().isBefore(cutoff), timeout);
   }
 
   /**
@@ -166,6 +232,12 @@ public final class S3VideoStore {
    */
   public void abortIncompleteUploads(String bucket, String key, Duration timeout)
       throws InterruptedException {
+    abortUploads(bucket, key, u -> true, timeout);
+  }
+
+  private void abortUploads(
+      String bucket, String key, Predicate<MultipartUpload> which, Duration timeout)
+      throws InterruptedException {
     try {
       ListMultipartUploadsResponse uploads =
           await(
@@ -173,12 +245,16 @@ public final class S3VideoStore {
               timeout,
               "list multipart uploads");
       for (MultipartUpload upload : uploads.uploads()) {
-        if (key.equals(upload.key())) {
+        if (key.equals(upload.key()) && which.test(upload)) {
           await(
               s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId())),
               timeout,
               "abort multipart upload");
-          log.debug("Incomplete multipart upload aborted: bucket={}, key={}", bucket, key);
+          log.debug(
+              "Incomplete multipart upload aborted: bucket={}, key={}, initiated={}",
+              bucket,
+              key,
+              upload.initiated());
         }
       }
     } catch (ArchiveException e) {

@@ -95,6 +95,7 @@ class ArchiverIT {
   private S3Client s3;
   private final List<ArchiverService> services = new ArrayList<>();
   private final List<S3AsyncClient> asyncClients = new ArrayList<>();
+  private final Map<String, String> extraSettings = new HashMap<>();
 
   @BeforeAll
   static void startProvider(KafkaBroker.Info kafka) {
@@ -257,7 +258,8 @@ class ArchiverIT {
   @Test
   void redeliveryLeavesOneObjectAndOneArchived() {
     TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a fish");
-    start(kafka.uniqueName("archiver"));
+    String group = kafka.uniqueName("archiver");
+    start(group);
     TaskStatus succeeded = succeededEvent("req-twice", task);
     String marker = samePartitionRequestId("req-twice");
     TaskSnapshot unknown = unknownTask();
@@ -266,22 +268,23 @@ class ArchiverIT {
     send(succeeded);
     send(succeededEvent(marker, unknown));
     awaitTerminal(marker);
+    awaitTerminal("req-twice");
+    // Archives run by link expiry, not offset: wait until the group has committed past every
+    // record of the partition, so the duplicate has been handled too.
+    awaitCommittedToTheEnd(group, partitionOf("req-twice"));
 
     List<TaskStatus> terminals = terminalsOf("req-twice");
     assertThat(terminals).extracting(TaskStatus::getState).containsExactly(TaskState.ARCHIVED);
     assertThat(objectKeys()).containsExactly("videos/acme/2026/03/01/req-twice.mp4");
     assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
 
-    // A second archiver (another group) reads the whole topic again: it finds the object and
-    // answers with its facts, without downloading or uploading anything.
+    // A second archiver (another group) reads the whole topic again: the request's ARCHIVED is
+    // on the partition, so it answers nothing again, downloads nothing and uploads nothing.
     String etag = s3.headObject(b -> b.bucket(bucket).key(objectKeys().get(0))).eTag();
-    start(kafka.uniqueName("second-archiver"));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> assertThat(terminalsOf("req-twice")).hasSize(2));
-    List<TaskStatus> both = terminalsOf("req-twice");
-    assertThat(both).extracting(TaskStatus::getState).containsOnly(TaskState.ARCHIVED);
-    assertThat(both.get(1).getArchive()).isEqualTo(both.get(0).getArchive());
+    String second = kafka.uniqueName("second-archiver");
+    start(second);
+    awaitCommittedToTheEnd(second, partitionOf("req-twice"));
+    assertThat(terminalsOf("req-twice")).hasSize(1);
     assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
     assertThat(objectKeys()).hasSize(1);
     assertThat(s3.headObject(b -> b.bucket(bucket).key(objectKeys().get(0))).eTag())
@@ -317,6 +320,136 @@ class ArchiverIT {
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
   }
 
+  @Test
+  void lateSucceededIsArchived() throws Exception {
+    TaskSnapshot task = succeededTask("a late swan");
+    start(kafka.uniqueName("archiver"));
+
+    send(
+        TaskStatus.newBuilder(succeededEvent("req-late", task))
+            .setState(TaskState.LATE_SUCCEEDED)
+            .build());
+    TaskStatus archived = awaitTerminal("req-late");
+
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+    assertThat(archived.getArchive().getSha256()).isEqualTo(servedSha);
+    assertThat(sha256Of(archived.getArchive().getKey())).isEqualTo(servedSha);
+  }
+
+  @Test
+  void transientFailuresPastTheDeadlineEndArchiveFailed() {
+    TaskSnapshot task = succeededTask("an unlucky owl");
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withUnavailableRate(1));
+    extraSettings.put("archiver.task-deadline", "5s");
+    extraSettings.put("archiver.retry-initial-backoff", "500ms");
+    extraSettings.put("archiver.retry-max-backoff", "1s");
+    start(kafka.uniqueName("archiver"));
+
+    send(succeededEvent("req-deadline", task));
+    TaskStatus failed = awaitTerminal("req-deadline");
+
+    assertThat(failed.getState()).isEqualTo(TaskState.ARCHIVE_FAILED);
+    assertThat(failed.getError().getCode()).isEqualTo("DOWNLOAD_FAILED");
+    assertThat(failed.getError().getMessage()).contains("task deadline");
+    assertThat(failed.getError().getRetryable()).isTrue();
+    assertThat(failed.getError().getStage().name()).isEqualTo("ARCHIVE");
+    assertThat(sim.ledger().downloads(task.taskId()))
+        .as("retried before giving up")
+        .hasSizeGreaterThan(1)
+        .extracting(SimulatorLedger.Download::httpStatus)
+        .containsOnly(503);
+    assertThat(objectKeys()).isEmpty();
+  }
+
+  @Test
+  void archivesTheSoonestExpiringLinkFirst() {
+    extraSettings.put("archiver.workers", "1");
+    // Three events on one partition, the later the offset the sooner the expiry.
+    List<String> requests = new ArrayList<>();
+    requests.add("req-order");
+    requests.add(samePartitionRequestId("req-order"));
+    requests.add(samePartitionRequestId(requests.get(1)));
+    List<TaskSnapshot> tasks = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      TaskSnapshot task = succeededTask("order " + i);
+      tasks.add(task);
+      send(
+          TaskStatus.newBuilder(succeededEvent(requests.get(i), task))
+              .setResultExpiresAt(Instant.parse("2026-03-02T10:00:00Z").minusSeconds(60L * i))
+              .build());
+    }
+    start(kafka.uniqueName("archiver"));
+    for (String r : requests) {
+      assertThat(awaitTerminal(r).getState()).isEqualTo(TaskState.ARCHIVED);
+    }
+
+    List<String> ids = tasks.stream().map(TaskSnapshot::taskId).toList();
+    assertThat(
+            sim.ledger().downloads().stream()
+                .map(SimulatorLedger.Download::taskId)
+                .filter(ids::contains)
+                .distinct()
+                .toList())
+        .as("fetched soonest expiry first")
+        .containsExactly(ids.get(2), ids.get(1), ids.get(0));
+  }
+
+  @Test
+  void twoArchiversRacingOnOneTaskLeaveOneObject() throws Exception {
+    TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a contested eel");
+    // Both archivers get their answer late, so both miss the HEAD and stream at the same time.
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withDelay(1, Duration.ofSeconds(8)));
+    start(kafka.uniqueName("racer-a"));
+    start(kafka.uniqueName("racer-b"));
+    int queriesBefore = sim.ledger().polls(task.taskId()).size();
+
+    send(succeededEvent("req-race", task));
+    // Each archiver queries the task for a link only after its HEAD missed: both are in flight.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> sim.ledger().polls(task.taskId()).size() - queriesBefore >= 2);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(() -> assertThat(terminalsOf("req-race")).hasSize(2));
+
+    List<TaskStatus> both = terminalsOf("req-race");
+    assertThat(both).extracting(TaskStatus::getState).containsOnly(TaskState.ARCHIVED);
+    assertThat(both.get(1).getArchive()).isEqualTo(both.get(0).getArchive());
+    assertThat(sim.ledger().downloads(task.taskId()))
+        .as("both archivers streamed the video")
+        .hasSize(2);
+    assertThat(objectKeys()).containsExactly("videos/acme/2026/03/01/req-race.mp4");
+    String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+    assertThat(both.get(0).getArchive().getSha256()).isEqualTo(servedSha);
+    assertThat(sha256Of(objectKeys().get(0))).isEqualTo(servedSha);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  private void awaitCommittedToTheEnd(String group, int partition) {
+    TopicPartition tp = new TopicPartition(topics.taskStatus().name(), partition);
+    try (Admin admin = Admin.create(kafka.clientConfig());
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                kafka.clientConfig(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                var committed =
+                    admin
+                        .listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .get(tp);
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                return committed != null && committed.offset() >= end - 1;
+              });
+    }
+  }
+
   private ArchiverService start(String groupId) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -334,6 +467,7 @@ class ArchiverIT {
     values.put("s3.endpoint", s3Info.endpoint().toString());
     values.put("s3.path-style", "true");
     values.putAll(sim.archiverLinkSettings());
+    values.putAll(extraSettings);
     Map<String, String> env =
         Map.of(
             "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),
