@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,15 +65,17 @@ public final class EstimateCommand implements Callable<Integer> {
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Clock clock;
 
-  /** A command printing to the standard streams. */
+  /** A command printing to the standard streams, pricing at the current time by default. */
   public EstimateCommand() {
-    this(System.out, System.err);
+    this(System.out, System.err, Clock.systemUTC());
   }
 
-  EstimateCommand(PrintStream out, PrintStream err) {
+  EstimateCommand(PrintStream out, PrintStream err, Clock clock) {
     this.out = out;
     this.err = err;
+    this.clock = clock;
   }
 
   @Override
@@ -96,7 +99,7 @@ public final class EstimateCommand implements Callable<Integer> {
       return 2;
     }
     List<Estimate> estimates =
-        estimator.estimate(requests, providerAccount, at == null ? Instant.now() : at);
+        estimator.estimate(requests, providerAccount, at == null ? clock.instant() : at);
     print(estimates);
     return 0;
   }

@@ -21,7 +21,9 @@ class EstimateCommandTest {
     return new CommandLine(
             new EstimateCommand(
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)))
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                java.time.Clock.fixed(
+                    java.time.Instant.parse("2026-06-01T00:00:00Z"), java.time.ZoneOffset.UTC)))
         .execute(args);
   }
 
