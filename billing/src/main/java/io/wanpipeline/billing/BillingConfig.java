@@ -1,8 +1,10 @@
 package io.wanpipeline.billing;
 
+import io.wanpipeline.billing.price.AccountPricing;
 import io.wanpipeline.schemas.config.ConfigException;
 import io.wanpipeline.schemas.config.KafkaSettings;
 import io.wanpipeline.schemas.config.Settings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,7 +29,15 @@ import java.util.Objects;
  *   <li>{@code billing.price-file} [the bundled {@code prices/wan-prices-v1.csv}]: price file to
  *       seed from;
  *   <li>{@code billing.commit-interval} [100ms]: Kafka Streams commit interval;
- *   <li>{@code billing.stream-threads} [1]: Kafka Streams threads.
+ *   <li>{@code billing.stream-threads} [1]: Kafka Streams threads;
+ *   <li>{@code provider.<name>.price-markup} [1] and {@code provider.<name>.price-currency} [the
+ *       price's own], for each name in {@code provider.accounts}: see {@link AccountPricing};
+ *   <li>{@code billing.http.port} [none: no HTTP server]: port of the totals and estimate HTTP
+ *       server, 0 for any free port;
+ *   <li>{@code billing.http.host} [{@code 0.0.0.0}]: address the HTTP server binds;
+ *   <li>{@code billing.advertised-url} [{@code http://<hostname>:<bound port>}]: the URL other
+ *       billing instances reach this one's HTTP server at; its host and port become Kafka Streams'
+ *       {@code application.server}.
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -37,6 +47,10 @@ import java.util.Objects;
  * @param priceFile price file to seed from, or null for the bundled one
  * @param commitInterval Kafka Streams commit interval
  * @param streamThreads Kafka Streams threads
+ * @param accountPricing markups and currencies per provider account
+ * @param httpPort HTTP server port (0 = any free port), or null for no HTTP server
+ * @param httpHost address the HTTP server binds
+ * @param advertisedUrl URL other instances reach this one at, or null to derive it
  */
 public record BillingConfig(
     KafkaSettings kafka,
@@ -45,7 +59,11 @@ public record BillingConfig(
     boolean seedPrices,
     Path priceFile,
     Duration commitInterval,
-    int streamThreads) {
+    int streamThreads,
+    AccountPricing accountPricing,
+    Integer httpPort,
+    String httpHost,
+    URI advertisedUrl) {
 
   /** Default Kafka Streams application id. */
   public static final String DEFAULT_APPLICATION_ID = "wan-pipeline-billing";
@@ -55,6 +73,8 @@ public record BillingConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(commitInterval, "commitInterval");
+    Objects.requireNonNull(accountPricing, "accountPricing");
+    Objects.requireNonNull(httpHost, "httpHost");
   }
 
   /** Reads and validates the configuration; fails naming the offending key. */
@@ -73,6 +93,23 @@ public record BillingConfig(
         s.find("billing.state-dir")
             .map(Path::of)
             .orElse(Path.of(System.getProperty("java.io.tmpdir"), "wan-pipeline", applicationId));
+    Integer httpPort = null;
+    if (s.find("billing.http.port").isPresent()) {
+      httpPort = s.integer("billing.http.port", 0);
+      if (httpPort < 0 || httpPort > 65_535) {
+        throw new ConfigException("billing.http.port: must be 0 to 65535, got " + httpPort);
+      }
+    }
+    URI advertised = null;
+    if (s.find("billing.advertised-url").isPresent()) {
+      advertised = s.uri("billing.advertised-url");
+      if (advertised.getHost() == null
+          || advertised.getPort() < 0
+          || !"http".equals(advertised.getScheme())) {
+        throw new ConfigException(
+            "billing.advertised-url: must be http://host:port, got " + advertised);
+      }
+    }
     return new BillingConfig(
         kafka,
         applicationId,
@@ -80,6 +117,10 @@ public record BillingConfig(
         s.bool("billing.seed-prices", true),
         s.find("billing.price-file").map(Path::of).orElse(null),
         commitInterval,
-        threads);
+        threads,
+        AccountPricing.from(s),
+        httpPort,
+        s.string("billing.http.host", "0.0.0.0"),
+        advertised);
   }
 }

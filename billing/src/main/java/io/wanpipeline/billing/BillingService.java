@@ -1,7 +1,11 @@
 package io.wanpipeline.billing;
 
+import io.wanpipeline.billing.estimate.CostEstimator;
+import io.wanpipeline.billing.http.BillingHttpServer;
+import io.wanpipeline.billing.http.BillingQueries;
 import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.billing.price.PriceSeeder;
+import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
@@ -9,6 +13,10 @@ import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -19,8 +27,11 @@ import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -42,6 +53,8 @@ public final class BillingService implements PipelineService {
   private final Topics topics;
   private final BillingMetrics metrics = new BillingMetrics();
   private KafkaStreams streams;
+  private BillingHttpServer http;
+  private URI self;
 
   public BillingService(BillingConfig config, Clock clock, Topics topics) {
     this.config = config;
@@ -49,7 +62,7 @@ public final class BillingService implements PipelineService {
     this.topics = topics;
   }
 
-  /** The Kafka Streams settings of {@code config}. */
+  /** The Kafka Streams settings of {@code config}, without {@code application.server}. */
   public static Properties streamsProperties(BillingConfig config) {
     Properties props = new Properties();
     props.putAll(config.kafka().clientProperties());
@@ -89,8 +102,19 @@ public final class BillingService implements PipelineService {
             : config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
     new PriceSeeder(config.kafka().clientProperties(), clock, SEED_TIMEOUT)
         .seed(topics.wanPrices(), BillingTopology.priceHistory(topics), seed);
-    KafkaStreams created =
-        new KafkaStreams(BillingTopology.build(config, topics, metrics), streamsProperties(config));
+    Properties props = streamsProperties(config);
+    if (config.httpPort() != null) {
+      http = new BillingHttpServer(config.httpHost(), config.httpPort(), clock);
+      int port = http.start().getPort();
+      self = config.advertisedUrl() != null ? config.advertisedUrl() : defaultUrl(port);
+      props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.getHost() + ":" + self.getPort());
+      log.info(
+          "Billing HTTP server listening: applicationId={}, port={}, advertised={}",
+          config.applicationId(),
+          port,
+          self);
+    }
+    KafkaStreams created = new KafkaStreams(BillingTopology.build(config, topics, metrics), props);
     created.setUncaughtExceptionHandler(
         e -> {
           log.error(
@@ -101,6 +125,9 @@ public final class BillingService implements PipelineService {
         });
     created.start();
     streams = created;
+    if (http != null) {
+      http.serve(new Queries(created));
+    }
     log.info(
         "Billing started: applicationId={}, statusTopic={}",
         config.applicationId(),
@@ -154,9 +181,71 @@ public final class BillingService implements PipelineService {
     return out;
   }
 
+  /** The HTTP server's advertised base URL, or null when it has none. */
+  public synchronized URI httpUrl() {
+    return self;
+  }
+
+  private URI defaultUrl(int port) {
+    String host = config.httpHost();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "127.0.0.1";
+      }
+    }
+    return URI.create("http://" + host + ":" + port);
+  }
+
+  /** The queries the HTTP server answers, over the running streams. */
+  private final class Queries implements BillingQueries {
+    private final KafkaStreams streams;
+    private final ModelCatalogue catalogue = ModelCatalogue.standard();
+
+    Queries(KafkaStreams streams) {
+      this.streams = streams;
+    }
+
+    @Override
+    public List<AccountTotal> localTotals(String account, LocalDate from, LocalDate to) {
+      return totals(account, from, to);
+    }
+
+    @Override
+    public List<URI> totalsInstances() {
+      List<URI> out = new ArrayList<>();
+      for (StreamsMetadata m : streams.streamsMetadataForStore(BillingTopology.TOTALS_STORE)) {
+        HostInfo h = m.hostInfo();
+        out.add(URI.create("http://" + h.host() + ":" + h.port()));
+      }
+      if (out.isEmpty()) {
+        throw new InvalidStateStoreException("no instance holds the totals store yet");
+      }
+      return out;
+    }
+
+    @Override
+    public URI self() {
+      return self;
+    }
+
+    @Override
+    public CostEstimator estimator() {
+      ReadOnlyKeyValueStore<String, Price> history =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  BillingTopology.PRICE_HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
+      return new CostEstimator(new StorePriceLookup(history), config.accountPricing(), catalogue);
+    }
+  }
+
   /** Stops processing, committing what is done. */
   @Override
   public synchronized void close() {
+    if (http != null) {
+      http.close();
+    }
     if (streams != null) {
       streams.close(CLOSE_TIMEOUT);
       log.info("Billing stopped: applicationId={}", config.applicationId());

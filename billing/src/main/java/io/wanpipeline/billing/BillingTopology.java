@@ -53,6 +53,12 @@ public final class BillingTopology {
   /** Totals per account, UTC day and currency, keyed by {@code account_id|day|currency}. */
   public static final String TOTALS_STORE = "billing-totals";
 
+  /**
+   * Request ids already counted in a total, keyed by request_id (value: the totals key): makes the
+   * totals idempotent when a repartitioned charge is read twice without exactly-once.
+   */
+  public static final String COUNTED_STORE = "billing-totals-counted";
+
   /** Name of the repartition step that keys charges by account, day and currency. */
   public static final String CHARGES_BY_TOTAL = "charges-by-total";
 
@@ -107,13 +113,21 @@ public final class BillingTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TOTALS_STORE), Serdes.String(), totals.valueSerde()));
 
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(COUNTED_STORE), Serdes.String(), Serdes.String()));
+
     KStream<String, ChargeDecision> decisions =
         builder.stream(
                 taskStatus.name(), Consumed.with(taskStatus.keySerde(), taskStatus.valueSerde()))
             .process(
                 () ->
                     new ChargeProcessor(
-                        PRICE_HISTORY_STORE, CHARGED_STORE, UNPRICED_STORE, metrics.unpriced()),
+                        PRICE_HISTORY_STORE,
+                        CHARGED_STORE,
+                        UNPRICED_STORE,
+                        metrics.unpriced(),
+                        config.accountPricing()),
                 Named.as("charge"),
                 CHARGED_STORE,
                 UNPRICED_STORE);
@@ -136,7 +150,11 @@ public final class BillingTopology {
         .selectKey((requestId, charge) -> TotalsKey.of(charge), Named.as("key-by-total"))
         .repartition(
             Repartitioned.with(Serdes.String(), charges.valueSerde()).withName(CHARGES_BY_TOTAL))
-        .process(() -> new TotalsProcessor(TOTALS_STORE), Named.as("totals"), TOTALS_STORE)
+        .process(
+            () -> new TotalsProcessor(TOTALS_STORE, COUNTED_STORE),
+            Named.as("totals"),
+            TOTALS_STORE,
+            COUNTED_STORE)
         .to(totals.name(), Produced.with(totals.keySerde(), totals.valueSerde()));
 
     return builder.build();

@@ -55,18 +55,25 @@ class BillingTopologyTest {
 
   @BeforeEach
   void start() {
-    BillingConfig config =
-        BillingConfig.from(
-            Settings.of(
-                Map.of(
-                    "kafka.bootstrap.servers", "unused:9092",
-                    "schema-registry.url", "http://unused",
-                    "billing.application-id", "billing-test",
-                    "billing.state-dir", stateDir.toString())));
-    driver =
-        new TopologyTestDriver(
-            BillingTopology.build(config, topics, metrics),
-            BillingService.streamsProperties(config));
+    start(Map.of(), Map.of());
+  }
+
+  private void start(Map<String, String> extra, Map<String, Object> streamsOverrides) {
+    if (driver != null) {
+      driver.close();
+    }
+    Map<String, String> values =
+        new java.util.HashMap<>(
+            Map.of(
+                "kafka.bootstrap.servers", "unused:9092",
+                "schema-registry.url", "http://unused",
+                "billing.application-id", "billing-test",
+                "billing.state-dir", stateDir.toString()));
+    values.putAll(extra);
+    BillingConfig config = BillingConfig.from(Settings.of(values));
+    java.util.Properties props = BillingService.streamsProperties(config);
+    props.putAll(streamsOverrides);
+    driver = new TopologyTestDriver(BillingTopology.build(config, topics, metrics), props);
     prices = input(topics.wanPrices());
     statuses = input(topics.taskStatus());
     charges = output(topics.billingCharges());
@@ -327,6 +334,81 @@ class BillingTopologyTest {
     PriceKey key = new PriceKey("*", "wan2.2-i2v-flash", "480P", false);
     assertThat(history.get(key.versionKey(EPOCH)).getMicrosPerSecond()).isEqualTo(100_000);
     assertThat(history.get(key.versionKey(april)).getMicrosPerSecond()).isEqualTo(120_000);
+  }
+
+  @Test
+  void totalsCountARepartitionedChargeOnceEvenWithoutExactlyOnce() {
+    start(
+        Map.of(),
+        Map.of(
+            org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+            org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE));
+    publish(price("wan2.2-i2v-flash", "480P", false, 100_000, EPOCH));
+    send(succeeded("r1", "acme", "wan2.2-i2v-flash", "480P", 5_000, MARCH_1));
+    Charge charge = charges.readValue();
+    TestInputTopic<String, Charge> repartition =
+        driver.createInputTopic(
+            "billing-test-" + BillingTopology.CHARGES_BY_TOTAL + "-repartition",
+            topics.billingCharges().keySerde().serializer(),
+            topics.billingCharges().valueSerde().serializer());
+
+    // The same repartition record again, as a consumer that did not commit would read it.
+    repartition.pipeInput(TotalsKey.of(charge), charge);
+    repartition.pipeInput(TotalsKey.of(charge), charge);
+
+    assertThat(totals.readValuesToList()).as("only the first reading makes a total").hasSize(1);
+    KeyValueStore<String, AccountTotal> store =
+        driver.getKeyValueStore(BillingTopology.TOTALS_STORE);
+    AccountTotal total = store.get("acme|2026-03-01|CNY");
+    assertThat(total.getAmountMicros()).isEqualTo(500_000);
+    assertThat(total.getTaskCount()).isEqualTo(1);
+  }
+
+  @Test
+  void keepsTheProvidersOwnReportedCostBesideOurs() {
+    publish(price("wan2.6-i2v", "720P", false, 600_000, EPOCH));
+    TaskStatus vtrix =
+        TaskStatus.newBuilder(succeeded("v1", "acme", "wan2.6-i2v", "720P", 5_000, MARCH_1))
+            .setProviderAccount("vtrix")
+            .setUsage(
+                io.wanpipeline.events.Usage.newBuilder(usage(5_000, "720P", null))
+                    .setProviderCost("0.42")
+                    .setProviderCostCurrency("USD")
+                    .build())
+            .build();
+
+    send(vtrix);
+
+    Charge charge = charges.readValue();
+    assertThat(charge.getAmountMicros()).isEqualTo(3_000_000);
+    assertThat(charge.getProviderCost()).isEqualTo("0.42");
+    assertThat(charge.getProviderCostCurrency()).isEqualTo("USD");
+  }
+
+  @Test
+  void gatewayAccountIsBilledTheMarkedUpPriceInItsCurrency() {
+    start(
+        Map.of(
+            "provider.accounts", "cn-main,apiyi",
+            "provider.apiyi.price-markup", "0.14",
+            "provider.apiyi.price-currency", "USD"),
+        Map.of());
+    publish(price("wan2.2-i2v-flash", "480P", false, 100_000, EPOCH));
+
+    send(
+        TaskStatus.newBuilder(succeeded("g1", "acme", "wan2.2-i2v-flash", "480P", 5_000, MARCH_1))
+            .setProviderAccount("apiyi")
+            .build());
+    send(succeeded("o1", "acme", "wan2.2-i2v-flash", "480P", 5_000, MARCH_1));
+
+    Map<String, Charge> billed = charges.readKeyValuesToMap();
+    assertThat(billed.get("g1").getCurrency()).isEqualTo("USD");
+    assertThat(billed.get("g1").getUnitPriceMicros()).isEqualTo(14_000);
+    assertThat(billed.get("g1").getAmountMicros()).isEqualTo(70_000);
+    assertThat(billed.get("g1").getPriceMarkup()).isEqualTo("0.14");
+    assertThat(billed.get("o1").getCurrency()).isEqualTo("CNY");
+    assertThat(totals.readKeyValuesToMap())
+        .containsOnlyKeys("acme|2026-03-01|USD", "acme|2026-03-01|CNY");
   }
 
   private void publish(Price price) {

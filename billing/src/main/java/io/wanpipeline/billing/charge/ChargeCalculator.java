@@ -1,5 +1,7 @@
 package io.wanpipeline.billing.charge;
 
+import io.wanpipeline.billing.price.AccountPricing;
+import io.wanpipeline.billing.price.PriceChoice;
 import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.billing.price.PriceLookup;
 import io.wanpipeline.events.Charge;
@@ -11,7 +13,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,8 +33,17 @@ public final class ChargeCalculator {
     return state == TaskState.SUCCEEDED || state == TaskState.LATE_SUCCEEDED;
   }
 
-  /** The decision for {@code status} with the prices of {@code prices}. */
+  /** The decision for {@code status} with the prices of {@code prices} and no markups. */
   public static ChargeDecision decide(TaskStatus status, PriceLookup prices) {
+    return decide(status, prices, AccountPricing.none());
+  }
+
+  /**
+   * The decision for {@code status} with the prices of {@code prices}, any-account prices marked up
+   * per {@code pricing}.
+   */
+  public static ChargeDecision decide(
+      TaskStatus status, PriceLookup prices, AccountPricing pricing) {
     if (!billable(status.getState())) {
       return new ChargeDecision.NotBillable();
     }
@@ -60,12 +70,19 @@ public final class ChargeCalculator {
     boolean audio = audioOf(status);
     Instant completedAt = completedAt(status);
 
-    Optional<Price> price = Optional.empty();
-    for (PriceKey key : candidates(status.getProviderAccount(), status.getModel(), tier, audio)) {
-      price = prices.inForce(key, completedAt);
-      if (price.isPresent()) {
-        break;
-      }
+    Optional<PriceChoice> price;
+    try {
+      price =
+          PriceChoice.choose(
+              prices,
+              pricing,
+              status.getProviderAccount(),
+              status.getModel(),
+              tier,
+              audio,
+              completedAt);
+    } catch (ArithmeticException e) {
+      return new ChargeDecision.Unpriced(status, "marked-up price out of range");
     }
     if (price.isEmpty()) {
       return new ChargeDecision.Unpriced(
@@ -76,7 +93,8 @@ public final class ChargeCalculator {
               + new PriceKey(status.getProviderAccount(), status.getModel(), tier, audio)
                   .topicKey());
     }
-    Price p = price.get();
+    PriceChoice choice = price.get();
+    Price p = choice.price();
     return new ChargeDecision.Charged(
         Charge.newBuilder()
             .setRequestId(status.getRequestId())
@@ -87,9 +105,10 @@ public final class ChargeCalculator {
             .setTier(tier)
             .setAudio(p.getAudio())
             .setBillableMillis(billableMillis)
-            .setUnitPriceMicros(p.getMicrosPerSecond())
-            .setAmountMicros(amountMicros(billableMillis, p.getMicrosPerSecond()))
-            .setCurrency(p.getCurrency())
+            .setUnitPriceMicros(choice.unitMicros())
+            .setAmountMicros(amountMicros(billableMillis, choice.unitMicros()))
+            .setCurrency(choice.currency())
+            .setPriceMarkup(choice.markup() == null ? null : choice.markup().toPlainString())
             .setPriceEffectiveFrom(p.getEffectiveFrom())
             .setCompletedAt(completedAt)
             .setDay(dayOf(completedAt))
@@ -131,20 +150,7 @@ public final class ChargeCalculator {
     return Boolean.TRUE.equals(status.getRequestedAudio());
   }
 
-  /**
-   * The keys to try, most specific first: the account's own price before the any-account price, and
-   * the audio price (when audio was produced) before the silent price, because only some models
-   * price audio separately.
-   */
   static List<PriceKey> candidates(String account, String model, String tier, boolean audio) {
-    List<PriceKey> keys = new ArrayList<>(4);
-    List<Boolean> audioFlags = audio ? List.of(true, false) : List.of(false);
-    for (boolean a : audioFlags) {
-      if (account != null && !account.equals(PriceKey.ANY_ACCOUNT)) {
-        keys.add(new PriceKey(account, model, tier, a));
-      }
-      keys.add(new PriceKey(PriceKey.ANY_ACCOUNT, model, tier, a));
-    }
-    return keys;
+    return PriceChoice.candidates(account, model, tier, audio);
   }
 }

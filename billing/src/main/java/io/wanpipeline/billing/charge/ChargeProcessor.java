@@ -1,5 +1,6 @@
 package io.wanpipeline.billing.charge;
 
+import io.wanpipeline.billing.price.AccountPricing;
 import io.wanpipeline.billing.price.PriceLookup;
 import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.events.Charge;
@@ -31,13 +32,19 @@ public final class ChargeProcessor
   private final String chargedStore;
   private final String unpricedStore;
   private final AtomicLong unpricedCounter;
+  private final AccountPricing pricing;
   private ProcessorContext<String, ChargeDecision> context;
   private PriceLookup prices;
   private KeyValueStore<String, Charge> charged;
   private KeyValueStore<String, TaskStatus> unpriced;
 
   public ChargeProcessor(
-      String priceStore, String chargedStore, String unpricedStore, AtomicLong unpricedCounter) {
+      String priceStore,
+      String chargedStore,
+      String unpricedStore,
+      AtomicLong unpricedCounter,
+      AccountPricing pricing) {
+    this.pricing = pricing;
     this.priceStore = priceStore;
     this.chargedStore = chargedStore;
     this.unpricedStore = unpricedStore;
@@ -68,7 +75,7 @@ public final class ChargeProcessor
           status.getState());
       return;
     }
-    ChargeDecision decision = ChargeCalculator.decide(status, prices);
+    ChargeDecision decision = ChargeCalculator.decide(status, prices, pricing);
     if (decision instanceof ChargeDecision.Charged c) {
       charged.put(requestId, c.charge());
       log.debug(

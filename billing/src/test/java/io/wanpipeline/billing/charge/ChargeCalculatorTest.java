@@ -3,7 +3,10 @@ package io.wanpipeline.billing.charge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wanpipeline.billing.price.AccountPricing;
 import io.wanpipeline.billing.price.PriceKey;
+import io.wanpipeline.billing.price.PriceLookup;
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import java.time.Instant;
@@ -103,5 +106,88 @@ class ChargeCalculatorTest {
     assertThat(ChargeCalculator.candidates("p", "m", "720P", false))
         .containsExactly(
             new PriceKey("p", "m", "720P", false), new PriceKey("*", "m", "720P", false));
+  }
+
+  @Test
+  void marksUpTheAnyAccountPriceForAGatewayAccount() {
+    // APIYI: official CNY price x 0.14, billed in USD. wan2.2-i2v-flash 480P is CNY 0.10/s.
+    AccountPricing apiyi =
+        AccountPricing.from(
+            io.wanpipeline.schemas.config.Settings.of(
+                java.util.Map.of(
+                    "provider.accounts", "cn-main,apiyi",
+                    "provider.apiyi.price-markup", "0.14",
+                    "provider.apiyi.price-currency", "usd")));
+    TaskStatus.Builder s =
+        TaskStatus.newBuilder()
+            .setRequestId("r")
+            .setAccountId("a")
+            .setProviderAccount("apiyi")
+            .setModel("wan2.2-i2v-flash")
+            .setState(TaskState.SUCCEEDED)
+            .setEventTime(Instant.parse("2026-03-02T00:00:05Z"))
+            .setRequestedDuration(5)
+            .setRequestedResolution("480P");
+    java.util.Map<PriceKey, io.wanpipeline.events.Price> table = new java.util.HashMap<>();
+    table.put(new PriceKey("*", "wan2.2-i2v-flash", "480P", false), price("*", 100_000, "CNY"));
+    PriceLookup lookup = (key, at) -> Optional.ofNullable(table.get(key));
+
+    Charge marked = charged(ChargeCalculator.decide(s.build(), lookup, apiyi));
+    assertThat(marked.getUnitPriceMicros()).as("100 000 x 0.14").isEqualTo(14_000);
+    assertThat(marked.getCurrency()).isEqualTo("USD");
+    assertThat(marked.getAmountMicros()).as("5 s x USD 0.014").isEqualTo(70_000);
+    assertThat(marked.getPriceMarkup()).isEqualTo("0.14");
+
+    Charge official =
+        charged(ChargeCalculator.decide(s.setProviderAccount("cn-main").build(), lookup, apiyi));
+    assertThat(official.getUnitPriceMicros()).isEqualTo(100_000);
+    assertThat(official.getCurrency()).isEqualTo("CNY");
+    assertThat(official.getPriceMarkup()).isNull();
+
+    table.put(
+        new PriceKey("apiyi", "wan2.2-i2v-flash", "480P", false), price("apiyi", 15_000, "USD"));
+    Charge own =
+        charged(ChargeCalculator.decide(s.setProviderAccount("apiyi").build(), lookup, apiyi));
+    assertThat(own.getUnitPriceMicros())
+        .as("an account's own price is used as it is")
+        .isEqualTo(15_000);
+    assertThat(own.getCurrency()).isEqualTo("USD");
+    assertThat(own.getPriceMarkup()).isNull();
+  }
+
+  @Test
+  void roundsTheMarkedUpUnitPriceHalfUp() {
+    AccountPricing.Markup m = new AccountPricing.Markup(new java.math.BigDecimal("0.14"), "USD");
+    assertThat(m.apply(500_000)).isEqualTo(70_000);
+    assertThat(m.apply(25)).as("3.5 rounds up").isEqualTo(4);
+    assertThat(m.apply(24)).as("3.36 rounds down").isEqualTo(3);
+  }
+
+  @Test
+  void refusesABadMarkup() {
+    assertThatThrownBy(
+            () ->
+                AccountPricing.from(
+                    io.wanpipeline.schemas.config.Settings.of(
+                        java.util.Map.of(
+                            "provider.accounts", "apiyi", "provider.apiyi.price-markup", "-1"))))
+        .hasMessageContaining("provider.apiyi.price-markup");
+  }
+
+  private static Charge charged(ChargeDecision d) {
+    assertThat(d).isInstanceOf(ChargeDecision.Charged.class);
+    return ((ChargeDecision.Charged) d).charge();
+  }
+
+  private static io.wanpipeline.events.Price price(String account, long micros, String currency) {
+    return io.wanpipeline.events.Price.newBuilder()
+        .setProviderAccount(account)
+        .setModel("wan2.2-i2v-flash")
+        .setTier("480P")
+        .setAudio(false)
+        .setCurrency(currency)
+        .setMicrosPerSecond(micros)
+        .setEffectiveFrom(Instant.EPOCH)
+        .build();
   }
 }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
       WanPipelineCli.Local.class,
       WanPipelineCli.DemoCommand.class,
       WanPipelineCli.Simulator.class,
-      BenchCommand.class
+      BenchCommand.class,
+      EstimateCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
 

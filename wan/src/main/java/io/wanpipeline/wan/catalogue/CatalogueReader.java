@@ -191,7 +191,8 @@ final class CatalogueReader {
           DurationRule.range(
               d.get("min").asInt(), d.path("max").asInt(), d.path("default").asInt(0));
     } else if (d.has("follows")) {
-      return DurationRule.followsInput(d.get("follows").asText(), d.path("nominal").asInt(0));
+      return DurationRule.followsInput(
+          d.get("follows").asText(), d.path("nominal").asInt(0), d.path("max").asInt(0));
     } else {
       throw new IllegalArgumentException("duration needs fixed, oneOf, min/max or follows");
     }

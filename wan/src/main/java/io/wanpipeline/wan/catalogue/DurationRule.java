@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param values the accepted values for {@link Kind#FIXED} and {@link Kind#ONE_OF}, ascending;
  *     empty otherwise
  * @param min smallest accepted value (for {@link Kind#FOLLOWS_INPUT}: 0)
- * @param max largest accepted value (for {@link Kind#FOLLOWS_INPUT}: 0)
+ * @param max largest accepted value (for {@link Kind#FOLLOWS_INPUT}: the longest output the input
+ *     allows, from wan-protocol.md section 2, or 0 when unknown)
  * @param defaultSeconds the length assumed when {@code duration} is unset: the provider's default,
  *     or, where the output follows an input of unknown length, a nominal length
  * @param follows what the output length follows when {@code duration} is unset or 0 (for example
@@ -51,7 +52,9 @@ public record DurationRule(
         Objects.requireNonNull(follows, "follows");
         values = List.of();
         min = 0;
-        max = 0;
+        if (max < 0) {
+          throw new IllegalArgumentException("negative maximum duration " + max);
+        }
       }
     }
     if (defaultSeconds < 1) {
@@ -86,7 +89,15 @@ public record DurationRule(
 
   /** As long as {@code follows}; {@code nominalSeconds} is assumed where a length is needed. */
   public static DurationRule followsInput(String follows, int nominalSeconds) {
-    return new DurationRule(Kind.FOLLOWS_INPUT, List.of(), 0, 0, nominalSeconds, follows);
+    return followsInput(follows, nominalSeconds, 0);
+  }
+
+  /**
+   * As long as {@code follows}, at most {@code maxSeconds} (0 when unknown); {@code nominalSeconds}
+   * is assumed where a length is needed.
+   */
+  public static DurationRule followsInput(String follows, int nominalSeconds, int maxSeconds) {
+    return new DurationRule(Kind.FOLLOWS_INPUT, List.of(), 0, maxSeconds, nominalSeconds, follows);
   }
 
   /** This rule, where 0 (and an unset duration) means "as long as {@code follows}". */
