@@ -16,25 +16,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code wan-pipeline bench [poller-capacity|quota|peers|all]}: runs benchmarks, prints tables. */
+/**
+ * {@code wan-pipeline bench [poller-capacity|quota|peers|archiver|billing|all]}: runs benchmarks,
+ * prints tables.
+ */
 @Command(
     name = "bench",
     description =
         "Run benchmarks against a real broker and the Wan simulator and print a table per"
-            + " benchmark: poller-capacity, quota, peers, or all (docs/benchmarks.md).")
+            + " benchmark: poller-capacity, quota, peers, archiver, billing, or all"
+            + " (docs/benchmarks.md).")
 public final class BenchCommand implements Callable<Integer> {
 
   @Parameters(
       index = "0",
       defaultValue = "all",
-      description = "poller-capacity, quota, peers or all (default: ${DEFAULT-VALUE}).")
+      description =
+          "poller-capacity, quota, peers, archiver, billing or all (default: ${DEFAULT-VALUE}).")
   String which;
 
   @Option(
       names = "--tasks",
       description =
           "Tasks: poller-capacity's last step (default 100000; earlier steps 10%, 25%, 50%),"
-              + " quota's tasks in flight (default 1000), peers' tasks per peer (default 200).")
+              + " quota's tasks in flight (default 1000), peers' tasks per peer (default 200),"
+              + " archiver's videos (default 8), billing's status events (default 600000).")
   Integer tasks;
 
   @Option(
@@ -42,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
       description =
           "poller-capacity: measuring window per step (default PT30S); quota and peers: the"
               + " longest a run waits for its tasks after the last one is created (default PT3M"
-              + " and PT150S).")
+              + " and PT150S); archiver and billing: the longest they wait (default PT5M).")
   Duration duration;
 
   @Option(
@@ -59,6 +65,12 @@ public final class BenchCommand implements Callable<Integer> {
               + " both (default: ${DEFAULT-VALUE}).")
   String mode;
 
+  @Option(
+      names = "--video-mib",
+      defaultValue = "64",
+      description = "archiver: size of each video in MiB (default: ${DEFAULT-VALUE}).")
+  int videoMib;
+
   @Option(names = "--markdown", description = "Also append the tables as Markdown to this file.")
   Path markdown;
 
@@ -70,9 +82,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "off");
     PrintStream out = System.out;
     String what = which.toLowerCase(Locale.ROOT);
-    if (!List.of("poller-capacity", "quota", "peers", "all").contains(what)) {
+    if (!List.of("poller-capacity", "quota", "peers", "archiver", "billing", "all")
+        .contains(what)) {
       System.err.println(
-          "unknown benchmark '" + which + "'; use poller-capacity, quota, peers or all");
+          "unknown benchmark '"
+              + which
+              + "'; use poller-capacity, quota, peers, archiver, billing or all");
       return 2;
     }
     List<Table> tables = new ArrayList<>();
@@ -104,6 +119,16 @@ public final class BenchCommand implements Callable<Integer> {
                 stack,
                 tasks == null || what.equals("all") ? 200 : tasks,
                 duration == null || what.equals("all") ? Duration.ofSeconds(150) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+      if (what.equals("archiver") || what.equals("all")) {
+        ArchiverBench bench =
+            new ArchiverBench(
+                stack,
+                tasks == null || what.equals("all") ? 8 : tasks,
+                (what.equals("all") ? 64 : videoMib) * 1024L * 1024L,
+                duration == null || what.equals("all") ? Duration.ofMinutes(5) : duration,
                 out);
         tables.add(print(out, bench.run()));
       }

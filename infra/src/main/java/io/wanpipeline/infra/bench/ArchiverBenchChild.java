@@ -1,0 +1,65 @@
+package io.wanpipeline.infra.bench;
+
+import io.wanpipeline.archiver.ArchiverMain;
+import io.wanpipeline.archiver.ArchiverService;
+import io.wanpipeline.schemas.service.ServiceRunner;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The archiver as {@link ArchiverMain} runs it, plus a line {@value #PREFIX} on standard output
+ * every 100 ms with its ARCHIVED and ARCHIVE_FAILED counts and the highest heap use sampled so far,
+ * which the archiver benchmark reads from the child's log.
+ */
+public final class ArchiverBenchChild {
+  /** Start of every statistics line. */
+  static final String PREFIX = "archiver-stats";
+
+  private ArchiverBenchChild() {}
+
+  /** {@code ArchiverBenchChild <config.properties>}. */
+  public static void main(String[] args) throws InterruptedException {
+    AtomicReference<ArchiverService> service = new AtomicReference<>();
+    AtomicLong peak = new AtomicLong();
+    ScheduledExecutorService reporter =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "archiver-stats");
+              t.setDaemon(true);
+              return t;
+            });
+    reporter.scheduleAtFixedRate(
+        () -> {
+          long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+          peak.accumulateAndGet(used, Math::max);
+          ArchiverService s = service.get();
+          System.out.println(
+              PREFIX
+                  + " millis="
+                  + System.currentTimeMillis()
+                  + " heapPeak="
+                  + peak.get()
+                  + " running="
+                  + (s != null && s.running())
+                  + " archived="
+                  + (s == null ? 0 : s.archivedCount())
+                  + " failed="
+                  + (s == null ? 0 : s.failedCount()));
+        },
+        100,
+        100,
+        TimeUnit.MILLISECONDS);
+    ServiceRunner.run(
+        "archiver",
+        args,
+        (settings, clock) -> {
+          ArchiverService archiver = ArchiverMain.create(settings, clock);
+          service.set(archiver);
+          return archiver;
+        });
+  }
+}
