@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
       description =
           "Tasks: poller-capacity's last step (default 100000; earlier steps 10%, 25%, 50%),"
               + " quota's tasks in flight (default 1000), peers' tasks per peer (default 200),"
-              + " archiver's videos (default 8), billing's status events (default 600000).")
+              + " archiver's videos (default 8), billing's status events (default 300000).")
   Integer tasks;
 
   @Option(
@@ -128,6 +128,15 @@ public final class BenchCommand implements Callable<Integer> {
                 stack,
                 tasks == null || what.equals("all") ? 8 : tasks,
                 (what.equals("all") ? 64 : videoMib) * 1024L * 1024L,
+                duration == null || what.equals("all") ? Duration.ofMinutes(5) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+      if (what.equals("billing") || what.equals("all")) {
+        BillingBench bench =
+            new BillingBench(
+                stack,
+                tasks == null || what.equals("all") ? 300_000 : tasks,
                 duration == null || what.equals("all") ? Duration.ofMinutes(5) : duration,
                 out);
         tables.add(print(out, bench.run()));
