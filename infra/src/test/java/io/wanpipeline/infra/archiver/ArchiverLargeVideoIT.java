@@ -45,6 +45,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,7 +87,6 @@ class ArchiverLargeVideoIT {
           "-Xmx256m",
           "-XX:+ExitOnOutOfMemoryError",
           "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
           "-Djava.awt.headless=true",
           "-Dorg.slf4j.simpleLogger.showDateTime=true",
           "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
@@ -186,6 +187,13 @@ class ArchiverLargeVideoIT {
             .isTrue();
         String log = Files.readString(archiver.logFile(), StandardCharsets.UTF_8);
         assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("Java heap space");
+        long[] heap = heapMib(dir.resolve("archiver-gc.log"));
+        LOG.info(
+            "archiver child heap (-Xmx256m): peak before a collection {} MiB, largest live set"
+                + " after a full collection {} MiB; gc log {}",
+            heap[0],
+            heap[1],
+            dir.resolve("archiver-gc.log"));
         int exit = archiver.stop(Duration.ofSeconds(30));
         assertThat(exit)
             .as("exit code after SIGTERM (3 would be -XX:+ExitOnOutOfMemoryError)")
@@ -194,6 +202,31 @@ class ArchiverLargeVideoIT {
             .doesNotContain("OutOfMemoryError");
       }
     }
+  }
+
+  private static List<String> childJvmOptions(Path gcLog) {
+    List<String> options = new ArrayList<>(CHILD_JVM_OPTIONS);
+    options.add("-Xlog:gc:file=" + gcLog);
+    return options;
+  }
+
+  /**
+   * From a {@code -Xlog:gc} file: the largest heap occupancy before any collection and the largest
+   * after a full collection (the live set), in MiB; -1 when there was none.
+   */
+  private static long[] heapMib(Path gcLog) throws Exception {
+    long before = -1;
+    long live = -1;
+    Matcher m =
+        Pattern.compile("Pause (Young|Full)[^\\n]*? (\\d+)M->(\\d+)M\\(\\d+M\\)")
+            .matcher(Files.readString(gcLog, StandardCharsets.UTF_8));
+    while (m.find()) {
+      before = Math.max(before, Long.parseLong(m.group(2)));
+      if (m.group(1).equals("Full")) {
+        live = Math.max(live, Long.parseLong(m.group(3)));
+      }
+    }
+    return new long[] {before, live};
   }
 
   /** The archiver child: settings in a properties file, secrets in the environment. */
@@ -245,7 +278,7 @@ class ArchiverLargeVideoIT {
     return new ChildJvm.Spec(
         "archiver-large-video",
         System.getProperty("java.class.path"),
-        CHILD_JVM_OPTIONS,
+        childJvmOptions(dir.resolve("archiver-gc.log")),
         ArchiverMain.class.getName(),
         List.of(file.toString()),
         dir,
