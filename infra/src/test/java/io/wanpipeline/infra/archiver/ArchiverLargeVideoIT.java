@@ -1,0 +1,399 @@
+package io.wanpipeline.infra.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wanpipeline.archiver.ArchiverMain;
+import io.wanpipeline.events.ArchiveLocation;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.Usage;
+import io.wanpipeline.infra.process.ChildJvm;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.simulator.AdjustableClock;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.GenerationRequest.Input;
+import io.wanpipeline.wan.GenerationRequest.Parameters;
+import io.wanpipeline.wan.ProviderStatus;
+import io.wanpipeline.wan.QueryOutcome;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.io.InputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * Issue 5 item 11: a 2 GiB video archived by an archiver whose heap is capped at 256 MB. The
+ * archiver runs as its own JVM ({@link ArchiverMain} with a properties file, {@code -Xmx256m},
+ * {@code -XX:+ExitOnOutOfMemoryError}) against a real broker, s3proxy and the simulator serving the
+ * video over https; the object in S3 must have the simulator's size and SHA-256, no multipart
+ * upload may be left, and the child must still be running with no OutOfMemoryError in its log.
+ *
+ * <p>Knob: {@code -Darchiver.large-video.bytes} [2147483648]. Each run leaves the child's log and
+ * properties under {@code target/archiver-large-video/}.
+ */
+@ExtendWith({KafkaBroker.class, S3Server.class})
+class ArchiverLargeVideoIT {
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiverLargeVideoIT.class);
+  private static final String ACCOUNT = "sim";
+  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", "sk-archiver-large-video-it");
+  private static final long DEFAULT_VIDEO_BYTES = 2L << 30;
+  private static final int PARTITIONS = 3;
+  private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(20);
+  private static final List<String> CHILD_JVM_OPTIONS =
+      List.of(
+          "-Xmx256m",
+          "-XX:+ExitOnOutOfMemoryError",
+          "-XX:+UseSerialGC",
+          "-Djava.awt.headless=true",
+          "-Dorg.slf4j.simpleLogger.showDateTime=true",
+          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+          "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+
+  @Test
+  void archivesATwoGibVideoWithTheHeapCappedAt256Mb(KafkaBroker.Info kafka, S3Server.Info s3Info)
+      throws Exception {
+    long videoBytes = Long.getLong("archiver.large-video.bytes", DEFAULT_VIDEO_BYTES);
+    Path dir =
+        Path.of("target", "archiver-large-video", "run-" + Long.toString(System.nanoTime(), 36))
+            .toAbsolutePath();
+    Files.createDirectories(dir);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    long free = Files.getFileStore(tmp).getUsableSpace();
+    // s3proxy keeps the parts and then the whole object on disk: room for both, plus a margin.
+    assertThat(free)
+        .as("usable space in %s for s3proxy's copy of a %d-byte video", tmp, videoBytes)
+        .isGreaterThan(3 * videoBytes);
+
+    AdjustableClock simClock = new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    try (WanSimulator sim =
+            WanSimulator.start(
+                SimulatorConfig.builder()
+                    .clock(simClock)
+                    .apiKey(KEY.secret(), "acct-sim")
+                    .pendingTime(Duration.ofSeconds(1))
+                    .runningTime(Duration.ofSeconds(2))
+                    .linkLifetime(Duration.ofHours(1))
+                    .httpsLinks(true)
+                    .build());
+        LocalSchemaRegistry registry =
+            new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
+        S3Client s3 = s3Info.newClient()) {
+      String prefix = kafka.uniqueName("large-video") + ".";
+      Topics topics =
+          new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
+      try (Admin admin = Admin.create(kafka.clientConfig())) {
+        TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), PARTITIONS, (short) 1));
+      }
+      String bucket = s3Info.uniqueBucket("large-video");
+      TaskSnapshot task =
+          succeededTask(sim, simClock, "[sim:video-bytes=" + videoBytes + "] a very long whale");
+      assertThat(sim.videoLength(task.taskId())).hasValue(videoBytes);
+      long shaStarted = System.nanoTime();
+      // Computed before the archive, by streaming the generated bytes once.
+      String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
+      LOG.info(
+          "served video taskId={}, bytes={}, sha256 computed in {} ms",
+          task.taskId(),
+          videoBytes,
+          (System.nanoTime() - shaStarted) / 1_000_000);
+
+      try (ChildJvm archiver =
+          ChildJvm.start(archiverSpec(dir, kafka, registry, prefix, bucket, sim, s3Info))) {
+        long started = System.nanoTime();
+        send(kafka, topics, succeededEvent("req-large", task));
+        await()
+            .atMost(ARCHIVE_TIMEOUT)
+            .pollInterval(Duration.ofSeconds(1))
+            .untilAsserted(
+                () -> {
+                  assertThat(archiver.isAlive())
+                      .as("archiver child alive; log %s", archiver.logFile())
+                      .isTrue();
+                  assertThat(terminalsOf(kafka, topics, "req-large")).isNotEmpty();
+                });
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info(
+            "archived bytes={} in {} ms ({} MiB/s) with -Xmx256m; log {}",
+            videoBytes,
+            millis,
+            millis == 0 ? "-" : String.format("%.1f", videoBytes / 1048576.0 / (millis / 1000.0)),
+            archiver.logFile());
+
+        List<TaskStatus> terminals = terminalsOf(kafka, topics, "req-large");
+        assertThat(terminals).extracting(TaskStatus::getState).containsExactly(TaskState.ARCHIVED);
+        ArchiveLocation location = terminals.get(0).getArchive();
+        assertThat(location.getBucket()).isEqualTo(bucket);
+        assertThat(location.getSizeBytes()).isEqualTo(videoBytes);
+        assertThat(location.getSha256()).isEqualTo(servedSha);
+        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(location.getKey()));
+        assertThat(head.contentLength()).as("the object's size").isEqualTo(videoBytes);
+        assertThat(head.metadata()).containsEntry("sha256", servedSha);
+        assertThat(sha256Of(s3, bucket, location.getKey()))
+            .as("the object's bytes")
+            .isEqualTo(servedSha);
+        assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads())
+            .as("no incomplete multipart upload left")
+            .isEmpty();
+        assertThat(sim.ledger().downloads(task.taskId()))
+            .as("downloaded once, in one piece")
+            .singleElement()
+            .satisfies(d -> assertThat(d.httpStatus()).isEqualTo(200));
+
+        assertThat(archiver.isAlive())
+            .as("archiver child still running; log %s", archiver.logFile())
+            .isTrue();
+        String log = Files.readString(archiver.logFile(), StandardCharsets.UTF_8);
+        assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("Java heap space");
+        long[] heap = heapMib(dir.resolve("archiver-gc.log"));
+        LOG.info(
+            "archiver child heap (-Xmx256m): peak before a collection {} MiB, largest live set"
+                + " after a full collection {} MiB; gc log {}",
+            heap[0],
+            heap[1],
+            dir.resolve("archiver-gc.log"));
+        int exit = archiver.stop(Duration.ofSeconds(30));
+        assertThat(exit)
+            .as("exit code after SIGTERM (3 would be -XX:+ExitOnOutOfMemoryError)")
+            .isNotEqualTo(3);
+        assertThat(Files.readString(archiver.logFile(), StandardCharsets.UTF_8))
+            .doesNotContain("OutOfMemoryError");
+      }
+    }
+  }
+
+  private static List<String> childJvmOptions(Path gcLog) {
+    List<String> options = new ArrayList<>(CHILD_JVM_OPTIONS);
+    options.add("-Xlog:gc:file=" + gcLog);
+    return options;
+  }
+
+  /**
+   * From a {@code -Xlog:gc} file: the largest heap occupancy before any collection and the largest
+   * after a full collection (the live set), in MiB; -1 when there was none.
+   */
+  private static long[] heapMib(Path gcLog) throws Exception {
+    long before = -1;
+    long live = -1;
+    Matcher m =
+        Pattern.compile("Pause (Young|Full)[^\\n]*? (\\d+)M->(\\d+)M\\(\\d+M\\)")
+            .matcher(Files.readString(gcLog, StandardCharsets.UTF_8));
+    while (m.find()) {
+      before = Math.max(before, Long.parseLong(m.group(2)));
+      if (m.group(1).equals("Full")) {
+        live = Math.max(live, Long.parseLong(m.group(3)));
+      }
+    }
+    return new long[] {before, live};
+  }
+
+  /** The archiver child: settings in a properties file, secrets in the environment. */
+  private static ChildJvm.Spec archiverSpec(
+      Path dir,
+      KafkaBroker.Info kafka,
+      LocalSchemaRegistry registry,
+      String prefix,
+      String bucket,
+      WanSimulator sim,
+      S3Server.Info s3Info)
+      throws Exception {
+    Map<String, String> values = new HashMap<>();
+    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    values.put("schema-registry.url", registry.url());
+    values.put("topics.prefix", prefix);
+    values.put("topics.partitions", Integer.toString(PARTITIONS));
+    values.put("topics.replication-factor", "1");
+    values.put("provider.accounts", ACCOUNT);
+    values.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
+    values.put("archiver.group-id", kafka.uniqueName("large-video-archiver"));
+    values.put("archiver.bucket", bucket);
+    values.put("archiver.create-bucket", "true");
+    values.put("archiver.workers", "2");
+    values.put("archiver.download-timeout", "15m");
+    values.put("archiver.task-deadline", "20m");
+    values.put("archiver.shutdown-grace", "5s");
+    values.put("s3.endpoint", s3Info.endpoint().toString());
+    values.put("s3.path-style", "true");
+    Map<String, String> env = new HashMap<>();
+    env.put(Settings.envName("provider." + ACCOUNT + ".api-key"), KEY.secret());
+    env.put(Settings.envName("s3.access-key-id"), s3Info.accessKey());
+    env.put(Settings.envName("s3.secret-access-key"), s3Info.secretKey());
+    sim.archiverLinkSettings()
+        .forEach(
+            (k, v) -> {
+              if (k.endsWith("password")) {
+                env.put(Settings.envName(k), v);
+              } else {
+                values.put(k, v);
+              }
+            });
+    Path file = dir.resolve("archiver.properties");
+    Properties properties = new Properties();
+    properties.putAll(values);
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      properties.store(w, "ArchiverLargeVideoIT");
+    }
+    return new ChildJvm.Spec(
+        "archiver-large-video",
+        System.getProperty("java.class.path"),
+        childJvmOptions(dir.resolve("archiver-gc.log")),
+        ArchiverMain.class.getName(),
+        List.of(file.toString()),
+        dir,
+        dir.resolve("archiver.log"),
+        env);
+  }
+
+  /** A task the simulator has finished, as the provider reports it. */
+  private static TaskSnapshot succeededTask(
+      WanSimulator sim, AdjustableClock simClock, String prompt) {
+    DashScopeClient provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    GenerationRequest request =
+        new GenerationRequest(
+            "wan2.2-i2v-flash",
+            new Input(
+                prompt,
+                null,
+                "https://example.com/whale.png",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
+    SubmitOutcome outcome = provider.submit(KEY, request, UUID.randomUUID().toString());
+    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
+    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
+    simClock.advance(Duration.ofSeconds(5));
+    QueryOutcome<TaskSnapshot> answer = provider.query(KEY, taskId);
+    assertThat(answer).isInstanceOf(QueryOutcome.Answered.class);
+    TaskSnapshot snapshot = ((QueryOutcome.Answered<TaskSnapshot>) answer).value();
+    assertThat(snapshot.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    return snapshot;
+  }
+
+  /** The SUCCEEDED event the poller would have produced for {@code task}. */
+  private static TaskStatus succeededEvent(String requestId, TaskSnapshot task) {
+    return TaskStatus.newBuilder()
+        .setRequestId(requestId)
+        .setAccountId("acme")
+        .setProviderAccount(ACCOUNT)
+        .setApiKeyRef(KEY.ref())
+        .setModel("wan2.2-i2v-flash")
+        .setState(TaskState.SUCCEEDED)
+        .setTaskId(task.taskId())
+        .setEventTime(task.endTime().plusSeconds(2))
+        .setProviderEndTime(task.endTime())
+        .setRequestedResolution("480P")
+        .setUsage(
+            Usage.newBuilder()
+                .setVideoDurationMillis(
+                    task.usage() == null ? 5_000 : task.usage().videoDurationMillis())
+                .setTier("480P")
+                .build())
+        .setMetadata(Map.of("origin", "archiver-large-video-it"))
+        .build();
+  }
+
+  private static void send(KafkaBroker.Info kafka, Topics topics, TaskStatus status)
+      throws Exception {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, TaskStatus> producer =
+        new KafkaProducer<>(
+            props,
+            topics.taskStatus().keySerde().serializer(),
+            topics.taskStatus().valueSerde().serializer())) {
+      producer
+          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
+          .get();
+    }
+  }
+
+  /** The committed ARCHIVED and ARCHIVE_FAILED events of {@code requestId}, in order. */
+  private static List<TaskStatus> terminalsOf(
+      KafkaBroker.Info kafka, Topics topics, String requestId) {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<TaskStatus> out = new ArrayList<>();
+    String topic = topics.taskStatus().name();
+    try (KafkaConsumer<String, TaskStatus> consumer =
+        new KafkaConsumer<>(
+            props,
+            topics.taskStatus().keySerde().deserializer(),
+            topics.taskStatus().valueSerde().deserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
+          TaskState state = r.value().getState();
+          if (r.key().equals(requestId)
+              && (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED)) {
+            out.add(r.value());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String sha256Of(S3Client s3, String bucket, String key) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = ((InputStream) in).read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}
