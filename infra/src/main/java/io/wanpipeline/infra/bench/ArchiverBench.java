@@ -196,8 +196,8 @@ final class ArchiverBench {
             + "; after one warm-up video, time from the first SUCCEEDED event sent to the last"
             + " ARCHIVED committed (the"
             + " child reports its counts every 100 ms); it queries the task for a fresh link,"
-            + " downloads over https, hashes (SHA-256), uploads multipart to a staging key and"
-            + " copies to the final key");
+            + " downloads over https, hashes (SHA-256), uploads multipart and sets the sha256"
+            + " metadata with an in-place CopyObject");
     table.note(
         "baseline: in the benchmark JVM, the same links fetched with a Jetty client (same trust"
             + " store) and streamed into the same s3proxy by an S3 client built from the same"
