@@ -342,6 +342,8 @@ class ArchiverIT {
     TaskSnapshot task = succeededTask("an unlucky owl");
     sim.setFaults(Route.DOWNLOAD, Faults.NONE.withUnavailableRate(1));
     extraSettings.put("archiver.task-deadline", "5s");
+    // Attempts never run out first: only the deadline can end this request.
+    extraSettings.put("archiver.max-attempts", "1000");
     extraSettings.put("archiver.retry-initial-backoff", "500ms");
     extraSettings.put("archiver.retry-max-backoff", "1s");
     start(kafka.uniqueName("archiver"));
