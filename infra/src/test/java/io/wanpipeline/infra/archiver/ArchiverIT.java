@@ -19,6 +19,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -48,12 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -570,19 +566,11 @@ class ArchiverIT {
   }
 
   private void send(TaskStatus status) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TaskStatus> producer =
-        new KafkaProducer<>(
-            props,
-            topics.taskStatus().keySerde().serializer(),
-            topics.taskStatus().valueSerde().serializer())) {
-      producer
-          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
-          .get();
-    } catch (Exception e) {
-      throw new AssertionError("cannot produce a status", e);
-    }
+    StatusTopic.send(kafka, topics, status);
+  }
+
+  private List<TaskStatus> terminalsOf(String requestId) {
+    return StatusTopic.archiveEndsOf(kafka, topics, requestId);
   }
 
   private TaskStatus awaitTerminal(String requestId) {
@@ -590,37 +578,6 @@ class ArchiverIT {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
     return terminalsOf(requestId).get(0);
-  }
-
-  /** The committed ARCHIVED and ARCHIVE_FAILED events of {@code requestId}, in order. */
-  private List<TaskStatus> terminalsOf(String requestId) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<TaskStatus> out = new ArrayList<>();
-    String topic = topics.taskStatus().name();
-    try (KafkaConsumer<String, TaskStatus> consumer =
-        new KafkaConsumer<>(
-            props,
-            topics.taskStatus().keySerde().deserializer(),
-            topics.taskStatus().valueSerde().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
-          TaskState state = r.value().getState();
-          if (r.key().equals(requestId)
-              && (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED)) {
-            out.add(r.value());
-          }
-        }
-      }
-    }
-    return out;
   }
 
   private List<String> objectKeys() {

@@ -15,6 +15,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -48,13 +49,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -143,7 +137,7 @@ class ArchiverLargeVideoIT {
       try (ChildJvm archiver =
           ChildJvm.start(archiverSpec(dir, kafka, registry, prefix, bucket, sim, s3Info))) {
         long started = System.nanoTime();
-        send(kafka, topics, succeededEvent("req-large", task));
+        StatusTopic.send(kafka, topics, succeededEvent("req-large", task));
         await()
             .atMost(ARCHIVE_TIMEOUT)
             .pollInterval(Duration.ofSeconds(1))
@@ -152,7 +146,7 @@ class ArchiverLargeVideoIT {
                   assertThat(archiver.isAlive())
                       .as("archiver child alive; log %s", archiver.logFile())
                       .isTrue();
-                  assertThat(terminalsOf(kafka, topics, "req-large")).isNotEmpty();
+                  assertThat(StatusTopic.archiveEndsOf(kafka, topics, "req-large")).isNotEmpty();
                 });
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(
@@ -162,7 +156,7 @@ class ArchiverLargeVideoIT {
             millis == 0 ? "-" : String.format("%.1f", videoBytes / 1048576.0 / (millis / 1000.0)),
             archiver.logFile());
 
-        List<TaskStatus> terminals = terminalsOf(kafka, topics, "req-large");
+        List<TaskStatus> terminals = StatusTopic.archiveEndsOf(kafka, topics, "req-large");
         assertThat(terminals).extracting(TaskStatus::getState).containsExactly(TaskState.ARCHIVED);
         ArchiveLocation location = terminals.get(0).getArchive();
         assertThat(location.getBucket()).isEqualTo(bucket);
@@ -337,53 +331,6 @@ class ArchiverLargeVideoIT {
                 .build())
         .setMetadata(Map.of("origin", "archiver-large-video-it"))
         .build();
-  }
-
-  private static void send(KafkaBroker.Info kafka, Topics topics, TaskStatus status)
-      throws Exception {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TaskStatus> producer =
-        new KafkaProducer<>(
-            props,
-            topics.taskStatus().keySerde().serializer(),
-            topics.taskStatus().valueSerde().serializer())) {
-      producer
-          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
-          .get();
-    }
-  }
-
-  /** The committed ARCHIVED and ARCHIVE_FAILED events of {@code requestId}, in order. */
-  private static List<TaskStatus> terminalsOf(
-      KafkaBroker.Info kafka, Topics topics, String requestId) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<TaskStatus> out = new ArrayList<>();
-    String topic = topics.taskStatus().name();
-    try (KafkaConsumer<String, TaskStatus> consumer =
-        new KafkaConsumer<>(
-            props,
-            topics.taskStatus().keySerde().deserializer(),
-            topics.taskStatus().valueSerde().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
-          TaskState state = r.value().getState();
-          if (r.key().equals(requestId)
-              && (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED)) {
-            out.add(r.value());
-          }
-        }
-      }
-    }
-    return out;
   }
 
   private static String sha256Of(S3Client s3, String bucket, String key) throws Exception {

@@ -16,6 +16,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -46,13 +47,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -301,19 +295,11 @@ class ArchiverSsrfIT {
   }
 
   private void send(TaskStatus status) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TaskStatus> producer =
-        new KafkaProducer<>(
-            props,
-            topics.taskStatus().keySerde().serializer(),
-            topics.taskStatus().valueSerde().serializer())) {
-      producer
-          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
-          .get();
-    } catch (Exception e) {
-      throw new AssertionError("cannot produce a status", e);
-    }
+    StatusTopic.send(kafka, topics, status);
+  }
+
+  private List<TaskStatus> terminalsOf(String requestId) {
+    return StatusTopic.archiveEndsOf(kafka, topics, requestId);
   }
 
   private TaskStatus awaitTerminal(String requestId) {
@@ -321,35 +307,5 @@ class ArchiverSsrfIT {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
     return terminalsOf(requestId).get(0);
-  }
-
-  private List<TaskStatus> terminalsOf(String requestId) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<TaskStatus> out = new ArrayList<>();
-    String topic = topics.taskStatus().name();
-    try (KafkaConsumer<String, TaskStatus> consumer =
-        new KafkaConsumer<>(
-            props,
-            topics.taskStatus().keySerde().deserializer(),
-            topics.taskStatus().valueSerde().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
-          TaskState state = r.value().getState();
-          if (r.key().equals(requestId)
-              && (state == TaskState.ARCHIVED || state == TaskState.ARCHIVE_FAILED)) {
-            out.add(r.value());
-          }
-        }
-      }
-    }
-    return out;
   }
 }

@@ -12,6 +12,7 @@ import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -31,9 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,19 +227,7 @@ class BillingHttpIT {
   }
 
   private void send(TaskStatus status) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TaskStatus> producer =
-        new KafkaProducer<>(
-            props,
-            topics.taskStatus().keySerde().serializer(),
-            topics.taskStatus().valueSerde().serializer())) {
-      producer
-          .send(new ProducerRecord<>(topics.taskStatus().name(), status.getRequestId(), status))
-          .get();
-    } catch (Exception e) {
-      throw new AssertionError("cannot produce a status", e);
-    }
+    StatusTopic.send(kafka, topics, status);
   }
 
   private static TaskStatus succeeded(String requestId, String account, long millis, Instant end) {
