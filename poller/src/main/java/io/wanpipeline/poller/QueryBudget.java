@@ -143,19 +143,17 @@ public final class QueryBudget {
   /** Calls per second this instance may make for {@code account} at {@code now}. */
   public synchronized double callsPerSecond(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
-      return 0;
-    }
-    return window(account, s, now).perSecond();
+    Window w = window(account, s, now);
+    return w == null ? 0 : w.perSecond();
   }
 
   /** Calls this instance may still make for {@code account} at {@code now}. */
   public synchronized int available(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
+    Window w = window(account, s, now);
+    if (w == null) {
       return 0;
     }
-    Window w = window(account, s, now);
     return s.calls.available(now, w.limit(), w.span());
   }
 
@@ -166,15 +164,16 @@ public final class QueryBudget {
 
   /**
    * Takes one call of {@code account}'s budget at {@code now}; null when there is none. The caller
-   * reports when the call actually starts ({@link Permit#started}): a call that waited for a thread
-   * then occupies the window from that later moment.
+   * reports when the call starts and when its answer arrives ({@link Permit#started}, {@link
+   * Permit#completed}): the call stays in the window while in flight and then counts from its
+   * answer.
    */
   public synchronized Permit take(String account, Instant now) {
     AccountState s = state(account);
-    if (now.isBefore(s.pausedUntil) || rateOf(account) <= 0) {
-      return null; // paused, or a share just taken over is still held at nothing
-    }
     Window w = window(account, s, now);
+    if (w == null) {
+      return null;
+    }
     SlidingWindow.Slot slot = s.calls.tryAcquire(now, w.limit(), w.span());
     return slot == null ? null : new Permit(this, slot);
   }
@@ -231,8 +230,13 @@ public final class QueryBudget {
     return state(account).factor(now);
   }
 
+  /**
+   * The window in force for {@code account} at {@code now}; null while the account is paused or
+   * this instance's share of it is nothing (a share just taken over is held at nothing).
+   */
   private Window window(String account, AccountState s, Instant now) {
-    return Window.of(rateOf(account) * s.factor(now), margin);
+    double rate = now.isBefore(s.pausedUntil) ? 0 : rateOf(account) * s.factor(now);
+    return rate > 0 ? Window.of(rate, margin) : null;
   }
 
   private AccountState state(String account) {
