@@ -9,6 +9,7 @@ import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.schemas.service.PipelineService;
+import io.wanpipeline.schemas.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -61,6 +62,7 @@ public final class ArchiverService implements PipelineService {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong expiryAtRisk = new AtomicLong();
   private ArchiveLoop loop;
+  private ServiceGauges gauges;
   private Thread loopThread;
   private volatile Throwable failure;
 
@@ -168,6 +170,14 @@ public final class ArchiverService implements PipelineService {
             },
             "archiver-" + config.groupId() + "-loop");
     loopThread.start();
+    gauges =
+        ServiceGauges.register(
+            "archiver",
+            config.groupId(),
+            Map.of(
+                "ArchivedTotal", archived::get,
+                "ArchiveFailedTotal", failed::get,
+                "ExpiryAtRisk", expiryAtRisk::get));
     log.info(
         "Archiver started: groupId={}, topic={}, bucket={}",
         config.groupId(),
@@ -197,7 +207,6 @@ public final class ArchiverService implements PipelineService {
     return props;
   }
 
-  /** True while the consume loop runs. */
   /** Hands {@code resource} (the S3 client a main created for this service) to {@link #close()}. */
   public ArchiverService owning(AutoCloseable resource) {
     owned.add(resource);
@@ -245,6 +254,9 @@ public final class ArchiverService implements PipelineService {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (gauges != null) {
+      gauges.close();
     }
     timer.shutdownNow();
     workers.shutdownNow();

@@ -10,6 +10,7 @@ import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.schemas.service.PipelineService;
+import io.wanpipeline.schemas.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
@@ -54,6 +55,7 @@ public final class BillingService implements PipelineService {
   private final BillingMetrics metrics = new BillingMetrics();
   private KafkaStreams streams;
   private BillingHttpServer http;
+  private ServiceGauges gauges;
   private URI self;
 
   public BillingService(BillingConfig config, Clock clock, Topics topics) {
@@ -125,6 +127,9 @@ public final class BillingService implements PipelineService {
         });
     created.start();
     streams = created;
+    gauges =
+        ServiceGauges.register(
+            "billing", config.applicationId(), Map.of("UnpricedTotal", metrics.unpriced()::get));
     if (http != null) {
       http.serve(new Queries(created));
     }
@@ -243,6 +248,9 @@ public final class BillingService implements PipelineService {
   /** Stops processing, committing what is done. */
   @Override
   public synchronized void close() {
+    if (gauges != null) {
+      gauges.close();
+    }
     if (http != null) {
       http.close();
     }

@@ -37,6 +37,7 @@ import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -48,6 +49,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -140,7 +142,8 @@ class ArchiverIT {
   @Test
   void archivesTheBytesTheProviderServedWithoutSendingItCredentials() throws Exception {
     TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a cat");
-    start(kafka.uniqueName("archiver"));
+    String group = kafka.uniqueName("archiver");
+    start(group);
 
     TaskStatus succeeded = succeededEvent("req-ok", task);
     send(succeeded);
@@ -179,6 +182,23 @@ class ArchiverIT {
               assertThat(d.sha256()).isEqualTo(servedSha);
             });
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+    ObjectName gauges =
+        new ObjectName("io.wanpipeline:type=\"archiver\",id=" + ObjectName.quote(group));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ManagementFactory.getPlatformMBeanServer()
+                            .getAttributes(
+                                gauges,
+                                new String[] {
+                                  "ArchivedTotal", "ArchiveFailedTotal", "ExpiryAtRisk"
+                                })
+                            .asList())
+                    .as("the archiver's gauges over JMX")
+                    .extracting(a -> a.getName() + "=" + a.getValue())
+                    .containsExactly("ArchivedTotal=1", "ArchiveFailedTotal=0", "ExpiryAtRisk=0"));
   }
 
   @Test

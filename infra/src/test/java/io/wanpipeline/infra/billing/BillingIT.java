@@ -21,6 +21,7 @@ import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +29,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +61,7 @@ class BillingIT {
   private Topics topics;
   private String prefix;
   private final List<BillingService> services = new ArrayList<>();
+  private final Map<BillingService, String> applicationIds = new IdentityHashMap<>();
 
   @BeforeEach
   void setUp(KafkaBroker.Info kafka) {
@@ -77,7 +81,7 @@ class BillingIT {
   }
 
   @Test
-  void chargesAndTotalsEqualSecondsTimesPriceToTheMicroUnit() {
+  void chargesAndTotalsEqualSecondsTimesPriceToTheMicroUnit() throws Exception {
     // An operator's price published before billing first starts: the seed must not replace it.
     produce(
         topics.wanPrices(),
@@ -155,6 +159,12 @@ class BillingIT {
             billing.totals("globex", LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-01")))
         .isEmpty();
     await().atMost(Duration.ofSeconds(30)).until(() -> billing.unpricedCount() == 1);
+    ObjectName gauges =
+        new ObjectName(
+            "io.wanpipeline:type=\"billing\",id=" + ObjectName.quote(applicationIds.get(billing)));
+    assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(gauges, "UnpricedTotal"))
+        .as("the unpriced count is exported over JMX")
+        .isEqualTo(1L);
     assertThat(readAll(topics.billingUnpriced()))
         .extracting(ConsumerRecord::key)
         .containsExactly("r-horse");
@@ -212,11 +222,13 @@ class BillingIT {
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     values.put("schema-registry.url", registry.url());
     values.put("topics.prefix", prefix);
-    values.put("billing.application-id", kafka.uniqueName(name));
+    String applicationId = kafka.uniqueName(name);
+    values.put("billing.application-id", applicationId);
     values.put("billing.state-dir", stateDir.resolve(name).toString());
     BillingService service =
         new BillingService(BillingConfig.from(Settings.of(values)), Clock.systemUTC(), topics);
     services.add(service);
+    applicationIds.put(service, applicationId);
     service.start();
     return service;
   }
