@@ -100,10 +100,21 @@ public final class CostEstimator {
       seconds = request.duration();
       exact = true;
     }
-    boolean audio = Boolean.TRUE.equals(request.audio());
+    // Whether the output has sound is known only after generation when the request does not say:
+    // the estimate then takes the dearer of the audio and silent prices, as an upper bound.
+    boolean audio = !Boolean.FALSE.equals(request.audio());
     Optional<PriceChoice> choice;
     try {
       choice = PriceChoice.choose(prices, pricing, account, model, tier, audio, at);
+      if (request.audio() == null && choice.isPresent() && choice.get().audio()) {
+        Optional<PriceChoice> silent =
+            PriceChoice.choose(prices, pricing, account, model, tier, false, at);
+        if (silent.isPresent()
+            && silent.get().currency().equals(choice.get().currency())
+            && silent.get().unitMicros() > choice.get().unitMicros()) {
+          choice = silent;
+        }
+      }
     } catch (ArithmeticException e) {
       return new Estimate.Unpriced(request.requestId(), model, "marked-up price out of range");
     }

@@ -114,6 +114,35 @@ class CostEstimatorTest {
   }
 
   @Test
+  void aRequestSilentOnAudioIsEstimatedAtTheAudioPriceOfAModelThatPricesItApart() {
+    Estimate.Priced unsaid =
+        (Estimate.Priced)
+            estimator.estimate(
+                new EstimateRequest(null, "wan2.6-i2v-flash", null, "720P", null, 5, null),
+                null,
+                NOW);
+    Estimate.Priced silent =
+        (Estimate.Priced)
+            estimator.estimate(
+                new EstimateRequest(null, "wan2.6-i2v-flash", null, "720P", null, 5, false),
+                null,
+                NOW);
+    assertThat(unsaid.audio()).as("whether it has sound is known only afterwards").isTrue();
+    assertThat(unsaid.amountMicros()).as("5 s x CNY 0.30").isEqualTo(1_500_000);
+    assertThat(silent.audio()).isFalse();
+    assertThat(silent.amountMicros()).as("5 s x CNY 0.15").isEqualTo(750_000);
+
+    Estimate.Priced noAudioPrice =
+        (Estimate.Priced)
+            estimator.estimate(
+                new EstimateRequest(null, "wan2.2-i2v-flash", null, "480P", null, 5, null),
+                null,
+                NOW);
+    assertThat(noAudioPrice.audio()).as("a model without an audio price").isFalse();
+    assertThat(noAudioPrice.amountMicros()).isEqualTo(500_000);
+  }
+
+  @Test
   void anUnknownPriceIsUnpricedNeverZero() {
     Estimate e =
         estimator.estimate(
