@@ -6,6 +6,7 @@ import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.schemas.config.Settings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,6 +74,11 @@ public final class WanPipelineCli implements Callable<Integer> {
       System.out.println(
           "  provider         "
               + stack.simulator().map(sim -> sim.baseUrl() + " (simulator)").orElse("configured"));
+      URI billing = stack.services().billing().httpUrl();
+      if (billing != null) {
+        System.out.println(
+            "  billing http     " + billing + "/billing/totals, " + billing + "/billing/estimate");
+      }
       return stack;
     }
   }

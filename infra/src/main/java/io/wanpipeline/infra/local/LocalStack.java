@@ -93,6 +93,12 @@ public final class LocalStack implements AutoCloseable {
       values.put("s3.secret-access-key", options.s3SecretKey());
 
       Settings base = options.settings();
+      if (base.find("billing.http.port").isEmpty()) {
+        // The totals and estimate endpoints have no authentication: on the local stack they
+        // listen on loopback only, on a free port (see BillingService#httpUrl()).
+        values.put("billing.http.host", "127.0.0.1");
+        values.put("billing.http.port", "0");
+      }
       if (base.find("provider.default.base-url").isEmpty()
           && base.find("provider.accounts").isEmpty()) {
         // Result links are https with the simulator's self-signed certificate, so the archiver

@@ -3,6 +3,8 @@ package io.wanpipeline.infra.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
@@ -22,6 +24,10 @@ import io.wanpipeline.infra.testing.S3Server;
 import io.wanpipeline.schemas.config.Settings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -34,6 +40,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -56,8 +64,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class EndToEndIT {
   private static final String IMAGE = "https://example.com/e2e/frame.png";
-  private static final java.util.Set<String> ENDED =
-      java.util.Set.of("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN");
 
   @TempDir Path dataDir;
 
@@ -225,6 +233,9 @@ class EndToEndIT {
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(totals()).isEqualTo(expected));
+    assertThat(httpTotals(expected.keySet()))
+        .as("the local stack's totals endpoint answers what billing-totals holds")
+        .isEqualTo(expected);
     assertThat(watcher.charges().stream().map(Charge::getRequestId))
         .as("one charge per archived request, none for the others")
         .containsExactlyInAnyOrderElementsOf(
@@ -266,6 +277,39 @@ class EndToEndIT {
     Map<String, Long> out = new HashMap<>();
     for (Map.Entry<String, AccountTotal> e : watcher.totals().entrySet()) {
       out.put(e.getKey(), e.getValue().getAmountMicros());
+    }
+    return out;
+  }
+
+  /**
+   * The totals the local stack's billing HTTP endpoint answers for the account and day of each
+   * {@code account|day|currency} key, keyed the same way.
+   */
+  private Map<String, Long> httpTotals(Set<String> keys) throws Exception {
+    URI base = stack.services().billing().httpUrl();
+    assertThat(base).as("the local stack serves billing over HTTP").isNotNull();
+    assertThat(base.getHost()).as("on loopback only").isEqualTo("127.0.0.1");
+    HttpClient http = HttpClient.newHttpClient();
+    Map<String, Long> out = new HashMap<>();
+    for (String accountAndDay :
+        keys.stream().map(k -> k.substring(0, k.lastIndexOf('|'))).collect(Collectors.toSet())) {
+      String[] parts = accountAndDay.split("\\|");
+      URI uri =
+          base.resolve(
+              "/billing/totals?account=" + parts[0] + "&from=" + parts[1] + "&to=" + parts[1]);
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("GET %s: %s", uri, r.body()).isEqualTo(200);
+      for (JsonNode total : JSON.readTree(r.body()).path("totals")) {
+        out.put(
+            total.path("account_id").asText()
+                + "|"
+                + total.path("day").asText()
+                + "|"
+                + total.path("currency").asText(),
+            total.path("amount_micros").asLong());
+      }
     }
     return out;
   }
