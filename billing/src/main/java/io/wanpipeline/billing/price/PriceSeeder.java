@@ -89,30 +89,12 @@ public final class PriceSeeder {
         versions.putIfAbsent(versionKey(price), price);
       }
     }
-    Map<String, Object> producerProps = new HashMap<>(kafka);
-    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producerProps.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-    producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "wan-pipeline-price-seeder");
-    try (KafkaProducer<String, Price> producer =
-        new KafkaProducer<>(
-            producerProps,
-            wanPrices.keySerde().serializer(),
-            wanPrices.valueSerde().serializer())) {
-      List<Future<RecordMetadata>> sends = new ArrayList<>();
-      for (Price price : toSeed) {
-        sends.add(
-            producer.send(
-                new ProducerRecord<>(wanPrices.name(), PriceKey.of(price).topicKey(), price)));
-      }
-      versions.forEach(
-          (key, price) ->
-              sends.add(producer.send(new ProducerRecord<>(history.name(), key, price))));
-      producer.flush();
-      for (Future<RecordMetadata> send : sends) {
-        awaitSend(send, deadline);
-      }
+    List<ProducerRecord<String, Price>> records = new ArrayList<>();
+    for (Price price : toSeed) {
+      records.add(new ProducerRecord<>(wanPrices.name(), PriceKey.of(price).topicKey(), price));
     }
+    versions.forEach((key, price) -> records.add(new ProducerRecord<>(history.name(), key, price)));
+    write(wanPrices, records, deadline);
     log.info(
         "Prices ready: topic={}, seeded={}, keptExisting={}, historyVersions={}",
         wanPrices.name(),
@@ -120,6 +102,46 @@ public final class PriceSeeder {
         kept,
         versions.size());
     return new Result(toSeed.size(), kept, versions.size());
+  }
+
+  /**
+   * Writes every one of {@code prices} to {@code wanPrices}, replacing the current price of its key
+   * (an operator's price update). Running billing instances copy each into the price history and
+   * charge it to tasks completed at or after its {@code effective_from}.
+   *
+   * @return the number of prices written
+   */
+  public int publish(Topic<String, Price> wanPrices, List<Price> prices) {
+    Instant deadline = clock.instant().plus(timeout);
+    List<ProducerRecord<String, Price>> records = new ArrayList<>();
+    for (Price price : prices) {
+      records.add(new ProducerRecord<>(wanPrices.name(), PriceKey.of(price).topicKey(), price));
+    }
+    write(wanPrices, records, deadline);
+    log.info("Prices published: topic={}, count={}", wanPrices.name(), records.size());
+    return records.size();
+  }
+
+  /** Sends {@code records} (values in the price schema) and waits until each is acknowledged. */
+  private void write(
+      Topic<String, Price> schema, List<ProducerRecord<String, Price>> records, Instant deadline) {
+    Map<String, Object> producerProps = new HashMap<>(kafka);
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "wan-pipeline-price-seeder");
+    try (KafkaProducer<String, Price> producer =
+        new KafkaProducer<>(
+            producerProps, schema.keySerde().serializer(), schema.valueSerde().serializer())) {
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
+      for (ProducerRecord<String, Price> record : records) {
+        sends.add(producer.send(record));
+      }
+      producer.flush();
+      for (Future<RecordMetadata> send : sends) {
+        awaitSend(send, deadline);
+      }
+    }
   }
 
   private static String versionKey(Price price) {

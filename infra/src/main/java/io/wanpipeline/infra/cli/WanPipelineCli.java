@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
       WanPipelineCli.DemoCommand.class,
       WanPipelineCli.Simulator.class,
       BenchCommand.class,
-      EstimateCommand.class
+      EstimateCommand.class,
+      PublishPricesCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.billing.BillingConfig;
 import io.wanpipeline.billing.BillingService;
+import io.wanpipeline.billing.BillingTopology;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.ModelTotal;
@@ -12,6 +13,7 @@ import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.Usage;
+import io.wanpipeline.infra.cli.PublishPricesCommand;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.schemas.config.Settings;
@@ -21,12 +23,17 @@ import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -47,6 +54,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Billing over a real broker and registry: seeded prices and succeeded statuses in, money out. */
 @ExtendWith(KafkaBroker.class)
@@ -168,6 +176,86 @@ class BillingIT {
     assertThat(readAll(topics.billingUnpriced()))
         .extracting(ConsumerRecord::key)
         .containsExactly("r-horse");
+  }
+
+  @Test
+  void aPublishedPriceAppliesToTasksCompletedFromItsEffectiveTime() throws Exception {
+    BillingService billing = start("billing-prices");
+    Instant from = DAY_1.plus(Duration.ofHours(2));
+    Path file = stateDir.resolve("update.csv");
+    Files.writeString(
+        file,
+        "# a price rise for one model and tier\n"
+            + "*,wan2.2-i2v-flash,480P,false,CNY,0.12,"
+            + from
+            + ",2026-03 list\n");
+    Path config = stateDir.resolve("billing.properties");
+    Files.writeString(
+        config,
+        "kafka.bootstrap.servers="
+            + kafka.bootstrapServers()
+            + "\nschema-registry.url="
+            + registry.url()
+            + "\ntopics.prefix="
+            + prefix
+            + "\n");
+    Clock beforeTheRise = Clock.fixed(DAY_1, ZoneOffset.UTC);
+    Clock afterTheRise = Clock.fixed(from.plusSeconds(1), ZoneOffset.UTC);
+    String[] args = {"--file", file.toString(), "--config", config.toString()};
+
+    ByteArrayOutputStream refusal = new ByteArrayOutputStream();
+    int backdated =
+        new CommandLine(
+                new PublishPricesCommand(
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(refusal, true, StandardCharsets.UTF_8),
+                    afterTheRise))
+            .execute(args);
+    assertThat(backdated).as("a backdated price is refused").isEqualTo(2);
+    assertThat(refusal.toString(StandardCharsets.UTF_8)).contains("--allow-backdated");
+    assertThat(readAll(topics.wanPrices()))
+        .as("nothing published")
+        .noneMatch(r -> r.value().getMicrosPerSecond() == 120_000);
+
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int published =
+        new CommandLine(
+                new PublishPricesCommand(
+                    new PrintStream(printed, true, StandardCharsets.UTF_8),
+                    System.err,
+                    beforeTheRise))
+            .execute(args);
+    assertThat(published).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("*|wan2.2-i2v-flash|480P|false = 0.12 CNY/s from " + from)
+        .contains("published 1 price(s)");
+
+    // Billing copies the new version into its history; a task completed before `from` keeps the
+    // seeded CNY 0.10 even when its event arrives after the update, one completed at `from` pays
+    // CNY 0.12.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                readAll(BillingTopology.priceHistory(topics)).stream()
+                    .anyMatch(r -> r.value().getMicrosPerSecond() == 120_000));
+    send(
+        succeeded(
+            "r-before", "acme", "wan2.2-i2v-flash", "480P", 5_000, null, from.minusMillis(1)));
+    send(succeeded("r-at", "acme", "wan2.2-i2v-flash", "480P", 5_000, null, from));
+    Map<String, Long> amounts = new HashMap<>();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              amounts.clear();
+              readAll(topics.billingCharges())
+                  .forEach(r -> amounts.put(r.key(), r.value().getAmountMicros()));
+              assertThat(amounts).containsOnlyKeys("r-before", "r-at");
+            });
+    assertThat(amounts.get("r-before")).as("5 s x the old CNY 0.10").isEqualTo(500_000);
+    assertThat(amounts.get("r-at")).as("5 s x the new CNY 0.12").isEqualTo(600_000);
+    assertThat(billing.unpricedCount()).isZero();
   }
 
   @Test
