@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * refreshed once; transient failures are retried with backoff until {@code max-attempts} or the
  * task deadline; permanent ones end the request at once. Attempts run on {@code workers}; retries
  * are scheduled on {@code timer}, nothing sleeps.
+ *
+ * <p>A query of the task for its link takes one from the account's link-query budget ({@code
+ * archiver.query-rate}, {@link LinkQueryPacer}) and keeps {@link #QUERY_SPACING} after the
+ * request's previous query and after this archiver was last given partitions; an attempt that has
+ * to wait for either is deferred without counting as an attempt.
  */
 public final class VideoArchiver {
   private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);
@@ -68,6 +73,7 @@ public final class VideoArchiver {
   private final Executor workers;
   private final ScheduledExecutorService timer;
   private final LinkQueryPacer pacer;
+  private volatile Instant queriesHeldUntil = Instant.MIN;
 
   public VideoArchiver(
       ArchiveSettings settings,
@@ -97,6 +103,18 @@ public final class VideoArchiver {
     Job job = new Job(succeeded);
     job.submit(firstAttemptDelay(succeeded, clock.instant()));
     return job.result;
+  }
+
+  /**
+   * Called when this archiver is given partitions at {@code at}: no link query starts before {@link
+   * #QUERY_SPACING} after it, because the partitions' previous owner (or this archiver, before a
+   * revocation) may have queried the same tasks just before giving them up.
+   */
+  public void partitionsAssigned(Instant at) {
+    Instant until = at.plus(QUERY_SPACING);
+    if (until.isAfter(queriesHeldUntil)) {
+      queriesHeldUntil = until;
+    }
   }
 
   /** How long a result link lives when the event does not say (the provider's 24 hours). */
@@ -322,8 +340,12 @@ public final class VideoArchiver {
       // The attempt will query the task: keep 3 s after this job's previous query, and take a
       // query from the account's budget (given back unused if the object is already stored).
       Instant now = clock.instant();
-      if (lastQueryAt != null && now.isBefore(lastQueryAt.plus(QUERY_SPACING))) {
-        throw new NotYet(Duration.between(now, lastQueryAt.plus(QUERY_SPACING)));
+      Instant earliest = queriesHeldUntil;
+      if (lastQueryAt != null && lastQueryAt.plus(QUERY_SPACING).isAfter(earliest)) {
+        earliest = lastQueryAt.plus(QUERY_SPACING);
+      }
+      if (now.isBefore(earliest)) {
+        throw new NotYet(Duration.between(now, earliest));
       }
       String account = event.getProviderAccount() == null ? "" : event.getProviderAccount();
       Optional<Duration> wait = pacer.tryStart(account, now);
