@@ -389,6 +389,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       owned.put(tp.toString(), new PartitionWork(tp, position));
       pending.assign(tp.toString(), position);
     }
+    if (!partitions.isEmpty()) {
+      archiver.partitionsAssigned(clock.instant());
+    }
     log.info("Archiver partitions assigned: partitions={}", partitions);
   }
 

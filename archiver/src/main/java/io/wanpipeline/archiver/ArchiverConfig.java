@@ -44,6 +44,12 @@ import java.util.UUID;
  *   <li>{@code archiver.max-attempts} [8]: attempts per request, the first included;
  *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
  *       exponential, jittered delay between attempts;
+ *   <li>{@code archiver.query-rate} [2]: task queries for fresh result links per second per
+ *       provider account that this instance makes at most; they come out of the account's query
+ *       budget ({@code provider.<name>.query-rate}, 20 a second at the provider) that the pollers
+ *       and the submitters also use, so the pollers' {@code poller.query-rate} must leave room for
+ *       every archiver instance's share. A retried query of a task also keeps 3 s after the
+ *       previous one;
  *   <li>{@code archiver.workers} [4]: requests archived at the same time, across all owned
  *       partitions, soonest-expiring link first;
  *   <li>{@code archiver.expiry-margin} [1h]: a queued request whose archive is estimated to start
@@ -127,6 +133,7 @@ public record ArchiverConfig(
    * @param maxAttempts attempts per request
    * @param initialBackoff delay before the second attempt
    * @param maxBackoff largest delay between attempts
+   * @param queryRate link queries per second per provider account this instance makes
    */
   public record ArchiveSettings(
       String bucket,
@@ -138,7 +145,8 @@ public record ArchiverConfig(
       Duration taskDeadline,
       int maxAttempts,
       Duration initialBackoff,
-      Duration maxBackoff) {
+      Duration maxBackoff,
+      double queryRate) {
     public ArchiveSettings {
       Objects.requireNonNull(bucket, "bucket");
       Objects.requireNonNull(keyPrefix, "keyPrefix");
@@ -147,6 +155,9 @@ public record ArchiverConfig(
       Objects.requireNonNull(taskDeadline, "taskDeadline");
       Objects.requireNonNull(initialBackoff, "initialBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
+      if (!(queryRate > 0) || Double.isInfinite(queryRate)) {
+        throw new ConfigException("archiver.query-rate: must be positive, got " + queryRate);
+      }
     }
   }
 
@@ -248,7 +259,8 @@ public record ArchiverConfig(
             positive(s, "archiver.task-deadline", Duration.ofMinutes(10)),
             attempts,
             positive(s, "archiver.retry-initial-backoff", Duration.ofSeconds(1)),
-            positive(s, "archiver.retry-max-backoff", Duration.ofSeconds(30)));
+            positive(s, "archiver.retry-max-backoff", Duration.ofSeconds(30)),
+            queryRate(s));
     String checksums = s.string("s3.checksums", "when-supported").toLowerCase(Locale.ROOT);
     ChecksumMode mode =
         switch (checksums) {
@@ -288,6 +300,15 @@ public record ArchiverConfig(
         s3,
         links(s),
         s.duration("archiver.expiry-margin", Duration.ofHours(1)));
+  }
+
+  private static double queryRate(Settings s) {
+    String value = s.string("archiver.query-rate", "2");
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("archiver.query-rate: expected a number, got '" + value + "'", e);
+    }
   }
 
   private static LinkSettings links(Settings s) {

@@ -3,6 +3,7 @@ package io.wanpipeline.archiver.archive;
 import io.wanpipeline.archiver.ArchiverConfig.ArchiveSettings;
 import io.wanpipeline.archiver.download.VerifyingInputStream;
 import io.wanpipeline.archiver.download.VideoDownloader;
+import io.wanpipeline.archiver.link.LinkQueryPacer;
 import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.ArchiveLocation;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * refreshed once; transient failures are retried with backoff until {@code max-attempts} or the
  * task deadline; permanent ones end the request at once. Attempts run on {@code workers}; retries
  * are scheduled on {@code timer}, nothing sleeps.
+ *
+ * <p>A query of the task for its link takes one from the account's link-query budget ({@code
+ * archiver.query-rate}, {@link LinkQueryPacer}) and keeps {@link #QUERY_SPACING} after the
+ * request's previous query and after this archiver was last given partitions; an attempt that has
+ * to wait for either is deferred without counting as an attempt.
  */
 public final class VideoArchiver {
   private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);
@@ -66,6 +72,8 @@ public final class VideoArchiver {
   private final Backoff backoff;
   private final Executor workers;
   private final ScheduledExecutorService timer;
+  private final LinkQueryPacer pacer;
+  private volatile Instant queriesHeldUntil = Instant.MIN;
 
   public VideoArchiver(
       ArchiveSettings settings,
@@ -84,6 +92,7 @@ public final class VideoArchiver {
     this.backoff = backoff;
     this.workers = workers;
     this.timer = timer;
+    this.pacer = new LinkQueryPacer(settings.queryRate());
   }
 
   /**
@@ -94,6 +103,18 @@ public final class VideoArchiver {
     Job job = new Job(succeeded);
     job.submit(firstAttemptDelay(succeeded, clock.instant()));
     return job.result;
+  }
+
+  /**
+   * Called when this archiver is given partitions at {@code at}: no link query starts before {@link
+   * #QUERY_SPACING} after it, because the partitions' previous owner (or this archiver, before a
+   * revocation) may have queried the same tasks just before giving them up.
+   */
+  public void partitionsAssigned(Instant at) {
+    Instant until = at.plus(QUERY_SPACING);
+    if (until.isAfter(queriesHeldUntil)) {
+      queriesHeldUntil = until;
+    }
   }
 
   /** How long a result link lives when the event does not say (the provider's 24 hours). */
@@ -135,6 +156,10 @@ public final class VideoArchiver {
     private int attempts;
     private boolean linkRefreshed;
     private ResultLink link;
+    private Instant lastQueryAt;
+    // Whether this attempt holds a query permit, and whether it used it.
+    private boolean querying;
+    private boolean queried;
     private volatile InputStream current;
     private volatile ScheduledFuture<?> scheduled;
     private final Object runnerLock = new Object();
@@ -211,6 +236,15 @@ public final class VideoArchiver {
             attempts);
       } catch (ArchiveException e) {
         onFailure(e);
+      } catch (NotYet e) {
+        // Waiting for the query budget or the 3 s spacing is not an attempt.
+        attempts--;
+        log.debug(
+            "Link query deferred: requestId={}, taskId={}, delayMs={}",
+            event.getRequestId(),
+            event.getTaskId(),
+            e.wait.toMillis());
+        submit(e.wait);
       } catch (InterruptedException e) {
         // Abandoned (cancelled) or the pool is shutting down: the request is not answered here.
         result.cancel(false);
@@ -299,7 +333,41 @@ public final class VideoArchiver {
       result.complete(terminal);
     }
 
-    private ArchiveLocation attempt() throws ArchiveException, InterruptedException {
+    private ArchiveLocation attempt() throws ArchiveException, InterruptedException, NotYet {
+      if (link != null) {
+        return attemptWithLink();
+      }
+      // The attempt will query the task: keep 3 s after this job's previous query, and take a
+      // query from the account's budget (given back unused if the object is already stored).
+      Instant now = clock.instant();
+      Instant earliest = queriesHeldUntil;
+      if (lastQueryAt != null && lastQueryAt.plus(QUERY_SPACING).isAfter(earliest)) {
+        earliest = lastQueryAt.plus(QUERY_SPACING);
+      }
+      if (now.isBefore(earliest)) {
+        throw new NotYet(Duration.between(now, earliest));
+      }
+      String account = event.getProviderAccount() == null ? "" : event.getProviderAccount();
+      Optional<Duration> wait = pacer.tryStart(account, now);
+      if (wait.isPresent()) {
+        throw new NotYet(wait.get());
+      }
+      querying = true;
+      queried = false;
+      try {
+        return attemptWithLink();
+      } finally {
+        querying = false;
+        if (queried) {
+          lastQueryAt = clock.instant();
+          pacer.finish(account, lastQueryAt);
+        } else {
+          pacer.release(account);
+        }
+      }
+    }
+
+    private ArchiveLocation attemptWithLink() throws ArchiveException, InterruptedException {
       String requestId = require(event.getRequestId(), "request_id");
       String taskId = require(event.getTaskId(), "task_id");
       String key;
@@ -319,6 +387,10 @@ public final class VideoArchiver {
       }
 
       if (link == null) {
+        if (!querying) {
+          throw new IllegalStateException("a link query without a query permit");
+        }
+        queried = true;
         link = links.fresh(event);
       }
       Instant startedAt = clock.instant();
@@ -503,6 +575,17 @@ public final class VideoArchiver {
       in.close();
     } catch (IOException e) {
       log.debug("Ignored failure closing a download: {}", e.getClass().getSimpleName());
+    }
+  }
+
+  /** An attempt that has to wait before it may query the task; not counted as an attempt. */
+  private static final class NotYet extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final Duration wait;
+
+    NotYet(Duration wait) {
+      super(null, null, false, false);
+      this.wait = wait;
     }
   }
 }

@@ -115,6 +115,8 @@ public final class SimulatorLedger {
    * @param model model id
    * @param endpointPath create path used
    * @param tier resolution tier produced
+   * @param audio whether the create call asked for an audio track ({@code parameters.audio} true;
+   *     absent counts as false), which selects the audio price of models priced by it
    * @param usageMillis seconds produced (as reported in usage) in milliseconds; billed only when
    *     SUCCEEDED
    * @param state PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED or UNKNOWN (expired)
@@ -133,6 +135,7 @@ public final class SimulatorLedger {
       String model,
       String endpointPath,
       String tier,
+      boolean audio,
       long usageMillis,
       String state,
       String errorCode,

@@ -426,6 +426,7 @@ public final class WanSimulator implements AutoCloseable {
               t.model,
               t.endpointPath,
               t.tier,
+              t.request.parameters() != null && Boolean.TRUE.equals(t.request.parameters().audio()),
               t.usageMillis,
               tl.status().name(),
               t.failCode != null && tl.status() == ProviderStatus.FAILED ? t.failCode : null,

@@ -2,6 +2,9 @@ package io.wanpipeline.infra.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.wanpipeline.archiver.ArchiverMain;
+import io.wanpipeline.billing.BillingMain;
+import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.process.ChildJvm;
@@ -12,6 +15,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.S3Server;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.schemas.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -46,9 +50,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
@@ -56,20 +63,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Issue 4's proof under crashes: two submitter and two poller processes (separate JVMs) over a real
- * broker and the Wan simulator (create calls take 100-400 ms, rate limits enforced), with at least
- * a thousand requests over three provider accounts and three models, while each service is killed
- * with SIGKILL at random moments and started again. Then the simulator's ledger and the status
- * topic must show: no request_id submitted twice, exactly one terminal state per request, at most
- * one in-doubt ending per submitter kill, no account over its query budget in any one-second
- * window, no task polled under 3 s after its previous poll, and no 429 on a query-type call.
+ * Issues 4 and 5's proof under crashes: two submitter, two poller, two archiver and two billing
+ * processes (separate JVMs) over a real broker, s3proxy and the Wan simulator (create calls take
+ * 100-400 ms, rate limits enforced, https result links), with at least a thousand requests over
+ * three provider accounts and four models, while each service is killed with SIGKILL at random
+ * moments and started again. Then the simulator's ledger and the status topic must show: no
+ * request_id submitted twice, exactly one terminal state per request, at most one in-doubt ending
+ * per submitter kill, no account over its query budget in any one-second window, no task polled
+ * under 3 s after its previous poll, and no 429 on a query-type call. And once every success is
+ * archived and billed: exactly one ARCHIVED (no ARCHIVE_FAILED) per succeeded request and none for
+ * the others, each object in S3 with the bytes the simulator served, no multipart upload left,
+ * exactly one charge per succeeded request and none for the others, and billing's totals equal to
+ * the simulator's ledger priced with the bundled price file, to the micro-unit ({@link
+ * LedgerBill}).
  *
  * <p>Knobs: {@link ChaosParameters} ({@code -Dchaos.requests}, {@code -Dchaos.kills}, {@code
  * -Dchaos.seed}, ...). Each run leaves the children's logs under {@code target/chaos/}.
  */
-@ExtendWith(KafkaBroker.class)
+@ExtendWith({KafkaBroker.class, S3Server.class})
 class ChaosIT {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosIT.class);
   private static final int PARTITIONS = 6;
@@ -89,8 +103,8 @@ class ChaosIT {
   private final Clock clock = Clock.systemUTC();
 
   @Test
-  void submitsAtMostOnceEndsEveryRequestOnceAndPollsWithinTheQuotaWhileServicesAreKilled(
-      KafkaBroker.Info kafka) throws Exception {
+  void submitsAtMostOnceEndsEveryRequestOnceArchivesAndBillsEachSuccessOnceWhileServicesAreKilled(
+      KafkaBroker.Info kafka, S3Server.Info s3) throws Exception {
     ChaosParameters p = ChaosParameters.fromSystemProperties();
     Instant began = clock.instant();
     String runId = Long.toString(began.toEpochMilli(), 36);
@@ -101,7 +115,11 @@ class ChaosIT {
 
     try (WanSimulator sim = WanSimulator.start(simulator(p));
         LocalSchemaRegistry registryServer =
-            new LocalSchemaRegistry(bootstrap, kafka.uniqueName("chaos-schemas"), 0)) {
+            new LocalSchemaRegistry(bootstrap, kafka.uniqueName("chaos-schemas"), 0);
+        S3Client s3Client = s3.newClient()) {
+      String bucket = s3.uniqueBucket("chaos");
+      // Created here, not by two archivers racing to create it at start.
+      s3Client.createBucket(b -> b.bucket(bucket));
       String prefix = kafka.uniqueName("chaos") + ".";
       TopicNames names = TopicNames.withPrefix(prefix);
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -112,14 +130,20 @@ class ChaosIT {
           commonSettings(bootstrap, registryServer.url(), prefix, sim, p.queryBudget());
       String group = kafka.uniqueName("chaos-submitter");
       String application = kafka.uniqueName("chaos-poller");
+      String archiverGroup = kafka.uniqueName("chaos-archiver");
+      String billingApplication = kafka.uniqueName("chaos-billing");
       List<ServiceProcess> services = new ArrayList<>();
       for (String instance : List.of("a", "b")) {
         services.add(submitter(dir, common, group, instance, p.reconcile()));
-        services.add(poller(dir, common, application, instance));
+        services.add(poller(dir, common, application, instance, p.pollerQueryRate()));
+        services.add(
+            archiver(dir, common, archiverGroup, instance, bucket, sim, s3, p.archiverQueryRate()));
+        services.add(billing(dir, common, billingApplication, instance));
       }
 
       Run run;
       try (StatusTally tally = new StatusTally(bootstrap, topics.taskStatus());
+          BillingTally billing = new BillingTally(bootstrap, topics);
           KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
           ChaosMonkey monkey =
               new ChaosMonkey(services, p.seed(), p.killsPerService(), timing(), clock)) {
@@ -129,17 +153,43 @@ class ChaosIT {
           s.start();
         }
         Workload workload = produce(p, runId, topics, producer);
+        List<String> waitProblems = new ArrayList<>();
+        String billingLag;
         try {
           awaitFlow(p, tally);
           monkey.start();
           awaitEnd(p, tally, monkey, workload, services);
+          awaitArchivedAndBilled(p, tally, billing, waitProblems);
         } finally {
           workload.close();
           monkey.stop();
+          billingLag = billingLag(bootstrap, billingApplication, topics.taskStatus().name());
           stopAll(services);
         }
         tally.refresh();
-        run = new Run(p, workload, tally, monkey, services, sim.ledger(), began, clock.instant());
+        billing.refresh();
+        DownstreamCheck downstream =
+            new DownstreamCheck(
+                tally,
+                billing,
+                sim.ledger(),
+                workload.callerAccounts(),
+                PriceFile.bundled(),
+                s3Client,
+                bucket,
+                billingLag);
+        run =
+            new Run(
+                p,
+                workload,
+                tally,
+                monkey,
+                services,
+                sim.ledger(),
+                downstream,
+                waitProblems,
+                began,
+                clock.instant());
       } finally {
         services.forEach(ServiceProcess::close);
       }
@@ -161,6 +211,7 @@ class ChaosIT {
             .runningTime(p.runningTime())
             .defaultConcurrencyCap(CAPACITY)
             .enforceRateLimits(true)
+            .httpsLinks(true)
             .queryQpsPerAccount(p.queryBudget())
             .faults(
                 Route.CREATE,
@@ -208,18 +259,73 @@ class ChaosIT {
   }
 
   private static ServiceProcess poller(
-      Path dir, Map<String, String> common, String application, String instance)
+      Path dir, Map<String, String> common, String application, String instance, double rate)
       throws IOException {
     Map<String, String> s = new LinkedHashMap<>(common);
     s.put("poller.application-id", application);
+    // The account's query budget is shared with the submitters' reconciliation and the archivers'
+    // link queries: the pollers take only their part of it.
+    s.put("poller.query-rate", Double.toString(rate));
     // A stable state directory keeps the Streams process id, so a restart fences its zombie.
     s.put("poller.state-dir", dir.resolve("poller-" + instance + "-state").toString());
     return service(dir, "poller-" + instance, PollerMain.class.getName(), s);
   }
 
-  /** A child service: settings in a properties file, API keys in the environment. */
+  private static ServiceProcess archiver(
+      Path dir,
+      Map<String, String> common,
+      String group,
+      String instance,
+      String bucket,
+      WanSimulator sim,
+      S3Server.Info s3,
+      double queryRate)
+      throws IOException {
+    Map<String, String> s = new LinkedHashMap<>(common);
+    Map<String, String> secrets = new HashMap<>();
+    s.put("archiver.group-id", group);
+    // A stable transactional id per instance: a restart fences its killed predecessor and aborts
+    // the transaction it left open at once. With the default (a random id per start) that
+    // transaction stays open until transaction.timeout.ms (60 s) and holds back every
+    // read_committed reader of task-status: pollers, billing and the other archiver.
+    s.put("archiver.transactional-id", group + "-" + instance);
+    s.put("archiver.query-rate", Double.toString(queryRate));
+    s.put("archiver.bucket", bucket);
+    s.put("archiver.shutdown-grace", "5s");
+    s.put("s3.endpoint", s3.endpoint().toString());
+    s.put("s3.path-style", "true");
+    secrets.put("s3.access-key-id", s3.accessKey());
+    secrets.put("s3.secret-access-key", s3.secretKey());
+    // https links on 127.0.0.1 with the simulator's self-signed certificate; the password is a
+    // secret, so it goes to the environment.
+    sim.archiverLinkSettings().forEach((k, v) -> (k.endsWith("password") ? secrets : s).put(k, v));
+    return service(dir, "archiver-" + instance, ArchiverMain.class.getName(), s, secrets);
+  }
+
+  private static ServiceProcess billing(
+      Path dir, Map<String, String> common, String application, String instance)
+      throws IOException {
+    Map<String, String> s = new LinkedHashMap<>(common);
+    s.put("billing.application-id", application);
+    // Exactly-once (billing's only mode) with the bundled price file; a stable state directory
+    // keeps the Streams process id across restarts, as for the pollers.
+    s.put("billing.state-dir", dir.resolve("billing-" + instance + "-state").toString());
+    return service(dir, "billing-" + instance, BillingMain.class.getName(), s, Map.of());
+  }
+
   private static ServiceProcess service(
       Path dir, String name, String mainClass, Map<String, String> settings) throws IOException {
+    return service(dir, name, mainClass, settings, Map.of());
+  }
+
+  /** A child service: settings in a properties file, API keys and secrets in the environment. */
+  private static ServiceProcess service(
+      Path dir,
+      String name,
+      String mainClass,
+      Map<String, String> settings,
+      Map<String, String> secrets)
+      throws IOException {
     Path file = dir.resolve(name + ".properties");
     Properties properties = new Properties();
     properties.putAll(settings);
@@ -230,6 +336,7 @@ class ChaosIT {
     for (String account : ChaosRequests.PROVIDER_ACCOUNTS) {
       env.put(Settings.envName("provider." + account + ".api-key"), apiKey(account));
     }
+    secrets.forEach((k, v) -> env.put(Settings.envName(k), v));
     return new ServiceProcess(
         new ChildJvm.Spec(
             name,
@@ -273,6 +380,8 @@ class ChaosIT {
               return t;
             });
     private final Set<String> requestIds = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final Map<String, String> callerAccounts =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger invalid = new AtomicInteger();
     private final AtomicInteger failedSends = new AtomicInteger();
@@ -284,6 +393,11 @@ class ChaosIT {
       synchronized (requestIds) {
         return Set.copyOf(requestIds);
       }
+    }
+
+    /** The account_id of every request produced, by request_id. */
+    Map<String, String> callerAccounts() {
+      return Map.copyOf(callerAccounts);
     }
 
     @Override
@@ -314,6 +428,7 @@ class ChaosIT {
             send(topics, producer, r, w);
             unsent[0] = null;
             made.add(r);
+            w.callerAccounts.put(r.getRequestId(), r.getAccountId());
             w.requestIds.add(r.getRequestId());
             if ("true".equals(r.getMetadata().get("invalid"))) {
               w.invalid.incrementAndGet();
@@ -418,6 +533,66 @@ class ChaosIT {
   }
 
   /**
+   * Waits until every succeeded request has an archive end, and billing has charged every one and
+   * counted at least as many tasks in its totals; the assertions then say whether it did so exactly
+   * once. A timeout is recorded, not thrown, so that the summary still shows what was missing.
+   */
+  private void awaitArchivedAndBilled(
+      ChaosParameters p, StatusTally tally, BillingTally billing, List<String> problems) {
+    Instant start = clock.instant();
+    Instant[] lastReport = {start};
+    try {
+      await("every success archived and billed")
+          .atMost(p.timeout())
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                Set<String> ok = tally.refresh().succeeded();
+                long archived = tally.archivedOrFailed();
+                Set<String> charged = billing.refresh().charges().keySet();
+                long counted = billing.countedTasks();
+                Instant now = clock.instant();
+                if (Duration.between(lastReport[0], now).compareTo(Duration.ofSeconds(15)) >= 0) {
+                  lastReport[0] = now;
+                  LOG.info(
+                      "chaos downstream atS={} succeeded={} archiveEnds={} charged={} counted={}",
+                      Duration.between(start, now).toSeconds(),
+                      ok.size(),
+                      archived,
+                      charged.size(),
+                      counted);
+                }
+                return archived == ok.size() && charged.containsAll(ok) && counted >= ok.size();
+              });
+      LOG.info(
+          "chaos downstream quiet after {} ms",
+          Duration.between(start, clock.instant()).toMillis());
+    } catch (ConditionTimeoutException e) {
+      problems.add("archives and billing not done after " + p.timeout() + ": " + e.getMessage());
+    }
+  }
+
+  /** Billing's committed offsets on task-status against the end offsets, for the summary. */
+  private static String billingLag(String bootstrap, String application, String topic) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(application).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int i = 0; i < PARTITIONS; i++) {
+        latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+      }
+      long lag = 0;
+      for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+      }
+      return lag + " records (end offsets minus billing's committed offsets, markers included)";
+    } catch (Exception e) {
+      return "unknown: " + e;
+    }
+  }
+
+  /**
    * Waits for the first status event, so that the kills land while requests are being submitted and
    * polled rather than while the services are still starting (on a loaded machine that can take a
    * minute).
@@ -477,6 +652,8 @@ class ChaosIT {
     private final int lists;
     private final int cancels;
     private final int createCalls;
+    private final DownstreamCheck downstream;
+    private final List<String> waitProblems;
     private final Duration duration;
 
     Run(
@@ -486,9 +663,13 @@ class ChaosIT {
         ChaosMonkey monkey,
         List<ServiceProcess> services,
         SimulatorLedger ledger,
+        DownstreamCheck downstream,
+        List<String> waitProblems,
         Instant began,
         Instant ended) {
       this.p = p;
+      this.downstream = downstream;
+      this.waitProblems = List.copyOf(waitProblems);
       this.requestIds = workload.requestIds();
       this.duplicates = workload.duplicates.get();
       this.invalid = workload.invalid.get();
@@ -573,6 +754,7 @@ class ChaosIT {
       row(t, "requests without one", notEnded.size());
       row(t, "requests with several", endedMoreThanOnce.size());
       row(t, "kills by service", killsByService);
+      row(t, "kills in all", kills.size());
       row(t, "unexpected exits", unexpectedExits);
       row(t, "in-doubt endings", inDoubt + " (submitter kills " + submitterKills + ")");
       row(t, "create calls", createCalls + " (429: " + throttledCreates + ")");
@@ -583,6 +765,7 @@ class ChaosIT {
       row(t, "min poll gap", minPollGap.map(d -> d.toMillis() + " ms").orElse("none"));
       row(t, "poll gaps under 3 s", pollGapsUnderFloor);
       row(t, "query calls answered 429", throttledQueries);
+      downstream.rows((name, value) -> row(t, name, value));
       t.append("kills (time after the first status event):\n");
       kills.forEach(
           k ->
@@ -594,9 +777,10 @@ class ChaosIT {
                       k.number(),
                       k.pid(),
                       k.pause().toMillis())));
-      if (!problems.isEmpty()) {
+      if (!problems.isEmpty() || !waitProblems.isEmpty()) {
         t.append("chaos problems:\n");
         problems.forEach(x -> t.append("  ").append(x).append('\n'));
+        waitProblems.forEach(x -> t.append("  ").append(x).append('\n'));
       }
       return t.toString();
     }
@@ -668,6 +852,8 @@ class ChaosIT {
                   .as("times %s was found dead without being killed", name)
                   .isZero());
       softly.assertThat(problems).as("chaos problems").isEmpty();
+      softly.assertThat(waitProblems).as("waits that timed out").isEmpty();
+      downstream.assertInto(softly);
       softly.assertAll();
     }
   }

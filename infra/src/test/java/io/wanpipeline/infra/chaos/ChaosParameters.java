@@ -8,7 +8,7 @@ import java.time.Duration;
  * command line reaches the test through Failsafe).
  *
  * @param requests distinct requests produced ({@code chaos.requests}, default 1000)
- * @param killsPerService SIGKILLs of each of the four services ({@code chaos.kills}, default 3)
+ * @param killsPerService SIGKILLs of each of the eight services ({@code chaos.kills}, default 3)
  * @param seed seed of requests, kill moments and the simulator ({@code chaos.seed}, default
  *     20261122)
  * @param ratePerSecond requests produced per second ({@code chaos.rate}, default 12)
@@ -23,6 +23,12 @@ import java.time.Duration;
  * @param queryBudget query, list and cancel calls per second of each provider account, enforced by
  *     the simulator and configured in the services ({@code chaos.query-budget}, default the
  *     provider's 20)
+ * @param pollerQueryRate each poller's cap on its query calls per second per account, its {@code
+ *     poller.query-rate} ({@code chaos.poller-query-rate}, default 6): the two pollers (12), the
+ *     two submitters' reconciliation (1 each) and the two archivers leave the account within its
+ *     budget
+ * @param archiverQueryRate each archiver's link queries per second per account, its {@code
+ *     archiver.query-rate} ({@code chaos.archiver-query-rate}, default 3)
  * @param reconcile how submitters settle in-doubt requests, their {@code submitter.reconcile}
  *     ({@code chaos.reconcile}, default {@code list}, the submitter's own default)
  * @param timeout how long the requests may take to end ({@code chaos.timeout-s}, default 360)
@@ -41,6 +47,8 @@ record ChaosParameters(
     Duration pendingTime,
     Duration runningTime,
     int queryBudget,
+    double pollerQueryRate,
+    double archiverQueryRate,
     String reconcile,
     Duration timeout,
     Path workDir) {
@@ -58,6 +66,8 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
         Integer.getInteger("chaos.query-budget", 20),
+        Double.parseDouble(System.getProperty("chaos.poller-query-rate", "6")),
+        Double.parseDouble(System.getProperty("chaos.archiver-query-rate", "3")),
         System.getProperty("chaos.reconcile", "list"),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));

@@ -11,14 +11,18 @@ import java.util.Random;
 
 /**
  * The chaos test's workload: valid requests spread over provider accounts, models, caller accounts
- * and priorities by a seeded random, and every n-th one invalid (a resolution its model lacks).
+ * and priorities by a seeded random, and every n-th one invalid (a resolution its model lacks). Wan
+ * 2.6 requests ask for an audio track at random (wan2.6-i2v-flash has its own audio price, the
+ * others fall back to their silent one), and every fifth valid request carries a simulator marker
+ * that makes its output a fractional number of seconds, so billing sees milliseconds.
  */
 final class ChaosRequests {
   /** The provider accounts; each has its own API key at the simulator. */
   static final List<String> PROVIDER_ACCOUNTS = List.of("acct-a", "acct-b", "acct-c");
 
   /** The models, all with 5 create calls per second at the provider. */
-  static final List<String> MODELS = List.of("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.6-i2v");
+  static final List<String> MODELS =
+      List.of("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.6-i2v", "wan2.6-i2v-flash");
 
   private static final List<String> CALLERS = List.of("team-red", "team-green", "team-blue");
   private static final String IMAGE = "https://example.com/chaos/cat.png";
@@ -38,10 +42,20 @@ final class ChaosRequests {
     String account = PROVIDER_ACCOUNTS.get(random.nextInt(PROVIDER_ACCOUNTS.size()));
     String model = MODELS.get(random.nextInt(MODELS.size()));
     boolean invalid = invalidEvery > 0 && n % invalidEvery == invalidEvery - 1;
-    VideoInput.Builder input = VideoInput.newBuilder().setPrompt("chaos scene " + n);
+    boolean fractional = random.nextInt(5) == 0;
+    boolean audio = random.nextBoolean();
+    VideoInput.Builder input =
+        VideoInput.newBuilder()
+            .setPrompt(
+                "chaos scene "
+                    + n
+                    + (fractional ? " [sim:seconds=4." + (100 + random.nextInt(900)) + "]" : ""));
     VideoParameters.Builder parameters = VideoParameters.newBuilder().setPromptExtend(false);
+    if (model.startsWith("wan2.6-")) {
+      parameters.setAudio(audio);
+    }
     switch (model) {
-      case "wan2.6-i2v" -> {
+      case "wan2.6-i2v", "wan2.6-i2v-flash" -> {
         input.setImgUrl(IMAGE);
         parameters.setResolution(invalid ? "480P" : "720P").setDuration(5);
       }

@@ -19,7 +19,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the committed status events of every request from the beginning of {@code task-status} and
- * counts, per request_id, the terminal states it reached (a request must reach exactly one).
+ * counts, per request_id, the terminal states it reached (a request must reach exactly one), its
+ * billable successes (SUCCEEDED or LATE_SUCCEEDED) and the archiver's ends (ARCHIVED or
+ * ARCHIVE_FAILED) with their events.
  */
 final class StatusTally implements AutoCloseable {
   /** The states after which a request has ended, as far as submitter and poller go. */
@@ -32,6 +34,13 @@ final class StatusTally implements AutoCloseable {
           TaskState.UNKNOWN,
           TaskState.REJECTED);
 
+  /** The states that are billed and archived. */
+  static final Set<TaskState> SUCCESSES = EnumSet.of(TaskState.SUCCEEDED, TaskState.LATE_SUCCEEDED);
+
+  /** The archiver's terminal states. */
+  static final Set<TaskState> ARCHIVE_ENDS =
+      EnumSet.of(TaskState.ARCHIVED, TaskState.ARCHIVE_FAILED);
+
   /** The error code of a request whose create call may or may not have reached the provider. */
   static final String SUBMIT_IN_DOUBT = "SUBMIT_IN_DOUBT";
 
@@ -40,6 +49,8 @@ final class StatusTally implements AutoCloseable {
   private final List<TopicPartition> partitions;
   private final Map<String, List<TaskState>> terminals = new HashMap<>();
   private final Map<String, Integer> inDoubt = new HashMap<>();
+  private final Map<String, Integer> successes = new HashMap<>();
+  private final Map<String, List<TaskStatus>> archiveEnds = new HashMap<>();
   private long events;
 
   StatusTally(String bootstrapServers, Topic<String, TaskStatus> topic) {
@@ -83,6 +94,12 @@ final class StatusTally implements AutoCloseable {
     events++;
     TaskStatus status = topic.value(r.value());
     String requestId = status.getRequestId();
+    if (SUCCESSES.contains(status.getState())) {
+      successes.merge(requestId, 1, Integer::sum);
+    }
+    if (ARCHIVE_ENDS.contains(status.getState())) {
+      archiveEnds.computeIfAbsent(requestId, k -> new ArrayList<>()).add(status);
+    }
     if (TERMINAL.contains(status.getState())) {
       terminals.computeIfAbsent(requestId, k -> new ArrayList<>()).add(status.getState());
       if (status.getState() == TaskState.FAILED
@@ -130,6 +147,23 @@ final class StatusTally implements AutoCloseable {
   /** Requests that ended FAILED with {@value #SUBMIT_IN_DOUBT}. */
   synchronized int inDoubtRequests() {
     return inDoubt.size();
+  }
+
+  /** The requests with a SUCCEEDED or LATE_SUCCEEDED event, sorted. */
+  synchronized Set<String> succeeded() {
+    return new java.util.TreeSet<>(successes.keySet());
+  }
+
+  /** How many of the succeeded requests have an ARCHIVED or ARCHIVE_FAILED event. */
+  synchronized long archivedOrFailed() {
+    return successes.keySet().stream().filter(archiveEnds::containsKey).count();
+  }
+
+  /** Every ARCHIVED and ARCHIVE_FAILED event by request_id, in order. */
+  synchronized Map<String, List<TaskStatus>> archiveEnds() {
+    Map<String, List<TaskStatus>> out = new TreeMap<>();
+    archiveEnds.forEach((id, events) -> out.put(id, List.copyOf(events)));
+    return out;
   }
 
   /** Requests with a terminal state that the test never produced. */
