@@ -389,9 +389,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       owned.put(tp.toString(), new PartitionWork(tp, position));
       pending.assign(tp.toString(), position);
     }
-    if (!partitions.isEmpty()) {
-      archiver.partitionsAssigned(clock.instant());
-    }
+    shareChanged(!partitions.isEmpty());
     log.info("Archiver partitions assigned: partitions={}", partitions);
   }
 
@@ -405,9 +403,26 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
         abandon(work);
       }
     }
+    shareChanged(false);
     if (!partitions.isEmpty()) {
       log.info("Archiver partitions revoked: partitions={}", partitions);
     }
+  }
+
+  /** Tells the archiver which part of the account's link-query reserve it now has. */
+  private void shareChanged(boolean assigned) {
+    int total;
+    try {
+      total = consumer.partitionsFor(taskStatus.name()).size();
+    } catch (RuntimeException e) {
+      // Without the partition count, spend nothing rather than risk the account's budget.
+      log.warn(
+          "Cannot read the partition count; no link queries until the next rebalance: topic={}",
+          taskStatus.name(),
+          e);
+      total = 0;
+    }
+    archiver.partitionsOwned(owned.size(), total, assigned, clock.instant());
   }
 
   @Override
@@ -418,6 +433,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
         abandon(work);
       }
     }
+    shareChanged(false);
     log.warn("Archiver partitions lost, their work is abandoned: partitions={}", partitions);
   }
 

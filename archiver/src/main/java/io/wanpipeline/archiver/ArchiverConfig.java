@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 
 /**
@@ -44,12 +46,12 @@ import java.util.UUID;
  *   <li>{@code archiver.max-attempts} [8]: attempts per request, the first included;
  *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
  *       exponential, jittered delay between attempts;
- *   <li>{@code archiver.query-rate} [2]: task queries for fresh result links per second per
- *       provider account that this instance makes at most; they come out of the account's query
- *       budget ({@code provider.<name>.query-rate}, 20 a second at the provider) that the pollers
- *       and the submitters also use, so the pollers' {@code poller.query-rate} must leave room for
- *       every archiver instance's share. A retried query of a task also keeps 3 s after the
- *       previous one;
+ *   <li>{@code archiver.query-rate} [none]: optional cap on the task queries for fresh result links
+ *       per second per provider account that this instance makes. The archiver instances already
+ *       share each account's reserve ({@code AccountLimits.archiveRate()}, 2 of the default 20 a
+ *       second) in proportion to the task-status partitions each owns; this key can only lower an
+ *       instance's share. A query of a task also keeps 3 s after that request's previous query and
+ *       after the instance was last given partitions;
  *   <li>{@code archiver.workers} [4]: requests archived at the same time, across all owned
  *       partitions, soonest-expiring link first;
  *   <li>{@code archiver.expiry-margin} [1h]: a queued request whose archive is estimated to start
@@ -133,7 +135,8 @@ public record ArchiverConfig(
    * @param maxAttempts attempts per request
    * @param initialBackoff delay before the second attempt
    * @param maxBackoff largest delay between attempts
-   * @param queryRate link queries per second per provider account this instance makes
+   * @param queryRateCap optional cap on the link queries per second per provider account this
+   *     instance makes
    */
   public record ArchiveSettings(
       String bucket,
@@ -146,7 +149,7 @@ public record ArchiverConfig(
       int maxAttempts,
       Duration initialBackoff,
       Duration maxBackoff,
-      double queryRate) {
+      OptionalDouble queryRateCap) {
     public ArchiveSettings {
       Objects.requireNonNull(bucket, "bucket");
       Objects.requireNonNull(keyPrefix, "keyPrefix");
@@ -155,8 +158,11 @@ public record ArchiverConfig(
       Objects.requireNonNull(taskDeadline, "taskDeadline");
       Objects.requireNonNull(initialBackoff, "initialBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
-      if (!(queryRate > 0) || Double.isInfinite(queryRate)) {
-        throw new ConfigException("archiver.query-rate: must be positive, got " + queryRate);
+      Objects.requireNonNull(queryRateCap, "queryRateCap");
+      if (queryRateCap.isPresent()
+          && (!(queryRateCap.getAsDouble() > 0) || Double.isInfinite(queryRateCap.getAsDouble()))) {
+        throw new ConfigException(
+            "archiver.query-rate: must be positive, got " + queryRateCap.getAsDouble());
       }
     }
   }
@@ -302,12 +308,16 @@ public record ArchiverConfig(
         s.duration("archiver.expiry-margin", Duration.ofHours(1)));
   }
 
-  private static double queryRate(Settings s) {
-    String value = s.string("archiver.query-rate", "2");
+  private static OptionalDouble queryRate(Settings s) {
+    Optional<String> value = s.find("archiver.query-rate");
+    if (value.isEmpty()) {
+      return OptionalDouble.empty();
+    }
     try {
-      return Double.parseDouble(value);
+      return OptionalDouble.of(Double.parseDouble(value.get().strip()));
     } catch (NumberFormatException e) {
-      throw new ConfigException("archiver.query-rate: expected a number, got '" + value + "'", e);
+      throw new ConfigException(
+          "archiver.query-rate: expected a number, got '" + value.get() + "'", e);
     }
   }
 

@@ -102,6 +102,13 @@ public final class ArchiverService implements PipelineService {
             config.archive(),
             clock,
             new LinkResolver(config.accounts(), wanClients),
+            account ->
+                config
+                    .accounts()
+                    .resolve(account)
+                    .orElseGet(config.accounts()::defaultAccount)
+                    .limits()
+                    .archiveRate(),
             downloader,
             new S3VideoStore(s3),
             new Backoff(

@@ -36,7 +36,7 @@ class ArchiverConfigTest {
     assertThat(c.archive().downloadTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.archive().maxAttempts()).isEqualTo(8);
     assertThat(c.workers()).isEqualTo(4);
-    assertThat(c.archive().queryRate()).isEqualTo(2.0);
+    assertThat(c.archive().queryRateCap()).as("no cap: the account's archive reserve").isEmpty();
     assertThat(c.s3().region()).isEqualTo("us-east-1");
     assertThat(c.s3().pathStyle()).isFalse();
     assertThat(c.s3().endpoint()).isNull();
@@ -108,7 +108,8 @@ class ArchiverConfigTest {
   void queryRate() {
     Map<String, String> values = new HashMap<>(REQUIRED);
     values.put("archiver.query-rate", "3.5");
-    assertThat(ArchiverConfig.from(Settings.of(values, ENV)).archive().queryRate()).isEqualTo(3.5);
+    assertThat(ArchiverConfig.from(Settings.of(values, ENV)).archive().queryRateCap())
+        .hasValue(3.5);
     for (String bad : new String[] {"0", "-1", "fast"}) {
       values.put("archiver.query-rate", bad);
       assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, ENV)))

@@ -65,10 +65,11 @@ class QueryBudgetTest {
 
   @Test
   void budgetIsPerAccountAtTheAccountsPollRate() {
-    // Pollers spend the query rate less the reconciliation reserve (a tenth): 2.25/s and 3.15/s.
+    // Pollers spend the query rate less the reconciliation and archive reserves (a tenth each):
+    // 2.0/s and 3.6/s.
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "2.5", "provider.b.query-rate", "3.5")),
+            accounts(Map.of("provider.a.query-rate", "2.5", "provider.b.query-rate", "4.5")),
             OptionalDouble.empty());
     assertThat(take(budget, "a", T0, 10)).isEqualTo(2);
     assertThat(take(budget, "b", T0, 10)).isEqualTo(3);
@@ -82,9 +83,9 @@ class QueryBudgetTest {
   @Test
   void accountsWithoutAConfiguredRateGetTheProtocolsTwentyPerSecondLessTheReserve() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
-    assertThat(budget.rateOf("a")).isEqualTo(18.0);
-    assertThat(budget.rateOf("not-configured")).isEqualTo(18.0);
-    assertThat(take(budget, "a", T0, 100)).isEqualTo(18);
+    assertThat(budget.rateOf("a")).isEqualTo(16.0);
+    assertThat(budget.rateOf("not-configured")).isEqualTo(16.0);
+    assertThat(take(budget, "a", T0, 100)).isEqualTo(16);
   }
 
   @Test
@@ -93,7 +94,7 @@ class QueryBudgetTest {
         new QueryBudget(
             accounts(Map.of("provider.a.query-rate", "2", "provider.b.query-rate", "10")),
             OptionalDouble.of(5));
-    assertThat(budget.rateOf("a")).isCloseTo(1.8, within(1e-9));
+    assertThat(budget.rateOf("a")).isCloseTo(1.6, within(1e-9));
     assertThat(budget.rateOf("b")).isEqualTo(5.0);
     assertThat(take(budget, "b", T0, 100)).isEqualTo(5);
   }
@@ -102,8 +103,8 @@ class QueryBudgetTest {
   void neverMoreThanTheRateInAnyOneSecondWindow() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
     List<Instant> granted = hammer(budget, "a", 10);
-    assertThat(maxPerSecond(granted)).isEqualTo(18);
-    assertThat(granted.size()).as("close to the rate over 10 s").isGreaterThanOrEqualTo(160);
+    assertThat(maxPerSecond(granted)).isEqualTo(16);
+    assertThat(granted.size()).as("close to the rate over 10 s").isGreaterThanOrEqualTo(140);
   }
 
   @Test
@@ -138,15 +139,15 @@ class QueryBudgetTest {
     two.acquire(1);
     QueryBudget a = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), one, Duration.ZERO);
     QueryBudget b = new QueryBudget(accounts(Map.of()), OptionalDouble.empty(), two, Duration.ZERO);
-    assertThat(a.rateOf("a")).isEqualTo(9.0);
+    assertThat(a.rateOf("a")).isEqualTo(8.0);
     List<Instant> both = new ArrayList<>(hammer(a, "a", 5));
     both.addAll(hammer(b, "a", 5));
     both.sort(null);
-    assertThat(maxPerSecond(both)).isEqualTo(18);
+    assertThat(maxPerSecond(both)).isEqualTo(16);
 
     // The survivor of a failover owns both partitions: the whole poll rate.
     one.acquire(1);
-    assertThat(a.rateOf("a")).isEqualTo(18.0);
+    assertThat(a.rateOf("a")).isEqualTo(16.0);
     one.release(1);
     one.release(0);
     assertThat(one.owned()).isZero();
@@ -186,12 +187,12 @@ class QueryBudgetTest {
     while (a.tryAcquire("a", now[0])) {
       calls.add(now[0]);
     }
-    assertThat(calls).hasSize(18);
+    assertThat(calls).hasSize(16);
 
     // A rebalance moves partition 1 over: the leaver's share shrinks at once, the joiner's is held.
     leaving.release(1);
     joining.acquire(1);
-    assertThat(a.rateOf("a")).isEqualTo(9.0);
+    assertThat(a.rateOf("a")).isEqualTo(8.0);
     assertThat(b.rateOf("a")).as("held at nothing").isZero();
     for (int step = 0; step < 30; step++) {
       now[0] = now[0].plusMillis(100);
@@ -202,10 +203,10 @@ class QueryBudgetTest {
         calls.add(now[0]);
       }
     }
-    assertThat(b.rateOf("a")).isEqualTo(9.0);
+    assertThat(b.rateOf("a")).isEqualTo(8.0);
     calls.sort(null);
-    assertThat(maxPerSecond(calls)).as("both instances in any one second").isLessThanOrEqualTo(18);
-    assertThat(calls.size()).as("the joiner did call once held no more").isGreaterThan(18 + 9);
+    assertThat(maxPerSecond(calls)).as("both instances in any one second").isLessThanOrEqualTo(16);
+    assertThat(calls.size()).as("the joiner did call once held no more").isGreaterThan(16 + 8);
   }
 
   @Test
@@ -226,30 +227,30 @@ class QueryBudgetTest {
   void aCallCountsFromItsAnswerSoLateDeliveriesCannotPileUpAtTheProvider() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
     List<QueryBudget.Permit> permits = new ArrayList<>();
-    for (int i = 0; i < 18; i++) {
+    for (int i = 0; i < 16; i++) {
       permits.add(budget.take("a", T0));
     }
     assertThat(budget.take("a", T0)).isNull();
     permits.forEach(p -> p.started(T0));
-    // Seventeen answers arrive at once; one call hangs for 2 s and counts until it answers.
-    permits.subList(0, 17).forEach(p -> p.completed(T0.plusMillis(300)));
+    // Fifteen answers arrive at once; one call hangs for 2 s and counts until it answers.
+    permits.subList(0, 15).forEach(p -> p.completed(T0.plusMillis(300)));
     Instant oneWindowAfterTheAnswers = T0.plusMillis(300).plus(Duration.ofMillis(1050));
     assertThat(budget.available("a", oneWindowAfterTheAnswers.minusMillis(1))).isEqualTo(0);
-    assertThat(budget.available("a", oneWindowAfterTheAnswers)).isEqualTo(17);
-    assertThat(budget.available("a", T0.plusSeconds(2))).as("one still in flight").isEqualTo(17);
-    permits.get(17).completed(T0.plusSeconds(2));
-    assertThat(budget.available("a", T0.plusMillis(3050))).isEqualTo(18);
+    assertThat(budget.available("a", oneWindowAfterTheAnswers)).isEqualTo(15);
+    assertThat(budget.available("a", T0.plusSeconds(2))).as("one still in flight").isEqualTo(15);
+    permits.get(15).completed(T0.plusSeconds(2));
+    assertThat(budget.available("a", T0.plusMillis(3050))).isEqualTo(16);
   }
 
   @Test
   void aShareBelowOneCallASecondStillMakesProgress() {
     PartitionShare share = new PartitionShare(() -> 8);
     share.acquire(0);
-    // 1 partition of 8 at 3/s (2.7/s for pollers): 0.3375 calls a second, one call per 3 s (plus
-    // the margin).
+    // 1 partition of 8 at 3.375/s (2.7/s for pollers): 0.3375 calls a second, one call per 3 s
+    // (plus the margin).
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "3")),
+            accounts(Map.of("provider.a.query-rate", "3.375")),
             OptionalDouble.empty(),
             share,
             Duration.ofMillis(50));
@@ -266,7 +267,7 @@ class QueryBudgetTest {
     budget.slowDown("a", T0, null);
     budget.slowDown("a", T0.plusMillis(100), null); // same second: one halving
     assertThat(budget.slowDownFactor("a", T0.plusMillis(100))).isCloseTo(0.5, within(0.01));
-    assertThat(take(budget, "a", T0.plusMillis(100), 100)).isEqualTo(9);
+    assertThat(take(budget, "a", T0.plusMillis(100), 100)).isEqualTo(8);
     assertThat(budget.slowDownFactor("b", T0)).as("other accounts unaffected").isEqualTo(1.0);
     budget.slowDown("a", T0.plusSeconds(2), null);
     assertThat(budget.slowDownFactor("a", T0.plusSeconds(2))).isLessThan(0.3);
@@ -279,7 +280,7 @@ class QueryBudgetTest {
   void aCallThatStartsLateOccupiesTheWindowFromItsStart() {
     QueryBudget budget =
         new QueryBudget(
-            accounts(Map.of("provider.a.query-rate", "1.2")),
+            accounts(Map.of("provider.a.query-rate", "1.35")),
             OptionalDouble.empty(),
             PartitionShare.whole(),
             Duration.ofMillis(50));

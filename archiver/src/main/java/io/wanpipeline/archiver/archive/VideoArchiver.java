@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * are scheduled on {@code timer}, nothing sleeps.
  *
  * <p>A query of the task for its link takes one from the account's link-query budget ({@code
- * archiver.query-rate}, {@link LinkQueryPacer}) and keeps {@link #QUERY_SPACING} after the
- * request's previous query and after this archiver was last given partitions; an attempt that has
- * to wait for either is deferred without counting as an attempt.
+ * AccountLimits.archiveRate()} times the fraction of task-status partitions this instance owns,
+ * {@link LinkQueryPacer}) and keeps {@link #QUERY_SPACING} after the request's previous query and
+ * after this archiver was last given partitions; an attempt that has to wait for either is deferred
+ * without counting as an attempt.
  */
 public final class VideoArchiver {
   private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);
@@ -74,11 +76,17 @@ public final class VideoArchiver {
   private final ScheduledExecutorService timer;
   private final LinkQueryPacer pacer;
   private volatile Instant queriesHeldUntil = Instant.MIN;
+  private volatile double ownedShare;
 
+  /**
+   * @param archiveRate each provider account's link-query reserve for all archiver instances
+   *     together ({@code AccountLimits.archiveRate()}), by account name
+   */
   public VideoArchiver(
       ArchiveSettings settings,
       Clock clock,
       LinkResolver links,
+      ToDoubleFunction<String> archiveRate,
       VideoDownloader downloader,
       S3VideoStore store,
       Backoff backoff,
@@ -92,7 +100,14 @@ public final class VideoArchiver {
     this.backoff = backoff;
     this.workers = workers;
     this.timer = timer;
-    this.pacer = new LinkQueryPacer(settings.queryRate());
+    this.pacer =
+        new LinkQueryPacer(
+            account -> {
+              double rate = archiveRate.applyAsDouble(account) * ownedShare;
+              return settings.queryRateCap().isPresent()
+                  ? Math.min(rate, settings.queryRateCap().getAsDouble())
+                  : rate;
+            });
   }
 
   /**
@@ -106,14 +121,20 @@ public final class VideoArchiver {
   }
 
   /**
-   * Called when this archiver is given partitions at {@code at}: no link query starts before {@link
-   * #QUERY_SPACING} after it, because the partitions' previous owner (or this archiver, before a
-   * revocation) may have queried the same tasks just before giving them up.
+   * Called whenever this archiver's partitions change, at {@code at}: it now owns {@code owned} of
+   * the {@code total} partitions of task-status, and spends that fraction of each account's
+   * link-query reserve. When it was given partitions, no link query starts before {@link
+   * #QUERY_SPACING} after {@code at}, because their previous owner (or this archiver, before a
+   * revocation) may have queried the same tasks, and spent the same reserve, just before giving
+   * them up.
    */
-  public void partitionsAssigned(Instant at) {
-    Instant until = at.plus(QUERY_SPACING);
-    if (until.isAfter(queriesHeldUntil)) {
-      queriesHeldUntil = until;
+  public void partitionsOwned(int owned, int total, boolean assigned, Instant at) {
+    ownedShare = total <= 0 ? 0 : Math.min(1.0, (double) owned / total);
+    if (assigned) {
+      Instant until = at.plus(QUERY_SPACING);
+      if (until.isAfter(queriesHeldUntil)) {
+        queriesHeldUntil = until;
+      }
     }
   }
 

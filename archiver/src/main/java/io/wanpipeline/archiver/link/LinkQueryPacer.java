@@ -7,36 +7,34 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * This archiver's share of each provider account's task-query budget (the provider allows 20
  * queries a second per account, shared with the pollers and the submitters): at most {@code
- * floor(rate)} link queries per account in any window of one second plus {@link #MARGIN}, each
- * query counted while it is in flight and then from the moment its answer arrived, so that calls
- * the machine or the network delayed cannot pile two windows' calls into one second at the
- * provider. A rate below one query a second allows one per {@code 1 / rate} seconds. It never
- * waits: a refused query is told how long to wait. Thread-safe; time is passed in.
+ * floor(rate)} link queries per account in any window of one second plus {@link #MARGIN}, where
+ * {@code rate} is read at each call (it follows the partitions this instance owns). Each query is
+ * counted while it is in flight and then from the moment its answer arrived, so that calls the
+ * machine or the network delayed cannot pile two windows' calls into one second at the provider. A
+ * rate below one query a second allows one per {@code 1 / rate} seconds; a rate of zero (no
+ * partitions owned) allows none. It never waits: a refused query is told how long to wait.
+ * Thread-safe; time is passed in.
  */
 public final class LinkQueryPacer {
   /** Added to the window, for the provider's clock and the network. */
   public static final Duration MARGIN = Duration.ofMillis(50);
 
   private static final Duration RETRY_WHILE_IN_FLIGHT = Duration.ofMillis(100);
+  private static final Duration RETRY_WITHOUT_SHARE = Duration.ofSeconds(1);
 
-  private final int limit;
-  private final Duration window;
+  private final ToDoubleFunction<String> rates;
   private final Map<String, Account> accounts = new HashMap<>();
 
   /**
-   * @param perSecond link queries per second per account, positive
+   * @param rates link queries per second an account may have now, at least zero
    */
-  public LinkQueryPacer(double perSecond) {
-    if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
-      throw new IllegalArgumentException("query rate must be positive, got " + perSecond);
-    }
-    this.limit = (int) Math.max(1, Math.floor(perSecond));
-    long windowMillis = perSecond >= 1 ? 1000 : (long) Math.ceil(1000 / perSecond);
-    this.window = Duration.ofMillis(windowMillis).plus(MARGIN);
+  public LinkQueryPacer(ToDoubleFunction<String> rates) {
+    this.rates = rates;
   }
 
   /**
@@ -44,6 +42,13 @@ public final class LinkQueryPacer {
    * must follow), else says how long to wait before asking again.
    */
   public synchronized Optional<Duration> tryStart(String account, Instant now) {
+    double perSecond = rates.applyAsDouble(account);
+    if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+      return Optional.of(RETRY_WITHOUT_SHARE);
+    }
+    int limit = (int) Math.max(1, Math.floor(perSecond));
+    Duration window =
+        Duration.ofMillis(perSecond >= 1 ? 1000 : (long) Math.ceil(1000 / perSecond)).plus(MARGIN);
     Account a = accounts.computeIfAbsent(account, k -> new Account());
     while (!a.answered.isEmpty() && !a.answered.peekFirst().plus(window).isAfter(now)) {
       a.answered.removeFirst();

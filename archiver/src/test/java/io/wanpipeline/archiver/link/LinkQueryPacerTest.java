@@ -12,7 +12,7 @@ class LinkQueryPacerTest {
 
   @Test
   void allowsTheRateInAnyWindowCountingEachQueryFromItsAnswer() {
-    LinkQueryPacer pacer = new LinkQueryPacer(3);
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> 3);
     for (int i = 0; i < 3; i++) {
       assertThat(pacer.tryStart("a", T0)).isEmpty();
     }
@@ -29,7 +29,7 @@ class LinkQueryPacerTest {
 
   @Test
   void accountsHaveSeparateBudgets() {
-    LinkQueryPacer pacer = new LinkQueryPacer(1);
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> 1);
     assertThat(pacer.tryStart("a", T0)).isEmpty();
     assertThat(pacer.tryStart("b", T0)).isEmpty();
     assertThat(pacer.tryStart("a", T0)).isPresent();
@@ -37,7 +37,7 @@ class LinkQueryPacerTest {
 
   @Test
   void aReleasedQueryDoesNotCount() {
-    LinkQueryPacer pacer = new LinkQueryPacer(1);
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> 1);
     assertThat(pacer.tryStart("a", T0)).isEmpty();
     pacer.release("a");
     assertThat(pacer.tryStart("a", T0)).isEmpty();
@@ -45,7 +45,7 @@ class LinkQueryPacerTest {
 
   @Test
   void aRateBelowOneSpacesQueriesFurther() {
-    LinkQueryPacer pacer = new LinkQueryPacer(0.5);
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> 0.5);
     assertThat(pacer.tryStart("a", T0)).isEmpty();
     pacer.finish("a", T0);
     assertThat(pacer.tryStart("a", T0.plusSeconds(1))).hasValue(Duration.ofMillis(1050));
@@ -53,9 +53,21 @@ class LinkQueryPacerTest {
   }
 
   @Test
-  void refusesANonPositiveRateAndAnUnbalancedFinish() {
-    assertThatThrownBy(() -> new LinkQueryPacer(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new LinkQueryPacer(1).finish("a", T0))
+  void theRateIsReadAtEachCallAndZeroAllowsNothing() {
+    double[] rate = {0};
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> rate[0]);
+    assertThat(pacer.tryStart("a", T0)).as("no partitions owned").hasValue(Duration.ofSeconds(1));
+    rate[0] = 1;
+    assertThat(pacer.tryStart("a", T0)).isEmpty();
+    pacer.finish("a", T0);
+    assertThat(pacer.tryStart("a", T0.plusMillis(500))).isPresent();
+    rate[0] = 2;
+    assertThat(pacer.tryStart("a", T0.plusMillis(500))).as("a grown share").isEmpty();
+  }
+
+  @Test
+  void refusesAnUnbalancedFinish() {
+    assertThatThrownBy(() -> new LinkQueryPacer(a -> 1).finish("a", T0))
         .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -40,6 +40,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -259,13 +260,17 @@ class ChaosIT {
   }
 
   private static ServiceProcess poller(
-      Path dir, Map<String, String> common, String application, String instance, double rate)
+      Path dir,
+      Map<String, String> common,
+      String application,
+      String instance,
+      OptionalDouble rate)
       throws IOException {
     Map<String, String> s = new LinkedHashMap<>(common);
     s.put("poller.application-id", application);
-    // The account's query budget is shared with the submitters' reconciliation and the archivers'
-    // link queries: the pollers take only their part of it.
-    s.put("poller.query-rate", Double.toString(rate));
+    // Without a cap the pollers share their part of the account's budget (16 of 20), leaving the
+    // submitters' reconciliation and the archivers' link queries their reserves (2 each).
+    rate.ifPresent(r -> s.put("poller.query-rate", Double.toString(r)));
     // A stable state directory keeps the Streams process id, so a restart fences its zombie.
     s.put("poller.state-dir", dir.resolve("poller-" + instance + "-state").toString());
     return service(dir, "poller-" + instance, PollerMain.class.getName(), s);
@@ -279,7 +284,7 @@ class ChaosIT {
       String bucket,
       WanSimulator sim,
       S3Server.Info s3,
-      double queryRate)
+      OptionalDouble queryRate)
       throws IOException {
     Map<String, String> s = new LinkedHashMap<>(common);
     Map<String, String> secrets = new HashMap<>();
@@ -289,7 +294,7 @@ class ChaosIT {
     // transaction stays open until transaction.timeout.ms (60 s) and holds back every
     // read_committed reader of task-status: pollers, billing and the other archiver.
     s.put("archiver.transactional-id", group + "-" + instance);
-    s.put("archiver.query-rate", Double.toString(queryRate));
+    queryRate.ifPresent(r -> s.put("archiver.query-rate", Double.toString(r)));
     s.put("archiver.bucket", bucket);
     s.put("archiver.shutdown-grace", "5s");
     s.put("s3.endpoint", s3.endpoint().toString());

@@ -2,6 +2,7 @@ package io.wanpipeline.infra.chaos;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalDouble;
 
 /**
  * The chaos test's knobs, read from system properties ({@code -Dchaos.requests=2000} on the Maven
@@ -23,12 +24,11 @@ import java.time.Duration;
  * @param queryBudget query, list and cancel calls per second of each provider account, enforced by
  *     the simulator and configured in the services ({@code chaos.query-budget}, default the
  *     provider's 20)
- * @param pollerQueryRate each poller's cap on its query calls per second per account, its {@code
- *     poller.query-rate} ({@code chaos.poller-query-rate}, default 6): the two pollers (12), the
- *     two submitters' reconciliation (1 each) and the two archivers leave the account within its
- *     budget
- * @param archiverQueryRate each archiver's link queries per second per account, its {@code
- *     archiver.query-rate} ({@code chaos.archiver-query-rate}, default 3)
+ * @param pollerQueryRate an optional cap on each poller's query calls per second per account, its
+ *     {@code poller.query-rate} ({@code chaos.poller-query-rate}, default none: the production
+ *     split of the account's budget, pollers 16, reconciliation 2, archivers 2 of 20)
+ * @param archiverQueryRate an optional cap on each archiver's link queries per second per account,
+ *     its {@code archiver.query-rate} ({@code chaos.archiver-query-rate}, default none)
  * @param reconcile how submitters settle in-doubt requests, their {@code submitter.reconcile}
  *     ({@code chaos.reconcile}, default {@code list}, the submitter's own default)
  * @param timeout how long the requests may take to end ({@code chaos.timeout-s}, default 360)
@@ -47,8 +47,8 @@ record ChaosParameters(
     Duration pendingTime,
     Duration runningTime,
     int queryBudget,
-    double pollerQueryRate,
-    double archiverQueryRate,
+    OptionalDouble pollerQueryRate,
+    OptionalDouble archiverQueryRate,
     String reconcile,
     Duration timeout,
     Path workDir) {
@@ -66,10 +66,17 @@ record ChaosParameters(
         Duration.ofMillis(Long.getLong("chaos.pending-ms", 3000)),
         Duration.ofMillis(Long.getLong("chaos.running-ms", 5000)),
         Integer.getInteger("chaos.query-budget", 20),
-        Double.parseDouble(System.getProperty("chaos.poller-query-rate", "6")),
-        Double.parseDouble(System.getProperty("chaos.archiver-query-rate", "3")),
+        optionalRate("chaos.poller-query-rate"),
+        optionalRate("chaos.archiver-query-rate"),
         System.getProperty("chaos.reconcile", "list"),
         Duration.ofSeconds(Long.getLong("chaos.timeout-s", 360)),
         Path.of(System.getProperty("chaos.dir", "target/chaos")));
+  }
+
+  private static OptionalDouble optionalRate(String property) {
+    String value = System.getProperty(property);
+    return value == null || value.isBlank()
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(Double.parseDouble(value));
   }
 }

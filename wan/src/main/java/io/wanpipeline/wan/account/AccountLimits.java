@@ -105,10 +105,20 @@ public record AccountLimits(
   }
 
   /**
-   * Task calls per second the pollers share: {@link #queryRate()} less {@link #reconcileRate()}.
+   * Task calls per second of {@link #queryRate()} kept for the archivers' queries for fresh result
+   * links (one per succeeded task, and one per expired link): a tenth of the rate, at most 2 (2 of
+   * the default 20), shared by the archiver instances by the partitions each owns.
+   */
+  public double archiveRate() {
+    return Math.min(2, queryRate / 10);
+  }
+
+  /**
+   * Task calls per second the pollers share: {@link #queryRate()} less {@link #reconcileRate()} and
+   * {@link #archiveRate()} (16 of the default 20).
    */
   public double pollRate() {
-    return queryRate - reconcileRate();
+    return queryRate - reconcileRate() - archiveRate();
   }
 
   /** A copy with another account-wide query rate. */
