@@ -44,8 +44,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 /**
  * Benchmark (d), archiver throughput: N videos of S bytes served by the simulator over https are
  * archived by the real archiver (child JVM, {@code -Xmx256m}) into s3proxy; the baseline streams
- * the same links into the same S3 with the same S3 client settings and concurrency, without hashing
- * or the server-side copy. Reports MB/s of both, their ratio and the archiver's peak heap.
+ * the same links into the same S3 with the same S3 client settings and concurrency, without
+ * hashing, checksum object or Kafka. Both handle one untimed round of videos first. Reports MB/s of
+ * both, their ratio, the CPU time every process used in each timed window, and the archiver's peak
+ * heap.
  */
 final class ArchiverBench {
   private static final String ACCOUNT = "bench";
@@ -54,6 +56,13 @@ final class ArchiverBench {
   private static final String S3_SECRET = "bench-secret-key";
   private static final String BUCKET = "bench-videos";
   private static final int WORKERS = 4;
+
+  /**
+   * Untimed videos each path handles first, all at once: one round of {@link #WORKERS}, so
+   * connections, TLS sessions and the JIT are warm on every concurrent path before the clock
+   * starts.
+   */
+  private static final int WARMUP = WORKERS;
 
   private final BenchStack stack;
   private final int videos;
@@ -85,6 +94,8 @@ final class ArchiverBench {
             "time",
             "MB/s",
             "vs baseline",
+            "CPU s: bench JVM / s3proxy / archiver",
+            "MB per CPU s",
             "peak heap");
     BenchStack.Run run = stack.fresh("archiver");
     ApiKey key = Workload.keyOf(ACCOUNT, SECRET);
@@ -123,22 +134,36 @@ final class ArchiverBench {
       secrets.put("WAN_PIPELINE_ARCHIVER_LINK_TRUST_STORE_PASSWORD", trustPassword);
 
       DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
-      progress.printf("  (d) creating %d tasks of %s%n", 2 * videos, Table.mib(videoBytes));
-      List<Workload.Task> baselineTasks = create(client, key, "base", videos + 1);
-      List<Workload.Task> archiveTasks = create(client, key, "arch", videos + 1);
-      List<TaskSnapshot> baselineDone = awaitSucceeded(client, key, baselineTasks);
-      List<TaskSnapshot> archiveDone = awaitSucceeded(client, key, archiveTasks);
+      progress.printf(
+          "  (d) creating %d tasks of %s%n", 2 * (WARMUP + videos), Table.mib(videoBytes));
+      List<Workload.Task> baselineTasks = create(client, key, "base", WARMUP + videos);
+      List<Workload.Task> archiveTasks = create(client, key, "arch", WARMUP + videos);
+      List<Observed> baselineDone = awaitSucceeded(client, key, baselineTasks);
+      List<Observed> archiveDone = awaitSucceeded(client, key, archiveTasks);
 
       ArchiverConfig config = ArchiverConfig.from(Settings.of(settings, secrets));
       progress.println("  (d) baseline: streaming the links into S3");
-      double baselineSeconds = baseline(config, baselineDone, trustPassword, sim);
+      ProcessHandle s3proxyProcess = s3proxyProcess();
+      Cpu[] baselineCpu = new Cpu[2];
+      double baselineSeconds =
+          baseline(
+              config,
+              baselineDone.stream().map(Observed::snapshot).toList(),
+              trustPassword,
+              sim,
+              () -> baselineCpu[0] = Cpu.now(s3proxyProcess, null),
+              () -> baselineCpu[1] = Cpu.now(s3proxyProcess, null));
       double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
+      Cpu baselineUsed = baselineCpu[1].minus(baselineCpu[0]);
+      double baselinePerCpu = videos * videoBytes / 1e6 / baselineUsed.total();
       table.row(
           "baseline (GET -> PUT)",
           Table.mib(videos * (double) videoBytes),
           String.format("%.1f s", baselineSeconds),
           String.format("%.1f", baselineRate),
           "100%",
+          baselineUsed.format(),
+          String.format("%.1f (100%%)", baselinePerCpu),
           "-");
 
       progress.println("  (d) archiver: starting the child JVM");
@@ -163,26 +188,34 @@ final class ArchiverBench {
                   secrets))) {
         child.awaitReady(
             Duration.ofMinutes(2), () -> field(lastStats(log), "running").equals("true"));
-        // One video first, so the consumer group has formed and the clients are warm.
-        producer.send(succeeded(archiveTasks.get(0), archiveDone.get(0)));
-        producer.flush();
-        awaitDone(child, log, 1, System.nanoTime() + timeout.toNanos());
-        long start = System.nanoTime();
-        long startMillis = System.currentTimeMillis();
-        for (int i = 1; i < archiveDone.size(); i++) {
+        // One round of videos first, so the consumer group has formed and the clients are warm.
+        for (int i = 0; i < WARMUP; i++) {
           producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
         }
         producer.flush();
-        String stats = awaitDone(child, log, videos + 1, start + timeout.toNanos());
+        awaitDone(child, log, WARMUP, System.nanoTime() + timeout.toNanos());
+        ProcessHandle archiverProcess = ProcessHandle.of(child.pid()).orElseThrow();
+        Cpu cpuBefore = Cpu.now(s3proxyProcess, archiverProcess);
+        long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
+        for (int i = WARMUP; i < archiveDone.size(); i++) {
+          producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
+        }
+        producer.flush();
+        String stats = awaitDone(child, log, WARMUP + videos, start + timeout.toNanos());
+        Cpu archiverUsed = Cpu.now(s3proxyProcess, archiverProcess).minus(cpuBefore);
         double seconds = (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
-        long archived = Long.parseLong(field(stats, "archived")) - 1;
+        long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
         double rate = archived * videoBytes / seconds / 1e6;
+        double perCpu = archived * videoBytes / 1e6 / archiverUsed.total();
         table.row(
             "archiver (" + archived + " ARCHIVED, " + field(stats, "failed") + " failed)",
             Table.mib(archived * (double) videoBytes),
             String.format("%.1f s", seconds),
             String.format("%.1f", rate),
             Table.percent(rate / baselineRate),
+            archiverUsed.format(),
+            String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
             "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s)%n",
@@ -193,20 +226,28 @@ final class ArchiverBench {
         "archiver: the real service in a child JVM (-Xmx256m -XX:ActiveProcessorCount=2),"
             + " archiver.workers="
             + WORKERS
-            + "; after one warm-up video, time from the first SUCCEEDED event sent to the last"
+            + "; after "
+            + WARMUP
+            + " warm-up videos at once, time from the first SUCCEEDED event sent to the last"
             + " ARCHIVED committed (the"
             + " child reports its counts every 100 ms); it queries the task for a fresh link,"
-            + " downloads over https, hashes (SHA-256), uploads multipart and sets the sha256"
-            + " metadata with an in-place CopyObject");
+            + " downloads over https, hashes (SHA-256), uploads multipart and writes the hash to"
+            + " the checksum object <key>.sha256; each SUCCEEDED event carries the time of the"
+            + " query that saw the task end (long past), as the poller's would");
     table.note(
         "baseline: in the benchmark JVM, the same links fetched with a Jetty client (same trust"
             + " store) and streamed into the same s3proxy by an S3 client built from the same"
             + " settings (S3Clients), "
             + WORKERS
-            + " at a time; no hashing, no copy, no Kafka");
+            + " at a time after the same warm-up; no hashing, no checksum object, no Kafka");
     table.note(
         "peak heap: highest heap in use sampled every 100 ms (garbage included); target ratio"
             + " >= 80%; MB = 10^6 bytes");
+    table.note(
+        "CPU: CPU time each process used over the timed window (ProcessHandle totalCpuDuration),"
+            + " summed; the bench JVM runs the simulator and the broker for both rows and the"
+            + " baseline's client; MB per CPU s compares work per CPU, which moves less than wall"
+            + " time when other work shares the cores");
     return table;
   }
 
@@ -230,14 +271,20 @@ final class ArchiverBench {
     return tasks;
   }
 
-  private static List<TaskSnapshot> awaitSucceeded(
+  /**
+   * A task's SUCCEEDED answer and when the query that got it was answered: the poller's last query,
+   * which the SUCCEEDED event's time records.
+   */
+  private record Observed(TaskSnapshot snapshot, Instant at) {}
+
+  private static List<Observed> awaitSucceeded(
       DashScopeClient client, ApiKey key, List<Workload.Task> tasks) throws InterruptedException {
-    List<TaskSnapshot> out = new ArrayList<>();
+    List<Observed> out = new ArrayList<>();
     for (Workload.Task t : tasks) {
       while (true) {
         if (client.query(key, t.taskId()) instanceof QueryOutcome.Answered<TaskSnapshot> a
             && a.value().status() == ProviderStatus.SUCCEEDED) {
-          out.add(a.value());
+          out.add(new Observed(a.value(), Instant.now()));
           break;
         }
         TimeUnit.MILLISECONDS.sleep(100);
@@ -247,7 +294,12 @@ final class ArchiverBench {
   }
 
   private double baseline(
-      ArchiverConfig config, List<TaskSnapshot> tasks, String trustPassword, WanSimulator sim)
+      ArchiverConfig config,
+      List<TaskSnapshot> tasks,
+      String trustPassword,
+      WanSimulator sim,
+      Runnable onStart,
+      Runnable onEnd)
       throws Exception {
     SslContextFactory.Client tls = new SslContextFactory.Client();
     tls.setEndpointIdentificationAlgorithm("HTTPS");
@@ -265,28 +317,41 @@ final class ArchiverBench {
       s3.createBucket(b -> b.bucket(BUCKET + "-baseline")).join();
       ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
       try {
-        // One video first, untimed, as for the archiver: TLS, JIT and connections warm.
-        copy(http, s3, pool, tasks.get(0));
+        // One round first, untimed, as for the archiver: TLS, JIT and connections warm.
+        copyAll(http, s3, pool, workers, tasks.subList(0, WARMUP));
+        onStart.run();
         long start = System.nanoTime();
-        List<Future<?>> work = new ArrayList<>();
-        for (TaskSnapshot t : tasks.subList(1, tasks.size())) {
-          work.add(
-              workers.submit(
-                  () -> {
-                    copy(http, s3, pool, t);
-                    return null;
-                  }));
-        }
-        for (Future<?> f : work) {
-          f.get();
-        }
-        return (System.nanoTime() - start) / 1e9;
+        copyAll(http, s3, pool, workers, tasks.subList(WARMUP, tasks.size()));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        onEnd.run();
+        return seconds;
       } finally {
         workers.shutdownNow();
       }
     } finally {
       pool.shutdownNow();
       http.stop();
+    }
+  }
+
+  private static void copyAll(
+      HttpClient http,
+      S3AsyncClient s3,
+      ExecutorService pool,
+      ExecutorService workers,
+      List<TaskSnapshot> tasks)
+      throws Exception {
+    List<Future<?>> work = new ArrayList<>();
+    for (TaskSnapshot t : tasks) {
+      work.add(
+          workers.submit(
+              () -> {
+                copy(http, s3, pool, t);
+                return null;
+              }));
+    }
+    for (Future<?> f : work) {
+      f.get();
     }
   }
 
@@ -311,14 +376,67 @@ final class ArchiverBench {
     }
   }
 
-  private static TaskStatus succeeded(Workload.Task task, TaskSnapshot snapshot) {
+  /**
+   * The SUCCEEDED event the poller would have sent: its time is the query that saw the task end, so
+   * the archiver's link query keeps the 3 s spacing from it as it would in the pipeline (here long
+   * past: the tasks ended before the baseline ran).
+   */
+  private static TaskStatus succeeded(Workload.Task task, Observed observed) {
+    TaskSnapshot snapshot = observed.snapshot();
     return TaskStatus.newBuilder(Workload.submitted(task))
         .setState(TaskState.SUCCEEDED)
-        .setEventTime(Instant.now())
+        .setEventTime(observed.at())
         .setProviderEndTime(snapshot.endTime())
         .setRequestedResolution("480P")
         .setUsage(Usage.newBuilder().setVideoDurationMillis(5_000).setTier("480P").build())
         .build();
+  }
+
+  /** The s3proxy child of this JVM (started by {@link S3ProxyProcess}). */
+  private static ProcessHandle s3proxyProcess() {
+    return ProcessHandle.current()
+        .children()
+        .filter(
+            p -> p.info().commandLine().map(c -> c.contains("org.gaul.s3proxy.Main")).orElse(false))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no s3proxy child process found"));
+  }
+
+  /**
+   * CPU time used so far by this JVM (simulator, broker, baseline client), s3proxy and the
+   * archiver's JVM (zero when absent).
+   */
+  private record Cpu(Duration bench, Duration s3proxy, Duration archiver) {
+    static Cpu now(ProcessHandle s3proxy, ProcessHandle archiver) {
+      return new Cpu(
+          cpuOf(ProcessHandle.current()),
+          cpuOf(s3proxy),
+          archiver == null ? Duration.ZERO : cpuOf(archiver));
+    }
+
+    private static Duration cpuOf(ProcessHandle p) {
+      return p.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    Cpu minus(Cpu before) {
+      return new Cpu(
+          bench.minus(before.bench),
+          s3proxy.minus(before.s3proxy),
+          archiver.minus(before.archiver));
+    }
+
+    double total() {
+      return (bench.toMillis() + s3proxy.toMillis() + archiver.toMillis()) / 1000.0;
+    }
+
+    String format() {
+      return String.format(
+          "%.1f = %.1f / %.1f / %.1f",
+          total(),
+          bench.toMillis() / 1000.0,
+          s3proxy.toMillis() / 1000.0,
+          archiver.toMillis() / 1000.0);
+    }
   }
 
   private static String awaitDone(ChildJvm child, Path log, long count, long deadlineNanos)
