@@ -45,9 +45,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * Benchmark (d), archiver throughput: N videos of S bytes served by the simulator over https are
  * archived by the real archiver (child JVM, {@code -Xmx256m}) into s3proxy; the baseline streams
  * the same links into the same S3 with the same S3 client settings and concurrency, without
- * hashing, checksum object or Kafka. Both handle one untimed round of videos first. Reports MB/s of
- * both, their ratio, the CPU time every process used in each timed window, and the archiver's peak
- * heap.
+ * hashing, checksum object or Kafka. After untimed warm-up videos on both, the two paths take turns
+ * by rounds of {@link #WORKERS} videos. Reports MB/s of both, their ratio, the CPU time every
+ * process used during each path's rounds, and the archiver's peak heap.
  */
 final class ArchiverBench {
   private static final String ACCOUNT = "bench";
@@ -58,11 +58,12 @@ final class ArchiverBench {
   private static final int WORKERS = 4;
 
   /**
-   * Untimed videos each path handles first, all at once: one round of {@link #WORKERS}, so
-   * connections, TLS sessions and the JIT are warm on every concurrent path before the clock
-   * starts.
+   * Untimed videos each path handles first, {@link #WORKERS} at a time: two rounds, so that
+   * connections and TLS sessions are open on every concurrent path and the JIT has compiled the hot
+   * paths before the clock starts (after one round the archiver's fresh JVM still spent about a
+   * third of its CPU in the compiler threads during the timed videos).
    */
-  private static final int WARMUP = WORKERS;
+  private static final int WARMUP = 2 * WORKERS;
 
   private final BenchStack stack;
   private final int videos;
@@ -142,29 +143,8 @@ final class ArchiverBench {
       List<Observed> archiveDone = awaitSucceeded(client, key, archiveTasks);
 
       ArchiverConfig config = ArchiverConfig.from(Settings.of(settings, secrets));
-      progress.println("  (d) baseline: streaming the links into S3");
       ProcessHandle s3proxyProcess = s3proxyProcess();
-      Cpu[] baselineCpu = new Cpu[2];
-      double baselineSeconds =
-          baseline(
-              config,
-              baselineDone.stream().map(Observed::snapshot).toList(),
-              trustPassword,
-              sim,
-              () -> baselineCpu[0] = Cpu.now(s3proxyProcess, null),
-              () -> baselineCpu[1] = Cpu.now(s3proxyProcess, null));
-      double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
-      Cpu baselineUsed = baselineCpu[1].minus(baselineCpu[0]);
-      double baselinePerCpu = videos * videoBytes / 1e6 / baselineUsed.total();
-      table.row(
-          "baseline (GET -> PUT)",
-          Table.mib(videos * (double) videoBytes),
-          String.format("%.1f s", baselineSeconds),
-          String.format("%.1f", baselineRate),
-          "100%",
-          baselineUsed.format(),
-          String.format("%.1f (100%%)", baselinePerCpu),
-          "-");
+      List<TaskSnapshot> baselineLinks = baselineDone.stream().map(Observed::snapshot).toList();
 
       progress.println("  (d) archiver: starting the child JVM");
       Path dir = stack.scratch("archiver-child");
@@ -176,42 +156,78 @@ final class ArchiverBench {
       }
       Path log = dir.resolve("archiver.log");
       try (ChildJvm child =
-          ChildJvm.start(
-              new ChildJvm.Spec(
-                  "bench-archiver",
-                  System.getProperty("java.class.path"),
-                  List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
-                  ArchiverBenchChild.class.getName(),
-                  List.of(file.toString()),
-                  dir,
-                  log,
-                  secrets))) {
+              ChildJvm.start(
+                  new ChildJvm.Spec(
+                      "bench-archiver",
+                      System.getProperty("java.class.path"),
+                      List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
+                      ArchiverBenchChild.class.getName(),
+                      List.of(file.toString()),
+                      dir,
+                      log,
+                      secrets));
+          BaselineCopier baseline = new BaselineCopier(config, sim, trustPassword)) {
         child.awaitReady(
             Duration.ofMinutes(2), () -> field(lastStats(log), "running").equals("true"));
-        // One round of videos first, so the consumer group has formed and the clients are warm.
-        for (int i = 0; i < WARMUP; i++) {
-          producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
-        }
-        producer.flush();
-        awaitDone(child, log, WARMUP, System.nanoTime() + timeout.toNanos());
         ProcessHandle archiverProcess = ProcessHandle.of(child.pid()).orElseThrow();
-        Cpu cpuBefore = Cpu.now(s3proxyProcess, archiverProcess);
-        long start = System.nanoTime();
-        long startMillis = System.currentTimeMillis();
-        for (int i = WARMUP; i < archiveDone.size(); i++) {
-          producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // Untimed videos on each path first: consumer group formed, connections, TLS and JIT warm
+        // on every concurrent path.
+        progress.println("  (d) warm-up: " + WARMUP + " untimed videos on each path");
+        baseline.copyAll(baselineLinks.subList(0, WARMUP));
+        archiveRound(producer, archiveTasks, archiveDone, 0, WARMUP, child, log, deadline);
+
+        // Timed rounds of WORKERS videos, the two paths taking turns (B A, then A B, ...), so
+        // that load from other processes on the machine falls on both alike.
+        double baselineSeconds = 0;
+        double archiverSeconds = 0;
+        Cpu baselineUsed = Cpu.ZERO;
+        Cpu archiverUsed = Cpu.ZERO;
+        String stats = lastStats(log);
+        int round = 0;
+        for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
+          int to = Math.min(from + WORKERS, WARMUP + videos);
+          for (int turn = 0; turn < 2; turn++) {
+            boolean baselineTurn = (turn == 0) == (round % 2 == 0);
+            Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
+            if (baselineTurn) {
+              long t0 = System.nanoTime();
+              baseline.copyAll(baselineLinks.subList(from, to));
+              baselineSeconds += (System.nanoTime() - t0) / 1e9;
+              baselineUsed =
+                  baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            } else {
+              long startMillis = System.currentTimeMillis();
+              stats =
+                  archiveRound(producer, archiveTasks, archiveDone, from, to, child, log, deadline);
+              archiverSeconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
+              archiverUsed =
+                  archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            }
+          }
+          progress.printf(
+              "  (d) round %d: baseline %.1f s, archiver %.1f s so far%n",
+              round + 1, baselineSeconds, archiverSeconds);
         }
-        producer.flush();
-        String stats = awaitDone(child, log, WARMUP + videos, start + timeout.toNanos());
-        Cpu archiverUsed = Cpu.now(s3proxyProcess, archiverProcess).minus(cpuBefore);
-        double seconds = (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
+
+        double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
+        double baselinePerCpu = videos * videoBytes / 1e6 / baselineUsed.total();
+        table.row(
+            "baseline (GET -> PUT)",
+            Table.mib(videos * (double) videoBytes),
+            String.format("%.1f s", baselineSeconds),
+            String.format("%.1f", baselineRate),
+            "100%",
+            baselineUsed.format(),
+            String.format("%.1f (100%%)", baselinePerCpu),
+            "-");
         long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
-        double rate = archived * videoBytes / seconds / 1e6;
+        double rate = archived * videoBytes / archiverSeconds / 1e6;
         double perCpu = archived * videoBytes / 1e6 / archiverUsed.total();
         table.row(
             "archiver (" + archived + " ARCHIVED, " + field(stats, "failed") + " failed)",
             Table.mib(archived * (double) videoBytes),
-            String.format("%.1f s", seconds),
+            String.format("%.1f s", archiverSeconds),
             String.format("%.1f", rate),
             Table.percent(rate / baselineRate),
             archiverUsed.format(),
@@ -223,31 +239,39 @@ final class ArchiverBench {
       }
     }
     table.note(
+        "rounds: after "
+            + WARMUP
+            + " untimed videos on each path ("
+            + WORKERS
+            + " at a time), the paths take turns, "
+            + WORKERS
+            + " videos at a time (baseline then archiver, then archiver then baseline, ...),"
+            + " so that other load on the machine falls on both; time and CPU are summed over"
+            + " each path's rounds");
+    table.note(
         "archiver: the real service in a child JVM (-Xmx256m -XX:ActiveProcessorCount=2),"
             + " archiver.workers="
             + WORKERS
-            + "; after "
-            + WARMUP
-            + " warm-up videos at once, time from the first SUCCEEDED event sent to the last"
-            + " ARCHIVED committed (the"
-            + " child reports its counts every 100 ms); it queries the task for a fresh link,"
-            + " downloads over https, hashes (SHA-256), uploads multipart and writes the hash to"
-            + " the checksum object <key>.sha256; each SUCCEEDED event carries the time of the"
-            + " query that saw the task end (long past), as the poller's would");
+            + "; a round is timed from its first SUCCEEDED event sent to its last ARCHIVED"
+            + " committed (the child reports its counts every 100 ms, so a round may read up to"
+            + " 0.1 s long); per video it queries the task for a fresh link, downloads over"
+            + " https, hashes (SHA-256), uploads multipart and writes the hash to the checksum"
+            + " object <key>.sha256; each SUCCEEDED event carries the time of the query that saw"
+            + " the task end (long past), as the poller's would");
     table.note(
         "baseline: in the benchmark JVM, the same links fetched with a Jetty client (same trust"
             + " store) and streamed into the same s3proxy by an S3 client built from the same"
             + " settings (S3Clients), "
             + WORKERS
-            + " at a time after the same warm-up; no hashing, no checksum object, no Kafka");
+            + " at a time; no hashing, no checksum object, no Kafka");
     table.note(
         "peak heap: highest heap in use sampled every 100 ms (garbage included); target ratio"
             + " >= 80%; MB = 10^6 bytes");
     table.note(
-        "CPU: CPU time each process used over the timed window (ProcessHandle totalCpuDuration),"
-            + " summed; the bench JVM runs the simulator and the broker for both rows and the"
-            + " baseline's client; MB per CPU s compares work per CPU, which moves less than wall"
-            + " time when other work shares the cores");
+        "CPU: CPU time each process used during the path's rounds (ProcessHandle"
+            + " totalCpuDuration); the bench JVM runs the simulator and the broker for both rows"
+            + " and the baseline's client; MB per CPU s compares work per CPU, which moves less"
+            + " than wall time when other work shares the cores");
     return table;
   }
 
@@ -293,86 +317,99 @@ final class ArchiverBench {
     return out;
   }
 
-  private double baseline(
-      ArchiverConfig config,
-      List<TaskSnapshot> tasks,
-      String trustPassword,
-      WanSimulator sim,
-      Runnable onStart,
-      Runnable onEnd)
-      throws Exception {
-    SslContextFactory.Client tls = new SslContextFactory.Client();
-    tls.setEndpointIdentificationAlgorithm("HTTPS");
-    tls.setTrustStorePath(sim.linkTrustStore().orElseThrow().path().toString());
-    tls.setTrustStorePassword(trustPassword);
-    tls.setTrustStoreType("PKCS12");
-    ClientConnector connector = new ClientConnector();
-    connector.setSslContextFactory(tls);
-    HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(connector));
-    http.setFollowRedirects(false);
-    http.getContentDecoderFactories().clear();
-    http.start();
-    ExecutorService pool = Executors.newFixedThreadPool(WORKERS * 2);
-    try (S3AsyncClient s3 = S3Clients.create(config.s3())) {
+  /**
+   * Sends the SUCCEEDED events of {@code archiveTasks[from, to)} and waits until the archiver has
+   * ended {@code to} requests in all; returns the child's statistics line that showed it.
+   */
+  private static String archiveRound(
+      BenchStack.StatusProducer producer,
+      List<Workload.Task> archiveTasks,
+      List<Observed> archiveDone,
+      int from,
+      int to,
+      ChildJvm child,
+      Path log,
+      long deadlineNanos)
+      throws IOException, InterruptedException {
+    for (int i = from; i < to; i++) {
+      producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
+    }
+    producer.flush();
+    return awaitDone(child, log, to, deadlineNanos);
+  }
+
+  /**
+   * The baseline: each link fetched with a Jetty client (the simulator's trust store, no redirects,
+   * no content decoding, as the archiver's) and streamed into s3proxy by an S3 client from the same
+   * {@link S3Clients} settings, with its known length, {@link #WORKERS} at a time.
+   */
+  private static final class BaselineCopier implements AutoCloseable {
+    private final HttpClient http;
+    private final S3AsyncClient s3;
+    private final ExecutorService pool = Executors.newFixedThreadPool(WORKERS * 2);
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+
+    BaselineCopier(ArchiverConfig config, WanSimulator sim, String trustPassword) throws Exception {
+      SslContextFactory.Client tls = new SslContextFactory.Client();
+      tls.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setTrustStorePath(sim.linkTrustStore().orElseThrow().path().toString());
+      tls.setTrustStorePassword(trustPassword);
+      tls.setTrustStoreType("PKCS12");
+      ClientConnector connector = new ClientConnector();
+      connector.setSslContextFactory(tls);
+      http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+      http.setFollowRedirects(false);
+      http.getContentDecoderFactories().clear();
+      http.start();
+      s3 = S3Clients.create(config.s3());
       s3.createBucket(b -> b.bucket(BUCKET + "-baseline")).join();
-      ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
-      try {
-        // One round first, untimed, as for the archiver: TLS, JIT and connections warm.
-        copyAll(http, s3, pool, workers, tasks.subList(0, WARMUP));
-        onStart.run();
-        long start = System.nanoTime();
-        copyAll(http, s3, pool, workers, tasks.subList(WARMUP, tasks.size()));
-        double seconds = (System.nanoTime() - start) / 1e9;
-        onEnd.run();
-        return seconds;
-      } finally {
-        workers.shutdownNow();
+    }
+
+    void copyAll(List<TaskSnapshot> tasks) throws Exception {
+      List<Future<?>> work = new ArrayList<>();
+      for (TaskSnapshot t : tasks) {
+        work.add(
+            workers.submit(
+                () -> {
+                  copy(t);
+                  return null;
+                }));
       }
-    } finally {
+      for (Future<?> f : work) {
+        f.get();
+      }
+    }
+
+    private void copy(TaskSnapshot t) throws Exception {
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      http.newRequest(t.videoUrl().uri()).send(listener);
+      Response response = listener.get(30, TimeUnit.SECONDS);
+      if (response.getStatus() != 200) {
+        throw new IllegalStateException("download answered " + response.getStatus());
+      }
+      long length = response.getHeaders().getLongField("Content-Length");
+      try (InputStream in = listener.getInputStream()) {
+        s3.putObject(
+                b ->
+                    b.bucket(BUCKET + "-baseline")
+                        .key("baseline/" + t.taskId() + ".mp4")
+                        .contentType("video/mp4")
+                        .contentLength(length),
+                AsyncRequestBody.fromInputStream(in, length, pool))
+            .join();
+      }
+    }
+
+    @Override
+    public void close() {
+      workers.shutdownNow();
       pool.shutdownNow();
-      http.stop();
-    }
-  }
-
-  private static void copyAll(
-      HttpClient http,
-      S3AsyncClient s3,
-      ExecutorService pool,
-      ExecutorService workers,
-      List<TaskSnapshot> tasks)
-      throws Exception {
-    List<Future<?>> work = new ArrayList<>();
-    for (TaskSnapshot t : tasks) {
-      work.add(
-          workers.submit(
-              () -> {
-                copy(http, s3, pool, t);
-                return null;
-              }));
-    }
-    for (Future<?> f : work) {
-      f.get();
-    }
-  }
-
-  private static void copy(HttpClient http, S3AsyncClient s3, ExecutorService pool, TaskSnapshot t)
-      throws Exception {
-    InputStreamResponseListener listener = new InputStreamResponseListener();
-    http.newRequest(t.videoUrl().uri()).send(listener);
-    Response response = listener.get(30, TimeUnit.SECONDS);
-    if (response.getStatus() != 200) {
-      throw new IllegalStateException("download answered " + response.getStatus());
-    }
-    long length = response.getHeaders().getLongField("Content-Length");
-    try (InputStream in = listener.getInputStream()) {
-      s3.putObject(
-              b ->
-                  b.bucket(BUCKET + "-baseline")
-                      .key("baseline/" + t.taskId() + ".mp4")
-                      .contentType("video/mp4")
-                      .contentLength(length),
-              AsyncRequestBody.fromInputStream(in, length, pool))
-          .join();
+      s3.close();
+      try {
+        http.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot stop the baseline's HTTP client", e);
+      }
     }
   }
 
@@ -407,6 +444,8 @@ final class ArchiverBench {
    * archiver's JVM (zero when absent).
    */
   private record Cpu(Duration bench, Duration s3proxy, Duration archiver) {
+    static final Cpu ZERO = new Cpu(Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
     static Cpu now(ProcessHandle s3proxy, ProcessHandle archiver) {
       return new Cpu(
           cpuOf(ProcessHandle.current()),
@@ -416,6 +455,11 @@ final class ArchiverBench {
 
     private static Duration cpuOf(ProcessHandle p) {
       return p.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    Cpu plus(Cpu other) {
+      return new Cpu(
+          bench.plus(other.bench), s3proxy.plus(other.s3proxy), archiver.plus(other.archiver));
     }
 
     Cpu minus(Cpu before) {
