@@ -66,7 +66,7 @@ public final class S3VideoStore {
 
   /**
    * Suffix of a video's checksum object: {@code <key>.sha256} holds one line in {@code sha256sum}
-   * format, {@code <lower-case hex> <file name>}.
+   * format: the lower-case hex SHA-256, two spaces, the video's file name, a newline.
    */
   public static final String SHA256_SUFFIX = ".sha256";
 
