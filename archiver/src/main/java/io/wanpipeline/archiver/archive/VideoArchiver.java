@@ -33,15 +33,16 @@ import org.slf4j.LoggerFactory;
  * at a deterministic key, and the result is the request's terminal event, ARCHIVED or
  * ARCHIVE_FAILED.
  *
- * <p>Each attempt first looks at the key: an object of the same request that already has its
- * SHA-256 is reused (a retry or a second archiver uploads nothing again); one without (an attempt
- * crashed between upload and the metadata copy) is hashed from S3. Otherwise the link is streamed
- * through a SHA-256 digest into a multipart upload that carries the request and task ids, and a
- * second, in-place copy adds {@code x-amz-meta-sha256}: the hash is only known at the end of the
- * stream, and an object with a hash is an object whose bytes were verified. An expired link is
- * refreshed once; transient failures are retried with backoff until {@code max-attempts} or the
- * task deadline; permanent ones end the request at once. Attempts run on {@code workers}; retries
- * are scheduled on {@code timer}, nothing sleeps.
+ * <p>Each attempt first looks at the key: an object of the same request is reused (a retry or a
+ * second archiver uploads nothing again) with the SHA-256 recorded beside it; one without (an
+ * attempt crashed between the upload and the checksum object) is hashed from S3 and the hash
+ * recorded. Otherwise the link is streamed through a SHA-256 digest into a multipart upload that
+ * carries the request and task ids, and the hash, known only at the end of the stream, is written
+ * to the video's checksum object {@code <key>.sha256} ({@link S3VideoStore#putSha256}); the video
+ * itself is written once and never copied. An expired link is refreshed once; transient failures
+ * are retried with backoff until {@code max-attempts} or the task deadline; permanent ones end the
+ * request at once. Attempts run on {@code workers}; retries are scheduled on {@code timer}, nothing
+ * sleeps.
  *
  * <p>A query of the task for its link takes one from the account's link-query budget ({@code
  * AccountLimits.archiveRate()} times the fraction of task-status partitions this instance owns,
@@ -62,9 +63,16 @@ public final class VideoArchiver {
   /**
    * Added to {@code archiver.download-timeout} to decide that a multipart upload is stale (left by
    * a crashed archiver) rather than a live racer's: no attempt lives longer than the timeout, and
-   * this covers the metadata copy after it and clock skew.
+   * this covers the checksum write after it and clock skew.
    */
   static final Duration STALE_SLACK = Duration.ofMinutes(1);
+
+  /**
+   * An attempt that would start with less time than this before the task deadline is not made: it
+   * could not finish even a HEAD on a loaded machine, and would end the request with that HEAD's
+   * timeout instead of the failure that used up the deadline.
+   */
+  static final Duration MIN_ATTEMPT_BUDGET = Duration.ofSeconds(1);
 
   private final ArchiveSettings settings;
   private final Clock clock;
@@ -175,6 +183,7 @@ public final class VideoArchiver {
     private final Instant deadline;
     private final CompletableFuture<TaskStatus> result = new CompletableFuture<>();
     private int attempts;
+    private long streamMillis;
     private boolean linkRefreshed;
     private ResultLink link;
     private Instant lastQueryAt;
@@ -243,18 +252,23 @@ public final class VideoArchiver {
 
     private void runAttempt() {
       attempts++;
+      Instant attemptStart = clock.instant();
+      streamMillis = -1;
       try {
         ArchiveLocation location = attempt();
+        Instant now = clock.instant();
         complete(
-            ArchiveEvents.archived(
-                event, location, link == null ? null : link.redacted(), clock.instant()));
+            ArchiveEvents.archived(event, location, link == null ? null : link.redacted(), now));
         log.info(
-            "Archived: requestId={}, taskId={}, uri={}, sizeBytes={}, attempts={}",
+            "Archived: requestId={}, taskId={}, uri={}, sizeBytes={}, attempts={}, attemptMs={},"
+                + " streamMs={}",
             event.getRequestId(),
             event.getTaskId(),
             location.getUri(),
             location.getSizeBytes(),
-            attempts);
+            attempts,
+            Duration.between(attemptStart, now).toMillis(),
+            streamMillis);
       } catch (ArchiveException e) {
         onFailure(e);
       } catch (NotYet e) {
@@ -402,7 +416,7 @@ public final class VideoArchiver {
       String encodedRequest = ArchiveKeys.encode(requestId);
 
       Optional<ArchiveLocation> existing =
-          existing(bucket, key, encodedRequest, taskId, budget, "already archived");
+          existing(bucket, key, encodedRequest, budget, "already archived");
       if (existing.isPresent()) {
         return existing.get();
       }
@@ -431,15 +445,16 @@ public final class VideoArchiver {
         }
         VerifyingInputStream body =
             new VerifyingInputStream(download.body(), announced, settings.maxVideoBytes());
+        Instant streamStart = clock.instant();
         try {
-          uploadWithin(
-              bucket, key, body, metadata(encodedRequest, taskId, null), budget, startedAt);
+          uploadWithin(bucket, key, body, metadata(encodedRequest, taskId), budget, startedAt);
+          streamMillis = Duration.between(streamStart, clock.instant()).toMillis();
         } catch (ArchiveException e) {
           if (!ArchiveFailure.ALREADY_EXISTS.equals(e.failure().code())) {
             throw e;
           }
           // Another archiver finished the same key first: reuse its object if it is ours.
-          return existing(bucket, key, encodedRequest, taskId, budget, "written by a racer")
+          return existing(bucket, key, encodedRequest, budget, "written by a racer")
               .orElseThrow(
                   () ->
                       ArchiveFailure.transientFailure(
@@ -448,7 +463,7 @@ public final class VideoArchiver {
                           .toException(e));
         }
         String sha = body.sha256Hex();
-        store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
+        store.putSha256(bucket, key, sha, budget);
         return ArchiveEvents.location(bucket, key, body.count(), sha);
       } catch (IOException e) {
         throw ArchiveFailure.transientFailure(
@@ -458,16 +473,13 @@ public final class VideoArchiver {
     }
 
     /**
-     * The stored object at {@code key} as this request's location (hashed from S3 if it has no
-     * SHA-256 yet), empty when there is none; KEY_CONFLICT when it is another request's.
+     * The stored object at {@code key} as this request's location, empty when there is none;
+     * KEY_CONFLICT when it is another request's. Its SHA-256 is the recorded one (the object's
+     * metadata, written by earlier archivers, else its checksum object); without either, the object
+     * is hashed from S3 and the hash recorded.
      */
     private Optional<ArchiveLocation> existing(
-        String bucket,
-        String key,
-        String encodedRequest,
-        String taskId,
-        Duration budget,
-        String why)
+        String bucket, String key, String encodedRequest, Duration budget, String why)
         throws ArchiveException, InterruptedException {
       Optional<S3VideoStore.StoredVideo> found = store.head(bucket, key, budget);
       if (found.isEmpty()) {
@@ -480,10 +492,16 @@ public final class VideoArchiver {
                 "s3://" + bucket + "/" + key + " holds another request's object")
             .toException();
       }
-      String sha = stored.sha256().orElse(null);
-      if (sha == null) {
+      Optional<String> recorded = stored.sha256();
+      if (recorded.isEmpty()) {
+        recorded = store.recordedSha256(bucket, key, budget);
+      }
+      String sha;
+      if (recorded.isPresent()) {
+        sha = recorded.get();
+      } else {
         sha = store.sha256Of(bucket, key, stored.size(), settings.maxVideoBytes(), budget);
-        store.replaceMetadata(bucket, key, metadata(encodedRequest, taskId, sha), budget);
+        store.putSha256(bucket, key, sha, budget);
       }
       // With the object in place no upload of the key can complete: drop any left behind.
       store.abortIncompleteUploads(bucket, key, budget);
@@ -533,7 +551,7 @@ public final class VideoArchiver {
 
     private Duration attemptBudget() throws ArchiveException {
       Duration remaining = Duration.between(clock.instant(), deadline);
-      if (remaining.isNegative() || remaining.isZero()) {
+      if (remaining.compareTo(MIN_ATTEMPT_BUDGET) < 0) {
         throw ArchiveFailure.transientFailure(
                 ArchiveFailure.DOWNLOAD_FAILED,
                 "task deadline " + settings.taskDeadline() + " reached")
@@ -563,20 +581,12 @@ public final class VideoArchiver {
     }
   }
 
-  private static Map<String, String> metadata(String encodedRequest, String taskId, String sha) {
-    return sha == null
-        ? Map.of(
-            S3VideoStore.META_REQUEST_ID,
-            encodedRequest,
-            S3VideoStore.META_TASK_ID,
-            ArchiveKeys.encode(taskId))
-        : Map.of(
-            S3VideoStore.META_REQUEST_ID,
-            encodedRequest,
-            S3VideoStore.META_TASK_ID,
-            ArchiveKeys.encode(taskId),
-            S3VideoStore.META_SHA256,
-            sha);
+  private static Map<String, String> metadata(String encodedRequest, String taskId) {
+    return Map.of(
+        S3VideoStore.META_REQUEST_ID,
+        encodedRequest,
+        S3VideoStore.META_TASK_ID,
+        ArchiveKeys.encode(taskId));
   }
 
   private static String require(String value, String field) throws ArchiveException {

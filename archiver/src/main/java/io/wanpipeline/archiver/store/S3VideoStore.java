@@ -5,6 +5,7 @@ import io.wanpipeline.archiver.archive.ArchiveFailure;
 import io.wanpipeline.archiver.download.VerifyingInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -27,13 +30,11 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -43,22 +44,46 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * The archive's view of S3: look an object up, stream an upload of unknown length (the SDK's
- * multipart client: bounded memory, and on a failed body the multipart upload is aborted), add
- * metadata with an in-place copy, and hash an object already stored. Failures are classified here:
- * network errors, throttling and 5xx are transient, other answers permanent.
+ * multipart client: bounded memory, and on a failed body the multipart upload is aborted), record
+ * and read a video's SHA-256 in its checksum object ({@code <key>.sha256}), and hash an object
+ * already stored. Failures are classified here: network errors, throttling and 5xx are transient,
+ * other answers permanent.
+ *
+ * <p>The SHA-256 is only known once the whole stream has passed, after the upload started, so it
+ * cannot be the video's own metadata without rewriting the object (an in-place CopyObject, which
+ * the SDK's multipart client turns into a multipart copy of every byte); a 64-byte object beside
+ * the video records it instead.
  */
 public final class S3VideoStore {
   /** Content type of archived videos. */
   public static final String CONTENT_TYPE = "video/mp4";
 
-  /** User metadata ({@code x-amz-meta-sha256}): lower-case hex SHA-256 of the object. */
+  /**
+   * User metadata ({@code x-amz-meta-sha256}): lower-case hex SHA-256 of the object, as archivers
+   * before the checksum object recorded it; still read, no longer written.
+   */
   public static final String META_SHA256 = "sha256";
+
+  /**
+   * Suffix of a video's checksum object: {@code <key>.sha256} holds one line in {@code sha256sum}
+   * format: the lower-case hex SHA-256, two spaces, the video's file name, a newline.
+   */
+  public static final String SHA256_SUFFIX = ".sha256";
+
+  /** Content type of checksum objects. */
+  public static final String SHA256_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+  private static final Pattern SHA256_LINE =
+      Pattern.compile("^([0-9a-f]{64})(?:\\s.*)?$", Pattern.DOTALL);
 
   /** User metadata ({@code x-amz-meta-request-id}): the request id, key-encoded. */
   public static final String META_REQUEST_ID = "request-id";
 
   /** User metadata ({@code x-amz-meta-task-id}): the provider task id, key-encoded. */
   public static final String META_TASK_ID = "task-id";
+
+  /** The most bytes read from a checksum object. */
+  private static final int MAX_SHA256_LINE = 1024;
 
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -85,7 +110,7 @@ public final class S3VideoStore {
       metadata = Map.copyOf(metadata);
     }
 
-    /** The recorded SHA-256, if the object has one. */
+    /** The SHA-256 in the object's own metadata (written by earlier archivers), if any. */
     public Optional<String> sha256() {
       return Optional.ofNullable(metadata.get(META_SHA256)).filter(s -> !s.isBlank());
     }
@@ -107,14 +132,19 @@ public final class S3VideoStore {
               "HEAD");
       return Optional.of(new StoredVideo(head.contentLength(), head.metadata()));
     } catch (ArchiveException e) {
-      if (e.getCause() instanceof NoSuchKeyException
-          || (e.getCause() instanceof SdkServiceException s
-              && s.statusCode() == 404
-              && !(e.getCause() instanceof NoSuchBucketException))) {
+      if (notFound(e)) {
         return Optional.empty();
       }
       throw e;
     }
+  }
+
+  /** True when {@code e} says the object does not exist (not the bucket). */
+  private static boolean notFound(ArchiveException e) {
+    return e.getCause() instanceof NoSuchKeyException
+        || (e.getCause() instanceof SdkServiceException s
+            && s.statusCode() == 404
+            && !(e.getCause() instanceof NoSuchBucketException));
   }
 
   /**
@@ -266,23 +296,66 @@ public final class S3VideoStore {
     }
   }
 
-  /** Replaces the object's metadata (keeping its bytes) with an in-place copy. */
-  public void replaceMetadata(
-      String bucket, String key, Map<String, String> metadata, Duration timeout)
+  /** The key of {@code key}'s checksum object. */
+  public static String sha256Key(String key) {
+    return key + SHA256_SUFFIX;
+  }
+
+  /**
+   * Records {@code sha256Hex} as the SHA-256 of {@code bucket/key} in its checksum object ({@link
+   * #sha256Key}). An unconditional write: every writer records the hash of the same stored bytes.
+   */
+  public void putSha256(String bucket, String key, String sha256Hex, Duration timeout)
       throws ArchiveException, InterruptedException {
+    if (!SHA256_LINE.matcher(sha256Hex).matches()) {
+      throw new IllegalArgumentException("not a lower-case hex SHA-256: " + sha256Hex);
+    }
+    String line = sha256Hex + "  " + key.substring(key.lastIndexOf('/') + 1) + "\n";
     await(
-        s3.copyObject(
-            CopyObjectRequest.builder()
-                .sourceBucket(bucket)
-                .sourceKey(key)
-                .destinationBucket(bucket)
-                .destinationKey(key)
-                .metadataDirective(MetadataDirective.REPLACE)
-                .contentType(CONTENT_TYPE)
-                .metadata(metadata)
-                .build()),
+        s3.putObject(
+            PutObjectRequest.builder()
+                .bucket(bucket)
+                .key(sha256Key(key))
+                .contentType(SHA256_CONTENT_TYPE)
+                .build(),
+            AsyncRequestBody.fromString(line, StandardCharsets.UTF_8)),
         timeout,
-        "metadata copy");
+        "checksum PUT");
+  }
+
+  /**
+   * The SHA-256 recorded in {@code bucket/key}'s checksum object; empty when there is none or it
+   * does not hold one.
+   */
+  public Optional<String> recordedSha256(String bucket, String key, Duration timeout)
+      throws ArchiveException, InterruptedException {
+    byte[] bytes;
+    try {
+      // An explicit range keeps the multipart client from a part-numbered GET, which s3proxy lacks.
+      bytes =
+          await(
+                  s3.getObject(
+                      GetObjectRequest.builder()
+                          .bucket(bucket)
+                          .key(sha256Key(key))
+                          .range("bytes=0-" + (MAX_SHA256_LINE - 1))
+                          .build(),
+                      AsyncResponseTransformer.toBytes()),
+                  timeout,
+                  "checksum GET")
+              .asByteArray();
+    } catch (ArchiveException e) {
+      if (notFound(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    Matcher m = SHA256_LINE.matcher(new String(bytes, StandardCharsets.UTF_8));
+    if (!m.matches()) {
+      log.debug("Checksum object without a SHA-256 ignored: bucket={}, key={}", bucket, key);
+      return Optional.empty();
+    }
+    return Optional.of(m.group(1));
   }
 
   /**

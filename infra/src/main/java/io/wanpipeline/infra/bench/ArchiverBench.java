@@ -18,12 +18,15 @@ import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +47,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 /**
  * Benchmark (d), archiver throughput: N videos of S bytes served by the simulator over https are
  * archived by the real archiver (child JVM, {@code -Xmx256m}) into s3proxy; the baseline streams
- * the same links into the same S3 with the same S3 client settings and concurrency, without hashing
- * or the server-side copy. Reports MB/s of both, their ratio and the archiver's peak heap.
+ * the same links into the same S3 with the same S3 client settings and concurrency, without
+ * hashing, checksum object or Kafka. After untimed warm-up videos on both, the two paths take turns
+ * by rounds of {@link #WORKERS} videos. Reports MB/s of both, their ratio, the CPU time every
+ * process used during each path's rounds, and the archiver's peak heap.
  */
 final class ArchiverBench {
   private static final String ACCOUNT = "bench";
@@ -54,6 +59,17 @@ final class ArchiverBench {
   private static final String S3_SECRET = "bench-secret-key";
   private static final String BUCKET = "bench-videos";
   private static final int WORKERS = 4;
+
+  /**
+   * Untimed videos each path handles first, {@link #WORKERS} at a time: two rounds, so that
+   * connections and TLS sessions are open on every concurrent path and the JIT has compiled the hot
+   * paths before the clock starts (after one round the archiver's fresh JVM still spent about a
+   * third of its CPU in the compiler threads during the timed videos).
+   */
+  private static final int WARMUP = 2 * WORKERS;
+
+  /** How much of the end of the child's log is read for its last statistics line. */
+  private static final int STATS_TAIL_BYTES = 16 * 1024;
 
   private final BenchStack stack;
   private final int videos;
@@ -85,6 +101,8 @@ final class ArchiverBench {
             "time",
             "MB/s",
             "vs baseline",
+            "CPU s: bench JVM / s3proxy / archiver",
+            "MB per CPU s",
             "peak heap");
     BenchStack.Run run = stack.fresh("archiver");
     ApiKey key = Workload.keyOf(ACCOUNT, SECRET);
@@ -123,23 +141,16 @@ final class ArchiverBench {
       secrets.put("WAN_PIPELINE_ARCHIVER_LINK_TRUST_STORE_PASSWORD", trustPassword);
 
       DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
-      progress.printf("  (d) creating %d tasks of %s%n", 2 * videos, Table.mib(videoBytes));
-      List<Workload.Task> baselineTasks = create(client, key, "base", videos + 1);
-      List<Workload.Task> archiveTasks = create(client, key, "arch", videos + 1);
-      List<TaskSnapshot> baselineDone = awaitSucceeded(client, key, baselineTasks);
-      List<TaskSnapshot> archiveDone = awaitSucceeded(client, key, archiveTasks);
+      progress.printf(
+          "  (d) creating %d tasks of %s%n", 2 * (WARMUP + videos), Table.mib(videoBytes));
+      List<Workload.Task> baselineTasks = create(client, key, "base", WARMUP + videos);
+      List<Workload.Task> archiveTasks = create(client, key, "arch", WARMUP + videos);
+      List<Observed> baselineDone = awaitSucceeded(client, key, baselineTasks);
+      List<Observed> archiveDone = awaitSucceeded(client, key, archiveTasks);
 
       ArchiverConfig config = ArchiverConfig.from(Settings.of(settings, secrets));
-      progress.println("  (d) baseline: streaming the links into S3");
-      double baselineSeconds = baseline(config, baselineDone, trustPassword, sim);
-      double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
-      table.row(
-          "baseline (GET -> PUT)",
-          Table.mib(videos * (double) videoBytes),
-          String.format("%.1f s", baselineSeconds),
-          String.format("%.1f", baselineRate),
-          "100%",
-          "-");
+      ProcessHandle s3proxyProcess = s3proxyProcess();
+      List<TaskSnapshot> baselineLinks = baselineDone.stream().map(Observed::snapshot).toList();
 
       progress.println("  (d) archiver: starting the child JVM");
       Path dir = stack.scratch("archiver-child");
@@ -151,38 +162,82 @@ final class ArchiverBench {
       }
       Path log = dir.resolve("archiver.log");
       try (ChildJvm child =
-          ChildJvm.start(
-              new ChildJvm.Spec(
-                  "bench-archiver",
-                  System.getProperty("java.class.path"),
-                  List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
-                  ArchiverBenchChild.class.getName(),
-                  List.of(file.toString()),
-                  dir,
-                  log,
-                  secrets))) {
+              ChildJvm.start(
+                  new ChildJvm.Spec(
+                      "bench-archiver",
+                      System.getProperty("java.class.path"),
+                      List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
+                      ArchiverBenchChild.class.getName(),
+                      List.of(file.toString()),
+                      dir,
+                      log,
+                      secrets));
+          BaselineCopier baseline = new BaselineCopier(config, sim, trustPassword)) {
         child.awaitReady(
             Duration.ofMinutes(2), () -> field(lastStats(log), "running").equals("true"));
-        // One video first, so the consumer group has formed and the clients are warm.
-        producer.send(succeeded(archiveTasks.get(0), archiveDone.get(0)));
-        producer.flush();
-        awaitDone(child, log, 1, System.nanoTime() + timeout.toNanos());
-        long start = System.nanoTime();
-        long startMillis = System.currentTimeMillis();
-        for (int i = 1; i < archiveDone.size(); i++) {
-          producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
+        ProcessHandle archiverProcess = ProcessHandle.of(child.pid()).orElseThrow();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // Untimed videos on each path first: consumer group formed, connections, TLS and JIT warm
+        // on every concurrent path.
+        progress.println("  (d) warm-up: " + WARMUP + " untimed videos on each path");
+        baseline.copyAll(baselineLinks.subList(0, WARMUP));
+        archiveRound(producer, archiveTasks, archiveDone, 0, WARMUP, child, log, deadline);
+
+        // Timed rounds of WORKERS videos, the two paths taking turns (B A, then A B, ...), so
+        // that load from other processes on the machine falls on both alike.
+        double baselineSeconds = 0;
+        double archiverSeconds = 0;
+        Cpu baselineUsed = Cpu.ZERO;
+        Cpu archiverUsed = Cpu.ZERO;
+        String stats = lastStats(log);
+        int round = 0;
+        for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
+          int to = Math.min(from + WORKERS, WARMUP + videos);
+          for (int turn = 0; turn < 2; turn++) {
+            boolean baselineTurn = (turn == 0) == (round % 2 == 0);
+            Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
+            if (baselineTurn) {
+              long t0 = System.nanoTime();
+              baseline.copyAll(baselineLinks.subList(from, to));
+              baselineSeconds += (System.nanoTime() - t0) / 1e9;
+              baselineUsed =
+                  baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            } else {
+              long startMillis = System.currentTimeMillis();
+              stats =
+                  archiveRound(producer, archiveTasks, archiveDone, from, to, child, log, deadline);
+              archiverSeconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
+              archiverUsed =
+                  archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            }
+          }
+          progress.printf(
+              "  (d) round %d: baseline %.1f s, archiver %.1f s so far%n",
+              round + 1, baselineSeconds, archiverSeconds);
         }
-        producer.flush();
-        String stats = awaitDone(child, log, videos + 1, start + timeout.toNanos());
-        double seconds = (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
-        long archived = Long.parseLong(field(stats, "archived")) - 1;
-        double rate = archived * videoBytes / seconds / 1e6;
+
+        double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
+        double baselinePerCpu = videos * videoBytes / 1e6 / baselineUsed.total();
+        table.row(
+            "baseline (GET -> PUT)",
+            Table.mib(videos * (double) videoBytes),
+            String.format("%.1f s", baselineSeconds),
+            String.format("%.1f", baselineRate),
+            "100%",
+            baselineUsed.format(),
+            String.format("%.1f (100%%)", baselinePerCpu),
+            "-");
+        long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
+        double rate = archived * videoBytes / archiverSeconds / 1e6;
+        double perCpu = archived * videoBytes / 1e6 / archiverUsed.total();
         table.row(
             "archiver (" + archived + " ARCHIVED, " + field(stats, "failed") + " failed)",
             Table.mib(archived * (double) videoBytes),
-            String.format("%.1f s", seconds),
+            String.format("%.1f s", archiverSeconds),
             String.format("%.1f", rate),
             Table.percent(rate / baselineRate),
+            archiverUsed.format(),
+            String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
             "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s)%n",
@@ -190,23 +245,39 @@ final class ArchiverBench {
       }
     }
     table.note(
+        "rounds: after "
+            + WARMUP
+            + " untimed videos on each path ("
+            + WORKERS
+            + " at a time), the paths take turns, "
+            + WORKERS
+            + " videos at a time (baseline then archiver, then archiver then baseline, ...),"
+            + " so that other load on the machine falls on both; time and CPU are summed over"
+            + " each path's rounds");
+    table.note(
         "archiver: the real service in a child JVM (-Xmx256m -XX:ActiveProcessorCount=2),"
             + " archiver.workers="
             + WORKERS
-            + "; after one warm-up video, time from the first SUCCEEDED event sent to the last"
-            + " ARCHIVED committed (the"
-            + " child reports its counts every 100 ms); it queries the task for a fresh link,"
-            + " downloads over https, hashes (SHA-256), uploads multipart and sets the sha256"
-            + " metadata with an in-place CopyObject");
+            + "; a round is timed from its first SUCCEEDED event sent to its last ARCHIVED"
+            + " committed (the child reports its counts every 20 ms, so a round may read up to"
+            + " 20 ms long); per video it queries the task for a fresh link, downloads over"
+            + " https, hashes (SHA-256), uploads multipart and writes the hash to the checksum"
+            + " object <key>.sha256; each SUCCEEDED event carries the time of the query that saw"
+            + " the task end (long past), as the poller's would");
     table.note(
         "baseline: in the benchmark JVM, the same links fetched with a Jetty client (same trust"
             + " store) and streamed into the same s3proxy by an S3 client built from the same"
             + " settings (S3Clients), "
             + WORKERS
-            + " at a time; no hashing, no copy, no Kafka");
+            + " at a time; no hashing, no checksum object, no Kafka");
     table.note(
-        "peak heap: highest heap in use sampled every 100 ms (garbage included); target ratio"
+        "peak heap: highest heap in use sampled every 20 ms (garbage included); target ratio"
             + " >= 80%; MB = 10^6 bytes");
+    table.note(
+        "CPU: CPU time each process used during the path's rounds (ProcessHandle"
+            + " totalCpuDuration); the bench JVM runs the simulator and the broker for both rows"
+            + " and the baseline's client; MB per CPU s compares work per CPU, which moves less"
+            + " than wall time when other work shares the cores");
     return table;
   }
 
@@ -230,14 +301,20 @@ final class ArchiverBench {
     return tasks;
   }
 
-  private static List<TaskSnapshot> awaitSucceeded(
+  /**
+   * A task's SUCCEEDED answer and when the query that got it was answered: the poller's last query,
+   * which the SUCCEEDED event's time records.
+   */
+  private record Observed(TaskSnapshot snapshot, Instant at) {}
+
+  private static List<Observed> awaitSucceeded(
       DashScopeClient client, ApiKey key, List<Workload.Task> tasks) throws InterruptedException {
-    List<TaskSnapshot> out = new ArrayList<>();
+    List<Observed> out = new ArrayList<>();
     for (Workload.Task t : tasks) {
       while (true) {
         if (client.query(key, t.taskId()) instanceof QueryOutcome.Answered<TaskSnapshot> a
             && a.value().status() == ProviderStatus.SUCCEEDED) {
-          out.add(a.value());
+          out.add(new Observed(a.value(), Instant.now()));
           break;
         }
         TimeUnit.MILLISECONDS.sleep(100);
@@ -246,79 +323,170 @@ final class ArchiverBench {
     return out;
   }
 
-  private double baseline(
-      ArchiverConfig config, List<TaskSnapshot> tasks, String trustPassword, WanSimulator sim)
-      throws Exception {
-    SslContextFactory.Client tls = new SslContextFactory.Client();
-    tls.setEndpointIdentificationAlgorithm("HTTPS");
-    tls.setTrustStorePath(sim.linkTrustStore().orElseThrow().path().toString());
-    tls.setTrustStorePassword(trustPassword);
-    tls.setTrustStoreType("PKCS12");
-    ClientConnector connector = new ClientConnector();
-    connector.setSslContextFactory(tls);
-    HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(connector));
-    http.setFollowRedirects(false);
-    http.getContentDecoderFactories().clear();
-    http.start();
-    ExecutorService pool = Executors.newFixedThreadPool(WORKERS * 2);
-    try (S3AsyncClient s3 = S3Clients.create(config.s3())) {
+  /**
+   * Sends the SUCCEEDED events of {@code archiveTasks[from, to)} and waits until the archiver has
+   * ended {@code to} requests in all; returns the child's statistics line that showed it.
+   */
+  private static String archiveRound(
+      BenchStack.StatusProducer producer,
+      List<Workload.Task> archiveTasks,
+      List<Observed> archiveDone,
+      int from,
+      int to,
+      ChildJvm child,
+      Path log,
+      long deadlineNanos)
+      throws IOException, InterruptedException {
+    for (int i = from; i < to; i++) {
+      producer.send(succeeded(archiveTasks.get(i), archiveDone.get(i)));
+    }
+    producer.flush();
+    return awaitDone(child, log, to, deadlineNanos);
+  }
+
+  /**
+   * The baseline: each link fetched with a Jetty client (the simulator's trust store, no redirects,
+   * no content decoding, as the archiver's) and streamed into s3proxy by an S3 client from the same
+   * {@link S3Clients} settings, with its known length, {@link #WORKERS} at a time.
+   */
+  private static final class BaselineCopier implements AutoCloseable {
+    private final HttpClient http;
+    private final S3AsyncClient s3;
+    private final ExecutorService pool = Executors.newFixedThreadPool(WORKERS * 2);
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+
+    BaselineCopier(ArchiverConfig config, WanSimulator sim, String trustPassword) throws Exception {
+      SslContextFactory.Client tls = new SslContextFactory.Client();
+      tls.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setTrustStorePath(sim.linkTrustStore().orElseThrow().path().toString());
+      tls.setTrustStorePassword(trustPassword);
+      tls.setTrustStoreType("PKCS12");
+      ClientConnector connector = new ClientConnector();
+      connector.setSslContextFactory(tls);
+      http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+      http.setFollowRedirects(false);
+      http.getContentDecoderFactories().clear();
+      http.start();
+      s3 = S3Clients.create(config.s3());
       s3.createBucket(b -> b.bucket(BUCKET + "-baseline")).join();
-      ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
-      try {
-        // One video first, untimed, as for the archiver: TLS, JIT and connections warm.
-        copy(http, s3, pool, tasks.get(0));
-        long start = System.nanoTime();
-        List<Future<?>> work = new ArrayList<>();
-        for (TaskSnapshot t : tasks.subList(1, tasks.size())) {
-          work.add(
-              workers.submit(
-                  () -> {
-                    copy(http, s3, pool, t);
-                    return null;
-                  }));
-        }
-        for (Future<?> f : work) {
-          f.get();
-        }
-        return (System.nanoTime() - start) / 1e9;
-      } finally {
-        workers.shutdownNow();
+    }
+
+    void copyAll(List<TaskSnapshot> tasks) throws Exception {
+      List<Future<?>> work = new ArrayList<>();
+      for (TaskSnapshot t : tasks) {
+        work.add(
+            workers.submit(
+                () -> {
+                  copy(t);
+                  return null;
+                }));
       }
-    } finally {
+      for (Future<?> f : work) {
+        f.get();
+      }
+    }
+
+    private void copy(TaskSnapshot t) throws Exception {
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      http.newRequest(t.videoUrl().uri()).send(listener);
+      Response response = listener.get(30, TimeUnit.SECONDS);
+      if (response.getStatus() != 200) {
+        throw new IllegalStateException("download answered " + response.getStatus());
+      }
+      long length = response.getHeaders().getLongField("Content-Length");
+      try (InputStream in = listener.getInputStream()) {
+        s3.putObject(
+                b ->
+                    b.bucket(BUCKET + "-baseline")
+                        .key("baseline/" + t.taskId() + ".mp4")
+                        .contentType("video/mp4")
+                        .contentLength(length),
+                AsyncRequestBody.fromInputStream(in, length, pool))
+            .join();
+      }
+    }
+
+    @Override
+    public void close() {
+      workers.shutdownNow();
       pool.shutdownNow();
-      http.stop();
+      s3.close();
+      try {
+        http.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot stop the baseline's HTTP client", e);
+      }
     }
   }
 
-  private static void copy(HttpClient http, S3AsyncClient s3, ExecutorService pool, TaskSnapshot t)
-      throws Exception {
-    InputStreamResponseListener listener = new InputStreamResponseListener();
-    http.newRequest(t.videoUrl().uri()).send(listener);
-    Response response = listener.get(30, TimeUnit.SECONDS);
-    if (response.getStatus() != 200) {
-      throw new IllegalStateException("download answered " + response.getStatus());
-    }
-    long length = response.getHeaders().getLongField("Content-Length");
-    try (InputStream in = listener.getInputStream()) {
-      s3.putObject(
-              b ->
-                  b.bucket(BUCKET + "-baseline")
-                      .key("baseline/" + t.taskId() + ".mp4")
-                      .contentType("video/mp4")
-                      .contentLength(length),
-              AsyncRequestBody.fromInputStream(in, length, pool))
-          .join();
-    }
-  }
-
-  private static TaskStatus succeeded(Workload.Task task, TaskSnapshot snapshot) {
+  /**
+   * The SUCCEEDED event the poller would have sent: its time is the query that saw the task end, so
+   * the archiver's link query keeps the 3 s spacing from it as it would in the pipeline (here long
+   * past: the tasks ended before the baseline ran).
+   */
+  private static TaskStatus succeeded(Workload.Task task, Observed observed) {
+    TaskSnapshot snapshot = observed.snapshot();
     return TaskStatus.newBuilder(Workload.submitted(task))
         .setState(TaskState.SUCCEEDED)
-        .setEventTime(Instant.now())
+        .setEventTime(observed.at())
         .setProviderEndTime(snapshot.endTime())
         .setRequestedResolution("480P")
         .setUsage(Usage.newBuilder().setVideoDurationMillis(5_000).setTier("480P").build())
         .build();
+  }
+
+  /** The s3proxy child of this JVM (started by {@link S3ProxyProcess}). */
+  private static ProcessHandle s3proxyProcess() {
+    return ProcessHandle.current()
+        .children()
+        .filter(
+            p -> p.info().commandLine().map(c -> c.contains("org.gaul.s3proxy.Main")).orElse(false))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no s3proxy child process found"));
+  }
+
+  /**
+   * CPU time used so far by this JVM (simulator, broker, baseline client), s3proxy and the
+   * archiver's JVM (zero when absent).
+   */
+  private record Cpu(Duration bench, Duration s3proxy, Duration archiver) {
+    static final Cpu ZERO = new Cpu(Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
+    static Cpu now(ProcessHandle s3proxy, ProcessHandle archiver) {
+      return new Cpu(
+          cpuOf(ProcessHandle.current()),
+          cpuOf(s3proxy),
+          archiver == null ? Duration.ZERO : cpuOf(archiver));
+    }
+
+    private static Duration cpuOf(ProcessHandle p) {
+      return p.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    Cpu plus(Cpu other) {
+      return new Cpu(
+          bench.plus(other.bench), s3proxy.plus(other.s3proxy), archiver.plus(other.archiver));
+    }
+
+    Cpu minus(Cpu before) {
+      return new Cpu(
+          bench.minus(before.bench),
+          s3proxy.minus(before.s3proxy),
+          archiver.minus(before.archiver));
+    }
+
+    double total() {
+      return (bench.toMillis() + s3proxy.toMillis() + archiver.toMillis()) / 1000.0;
+    }
+
+    String format() {
+      return String.format(
+          "%.1f = %.1f / %.1f / %.1f",
+          total(),
+          bench.toMillis() / 1000.0,
+          s3proxy.toMillis() / 1000.0,
+          archiver.toMillis() / 1000.0);
+    }
   }
 
   private static String awaitDone(ChildJvm child, Path log, long count, long deadlineNanos)
@@ -328,7 +496,7 @@ final class ArchiverBench {
       if (System.nanoTime() > deadlineNanos || !child.isAlive()) {
         throw new IllegalStateException("the archiver did not finish (" + stats + "); see " + log);
       }
-      TimeUnit.MILLISECONDS.sleep(50);
+      TimeUnit.MILLISECONDS.sleep(20);
       stats = lastStats(log);
     }
     return stats;
@@ -338,17 +506,41 @@ final class ArchiverBench {
     return Long.parseLong(field(stats, "archived")) + Long.parseLong(field(stats, "failed"));
   }
 
+  /**
+   * The child's last complete statistics line. Reads only the end of the log: the bench polls it
+   * every 20 ms during the archiver's rounds, and its own CPU counts against the archiver.
+   */
   private static String lastStats(Path log) throws IOException {
+    String none = ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0";
     if (!Files.exists(log)) {
-      return ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0";
+      return none;
     }
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      if (lines.get(i).startsWith(ArchiverBenchChild.PREFIX)) {
-        return lines.get(i);
+    byte[] tail;
+    boolean fromStart;
+    try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+      long size = channel.size();
+      long from = Math.max(0, size - STATS_TAIL_BYTES);
+      fromStart = from == 0;
+      channel.position(from);
+      ByteBuffer buffer = ByteBuffer.allocate((int) (size - from));
+      while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+        // read the tail
+      }
+      tail = Arrays.copyOf(buffer.array(), buffer.position());
+    }
+    String text = new String(tail, StandardCharsets.UTF_8);
+    int end = text.lastIndexOf('\n');
+    if (end < 0) {
+      return none;
+    }
+    String[] lines = text.substring(0, end).split("\n");
+    // A tail not read from the start begins inside a line: skip that partial first line.
+    for (int i = lines.length - 1; i >= (fromStart ? 0 : 1); i--) {
+      if (lines[i].startsWith(ArchiverBenchChild.PREFIX)) {
+        return lines[i];
       }
     }
-    return ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0";
+    return none;
   }
 
   private static String field(String line, String name) {

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The archiver as {@link ArchiverMain} runs it, plus a line {@value #PREFIX} on standard output
- * every 100 ms with its ARCHIVED and ARCHIVE_FAILED counts and the highest heap use sampled so far,
+ * every 20 ms with its ARCHIVED and ARCHIVE_FAILED counts and the highest heap use sampled so far,
  * which the archiver benchmark reads from the child's log.
  */
 public final class ArchiverBenchChild {
@@ -50,8 +50,8 @@ public final class ArchiverBenchChild {
                   + " failed="
                   + (s == null ? 0 : s.failedCount()));
         },
-        100,
-        100,
+        20,
+        20,
         TimeUnit.MILLISECONDS);
     ServiceRunner.run(
         "archiver",

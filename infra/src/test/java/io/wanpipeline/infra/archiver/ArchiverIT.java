@@ -61,6 +61,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -163,9 +164,12 @@ class ArchiverIT {
     HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(expectedKey));
     assertThat(head.contentType()).isEqualTo("video/mp4");
     assertThat(head.metadata())
-        .containsEntry("sha256", servedSha)
         .containsEntry("request-id", "req-ok")
         .containsEntry("task-id", task.taskId());
+    assertThat(
+            s3.getObjectAsBytes(b -> b.bucket(bucket).key(expectedKey + ".sha256")).asUtf8String())
+        .as("the checksum object, in sha256sum format")
+        .isEqualTo(servedSha + "  req-ok.mp4\n");
     assertThat(archived.getUsage()).isEqualTo(succeeded.getUsage());
     assertThat(archived.getResultUrl()).doesNotContain("?").doesNotContain("Signature");
     assertThat(archived.getRequestId()).isEqualTo("req-ok");
@@ -291,7 +295,9 @@ class ArchiverIT {
 
     List<TaskStatus> terminals = terminalsOf("req-twice");
     assertThat(terminals).extracting(TaskStatus::getState).containsExactly(TaskState.ARCHIVED);
-    assertThat(objectKeys()).containsExactly("videos/acme/2026/03/01/req-twice.mp4");
+    assertThat(objectKeys())
+        .containsExactly(
+            "videos/acme/2026/03/01/req-twice.mp4", "videos/acme/2026/03/01/req-twice.mp4.sha256");
     assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
 
     // A second archiver (another group) reads the whole topic again: the request's ARCHIVED is
@@ -302,7 +308,7 @@ class ArchiverIT {
     awaitCommittedToTheEnd(second, partitionOf("req-twice"));
     assertThat(terminalsOf("req-twice")).hasSize(1);
     assertThat(sim.ledger().downloads(task.taskId())).hasSize(1);
-    assertThat(objectKeys()).hasSize(1);
+    assertThat(objectKeys()).hasSize(2);
     assertThat(s3.headObject(b -> b.bucket(bucket).key(objectKeys().get(0))).eTag())
         .isEqualTo(etag);
   }
@@ -437,11 +443,42 @@ class ArchiverIT {
     assertThat(sim.ledger().downloads(task.taskId()))
         .as("both archivers streamed the video")
         .hasSize(2);
-    assertThat(objectKeys()).containsExactly("videos/acme/2026/03/01/req-race.mp4");
+    assertThat(objectKeys())
+        .containsExactly(
+            "videos/acme/2026/03/01/req-race.mp4", "videos/acme/2026/03/01/req-race.mp4.sha256");
     String servedSha = sim.videoSha256(task.taskId()).orElseThrow();
     assertThat(both.get(0).getArchive().getSha256()).isEqualTo(servedSha);
     assertThat(sha256Of(objectKeys().get(0))).isEqualTo(servedSha);
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  @Test
+  void anObjectLeftWithoutItsChecksumIsHashedFromS3AndReused() throws Exception {
+    TaskSnapshot task = succeededTask("a hasty hare");
+    // What an archiver killed between its upload and its checksum object leaves behind.
+    String key = "videos/acme/2026/03/01/req-left.mp4";
+    byte[] left = "the bytes a killed archiver uploaded".getBytes(StandardCharsets.UTF_8);
+    s3.createBucket(b -> b.bucket(bucket));
+    s3.putObject(
+        b ->
+            b.bucket(bucket)
+                .key(key)
+                .metadata(Map.of("request-id", "req-left", "task-id", task.taskId())),
+        RequestBody.fromBytes(left));
+    start(kafka.uniqueName("archiver"));
+
+    send(succeededEvent("req-left", task));
+    TaskStatus archived = awaitTerminal("req-left");
+
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(left));
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(archived.getArchive().getKey()).isEqualTo(key);
+    assertThat(archived.getArchive().getSizeBytes()).isEqualTo(left.length);
+    assertThat(archived.getArchive().getSha256()).as("hashed from S3").isEqualTo(sha);
+    assertThat(sim.ledger().downloads(task.taskId())).as("nothing downloaded again").isEmpty();
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + ".sha256")).asUtf8String())
+        .as("the hash is recorded for the next reuse")
+        .isEqualTo(sha + "  req-left.mp4\n");
   }
 
   private void awaitCommittedToTheEnd(String group, int partition) {

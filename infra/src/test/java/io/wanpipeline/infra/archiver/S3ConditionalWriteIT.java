@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The archive store's conditional write against s3proxy: a second writer of a key is refused (412,
- * ALREADY_EXISTS) both on a single PUT and on a multipart completion, and the stale-upload sweep
- * aborts only uploads older than its cutoff.
+ * ALREADY_EXISTS) both on a single PUT and on a multipart completion, the stale-upload sweep aborts
+ * only uploads older than its cutoff, and a video's checksum object is written and read.
  */
 @ExtendWith(S3Server.class)
 class S3ConditionalWriteIT {
@@ -112,6 +113,22 @@ class S3ConditionalWriteIT {
 
     store.abortStaleUploads(bucket, key, Instant.now().plus(Duration.ofMinutes(5)), TIMEOUT);
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+  }
+
+  @Test
+  void theChecksumObjectRecordsTheHashBesideTheVideo() throws Exception {
+    String key = "videos/acme/2026/03/01/req-1.mp4";
+    String sha = "0123456789abcdef".repeat(4);
+    assertThat(store.recordedSha256(bucket, key, TIMEOUT)).as("none yet").isEmpty();
+
+    store.putSha256(bucket, key, sha, TIMEOUT);
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + ".sha256")).asUtf8String())
+        .isEqualTo(sha + "  req-1.mp4\n");
+    assertThat(store.recordedSha256(bucket, key, TIMEOUT)).contains(sha);
+
+    s3.putObject(
+        b -> b.bucket(bucket).key(key + ".sha256"), RequestBody.fromString("not a hash\n"));
+    assertThat(store.recordedSha256(bucket, key, TIMEOUT)).as("unreadable: none").isEmpty();
   }
 
   private static VerifyingInputStream body(byte[] content) {
