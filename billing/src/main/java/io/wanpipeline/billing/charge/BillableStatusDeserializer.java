@@ -22,8 +22,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * state reads as null, which the charge step ignores as it ignores a tombstone. Five status events
  * in six are not billable, and a full Avro decode was the largest cost of reading them.
  *
- * <p>A writer schema without a {@code state} enum, a union before it that cannot be skipped, or
- * bytes the peek cannot read all fall back to the full decode, whose errors are the topic serde's.
+ * <p>A writer schema without a {@code state} enum, bytes the peek cannot read, or a registry that
+ * does not answer all fall back to the full decode, whose errors (and registry lookups) are the
+ * topic serde's, so the peek adds no way for an event to be skipped.
  */
 public final class BillableStatusDeserializer implements Deserializer<TaskStatus> {
   private final Deserializer<TaskStatus> full;
@@ -50,7 +51,16 @@ public final class BillableStatusDeserializer implements Deserializer<TaskStatus
     } catch (RuntimeException e) {
       return full.deserialize(topic, bytes);
     }
-    StatePeek peek = peekByWriterId.computeIfAbsent(writerId, id -> StatePeek.of(registry, id));
+    StatePeek peek = peekByWriterId.get(writerId);
+    if (peek == null) {
+      try {
+        peek = StatePeek.of(registry, writerId);
+      } catch (RuntimeException e) {
+        // The registry did not answer: decode in full, as without the peek; ask again next time.
+        return full.deserialize(topic, bytes);
+      }
+      peekByWriterId.putIfAbsent(writerId, peek);
+    }
     return peek.billable(bytes) ? full.deserialize(topic, bytes) : null;
   }
 

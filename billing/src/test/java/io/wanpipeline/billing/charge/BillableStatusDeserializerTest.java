@@ -62,6 +62,28 @@ class BillableStatusDeserializerTest {
   }
 
   @Test
+  void decodesInFullWhenItsRegistryDoesNotAnswer() {
+    io.wanpipeline.schemas.registry.SchemaRegistry down =
+        new io.wanpipeline.schemas.registry.SchemaRegistry() {
+          @Override
+          public int register(String subject, Schema schema) {
+            throw new io.wanpipeline.schemas.registry.SchemaRegistryException("down", 0, null);
+          }
+
+          @Override
+          public Schema schemaById(int id) {
+            throw new io.wanpipeline.schemas.registry.SchemaRegistryException("down", 0, null);
+          }
+        };
+    BillableStatusDeserializer withoutRegistry =
+        new BillableStatusDeserializer(serde.deserializer(), down);
+    TaskStatus running = status(TaskState.RUNNING);
+
+    assertThat(withoutRegistry.deserialize(TOPIC, serde.serialize(TOPIC, running)))
+        .isEqualTo(running);
+  }
+
+  @Test
   void leavesUnreadableBytesToTheFullDecoderWhichFails() {
     byte[] bytes = serde.serialize(TOPIC, status(TaskState.SUCCEEDED));
     byte[] truncated = java.util.Arrays.copyOf(bytes, ConfluentWireFormat.HEADER_LENGTH + 2);
