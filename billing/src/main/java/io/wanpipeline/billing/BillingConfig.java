@@ -65,6 +65,9 @@ public record BillingConfig(
     String httpHost,
     URI advertisedUrl) {
 
+  /** Default number of Kafka Streams threads. */
+  public static final int DEFAULT_STREAM_THREADS = 2;
+
   /** Default Kafka Streams application id. */
   public static final String DEFAULT_APPLICATION_ID = "wan-pipeline-billing";
 
@@ -85,7 +88,7 @@ public record BillingConfig(
     if (commitInterval.isNegative() || commitInterval.isZero()) {
       throw new ConfigException("billing.commit-interval: must be positive");
     }
-    int threads = s.integer("billing.stream-threads", 1);
+    int threads = s.integer("billing.stream-threads", DEFAULT_STREAM_THREADS);
     if (threads < 1) {
       throw new ConfigException("billing.stream-threads: must be at least 1, got " + threads);
     }

@@ -9,6 +9,7 @@ import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -116,7 +117,10 @@ public final class BillingService implements PipelineService {
           port,
           self);
     }
-    KafkaStreams created = new KafkaStreams(BillingTopology.build(config, topics, metrics), props);
+    SchemaRegistryClient registry =
+        SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString());
+    KafkaStreams created =
+        new KafkaStreams(BillingTopology.build(config, topics, registry, metrics), props);
     created.setUncaughtExceptionHandler(
         e -> {
           log.error(

@@ -1,17 +1,22 @@
 package io.wanpipeline.billing;
 
+import io.wanpipeline.billing.charge.BillableStatusDeserializer;
 import io.wanpipeline.billing.charge.ChargeDecision;
 import io.wanpipeline.billing.charge.ChargeProcessor;
+import io.wanpipeline.billing.price.PriceHistoryChanges;
 import io.wanpipeline.billing.price.PriceHistoryUpdater;
 import io.wanpipeline.billing.price.PriceKey;
+import io.wanpipeline.billing.serde.SameRecordSerde;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.billing.totals.TotalsProcessor;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -75,9 +80,15 @@ public final class BillingTopology {
         topics.wanPrices().name() + "-history", Serdes.String(), topics.wanPrices().valueSerde());
   }
 
-  /** Builds the topology; {@code metrics} receives the unpriced counter's increments. */
-  public static Topology build(BillingConfig config, Topics topics, BillingMetrics metrics) {
+  /**
+   * Builds the topology; {@code registry} is the one {@code topics}' serdes use (the task-status
+   * reader looks writer schemas up in it to skip non-billable events cheaply), {@code metrics}
+   * receives the unpriced counter's increments.
+   */
+  public static Topology build(
+      BillingConfig config, Topics topics, SchemaRegistry registry, BillingMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
+    PriceHistoryChanges priceChanges = new PriceHistoryChanges();
     Topic<String, Price> wanPrices = topics.wanPrices();
     Topic<String, Price> versions = priceHistory(topics);
     Topic<String, TaskStatus> taskStatus = topics.taskStatus();
@@ -99,27 +110,37 @@ public final class BillingTopology {
             .withLoggingDisabled(),
         versions.name(),
         Consumed.with(versions.keySerde(), versions.valueSerde()),
-        () -> new PriceHistoryUpdater(PRICE_HISTORY_STORE));
+        () -> new PriceHistoryUpdater(PRICE_HISTORY_STORE, priceChanges));
 
+    // A charge is written three times (charged store, charges topic, repartition topic): encoded
+    // once.
+    Serde<Charge> chargeSerde = SameRecordSerde.of(charges.valueSerde());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CHARGED_STORE), Serdes.String(), charges.valueSerde()));
+            Stores.persistentKeyValueStore(CHARGED_STORE), Serdes.String(), chargeSerde));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(UNPRICED_STORE),
             Serdes.String(),
             taskStatus.valueSerde()));
+    // Cached: the totals of one account, day and currency change with every charge; the cache
+    // keeps them in memory between commits and writes only the latest to RocksDB and the changelog.
+    // (The other stores get one write per request id, which a cache would only delay.)
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(TOTALS_STORE), Serdes.String(), totals.valueSerde()));
-
+                Stores.persistentKeyValueStore(TOTALS_STORE), Serdes.String(), totals.valueSerde())
+            .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(COUNTED_STORE), Serdes.String(), Serdes.String()));
 
+    // Only SUCCEEDED and LATE_SUCCEEDED events are decoded; the others read as null.
+    Serde<TaskStatus> billableStatus =
+        Serdes.serdeFrom(
+            taskStatus.valueSerde().serializer(),
+            new BillableStatusDeserializer(taskStatus.valueSerde().deserializer(), registry));
     KStream<String, ChargeDecision> decisions =
-        builder.stream(
-                taskStatus.name(), Consumed.with(taskStatus.keySerde(), taskStatus.valueSerde()))
+        builder.stream(taskStatus.name(), Consumed.with(taskStatus.keySerde(), billableStatus))
             .process(
                 () ->
                     new ChargeProcessor(
@@ -127,7 +148,8 @@ public final class BillingTopology {
                         CHARGED_STORE,
                         UNPRICED_STORE,
                         metrics.unpriced(),
-                        config.accountPricing()),
+                        config.accountPricing(),
+                        priceChanges),
                 Named.as("charge"),
                 CHARGED_STORE,
                 UNPRICED_STORE);
@@ -136,7 +158,7 @@ public final class BillingTopology {
         decisions
             .filter((k, d) -> d instanceof ChargeDecision.Charged, Named.as("charged"))
             .mapValues(d -> ((ChargeDecision.Charged) d).charge(), Named.as("charge-of"));
-    charged.to(charges.name(), Produced.with(charges.keySerde(), charges.valueSerde()));
+    charged.to(charges.name(), Produced.with(charges.keySerde(), chargeSerde));
 
     decisions
         .filter((k, d) -> d instanceof ChargeDecision.Unpriced, Named.as("unpriced"))
@@ -148,8 +170,7 @@ public final class BillingTopology {
 
     charged
         .selectKey((requestId, charge) -> TotalsKey.of(charge), Named.as("key-by-total"))
-        .repartition(
-            Repartitioned.with(Serdes.String(), charges.valueSerde()).withName(CHARGES_BY_TOTAL))
+        .repartition(Repartitioned.with(Serdes.String(), chargeSerde).withName(CHARGES_BY_TOTAL))
         .process(
             () -> new TotalsProcessor(TOTALS_STORE, COUNTED_STORE),
             Named.as("totals"),

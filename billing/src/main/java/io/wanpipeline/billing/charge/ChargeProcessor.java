@@ -1,8 +1,9 @@
 package io.wanpipeline.billing.charge;
 
 import io.wanpipeline.billing.price.AccountPricing;
+import io.wanpipeline.billing.price.CachedPriceLookup;
+import io.wanpipeline.billing.price.PriceHistoryChanges;
 import io.wanpipeline.billing.price.PriceLookup;
-import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskStatus;
@@ -33,6 +34,7 @@ public final class ChargeProcessor
   private final String unpricedStore;
   private final AtomicLong unpricedCounter;
   private final AccountPricing pricing;
+  private final PriceHistoryChanges priceChanges;
   private ProcessorContext<String, ChargeDecision> context;
   private PriceLookup prices;
   private KeyValueStore<String, Charge> charged;
@@ -43,8 +45,10 @@ public final class ChargeProcessor
       String chargedStore,
       String unpricedStore,
       AtomicLong unpricedCounter,
-      AccountPricing pricing) {
+      AccountPricing pricing,
+      PriceHistoryChanges priceChanges) {
     this.pricing = pricing;
+    this.priceChanges = priceChanges;
     this.priceStore = priceStore;
     this.chargedStore = chargedStore;
     this.unpricedStore = unpricedStore;
@@ -55,7 +59,7 @@ public final class ChargeProcessor
   public void init(ProcessorContext<String, ChargeDecision> context) {
     this.context = context;
     ReadOnlyKeyValueStore<String, Price> history = context.getStateStore(priceStore);
-    this.prices = new StorePriceLookup(history);
+    this.prices = new CachedPriceLookup(history, priceChanges);
     this.charged = context.getStateStore(chargedStore);
     this.unpriced = context.getStateStore(unpricedStore);
   }

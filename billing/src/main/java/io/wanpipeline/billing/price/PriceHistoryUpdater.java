@@ -12,10 +12,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class PriceHistoryUpdater implements Processor<String, Price, Void, Void> {
   private final String storeName;
+  private final PriceHistoryChanges changes;
   private KeyValueStore<String, Price> history;
 
-  public PriceHistoryUpdater(String storeName) {
+  /** An updater of {@code storeName} that counts its writes in {@code changes}. */
+  public PriceHistoryUpdater(String storeName, PriceHistoryChanges changes) {
     this.storeName = storeName;
+    this.changes = changes;
   }
 
   @Override
@@ -33,5 +36,6 @@ public final class PriceHistoryUpdater implements Processor<String, Price, Void,
     } else {
       history.put(record.key(), record.value());
     }
+    changes.changed();
   }
 }

@@ -61,6 +61,11 @@ public record PriceKey(String providerAccount, String model, String tier, boolea
     return versionPrefix() + pad(0);
   }
 
+  /** The last possible version key of this price (every {@link #versionKey} sorts before it). */
+  public String lastVersionKey() {
+    return versionPrefix() + "9".repeat(MILLIS_DIGITS);
+  }
+
   private String versionPrefix() {
     return topicKey() + SEPARATOR;
   }
