@@ -5,6 +5,7 @@ import io.wanpipeline.archiver.archive.PendingArchives;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,10 @@ import org.slf4j.LoggerFactory;
 final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(ArchiveLoop.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+  /** How long reading pauses when the schema registry did not answer about a record's schema. */
+  private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
+
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BACKLOG_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final int MAX_QUEUED = 1000;
@@ -84,6 +89,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private final BacklogWatch backlog;
   private Instant nextBacklogCheck = Instant.MIN;
   private final Map<String, PartitionWork> owned = new HashMap<>();
+  private Instant readingHeldUntil = Instant.MIN;
   private final Map<PendingArchives.Entry<TaskStatus>, Running> running = new HashMap<>();
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final List<ProducerRecord<String, TaskStatus>> pendingOutputs = new ArrayList<>();
@@ -152,8 +158,26 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
     for (TopicPartition tp : records.partitions()) {
       PartitionWork work = owned.get(tp.toString());
-      if (work != null) {
-        records.records(tp).forEach(r -> accept(work, r));
+      if (work == null) {
+        continue;
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+        try {
+          accept(work, r);
+        } catch (RegistryUnavailable e) {
+          // Read this record again later: skipping it could leave a success unarchived.
+          consumer.seek(tp, r.offset());
+          readingHeldUntil = clock.instant().plus(REGISTRY_RETRY);
+          log.warn(
+              "Schema registry unavailable, reading again in {} ms: topic={}, partition={},"
+                  + " offset={}, reason={}",
+              REGISTRY_RETRY.toMillis(),
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              e.getCause().getMessage());
+          break;
+        }
       }
     }
     collectCompletions();
@@ -347,7 +371,10 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
 
   private void updatePauses() {
     Set<TopicPartition> paused = consumer.paused();
-    boolean busy = pending.queuedCount() >= MAX_QUEUED || stopRequested.get();
+    boolean busy =
+        pending.queuedCount() >= MAX_QUEUED
+            || stopRequested.get()
+            || clock.instant().isBefore(readingHeldUntil);
     List<TopicPartition> toPause = new ArrayList<>();
     List<TopicPartition> toResume = new ArrayList<>();
     for (PartitionWork work : owned.values()) {
@@ -372,6 +399,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     try {
       return taskStatus.value(record.value());
     } catch (RuntimeException e) {
+      if (SchemaRegistryException.unavailable(e)) {
+        throw new RegistryUnavailable(e);
+      }
       log.warn(
           "Unreadable status record skipped: topic={}, partition={}, offset={}, reason={}",
           record.topic(),
@@ -472,4 +502,13 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
 
   private record Completion(
       PendingArchives.Entry<TaskStatus> entry, Running running, TaskStatus terminal) {}
+
+  /** The registry did not answer about a record's schema: the record must be read again. */
+  private static final class RegistryUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RegistryUnavailable(RuntimeException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
 }

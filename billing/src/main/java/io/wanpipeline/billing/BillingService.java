@@ -10,6 +10,7 @@ import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -31,7 +32,6 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -76,8 +76,7 @@ public final class BillingService implements PipelineService {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
     props.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class);
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUnreadableRecords.class);
     return props;
   }
 

@@ -17,4 +17,19 @@ public final class SchemaRegistryException extends RuntimeException {
   public int errorCode() {
     return errorCode;
   }
+
+  /**
+   * Whether {@code e}, or one of its causes, is a registry call that got no answer about the
+   * schema: no response, a timeout (408), throttling (429) or a server error (5xx). An answer such
+   * as "schema not found" is about the record that named the schema, not about the registry.
+   */
+  public static boolean unavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SchemaRegistryException r) {
+        int code = r.errorCode;
+        return code == 0 || code == 408 || code == 429 || (code >= 500 && code < 600);
+      }
+    }
+    return false;
+  }
 }
