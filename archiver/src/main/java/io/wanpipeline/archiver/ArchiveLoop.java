@@ -219,7 +219,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   /** Starts queued archives, soonest expiry first, while workers are free. */
   private void startReady() {
     Optional<PendingArchives.Entry<TaskStatus>> next;
-    while ((next = pending.start()).isPresent()) {
+    while ((next = pending.start(this::caughtUp)).isPresent()) {
       PendingArchives.Entry<TaskStatus> entry = next.get();
       PartitionWork work = owned.get(entry.partition());
       if (work == null || work.answered(entry.requestId())) {
@@ -378,9 +378,12 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     List<TopicPartition> toPause = new ArrayList<>();
     List<TopicPartition> toResume = new ArrayList<>();
     for (PartitionWork work : owned.values()) {
-      if (busy && !paused.contains(work.tp)) {
+      // A partition still catching up keeps being read even when the queue is full: its queued
+      // archives cannot start before it has caught up.
+      boolean hold = busy && caughtUp(work.name);
+      if (hold && !paused.contains(work.tp)) {
         toPause.add(work.tp);
-      } else if (!busy && paused.contains(work.tp)) {
+      } else if (!hold && paused.contains(work.tp)) {
         toResume.add(work.tp);
       }
     }
@@ -412,11 +415,27 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
+  /**
+   * Whether the loop has read {@code partition} up to where it ended when it was assigned. Until
+   * then no archive of it starts: the previous owner commits offsets only up to its lowest
+   * unfinished archive, so an ARCHIVED it wrote for a later success may lie after a SUCCEEDED read
+   * again here, and must be seen before that success is archived a second time.
+   */
+  private boolean caughtUp(String partition) {
+    PartitionWork work = owned.get(partition);
+    return work != null
+        && (work.caughtUp || (work.caughtUp = consumer.position(work.tp) >= work.catchUpTo));
+  }
+
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> ends =
+        partitions.isEmpty() ? Map.of() : consumer.endOffsets(partitions);
     for (TopicPartition tp : partitions) {
       long position = consumer.position(tp);
-      owned.put(tp.toString(), new PartitionWork(tp, position));
+      PartitionWork work = new PartitionWork(tp, position);
+      work.catchUpTo = ends.getOrDefault(tp, position);
+      owned.put(tp.toString(), work);
       pending.assign(tp.toString(), position);
     }
     shareChanged(!partitions.isEmpty());
@@ -482,6 +501,10 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
               }
             });
     long committed;
+    // The partition's end (read_committed) when it was assigned, and whether it has been read to
+    // it.
+    long catchUpTo;
+    boolean caughtUp;
 
     PartitionWork(TopicPartition tp, long committed) {
       this.tp = tp;

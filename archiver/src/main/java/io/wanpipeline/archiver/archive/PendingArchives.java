@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The archiver's work queue across its owned partitions: which request to archive next (soonest
@@ -145,12 +146,20 @@ public final class PendingArchives<T> {
    * run or nothing can start.
    */
   public Optional<Entry<T>> start() {
+    return start(partition -> true);
+  }
+
+  /**
+   * Like {@link #start()}, skipping the entries of partitions for which {@code ready} is false
+   * (they stay queued, in order).
+   */
+  public Optional<Entry<T>> start(Predicate<String> ready) {
     if (inFlight.size() >= maxInFlight) {
       return Optional.empty();
     }
     for (Iterator<Entry<T>> it = queued.iterator(); it.hasNext(); ) {
       Entry<T> e = it.next();
-      if (!requestsInFlight.contains(e.requestId)) {
+      if (!requestsInFlight.contains(e.requestId) && ready.test(e.partition)) {
         it.remove();
         inFlight.add(e);
         requestsInFlight.add(e.requestId);

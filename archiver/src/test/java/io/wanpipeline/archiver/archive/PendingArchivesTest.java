@@ -27,6 +27,22 @@ class PendingArchivesTest {
   }
 
   @Test
+  void aPartitionNotReadyKeepsItsEntriesQueuedInOrder() {
+    PendingArchives<String> p = new PendingArchives<>(10);
+    p.assign("t-0", 0);
+    p.assign("t-1", 0);
+    p.add("t-0", 0, "a", T, "a");
+    p.add("t-1", 0, "b", T.plusSeconds(1), "b");
+
+    assertThat(p.start(partition -> !partition.equals("t-0")))
+        .as("t-0 is still catching up")
+        .map(PendingArchives.Entry::item)
+        .contains("b");
+    assertThat(p.start(partition -> !partition.equals("t-0"))).isEmpty();
+    assertThat(p.start()).map(PendingArchives.Entry::item).contains("a");
+  }
+
+  @Test
   void runsAtMostMaxInFlightAndNeverTwoOfOneRequest() {
     PendingArchives<String> p = new PendingArchives<>(2);
     p.assign("t-0", 0);

@@ -70,7 +70,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Issues 4 and 5's proof under crashes: two submitter, two poller, two archiver and two billing
  * processes (separate JVMs) over a real broker, s3proxy and the Wan simulator (create calls take
  * 100-400 ms, rate limits enforced, https result links), with at least a thousand requests over
- * three provider accounts and four models, while each service is killed with SIGKILL at random
+ * five provider accounts and four models, while each service is killed with SIGKILL at random
  * moments and started again. Then the simulator's ledger and the status topic must show: no
  * request_id submitted twice, exactly one terminal state per request, at most one in-doubt ending
  * per submitter kill, no account over its query budget in any one-second window, no task polled

@@ -18,7 +18,8 @@ import java.util.Random;
  */
 final class ChaosRequests {
   /** The provider accounts; each has its own API key at the simulator. */
-  static final List<String> PROVIDER_ACCOUNTS = List.of("acct-a", "acct-b", "acct-c");
+  static final List<String> PROVIDER_ACCOUNTS =
+      List.of("acct-a", "acct-b", "acct-c", "acct-d", "acct-e");
 
   /** The models, all with 5 create calls per second at the provider. */
   static final List<String> MODELS =
