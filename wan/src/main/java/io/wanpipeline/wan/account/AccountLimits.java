@@ -106,11 +106,11 @@ public record AccountLimits(
 
   /**
    * Task calls per second of {@link #queryRate()} kept for the archivers' queries for fresh result
-   * links (one per succeeded task, and one per expired link): a tenth of the rate, at most 2 (2 of
-   * the default 20), shared by the archiver instances by the partitions each owns.
+   * links (one per succeeded task, and one per expired link): a tenth of the rate (2 of the default
+   * 20), shared by the archiver instances by the partitions each owns.
    */
   public double archiveRate() {
-    return Math.min(2, queryRate / 10);
+    return queryRate / 10;
   }
 
   /**
