@@ -9,7 +9,6 @@ import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.service.ServiceGauges;
@@ -116,10 +115,7 @@ public final class BillingService implements PipelineService {
           port,
           self);
     }
-    SchemaRegistryClient registry =
-        SchemaRegistryClient.of(config.kafka().schemaRegistryUrl().toString());
-    KafkaStreams created =
-        new KafkaStreams(BillingTopology.build(config, topics, registry, metrics), props);
+    KafkaStreams created = new KafkaStreams(BillingTopology.build(config, topics, metrics), props);
     created.setUncaughtExceptionHandler(
         e -> {
           log.error(

@@ -13,7 +13,6 @@ import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import org.apache.kafka.common.serialization.Serde;
@@ -81,12 +80,11 @@ public final class BillingTopology {
   }
 
   /**
-   * Builds the topology; {@code registry} is the one {@code topics}' serdes use (the task-status
-   * reader looks writer schemas up in it to skip non-billable events cheaply), {@code metrics}
-   * receives the unpriced counter's increments.
+   * Builds the topology; {@code metrics} receives the unpriced counter's increments. The
+   * task-status reader looks writer schemas up in {@code topics}' registry to skip non-billable
+   * events cheaply.
    */
-  public static Topology build(
-      BillingConfig config, Topics topics, SchemaRegistry registry, BillingMetrics metrics) {
+  public static Topology build(BillingConfig config, Topics topics, BillingMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     PriceHistoryChanges priceChanges = new PriceHistoryChanges();
     Topic<String, Price> wanPrices = topics.wanPrices();
@@ -138,7 +136,8 @@ public final class BillingTopology {
     Serde<TaskStatus> billableStatus =
         Serdes.serdeFrom(
             taskStatus.valueSerde().serializer(),
-            new BillableStatusDeserializer(taskStatus.valueSerde().deserializer(), registry));
+            new BillableStatusDeserializer(
+                taskStatus.valueSerde().deserializer(), topics.registry()));
     KStream<String, ChargeDecision> decisions =
         builder.stream(taskStatus.name(), Consumed.with(taskStatus.keySerde(), billableStatus))
             .process(

@@ -73,8 +73,7 @@ class BillingTopologyTest {
     BillingConfig config = BillingConfig.from(Settings.of(values));
     java.util.Properties props = BillingService.streamsProperties(config);
     props.putAll(streamsOverrides);
-    driver =
-        new TopologyTestDriver(BillingTopology.build(config, topics, registry, metrics), props);
+    driver = new TopologyTestDriver(BillingTopology.build(config, topics, metrics), props);
     prices = input(topics.wanPrices());
     statuses = input(topics.taskStatus());
     charges = output(topics.billingCharges());

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class Topics {
   private final TopicNames names;
+  private final SchemaRegistry registry;
   private final Topic<String, VideoRequest> videoRequests;
   private final Topic<String, byte[]> videoRequestsDlq;
   private final Topic<String, TaskStatus> taskStatus;
@@ -25,6 +26,7 @@ public final class Topics {
 
   public Topics(TopicNames names, SchemaRegistry registry) {
     this.names = names;
+    this.registry = registry;
     AvroSerde<TaskStatus> statusSerde = AvroSerde.forValue(registry, TaskStatus.getClassSchema());
     this.videoRequests =
         new Topic<>(
@@ -54,6 +56,11 @@ public final class Topics {
 
   public TopicNames names() {
     return names;
+  }
+
+  /** The schema registry client every serde of these topics uses. */
+  public SchemaRegistry registry() {
+    return registry;
   }
 
   /** {@code video-requests}: key request_id. */
