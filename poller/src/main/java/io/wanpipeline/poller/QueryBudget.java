@@ -3,6 +3,8 @@ package io.wanpipeline.poller;
 import io.wanpipeline.wan.account.AccountLimits;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.rate.RateWindow;
+import io.wanpipeline.wan.rate.SlidingWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -116,41 +118,17 @@ public final class QueryBudget {
     return cap.isPresent() ? Math.min(mine, cap.getAsDouble()) : mine;
   }
 
-  /**
-   * The window that enforces {@code callsPerSecond}: {@code floor(rate)} calls per second plus
-   * {@code margin}, or one call per {@code ceil(1 / rate)} seconds plus margin below one a second.
-   *
-   * @param limit calls allowed in any window
-   * @param span the window's length
-   */
-  public record Window(int limit, Duration span) {
-    /** The window of {@code callsPerSecond} with {@code margin}. */
-    public static Window of(double callsPerSecond, Duration margin) {
-      int perSecond = (int) Math.floor(callsPerSecond + 1e-9);
-      if (perSecond >= 1) {
-        return new Window(perSecond, Duration.ofSeconds(1).plus(margin));
-      }
-      long seconds = (long) Math.ceil(1 / callsPerSecond - 1e-9);
-      return new Window(1, Duration.ofSeconds(Math.max(1, seconds)).plus(margin));
-    }
-
-    /** The calls per second this window allows on average. */
-    public double perSecond() {
-      return limit / (span.toNanos() / 1e9);
-    }
-  }
-
   /** Calls per second this instance may make for {@code account} at {@code now}. */
   public synchronized double callsPerSecond(String account, Instant now) {
     AccountState s = state(account);
-    Window w = window(account, s, now);
+    RateWindow w = window(account, s, now);
     return w == null ? 0 : w.perSecond();
   }
 
   /** Calls this instance may still make for {@code account} at {@code now}. */
   public synchronized int available(String account, Instant now) {
     AccountState s = state(account);
-    Window w = window(account, s, now);
+    RateWindow w = window(account, s, now);
     if (w == null) {
       return 0;
     }
@@ -170,7 +148,7 @@ public final class QueryBudget {
    */
   public synchronized Permit take(String account, Instant now) {
     AccountState s = state(account);
-    Window w = window(account, s, now);
+    RateWindow w = window(account, s, now);
     if (w == null) {
       return null;
     }
@@ -234,9 +212,9 @@ public final class QueryBudget {
    * The window in force for {@code account} at {@code now}; null while the account is paused or
    * this instance's share of it is nothing (a share just taken over is held at nothing).
    */
-  private Window window(String account, AccountState s, Instant now) {
+  private RateWindow window(String account, AccountState s, Instant now) {
     double rate = now.isBefore(s.pausedUntil) ? 0 : rateOf(account) * s.factor(now);
-    return rate > 0 ? Window.of(rate, margin) : null;
+    return rate > 0 ? RateWindow.of(rate, margin) : null;
   }
 
   private AccountState state(String account) {

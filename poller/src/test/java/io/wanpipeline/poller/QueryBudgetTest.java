@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.rate.RateWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,12 +117,12 @@ class QueryBudgetTest {
     assertThat(PartitionShare.fraction(1, 3)).isEqualTo(1.0 / 3);
     // Two instances over 3 partitions of an account at 20/s: 13 + 6 calls per second <= 20.
     int first =
-        QueryBudget.Window.of(
+        RateWindow.of(
                 QueryBudget.shareOf(20, PartitionShare.fraction(2, 3), OptionalDouble.empty()),
                 Duration.ofMillis(50))
             .limit();
     int second =
-        QueryBudget.Window.of(
+        RateWindow.of(
                 QueryBudget.shareOf(20, PartitionShare.fraction(1, 3), OptionalDouble.empty()),
                 Duration.ofMillis(50))
             .limit();
@@ -254,8 +255,8 @@ class QueryBudgetTest {
             OptionalDouble.empty(),
             share,
             Duration.ofMillis(50));
-    assertThat(QueryBudget.Window.of(0.25, Duration.ofMillis(50)))
-        .isEqualTo(new QueryBudget.Window(1, Duration.ofMillis(4050)));
+    assertThat(RateWindow.of(0.25, Duration.ofMillis(50)))
+        .isEqualTo(new RateWindow(1, Duration.ofMillis(4050)));
     List<Instant> granted = hammer(budget, "a", 20);
     assertThat(granted).hasSize(7);
     assertThat(Duration.between(granted.get(0), granted.get(1))).isEqualTo(Duration.ofMillis(3050));

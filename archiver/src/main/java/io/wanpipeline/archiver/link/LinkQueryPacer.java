@@ -1,5 +1,7 @@
 package io.wanpipeline.archiver.link;
 
+import io.wanpipeline.wan.rate.RateWindow;
+import io.wanpipeline.wan.rate.SlidingWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,14 +13,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * This archiver's share of each provider account's task-query budget (the provider allows 20
- * queries a second per account, shared with the pollers and the submitters): at most {@code
- * floor(rate)} link queries per account in any window of one second plus {@link #MARGIN}, where
- * {@code rate} is read at each call (it follows the partitions this instance owns). Each query is
- * counted while it is in flight and then from the moment its answer arrived, so that calls the
- * machine or the network delayed cannot pile two windows' calls into one second at the provider. A
- * rate below one query a second allows one per {@code 1 / rate} seconds; a rate of zero (no
- * partitions owned) allows none. It never waits: a refused query is told how long to wait.
- * Thread-safe; time is passed in.
+ * queries a second per account, shared with the pollers and the submitters), enforced like the
+ * pollers' by a {@link SlidingWindow} per account ({@link RateWindow}: at most {@code floor(rate)}
+ * link queries in any second plus {@link #MARGIN}, below one a second one per {@code ceil(1 /
+ * rate)} seconds), where {@code rate} is read at each call (it follows the partitions this instance
+ * owns; zero allows none). A query counts while in flight and then from its answer. It never waits:
+ * a refused query is told how long to wait. Thread-safe; time is passed in.
  */
 public final class LinkQueryPacer {
   /** Added to the window, for the provider's clock and the network. */
@@ -39,52 +39,50 @@ public final class LinkQueryPacer {
 
   /**
    * Starts a query of {@code account} at {@code now} if the budget allows it (then {@link #finish}
-   * must follow), else says how long to wait before asking again.
+   * or {@link #release} must follow), else says how long to wait before asking again.
    */
   public synchronized Optional<Duration> tryStart(String account, Instant now) {
     double perSecond = rates.applyAsDouble(account);
     if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
       return Optional.of(RETRY_WITHOUT_SHARE);
     }
-    int limit = (int) Math.max(1, Math.floor(perSecond));
-    Duration window =
-        Duration.ofMillis(perSecond >= 1 ? 1000 : (long) Math.ceil(1000 / perSecond)).plus(MARGIN);
+    RateWindow window = RateWindow.of(perSecond, MARGIN);
     Account a = accounts.computeIfAbsent(account, k -> new Account());
-    while (!a.answered.isEmpty() && !a.answered.peekFirst().plus(window).isAfter(now)) {
-      a.answered.removeFirst();
-    }
-    if (a.inFlight + a.answered.size() < limit) {
-      a.inFlight++;
+    SlidingWindow.Slot slot = a.calls.tryAcquire(now, window.limit(), window.span());
+    if (slot != null) {
+      slot.startedAt(now);
+      a.inFlight.addLast(slot);
       return Optional.empty();
     }
-    if (a.answered.isEmpty()) {
+    Optional<Instant> free = a.calls.nextFree(now, window.limit(), window.span());
+    if (free.isEmpty()) {
       return Optional.of(RETRY_WHILE_IN_FLIGHT);
     }
-    Duration wait = Duration.between(now, a.answered.peekFirst().plus(window));
+    Duration wait = Duration.between(now, free.get());
     return Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
   }
 
   /** Ends a query of {@code account} started by {@link #tryStart}, answered at {@code now}. */
   public synchronized void finish(String account, Instant now) {
-    Account a = accounts.get(account);
-    if (a == null || a.inFlight == 0) {
-      throw new IllegalStateException("no query of " + account + " in flight");
-    }
-    a.inFlight--;
-    a.answered.addLast(now);
+    inFlight(account).completedAt(now);
   }
 
   /** Gives back a query of {@code account} started by {@link #tryStart} but not made. */
   public synchronized void release(String account) {
+    accounts.get(account).calls.release(inFlight(account));
+  }
+
+  /** One of {@code account}'s queries in flight (they are alike until answered). */
+  private SlidingWindow.Slot inFlight(String account) {
     Account a = accounts.get(account);
-    if (a == null || a.inFlight == 0) {
+    if (a == null || a.inFlight.isEmpty()) {
       throw new IllegalStateException("no query of " + account + " in flight");
     }
-    a.inFlight--;
+    return a.inFlight.removeFirst();
   }
 
   private static final class Account {
-    int inFlight;
-    final Deque<Instant> answered = new ArrayDeque<>();
+    final SlidingWindow calls = new SlidingWindow();
+    final Deque<SlidingWindow.Slot> inFlight = new ArrayDeque<>();
   }
 }
