@@ -3,7 +3,6 @@ package io.wanpipeline.infra.chaos;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.schemas.topics.Topic;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -11,11 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the committed status events of every request from the beginning of {@code task-status} and
@@ -44,9 +38,7 @@ final class StatusTally implements AutoCloseable {
   /** The error code of a request whose create call may or may not have reached the provider. */
   static final String SUBMIT_IN_DOUBT = "SUBMIT_IN_DOUBT";
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Topic<String, TaskStatus> topic;
-  private final List<TopicPartition> partitions;
+  private final CommittedReader<TaskStatus> reader;
   private final Map<String, List<TaskState>> terminals = new HashMap<>();
   private final Map<String, Integer> inDoubt = new HashMap<>();
   private final Map<String, Integer> successes = new HashMap<>();
@@ -54,45 +46,17 @@ final class StatusTally implements AutoCloseable {
   private long events;
 
   StatusTally(String bootstrapServers, Topic<String, TaskStatus> topic) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    this.consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.topic = topic;
-    this.partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    this.reader = new CommittedReader<>(bootstrapServers, topic);
   }
 
   /** Reads what was committed since the last call, up to the current end of every partition. */
   synchronized StatusTally refresh() {
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    int rounds = 0;
-    while (!caughtUp(end) && rounds++ < 50) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        count(r);
-      }
-    }
+    reader.readToEnd((key, status) -> count(status));
     return this;
   }
 
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-  }
-
-  private void count(ConsumerRecord<byte[], byte[]> r) {
-    if (r.value() == null) {
-      return;
-    }
+  private void count(TaskStatus status) {
     events++;
-    TaskStatus status = topic.value(r.value());
     String requestId = status.getRequestId();
     if (SUCCESSES.contains(status.getState())) {
       successes.merge(requestId, 1, Integer::sum);
@@ -173,6 +137,6 @@ final class StatusTally implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    consumer.close();
+    reader.close();
   }
 }
