@@ -9,7 +9,6 @@ import io.wanpipeline.archiver.S3Clients;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.Faults;
@@ -27,16 +26,10 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.ApiKey;
-import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.QueryOutcome;
-import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -60,11 +53,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -545,30 +536,7 @@ class ArchiverIT {
 
   /** A task the simulator has finished, as the provider reports it. */
   private static TaskSnapshot succeededTask(String prompt) {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                prompt,
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
-    SubmitOutcome outcome = provider.submit(KEY, request, UUID.randomUUID().toString());
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
-    simClock.advance(Duration.ofSeconds(5));
-    QueryOutcome<TaskSnapshot> answer = provider.query(KEY, taskId);
-    assertThat(answer).isInstanceOf(QueryOutcome.Answered.class);
-    TaskSnapshot snapshot = ((QueryOutcome.Answered<TaskSnapshot>) answer).value();
-    assertThat(snapshot.status()).isEqualTo(ProviderStatus.SUCCEEDED);
-    return snapshot;
+    return SucceededTasks.finished(provider, KEY, simClock, prompt);
   }
 
   private static TaskSnapshot unknownTask() {
@@ -586,25 +554,7 @@ class ArchiverIT {
 
   /** The SUCCEEDED event the poller would have produced for {@code task}. */
   private static TaskStatus succeededEvent(String requestId, TaskSnapshot task) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(ACCOUNT)
-        .setApiKeyRef(KEY.ref())
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUCCEEDED)
-        .setTaskId(task.taskId())
-        .setEventTime(task.endTime().plusSeconds(2))
-        .setProviderEndTime(task.endTime())
-        .setRequestedResolution("480P")
-        .setUsage(
-            Usage.newBuilder()
-                .setVideoDurationMillis(
-                    task.usage() == null ? 5_000 : task.usage().videoDurationMillis())
-                .setTier("480P")
-                .build())
-        .setMetadata(Map.of("origin", "archiver-it"))
-        .build();
+    return SucceededTasks.event(requestId, ACCOUNT, KEY, task, "archiver-it");
   }
 
   /** A request id whose events land on the same partition as {@code requestId}'s. */
@@ -642,13 +592,6 @@ class ArchiverIT {
   }
 
   private String sha256Of(String key) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = ((InputStream) in).read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return SucceededTasks.sha256Of(s3, bucket, key);
   }
 }

@@ -9,7 +9,6 @@ import io.wanpipeline.archiver.ArchiverService;
 import io.wanpipeline.archiver.S3Clients;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
@@ -278,20 +277,7 @@ class ArchiverSsrfIT {
   }
 
   private static TaskStatus succeededEvent(String requestId, TaskSnapshot task) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(ACCOUNT)
-        .setApiKeyRef(KEY.ref())
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUCCEEDED)
-        .setTaskId(task.taskId())
-        .setEventTime(task.endTime().plusSeconds(2))
-        .setProviderEndTime(task.endTime())
-        .setRequestedResolution("480P")
-        .setUsage(Usage.newBuilder().setVideoDurationMillis(5_000).setTier("480P").build())
-        .setMetadata(Map.of("origin", "archiver-ssrf-it"))
-        .build();
+    return SucceededTasks.event(requestId, ACCOUNT, KEY, task, "archiver-ssrf-it");
   }
 
   private void send(TaskStatus status) {
