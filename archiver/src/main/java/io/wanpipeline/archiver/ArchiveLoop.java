@@ -423,8 +423,13 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
    */
   private boolean caughtUp(String partition) {
     PartitionWork work = owned.get(partition);
-    return work != null
-        && (work.caughtUp || (work.caughtUp = consumer.position(work.tp) >= work.catchUpTo));
+    if (work == null) {
+      return false;
+    }
+    if (!work.caughtUp) {
+      work.caughtUp = consumer.position(work.tp) >= work.catchUpTo;
+    }
+    return work.caughtUp;
   }
 
   @Override
