@@ -138,6 +138,11 @@ public final class VerifyingInputStream extends FilterInputStream {
     return count;
   }
 
+  /** The announced Content-Length, or -1 when unknown. */
+  public long expectedLength() {
+    return expectedLength;
+  }
+
   /** True once the body ended and its length checked out. */
   public boolean complete() {
     return ended && failure == null;

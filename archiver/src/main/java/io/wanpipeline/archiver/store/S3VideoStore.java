@@ -43,11 +43,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * The archive's view of S3: look an object up, stream an upload of unknown length (the SDK's
- * multipart client: bounded memory, and on a failed body the multipart upload is aborted), record
- * and read a video's SHA-256 in its checksum object ({@code <key>.sha256}), and hash an object
- * already stored. Failures are classified here: network errors, throttling and 5xx are transient,
- * other answers permanent.
+ * The archive's view of S3: look an object up, stream an upload (the SDK's multipart client:
+ * bounded memory, and on a failed body the multipart upload is aborted; of the download's announced
+ * length when it has one, so that parts stream through instead of being buffered whole), record and
+ * read a video's SHA-256 in its checksum object ({@code <key>.sha256}), and hash an object already
+ * stored. Failures are classified here: network errors, throttling and 5xx are transient, other
+ * answers permanent.
  *
  * <p>The SHA-256 is only known once the whole stream has passed, after the upload started, so it
  * cannot be the video's own metadata without rewriting the object (an in-place CopyObject, which
@@ -169,7 +170,11 @@ public final class S3VideoStore {
       Duration timeout,
       Instant startedAt)
       throws ArchiveException, InterruptedException {
-    BlockingInputStreamAsyncRequestBody requestBody = AsyncRequestBody.forBlockingInputStream(null);
+    // With the announced length the SDK streams each part as it arrives; without it, it must
+    // buffer every part whole before sending it.
+    BlockingInputStreamAsyncRequestBody requestBody =
+        AsyncRequestBody.forBlockingInputStream(
+            body.expectedLength() >= 0 ? body.expectedLength() : null);
     CompletableFuture<PutObjectResponse> put =
         s3.putObject(
             PutObjectRequest.builder()
@@ -203,6 +208,11 @@ public final class S3VideoStore {
       }
       throw bodyFailure(body).orElse(e);
     }
+    if (writeFailure == null && !body.complete()) {
+      // Given the length, the SDK reads exactly that many bytes; the end of the stream (and its
+      // length check) is read here.
+      endOfBody(body);
+    }
     if (writeFailure != null || !body.complete()) {
       // The SDK reported success without consuming the whole body: never trust such an object.
       throw bodyFailure(body)
@@ -215,6 +225,15 @@ public final class S3VideoStore {
     // write): a crashed archiver's leftover or a racer still streaming is aborted now (the racer
     // then finds this object and reuses it).
     abortIncompleteUploads(bucket, key, timeout);
+  }
+
+  /** Reads one more byte of {@code body}, which must be its end; a failure is the body's own. */
+  private static void endOfBody(VerifyingInputStream body) {
+    try {
+      body.read();
+    } catch (IOException e) {
+      // Recorded as the body's failure.
+    }
   }
 
   /**
