@@ -7,8 +7,9 @@ import io.wanpipeline.billing.price.PriceHistoryChanges;
 import io.wanpipeline.billing.price.PriceHistoryUpdater;
 import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.billing.serde.SameRecordSerde;
+import io.wanpipeline.billing.totals.CountOnceFilter;
+import io.wanpipeline.billing.totals.TotalsAccumulator;
 import io.wanpipeline.billing.totals.TotalsKey;
-import io.wanpipeline.billing.totals.TotalsProcessor;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
@@ -17,13 +18,17 @@ import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * wan-prices --(re-key by version)--> wan-prices-history --> global PRICE_HISTORY_STORE
  * task-status --> charge (CHARGED_STORE, UNPRICED_STORE, reads prices) --+--> billing-charges
  *                                                                       +--> billing-unpriced
- *        charges --(repartition by account|day|currency)--> totals (TOTALS_STORE) --> billing-totals
+ *        charges --(repartition by account|day|currency)--> count once (COUNTED_STORE)
+ *                --> totals (aggregate, cached: TOTALS_STORE) --> billing-totals
  * </pre>
  *
  * The price history lives in its own compacted topic keyed by price version ({@code
@@ -54,7 +60,10 @@ public final class BillingTopology {
   /** Succeeded requests flagged unpriced, keyed by request_id. */
   public static final String UNPRICED_STORE = "billing-unpriced-requests";
 
-  /** Totals per account, UTC day and currency, keyed by {@code account_id|day|currency}. */
+  /**
+   * Totals per account, UTC day and currency, keyed by {@code account_id|day|currency}: the totals
+   * aggregation's (timestamped) store.
+   */
   public static final String TOTALS_STORE = "billing-totals";
 
   /**
@@ -121,13 +130,6 @@ public final class BillingTopology {
             Stores.persistentKeyValueStore(UNPRICED_STORE),
             Serdes.String(),
             taskStatus.valueSerde()));
-    // Cached: the totals of one account, day and currency change with every charge; the cache
-    // keeps them in memory between commits and writes only the latest to RocksDB and the changelog.
-    // (The other stores get one write per request id, which a cache would only delay.)
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TOTALS_STORE), Serdes.String(), totals.valueSerde())
-            .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(COUNTED_STORE), Serdes.String(), Serdes.String()));
@@ -167,14 +169,23 @@ public final class BillingTopology {
             Produced.with(
                 topics.billingUnpriced().keySerde(), topics.billingUnpriced().valueSerde()));
 
+    // The totals are a cached aggregation: a total is written to its store, its changelog and
+    // billing-totals once per commit (or cache eviction), not once per charge, in the same
+    // transaction as the charges it adds up.
     charged
         .selectKey((requestId, charge) -> TotalsKey.of(charge), Named.as("key-by-total"))
         .repartition(Repartitioned.with(Serdes.String(), chargeSerde).withName(CHARGES_BY_TOTAL))
-        .process(
-            () -> new TotalsProcessor(TOTALS_STORE, COUNTED_STORE),
+        .processValues(
+            () -> new CountOnceFilter(COUNTED_STORE), Named.as("count-once"), COUNTED_STORE)
+        .groupByKey(Grouped.with(Serdes.String(), chargeSerde))
+        .aggregate(
+            () -> null,
+            (key, charge, total) -> TotalsAccumulator.add(total, charge),
             Named.as("totals"),
-            TOTALS_STORE,
-            COUNTED_STORE)
+            Materialized.<String, AccountTotal, KeyValueStore<Bytes, byte[]>>as(TOTALS_STORE)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(totals.valueSerde()))
+        .toStream(Named.as("totals-changes"))
         .to(totals.name(), Produced.with(totals.keySerde(), totals.valueSerde()));
 
     return builder.build();
