@@ -42,10 +42,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * RUNNING twice, a billable SUCCEEDED, ARCHIVED) are produced first; then the real billing service
  * (Kafka Streams, exactly-once, its production defaults) starts from the beginning and is timed
  * until its consumer group has committed the end offsets of task-status and of the charges'
- * repartition topic. One warm-up run on other topics comes first, so the measured runs see a JVM
- * whose code is compiled, as a long-running service's is. Every run is checked: one charge per
+ * repartition topic. Warm-up runs on other topics come first, until the JIT compilers are quiet
+ * (they spend at most a tenth of a run's time compiling), so the measured runs see a JVM whose code
+ * is compiled, as a long-running service's is: one warm-up run was not enough, the C2 compiler then
+ * still took a third of a core through both measured runs. Every run is checked: one charge per
  * SUCCEEDED, none unpriced, and the totals' task counts add up to the charges. Reports status
- * events per second and the CPU time the billing JVM and the broker spent.
+ * events per second, the CPU time the billing JVM and the broker spent, and the JIT's compile time.
  */
 final class BillingBench {
   private static final TaskState[] LIFECYCLE = {
@@ -57,8 +59,11 @@ final class BillingBench {
     TaskState.ARCHIVED
   };
 
+  /** Unmeasured warm-up runs, until the JIT compilers' work per run has levelled off. */
+  private static final int WARMUPS = 5;
+
   /** Measured runs after the warm-up. */
-  private static final int RUNS = 2;
+  private static final int RUNS = 3;
 
   private final BenchStack stack;
   private final int events;
@@ -85,6 +90,7 @@ final class BillingBench {
             "events",
             "charges",
             "totals' task count",
+            "totals records",
             "start to first event",
             "start to RUNNING",
             "first event to caught up",
@@ -93,10 +99,13 @@ final class BillingBench {
             "events/s (from start)",
             "CPU billing JVM",
             "CPU broker",
-            "CPU per 1000 events");
+            "CPU per 1000 events",
+            "JIT compile time");
     Map<String, String> overrides = overrides();
     int warmup = events;
-    measure("warm-up", warmup, overrides, null);
+    for (int i = 1; i <= WARMUPS; i++) {
+      measure("warm-up-" + i, warmup, overrides, null);
+    }
     for (int i = 1; i <= RUNS; i++) {
       measure(String.valueOf(i), events, overrides, table);
     }
@@ -110,13 +119,18 @@ final class BillingBench {
         "billing service in the benchmark JVM with its production defaults"
             + (overrides.isEmpty() ? "" : " except " + overrides)
             + " (BillingService: price seeding, charge, unpriced and totals with a repartition,"
-            + " RocksDB stores); one unmeasured warm-up run of "
+            + " RocksDB stores); "
+            + WARMUPS
+            + " unmeasured warm-up runs of "
             + warmup
-            + " events on other topics first (JIT); checked: charges read (read_committed) from"
+            + " events on other topics first (JIT; progress lines show their figures); checked:"
+            + " charges read (read_committed) from"
             + " the charges topic = SUCCEEDED events, none unpriced, and the latest totals' task"
-            + " counts add up to them; CPU = process CPU time over the timed part (billing JVM"
-            + " includes the benchmark's own offset polling); target >= 50,000 events/s on 2"
-            + " cores");
+            + " counts add up to them; totals records = updates written to billing-totals (one per"
+            + " key and commit); CPU = process CPU time over the timed part (billing JVM"
+            + " includes the benchmark's own offset polling); JIT compile time = the JVM's total"
+            + " compilation time over the timed part (CompilationMXBean); target >= 50,000"
+            + " events/s on 2 cores");
     return table;
   }
 
@@ -138,6 +152,7 @@ final class BillingBench {
     return out;
   }
 
+  /** One run of {@code count} events; adds a row to {@code table} unless it is null. */
   private void measure(String label, int count, Map<String, String> overrides, Table table)
       throws Exception {
     BenchStack.Run run = stack.fresh("billing-" + label);
@@ -220,6 +235,7 @@ final class BillingBench {
           "  (e) %s: billing with %d stream thread(s): starting%n", label, config.streamThreads());
       long cpuStart = processCpuNanos();
       long brokerCpuStart = childrenCpuNanos();
+      long jitStart = compileMillis();
       long start = System.nanoTime();
       long running = -1;
       long first = -1;
@@ -252,6 +268,7 @@ final class BillingBench {
         long end = System.nanoTime();
         double cpu = (processCpuNanos() - cpuStart) / 1e9;
         double brokerCpu = (childrenCpuNanos() - brokerCpuStart) / 1e9;
+        double jit = (compileMillis() - jitStart) / 1e3;
         if (running < 0) {
           running = end;
         }
@@ -260,6 +277,7 @@ final class BillingBench {
         }
         long charges = count(run.topics().billingCharges().name());
         long counted = totalTaskCount(run);
+        long totalsRecords = count(run.topics().billingTotals().name());
         long unpriced = service.unpricedCount();
         if (charges != billable || counted != billable || unpriced != 0) {
           throw new IllegalStateException(
@@ -278,6 +296,7 @@ final class BillingBench {
               count,
               charges,
               counted,
+              totalsRecords,
               String.format("%.1f s", (first - start) / 1e9),
               String.format("%.1f s", (running - start) / 1e9),
               String.format("%.1f s", fromFirst),
@@ -286,12 +305,13 @@ final class BillingBench {
               String.format("%.0f", count / fromStart),
               String.format("%.1f s", cpu),
               String.format("%.1f s", brokerCpu),
-              String.format("%.0f ms", (cpu + brokerCpu) * 1e6 / count));
+              String.format("%.0f ms", (cpu + brokerCpu) * 1e6 / count),
+              String.format("%.1f s", jit));
         }
         progress.printf(
             "  (e) %s: %.0f events/s from the first event, %d charges, CPU %.1f s billing JVM +"
-                + " %.1f s broker%n",
-            label, count / fromFirst, charges, cpu, brokerCpu);
+                + " %.1f s broker, JIT compiling %.1f s%n",
+            label, count / fromFirst, charges, cpu, brokerCpu, jit);
       } finally {
         service.close();
       }
@@ -336,6 +356,11 @@ final class BillingBench {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     }
+  }
+
+  /** The JIT compilers' accumulated compile time in this JVM, in milliseconds. */
+  private static long compileMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static long processCpuNanos() {
