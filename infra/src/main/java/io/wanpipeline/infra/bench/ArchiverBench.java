@@ -64,12 +64,13 @@ final class ArchiverBench {
   private static final int WORKERS = 4;
 
   /**
-   * Untimed videos each path handles first, {@link #WORKERS} at a time: two rounds, so that
+   * Untimed videos each path handles first, {@link #WORKERS} at a time: six rounds, so that
    * connections and TLS sessions are open on every concurrent path and the JIT has compiled the hot
-   * paths before the clock starts (after one round the archiver's fresh JVM still spent about a
-   * third of its CPU in the compiler threads during the timed videos).
+   * paths before the clock starts, as in an archiver that has been running a while (after one round
+   * the archiver's fresh JVM still spent about a third of its CPU in the compiler threads during
+   * the timed videos; after two rounds, a quarter of a core in C2 and a twentieth in C1).
    */
-  private static final int WARMUP = 2 * WORKERS;
+  private static final int WARMUP = 6 * WORKERS;
 
   /** How much of the end of the child's log is read for its last statistics line. */
   private static final int STATS_TAIL_BYTES = 16 * 1024;
