@@ -429,9 +429,26 @@ public final class VideoArchiver {
         link = links.fresh(event);
       }
       Instant startedAt = clock.instant();
-      // Uploads a crashed archiver left behind; a live racer's is younger than this cutoff.
-      store.abortStaleUploads(
-          bucket, key, startedAt.minus(settings.downloadTimeout()).minus(STALE_SLACK), budget);
+      // Uploads a crashed archiver left behind, aborted while this attempt downloads and uploads;
+      // a live racer's (and this attempt's own) is younger than this cutoff.
+      CompletableFuture<Void> staleSweep =
+          store.startAbortingStaleUploads(
+              bucket, key, startedAt.minus(settings.downloadTimeout()).minus(STALE_SLACK));
+      try {
+        return downloadAndUpload(bucket, key, encodedRequest, taskId, budget, startedAt);
+      } finally {
+        store.awaitSweep(staleSweep, bucket, key, budget);
+      }
+    }
+
+    private ArchiveLocation downloadAndUpload(
+        String bucket,
+        String key,
+        String encodedRequest,
+        String taskId,
+        Duration budget,
+        Instant startedAt)
+        throws ArchiveException, InterruptedException {
       try (VideoDownloader.Download download = downloader.open(link, budget)) {
         long announced = download.contentLength().orElse(-1);
         if (announced > settings.maxVideoBytes()) {

@@ -195,10 +195,13 @@ public final class S3VideoStore {
     try {
       await(put, timeout, "upload");
     } catch (ArchiveException e) {
-      abortUploads(
+      awaitSweep(
+          abortUploads(
+              bucket,
+              key,
+              u -> u.initiated() == null || !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW))),
           bucket,
           key,
-          u -> u.initiated() == null || !u.initiated().isBefore(startedAt.minus(CLOCK_SKEW)),
           timeout);
       if (preconditionFailed(e) || uploadAbortedByAWinner(e)) {
         throw ArchiveFailure.permanent(
@@ -262,14 +265,23 @@ public final class S3VideoStore {
   }
 
   /**
-   * Aborts the incomplete multipart uploads of {@code key} initiated before {@code cutoff}: those a
-   * crashed (SIGKILLed) archiver left behind. The caller picks a cutoff older than any live attempt
-   * can be, so a racing archiver's upload is never aborted. Best effort.
+   * Starts aborting the incomplete multipart uploads of {@code key} initiated before {@code
+   * cutoff}: those a crashed (SIGKILLed) archiver left behind. The caller picks a cutoff older than
+   * any live attempt can be, so a racing archiver's upload is never aborted, and can run its own
+   * upload meanwhile. Best effort: the future never fails; await it with {@link #awaitSweep}.
+   */
+  public CompletableFuture<Void> startAbortingStaleUploads(
+      String bucket, String key, Instant cutoff) {
+    return abortUploads(bucket, key, u -> u.initiated() != null && u.initiated().isBefore(cutoff));
+  }
+
+  /**
+   * Aborts the incomplete multipart uploads of {@code key} initiated before {@code cutoff}, as
+   * {@link #startAbortingStaleUploads}, and waits at most {@code timeout} for it.
    */
   public void abortStaleUploads(String bucket, String key, Instant cutoff, Duration timeout)
       throws InterruptedException {
-    abortUploads(
-        bucket, key, u -> u.initiated() != null && u.initiated().isBefore(cutoff), timeout);
+    awaitSweep(startAbortingStaleUploads(bucket, key, cutoff), bucket, key, timeout);
   }
 
   /**
@@ -281,38 +293,69 @@ public final class S3VideoStore {
    */
   public void abortIncompleteUploads(String bucket, String key, Duration timeout)
       throws InterruptedException {
-    abortUploads(bucket, key, u -> true, timeout);
+    awaitSweep(abortUploads(bucket, key, u -> true), bucket, key, timeout);
   }
 
-  private void abortUploads(
-      String bucket, String key, Predicate<MultipartUpload> which, Duration timeout)
+  /**
+   * Waits at most {@code timeout} for a sweep of {@code key}'s incomplete uploads; one that takes
+   * longer is cancelled and left to the next attempt (or the bucket's lifecycle rule).
+   */
+  public void awaitSweep(CompletableFuture<Void> sweep, String bucket, String key, Duration timeout)
       throws InterruptedException {
     try {
-      ListMultipartUploadsResponse uploads =
-          await(
-              s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)),
-              timeout,
-              "list multipart uploads");
-      for (MultipartUpload upload : uploads.uploads()) {
-        if (key.equals(upload.key()) && which.test(upload)) {
-          await(
-              s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId())),
-              timeout,
-              "abort multipart upload");
-          log.debug(
-              "Incomplete multipart upload aborted: bucket={}, key={}, initiated={}",
-              bucket,
-              key,
-              upload.initiated());
-        }
-      }
-    } catch (ArchiveException e) {
+      sweep.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      sweep.cancel(true);
       log.debug(
-          "Could not abort incomplete uploads: bucket={}, key={}, reason={}",
+          "Incomplete uploads not aborted in time: bucket={}, key={}, timeout={}",
           bucket,
           key,
-          e.getMessage());
+          timeout);
+    } catch (ExecutionException e) {
+      // abortUploads never completes exceptionally; nothing to report twice.
+    } catch (InterruptedException e) {
+      sweep.cancel(true);
+      throw e;
     }
+  }
+
+  /** Lists {@code key}'s incomplete uploads and aborts those {@code which} selects; never fails. */
+  private CompletableFuture<Void> abortUploads(
+      String bucket, String key, Predicate<MultipartUpload> which) {
+    CompletableFuture<ListMultipartUploadsResponse> listed;
+    try {
+      listed = s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key));
+    } catch (RuntimeException e) {
+      listed = CompletableFuture.failedFuture(e);
+    }
+    return listed
+        .thenCompose(
+            uploads ->
+                CompletableFuture.allOf(
+                    uploads.uploads().stream()
+                        .filter(u -> key.equals(u.key()) && which.test(u))
+                        .map(u -> abort(bucket, key, u))
+                        .toArray(CompletableFuture[]::new)))
+        .exceptionally(
+            e -> {
+              log.debug(
+                  "Could not abort incomplete uploads: bucket={}, key={}, reason={}",
+                  bucket,
+                  key,
+                  classify(e, "abort incomplete uploads").getMessage());
+              return null;
+            });
+  }
+
+  private CompletableFuture<Void> abort(String bucket, String key, MultipartUpload upload) {
+    return s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()))
+        .thenRun(
+            () ->
+                log.debug(
+                    "Incomplete multipart upload aborted: bucket={}, key={}, initiated={}",
+                    bucket,
+                    key,
+                    upload.initiated()));
   }
 
   /** The key of {@code key}'s checksum object. */
