@@ -57,6 +57,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -472,6 +473,57 @@ class ArchiverIT {
         .isEqualTo(sha + "  req-left.mp4\n");
   }
 
+  @Test
+  void aKilledArchiversUploadIsAbortedByTheNextAttempt() {
+    TaskSnapshot task = succeededTask("a patient heron");
+    String key = "videos/acme/2026/03/01/req-stale.mp4";
+    // What an archiver SIGKILLed mid-upload leaves behind: an incomplete multipart upload.
+    s3.createBucket(b -> b.bucket(bucket));
+    s3.createMultipartUpload(b -> b.bucket(bucket).key(key));
+    assertThat(uploadsOf(key)).hasSize(1);
+    // The next archiver's clock is past the upload's staleness cutoff (attempt start minus the
+    // download timeout and a minute's slack): it counts as a crashed archiver's upload, not as a
+    // live racer's.
+    extraSettings.put("archiver.download-timeout", "1m");
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withUnavailableRate(1));
+    start(kafka.uniqueName("archiver"), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(3)));
+
+    send(succeededEvent("req-stale", task));
+
+    // Every download fails before an upload starts, and a successful upload would abort every
+    // other upload of its key: while the downloads fail, only the stale sweep can abort it.
+    await().atMost(Duration.ofSeconds(30)).until(() -> uploadsOf(key).isEmpty());
+    assertThat(sim.ledger().downloads(task.taskId()))
+        .extracting(SimulatorLedger.Download::httpStatus)
+        .doesNotContain(200);
+    assertThat(objectKeys()).isEmpty();
+    assertThat(terminalsOf("req-stale")).isEmpty();
+
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE);
+    TaskStatus archived = awaitTerminal("req-stale");
+    assertThat(archived.getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(archived.getArchive().getKey()).isEqualTo(key);
+  }
+
+  @Test
+  void aLiveRacersUploadIsNotAbortedByAFailingAttempt() {
+    TaskSnapshot task = succeededTask("a hurried crane");
+    String key = "videos/acme/2026/03/01/req-racing.mp4";
+    // A racer's upload in progress, younger than the staleness cutoff of this archiver.
+    s3.createBucket(b -> b.bucket(bucket));
+    s3.createMultipartUpload(b -> b.bucket(bucket).key(key));
+    sim.setFaults(Route.DOWNLOAD, Faults.NONE.withUnavailableRate(1));
+    start(kafka.uniqueName("archiver"));
+
+    send(succeededEvent("req-racing", task));
+
+    // Several attempts, each with its stale sweep, have run and failed.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> sim.ledger().downloads(task.taskId()).size() >= 2);
+    assertThat(uploadsOf(key)).as("the racer's upload is left alone").hasSize(1);
+  }
+
   private void awaitCommittedToTheEnd(String group, int partition) {
     TopicPartition tp = new TopicPartition(topics.taskStatus().name(), partition);
     try (Admin admin = Admin.create(kafka.clientConfig());
@@ -497,6 +549,10 @@ class ArchiverIT {
   }
 
   private ArchiverService start(String groupId) {
+    return start(groupId, Clock.systemUTC());
+  }
+
+  private ArchiverService start(String groupId, Clock clock) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     values.put("schema-registry.url", registry.url());
@@ -525,7 +581,7 @@ class ArchiverIT {
     ArchiverService service =
         new ArchiverService(
             config,
-            Clock.systemUTC(),
+            clock,
             topics,
             account -> WanClients.forAccount(account, Clock.systemUTC()),
             client);
@@ -585,6 +641,12 @@ class ArchiverIT {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
     return terminalsOf(requestId).get(0);
+  }
+
+  private List<MultipartUpload> uploadsOf(String key) {
+    return s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads().stream()
+        .filter(u -> key.equals(u.key()))
+        .toList();
   }
 
   private List<String> objectKeys() {
