@@ -276,8 +276,9 @@ final class BillingBench {
           first = end;
         }
         long charges = count(run.topics().billingCharges().name());
-        long counted = totalTaskCount(run);
-        long totalsRecords = count(run.topics().billingTotals().name());
+        TotalsRead totals = readTotals(run);
+        long counted = totals.taskCount();
+        long totalsRecords = totals.records();
         long unpriced = service.unpricedCount();
         if (charges != billable || counted != billable || unpriced != 0) {
           throw new IllegalStateException(
@@ -435,17 +436,27 @@ final class BillingBench {
     return n[0];
   }
 
-  /** The sum of the task counts of the latest total of every key of the totals topic. */
-  private long totalTaskCount(BenchStack.Run run) {
+  /**
+   * What the totals topic holds: its records, and the sum of the task counts of the latest total of
+   * every key.
+   */
+  private record TotalsRead(long records, long taskCount) {}
+
+  /** Reads the totals topic once, to its end. */
+  private TotalsRead readTotals(BenchStack.Run run) {
     var totals = run.topics().billingTotals();
     Map<String, AccountTotal> latest = new HashMap<>();
+    long[] records = {0};
     readCommitted(
         totals.name(),
-        r ->
-            latest.put(
-                new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
-                totals.value(r.value())));
-    return latest.values().stream().mapToLong(AccountTotal::getTaskCount).sum();
+        r -> {
+          records[0]++;
+          latest.put(
+              new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+              totals.value(r.value()));
+        });
+    return new TotalsRead(
+        records[0], latest.values().stream().mapToLong(AccountTotal::getTaskCount).sum());
   }
 
   private void readCommitted(
