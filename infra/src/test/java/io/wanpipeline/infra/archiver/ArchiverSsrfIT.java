@@ -23,12 +23,6 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.ApiKey;
-import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
-import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.QueryOutcome;
-import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
@@ -43,7 +37,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
@@ -213,32 +206,11 @@ class ArchiverSsrfIT {
   }
 
   private String submit(String prompt) {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                prompt,
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
-    SubmitOutcome outcome = provider.submit(KEY, request, UUID.randomUUID().toString());
-    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    return ((SubmitOutcome.Accepted) outcome).taskId();
+    return SucceededTasks.submit(provider, KEY, prompt);
   }
 
   private TaskSnapshot succeeded(String taskId) {
-    QueryOutcome<TaskSnapshot> answer = provider.query(KEY, taskId);
-    assertThat(answer).isInstanceOf(QueryOutcome.Answered.class);
-    TaskSnapshot snapshot = ((QueryOutcome.Answered<TaskSnapshot>) answer).value();
-    assertThat(snapshot.status()).isEqualTo(ProviderStatus.SUCCEEDED);
-    return snapshot;
+    return SucceededTasks.succeeded(provider, KEY, taskId);
   }
 
   private void start() {

@@ -35,6 +35,16 @@ final class SucceededTasks {
    */
   static TaskSnapshot finished(
       DashScopeClient provider, ApiKey key, AdjustableClock simClock, String prompt) {
+    String taskId = submit(provider, key, prompt);
+    simClock.advance(Duration.ofSeconds(5));
+    return succeeded(provider, key, taskId);
+  }
+
+  /**
+   * Submits a wan2.2-i2v-flash 480P task with {@code prompt} (simulator markers allowed) and
+   * returns its task id.
+   */
+  static String submit(DashScopeClient provider, ApiKey key, String prompt) {
     GenerationRequest request =
         new GenerationRequest(
             "wan2.2-i2v-flash",
@@ -52,8 +62,11 @@ final class SucceededTasks {
             new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
     SubmitOutcome outcome = provider.submit(key, request, UUID.randomUUID().toString());
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
-    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
-    simClock.advance(Duration.ofSeconds(5));
+    return ((SubmitOutcome.Accepted) outcome).taskId();
+  }
+
+  /** The task {@code taskId} as the provider reports it, which must be SUCCEEDED by now. */
+  static TaskSnapshot succeeded(DashScopeClient provider, ApiKey key, String taskId) {
     QueryOutcome<TaskSnapshot> answer = provider.query(key, taskId);
     assertThat(answer).isInstanceOf(QueryOutcome.Answered.class);
     TaskSnapshot snapshot = ((QueryOutcome.Answered<TaskSnapshot>) answer).value();
