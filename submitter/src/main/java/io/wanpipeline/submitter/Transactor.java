@@ -102,7 +102,7 @@ public final class Transactor {
     private static final long serialVersionUID = 1L;
 
     Aborted(Throwable cause) {
-      super("transaction aborted: " + cause, cause);
+      super("transaction aborted: " + TransactionFailure.describe(cause), cause);
     }
 
     Aborted(String message, Throwable cause) {

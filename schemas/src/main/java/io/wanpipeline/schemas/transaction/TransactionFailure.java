@@ -40,6 +40,18 @@ public sealed interface TransactionFailure {
   /** The exception that decided the classification. */
   Throwable cause();
 
+  /**
+   * {@code failure} and, when it differs, its root cause, as one line for a log: the producer's "in
+   * an error state" hides the error that put it there.
+   */
+  static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == failure ? failure.toString() : failure + "; caused by " + root;
+  }
+
   /** The producer cannot continue. */
   record Fatal(Throwable cause) implements TransactionFailure {}
 

@@ -104,4 +104,16 @@ class TransactionFailureTest {
         .as("abortable since KIP-588")
         .isInstanceOf(TransactionFailure.Abortable.class);
   }
+
+  @Test
+  void describeNamesTheRootCauseTheErrorStateHides() {
+    assertThat(TransactionFailure.describe(ERROR_STATE_OF_TOO_LARGE))
+        .isEqualTo(
+            "org.apache.kafka.common.KafkaException: Cannot execute transactional method because we"
+                + " are in an error state; caused by"
+                + " org.apache.kafka.common.errors.RecordTooLargeException: The message is 1048700"
+                + " bytes when serialized");
+    assertThat(TransactionFailure.describe(new TimeoutException("late")))
+        .isEqualTo("org.apache.kafka.common.errors.TimeoutException: late");
+  }
 }
