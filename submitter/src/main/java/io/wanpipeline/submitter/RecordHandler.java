@@ -263,7 +263,7 @@ final class RecordHandler {
    */
   Handled unwritable(ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
     log.warn(
-        "outputs cannot be written, record sent to the dead-letter topic topic={} partition={}"
+        "outputs cannot be written, sending the record to the dead-letter topic topic={} partition={}"
             + " offset={}: {}",
         record.topic(),
         record.partition(),
