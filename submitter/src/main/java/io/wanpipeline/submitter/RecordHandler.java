@@ -263,8 +263,8 @@ final class RecordHandler {
    */
   Handled unwritable(ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
     log.warn(
-        "outputs cannot be written, sending the record to the dead-letter topic topic={} partition={}"
-            + " offset={}: {}",
+        "outputs cannot be written, sending the record to the dead-letter topic topic={}"
+            + " partition={} offset={}: {}",
         record.topic(),
         record.partition(),
         record.offset(),
