@@ -7,6 +7,7 @@ import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
+import io.wanpipeline.schemas.transaction.TransactionFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,11 +34,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -312,10 +308,11 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     List<TaskStatus> terminal = new ArrayList<>(pendingTerminal);
+    List<TransactionFailure.Sent> sent = new ArrayList<>(pendingOutputs.size());
     try {
       producer.beginTransaction();
       for (ProducerRecord<String, TaskStatus> out : pendingOutputs) {
-        producer.send(out);
+        sent.add(new TransactionFailure.Sent(out.topic(), producer.send(out)));
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
@@ -329,19 +326,28 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       for (TaskStatus t : terminal) {
         (t.getState() == TaskState.ARCHIVED ? archived : failed).incrementAndGet();
       }
-    } catch (ProducerFencedException
-        | InvalidProducerEpochException
-        | OutOfOrderSequenceException
-        | AuthorizationException
-        | UnsupportedVersionException e) {
-      throw e;
     } catch (KafkaException e) {
-      log.warn(
-          "Archiver transaction aborted, rewinding to the last commit: topic={}, events={},"
-              + " reason={}",
-          taskStatus.name(),
-          terminal.size(),
-          e.toString());
+      TransactionFailure failure = TransactionFailure.classify(e, sent);
+      if (failure instanceof TransactionFailure.Fatal) {
+        throw e;
+      }
+      if (failure instanceof TransactionFailure.Unwritable unwritable) {
+        // Not expected: status events are bounded by the intake's request size limit. Without a
+        // dead-letter topic for task-status the events are redone; the log says which and why.
+        log.error(
+            "Archiver transaction aborted, an event cannot be written, rewinding to the last"
+                + " commit: topic={}, requestIds={}, reason={}",
+            taskStatus.name(),
+            terminal.stream().map(TaskStatus::getRequestId).toList(),
+            unwritable.reason());
+      } else {
+        log.warn(
+            "Archiver transaction aborted, rewinding to the last commit: topic={}, events={},"
+                + " reason={}",
+            taskStatus.name(),
+            terminal.size(),
+            TransactionFailure.describe(e));
+      }
       producer.abortTransaction();
       rewind();
     } finally {

@@ -25,9 +25,36 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
+  /** Header: set, to the original value's size in bytes, when the value was left out. */
+  public static final String VALUE_DROPPED = "wan.dlq.value-dropped";
+
   /** The dead letter of {@code source} for {@code dlqTopic}, keeping its original headers. */
   static ProducerRecord<byte[], byte[]> of(
       String dlqTopic, ConsumerRecord<byte[], byte[]> source, String reason, Throwable cause) {
+    return of(dlqTopic, source, reason, cause == null ? "none" : cause.getClass().getName());
+  }
+
+  /** As {@link #of(String, ConsumerRecord, String, Throwable)}, naming the exception's class. */
+  static ProducerRecord<byte[], byte[]> of(
+      String dlqTopic, ConsumerRecord<byte[], byte[]> source, String reason, String exception) {
+    return new ProducerRecord<>(
+        dlqTopic, null, source.key(), source.value(), headers(source, reason, exception));
+  }
+
+  /**
+   * The dead letter of {@code source} without its value, for a value too large for the dead-letter
+   * topic: the headers say why and how large it was, and the original stays at its source offset.
+   */
+  static ProducerRecord<byte[], byte[]> withoutValue(
+      String dlqTopic, ConsumerRecord<byte[], byte[]> source, String reason, String exception) {
+    RecordHeaders headers = headers(source, reason, exception);
+    headers.add(
+        VALUE_DROPPED, utf8(String.valueOf(source.value() == null ? 0 : source.value().length)));
+    return new ProducerRecord<>(dlqTopic, null, source.key(), null, headers);
+  }
+
+  private static RecordHeaders headers(
+      ConsumerRecord<byte[], byte[]> source, String reason, String exception) {
     RecordHeaders headers = new RecordHeaders();
     for (Header h : source.headers()) {
       headers.add(h);
@@ -36,8 +63,8 @@ public final class DeadLetters {
     headers.add(SOURCE_TOPIC, utf8(source.topic()));
     headers.add(SOURCE_PARTITION, utf8(String.valueOf(source.partition())));
     headers.add(SOURCE_OFFSET, utf8(String.valueOf(source.offset())));
-    headers.add(EXCEPTION, utf8(cause == null ? "none" : cause.getClass().getName()));
-    return new ProducerRecord<>(dlqTopic, null, source.key(), source.value(), headers);
+    headers.add(EXCEPTION, utf8(exception));
+    return headers;
   }
 
   private static byte[] utf8(String s) {

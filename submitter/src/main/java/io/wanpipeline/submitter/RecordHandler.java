@@ -46,6 +46,9 @@ final class RecordHandler {
   /** Error code of a request_id reused for a different request. */
   static final String IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED";
 
+  /** Error code of a request whose derived records cannot be written (sent to the DLQ). */
+  static final String REQUEST_UNWRITABLE = "REQUEST_UNWRITABLE";
+
   /** What became of a record. */
   sealed interface Handled {
     /** Finished: its offset is committed. */
@@ -111,6 +114,7 @@ final class RecordHandler {
           e.getMessage());
       return new Handled.WaitUntil(retryAt);
     }
+    VideoRequest eventView = RequestSizeLimit.forEvents(request);
     String requestId = request.getRequestId();
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     Optional<String> badId = RequestIdPolicy.problem(requestId);
@@ -137,7 +141,7 @@ final class RecordHandler {
           badId.get());
       TaskStatus rejected =
           events.rejected(
-              request,
+              eventView,
               RequestedFacts.NONE,
               providerAccountName,
               validationError(INVALID_REQUEST_ID, "request_id", badId.get()));
@@ -176,7 +180,7 @@ final class RecordHandler {
               "request_id was already used for a different request; use a new request_id for new"
                   + " content");
       transactor.commit(
-          List.of(status(events.rejected(request, facts, providerAccountName, error))),
+          List.of(status(events.rejected(eventView, facts, providerAccountName, error))),
           source,
           record.offset() + 1);
       return DONE;
@@ -195,6 +199,12 @@ final class RecordHandler {
                         + "'; configured: "
                         + accounts.all().stream().map(ProviderAccount::name).toList()))
             : checks.violations(generation, account.get());
+    Optional<ErrorInfo> tooLarge = RequestSizeLimit.check(record.value().length, request);
+    if (tooLarge.isPresent()) {
+      // Refused for its size first, whatever else is wrong: its derived records may not be
+      // writable.
+      invalid = tooLarge;
+    }
     if (invalid.isPresent()) {
       log.info(
           "rejected requestId={} partition={} offset={}: {} {}",
@@ -208,7 +218,7 @@ final class RecordHandler {
       transactor.commit(
           List.of(
               ledger(ctx, entry),
-              status(events.rejected(request, facts, providerAccountName, invalid.get()))),
+              status(events.rejected(eventView, facts, providerAccountName, invalid.get()))),
           source,
           record.offset() + 1);
       ledger.record(record.partition(), entry);
@@ -241,6 +251,123 @@ final class RecordHandler {
         record.offset());
     return DONE;
   }
+
+  /**
+   * Ends a record whose outputs could not be written ({@code failure}: too large, invalid) instead
+   * of reading it again forever: the record goes to the dead-letter topic with the cause in its
+   * headers and, when it is a request with a usable request_id, ends REJECTED {@code
+   * REQUEST_UNWRITABLE} (without metadata) and is recorded in the ledger. A dead letter too large
+   * for the topic keeps its headers and drops its value (the original stays at the source offset).
+   *
+   * @throws Transactor.Unwritable when not even the dead letter without its value can be written
+   */
+  Handled unwritable(ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+    log.warn(
+        "outputs cannot be written, sending the record to the dead-letter topic topic={}"
+            + " partition={} offset={}: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        failure.reason());
+    TopicPartition source = new TopicPartition(record.topic(), record.partition());
+    String dlq = topics.videoRequestsDlq().name();
+    String reason = failure.reason();
+    Optional<Ending> ending = endingOfUnwritable(record, failure);
+    List<List<ProducerRecord<byte[], byte[]>>> attempts = new ArrayList<>();
+    if (!failure.topic().equals(dlq)) {
+      attempts.add(withEnding(DeadLetters.of(dlq, record, reason, failure.errorClass()), ending));
+    }
+    attempts.add(
+        withEnding(DeadLetters.withoutValue(dlq, record, reason, failure.errorClass()), ending));
+    if (ending.isPresent()) {
+      attempts.add(List.of(DeadLetters.withoutValue(dlq, record, reason, failure.errorClass())));
+    }
+    Transactor.Unwritable last = failure;
+    for (List<ProducerRecord<byte[], byte[]>> attempt : attempts) {
+      try {
+        transactor.commit(attempt, source, record.offset() + 1);
+        if (attempt.size() > 1) {
+          ending
+              .filter(e -> e.entry() != null)
+              .ifPresent(e -> ledger.record(record.partition(), e.entry()));
+        }
+        return DONE;
+      } catch (Transactor.Unwritable again) {
+        log.warn(
+            "dead letter not written, trying a smaller one topic={} partition={} offset={}: {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            again.reason());
+        last = again;
+      }
+    }
+    throw last;
+  }
+
+  /** The REJECTED status and ledger entry of an unwritable request, if it is a usable request. */
+  private Optional<Ending> endingOfUnwritable(
+      ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+    VideoRequest request;
+    try {
+      if (record.value() == null) {
+        return Optional.empty();
+      }
+      request = topics.videoRequests().value(record.value());
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+    String requestId = request.getRequestId();
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (RequestIdPolicy.problem(requestId).isPresent() || !requestId.equals(key)) {
+      return Optional.empty();
+    }
+    VideoRequest slim =
+        VideoRequest.newBuilder(request).setMetadata(new java.util.HashMap<>()).build();
+    String providerAccountName =
+        accounts
+            .resolve(request.getProviderAccount())
+            .map(ProviderAccount::name)
+            .orElse(
+                request.getProviderAccount() == null
+                    ? accounts.defaultAccount().name()
+                    : request.getProviderAccount());
+    ErrorInfo error =
+        ErrorInfo.newBuilder()
+            .setCode(REQUEST_UNWRITABLE)
+            .setMessage(
+                "the pipeline cannot write this request's records ("
+                    + failure.reason()
+                    + "); it was sent to the dead-letter topic and its metadata is not copied"
+                    + " onto this event")
+            .setRetryable(false)
+            .setStage(ErrorStage.VALIDATION)
+            .setField(null)
+            .build();
+    TaskStatus rejected =
+        events.rejected(
+            slim, checks.facts(RequestMapper.toGeneration(request)), providerAccountName, error);
+    if (ledger.find(record.partition(), requestId).isPresent()) {
+      // The request_id is already recorded (a reused key): the REJECTED is about this message only.
+      return Optional.of(new Ending(List.of(status(rejected)), null));
+    }
+    Context ctx = new Context(record, null, request, RequestFingerprint.of(request));
+    SubmissionLedgerEntry entry =
+        entry(ctx, SubmissionKind.REJECTED).setErrorCode(REQUEST_UNWRITABLE).build();
+    return Optional.of(new Ending(List.of(ledger(ctx, entry), status(rejected)), entry));
+  }
+
+  private static List<ProducerRecord<byte[], byte[]>> withEnding(
+      ProducerRecord<byte[], byte[]> deadLetter, Optional<Ending> ending) {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+    out.add(deadLetter);
+    ending.ifPresent(e -> out.addAll(e.records()));
+    return out;
+  }
+
+  /** The records that end a request, and its ledger entry (null when it already has one). */
+  private record Ending(
+      List<ProducerRecord<byte[], byte[]>> records, SubmissionLedgerEntry entry) {}
 
   private Handled deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Throwable e) {
     log.warn(

@@ -136,7 +136,7 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
         continue;
       }
       try {
-        RecordHandler.Handled handled = handler.handle(queue.peek());
+        RecordHandler.Handled handled = handleOrRoute(queue.peek());
         if (handled instanceof RecordHandler.Handled.WaitUntil wait) {
           waitUntil.put(tp, wait.at());
         } else {
@@ -165,6 +165,32 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
         reset();
         waitUntil.put(tp, clock.instant().plus(RETRY_AFTER_ERROR));
         return;
+      }
+    }
+  }
+
+  /**
+   * Handles {@code record}; one whose outputs can never be written goes to the dead-letter topic
+   * instead of being read again forever. If not even its dead letter can be written, the loop
+   * stops: it cannot move past the record without losing it.
+   */
+  private RecordHandler.Handled handleOrRoute(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return handler.handle(record);
+    } catch (Transactor.Unwritable unwritable) {
+      try {
+        return handler.unwritable(record, unwritable);
+      } catch (Transactor.Unwritable deadLetterUnwritable) {
+        throw new Transactor.Fatal(
+            "cannot write even the dead letter of topic="
+                + record.topic()
+                + " partition="
+                + record.partition()
+                + " offset="
+                + record.offset()
+                + ": "
+                + deadLetterUnwritable.reason(),
+            deadLetterUnwritable);
       }
     }
   }

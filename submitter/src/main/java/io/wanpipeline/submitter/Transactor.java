@@ -1,20 +1,19 @@
 package io.wanpipeline.submitter;
 
+import io.wanpipeline.schemas.transaction.TransactionFailure;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
  * Writes records and the consumer's offset in one Kafka transaction, so that an output is never
@@ -34,6 +33,9 @@ public final class Transactor {
   /**
    * Commits {@code records} together with offset {@code nextOffset} of {@code source}.
    *
+   * @throws Unwritable when the transaction was aborted because one of {@code records} can never be
+   *     written (too large for the producer or the broker): the input must go to a dead-letter
+   *     topic
    * @throws Aborted when the transaction was aborted (rebalance, broker failure): nothing of it is
    *     visible and the caller must re-read its partitions
    * @throws Fatal when this producer can no longer be used (fenced by a newer instance)
@@ -57,37 +59,89 @@ public final class Transactor {
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
     nextOffsets.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+    List<TransactionFailure.Sent> sent = new ArrayList<>(records.size());
     try {
       producer.beginTransaction();
       for (ProducerRecord<byte[], byte[]> r : records) {
-        producer.send(r);
+        sent.add(new TransactionFailure.Sent(r.topic(), send(r)));
       }
       producer.sendOffsetsToTransaction(offsets, group.get());
       producer.commitTransaction();
-    } catch (ProducerFencedException
-        | FencedInstanceIdException
-        | OutOfOrderSequenceException
-        | AuthorizationException
-        | AuthenticationException
-        | UnsupportedVersionException e) {
-      throw new Fatal("the transactional producer cannot continue: " + e, e);
     } catch (KafkaException e) {
+      TransactionFailure failure = TransactionFailure.classify(e, sent);
+      if (failure instanceof TransactionFailure.Fatal) {
+        throw new Fatal("the transactional producer cannot continue: " + failure.cause(), e);
+      }
       try {
         producer.abortTransaction();
       } catch (KafkaException abortFailure) {
         e.addSuppressed(abortFailure);
         throw new Fatal("cannot abort a failed transaction: " + abortFailure, e);
       }
+      if (failure instanceof TransactionFailure.Unwritable unwritable) {
+        throw new Unwritable(unwritable, e);
+      }
       throw new Aborted(e);
     }
   }
 
+  /** Sends {@code r}; an error about the record itself thrown at once is kept as its result. */
+  private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r) {
+    try {
+      return producer.send(r);
+    } catch (KafkaException e) {
+      if (TransactionFailure.recordLevel(e)) {
+        return CompletableFuture.failedFuture(e);
+      }
+      throw e;
+    }
+  }
+
   /** The transaction was aborted; nothing of it is visible. */
-  public static final class Aborted extends RuntimeException {
+  public static class Aborted extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Aborted(Throwable cause) {
-      super("transaction aborted: " + cause, cause);
+      super("transaction aborted: " + TransactionFailure.describe(cause), cause);
+    }
+
+    Aborted(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The transaction was aborted because one of its output records can never be written (too large,
+   * invalid): reading the input again would fail the same way, so the input must be routed to a
+   * dead-letter topic instead.
+   */
+  public static final class Unwritable extends Aborted {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private final String reason;
+    private final String errorClass;
+
+    Unwritable(TransactionFailure.Unwritable failure, Throwable thrown) {
+      super("transaction aborted: " + failure.reason(), thrown);
+      this.topic = failure.topic();
+      this.reason = failure.reason();
+      this.errorClass = failure.cause().getClass().getName();
+    }
+
+    /** The topic of the output that cannot be written. */
+    public String topic() {
+      return topic;
+    }
+
+    /** The topic and the producer's error, fit for a log line or a dead-letter header. */
+    public String reason() {
+      return reason;
+    }
+
+    /** Class name of the producer's error about the record. */
+    public String errorClass() {
+      return errorClass;
     }
   }
 

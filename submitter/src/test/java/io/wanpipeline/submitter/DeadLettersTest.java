@@ -34,4 +34,25 @@ class DeadLettersTest {
         .isEqualTo(SerializationException.class.getName());
     assertThat(header(dlq.headers(), "trace")).isEqualTo("t");
   }
+
+  @Test
+  void aDeadLetterWithoutItsValueSaysHowLargeItWasAndWhy() {
+    byte[] key = "r2".getBytes(StandardCharsets.UTF_8);
+    ConsumerRecord<byte[], byte[]> source =
+        new ConsumerRecord<>("video-requests", 1, 9L, key, new byte[1000]);
+    var dlq =
+        DeadLetters.withoutValue(
+            "video-requests-dlq",
+            source,
+            "an output to topic q cannot be written",
+            "org.apache.kafka.common.errors.RecordTooLargeException");
+    assertThat(dlq.key()).isEqualTo(key);
+    assertThat(dlq.value()).isNull();
+    assertThat(header(dlq.headers(), DeadLetters.VALUE_DROPPED)).isEqualTo("1000");
+    assertThat(header(dlq.headers(), DeadLetters.REASON))
+        .isEqualTo("an output to topic q cannot be written");
+    assertThat(header(dlq.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("9");
+    assertThat(header(dlq.headers(), DeadLetters.EXCEPTION))
+        .isEqualTo("org.apache.kafka.common.errors.RecordTooLargeException");
+  }
 }
