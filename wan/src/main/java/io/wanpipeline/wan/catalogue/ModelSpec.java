@@ -32,8 +32,8 @@ import java.util.Set;
  *     null)
  * @param defaultRatio the ratio used when none is named, or null when it follows the input
  * @param duration accepted {@code parameters.duration} values
- * @param promptLimit characters of {@code input.prompt} the provider uses; longer prompts are
- *     truncated, not refused
+ * @param promptLimit characters (code points) of {@code input.prompt} the provider uses; the
+ *     provider truncates longer prompts, the pipeline's validator refuses them
  * @param cjkPromptLimit the same for prompts containing CJK characters (HappyHorse: 2500)
  * @param negativePromptLimit characters of {@code input.negative_prompt} the provider uses
  * @param inputs accepted and required input fields
