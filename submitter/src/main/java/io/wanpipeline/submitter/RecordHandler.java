@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -194,7 +195,7 @@ final class RecordHandler {
                         + request.getProviderAccount()
                         + "'; configured: "
                         + accounts.all().stream().map(ProviderAccount::name).toList()))
-            : checks.violations(generation, account.get());
+            : checks.violations(request, account.get());
     if (invalid.isPresent()) {
       log.info(
           "rejected requestId={} partition={} offset={}: {} {}",
@@ -205,10 +206,15 @@ final class RecordHandler {
           invalid.get().getMessage());
       SubmissionLedgerEntry entry =
           entry(ctx, SubmissionKind.REJECTED).setErrorCode(invalid.get().getCode()).build();
+      // Metadata over its limits is not copied onto the event that refuses it.
+      VideoRequest echoed =
+          invalid.get().getField() != null && invalid.get().getField().startsWith("metadata")
+              ? VideoRequest.newBuilder(request).setMetadata(new HashMap<>()).build()
+              : request;
       transactor.commit(
           List.of(
               ledger(ctx, entry),
-              status(events.rejected(request, facts, providerAccountName, invalid.get()))),
+              status(events.rejected(echoed, facts, providerAccountName, invalid.get()))),
           source,
           record.offset() + 1);
       ledger.record(record.partition(), entry);
