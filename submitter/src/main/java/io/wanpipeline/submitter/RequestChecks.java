@@ -78,6 +78,18 @@ public final class RequestChecks {
             .build());
   }
 
+  /**
+   * The generation to send for {@code request}: its fields, with the tier it is billed at stated
+   * explicitly ({@link ModelSpec#withTierStated}), so no gateway default can make another tier.
+   */
+  public GenerationRequest forProvider(VideoRequest request) {
+    GenerationRequest generation = RequestMapper.toGeneration(request);
+    return catalogue
+        .find(generation.model())
+        .map(s -> s.withTierStated(generation))
+        .orElse(generation);
+  }
+
   /** Resolution tier, duration and audio of {@code request}, as the model will produce it. */
   public RequestedFacts facts(GenerationRequest request) {
     Optional<ModelSpec> spec = catalogue.find(request.model());

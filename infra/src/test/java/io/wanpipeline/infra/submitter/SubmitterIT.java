@@ -357,8 +357,8 @@ class SubmitterIT {
   }
 
   /**
-   * Issue 12, findings 2 and 3: each of these was queued and submitted (and some billed) before
-   * the intake checked ids, tiers without a size, templates, characters, metadata and kf2v frames.
+   * Issue 12, findings 2 and 3: each of these was queued and submitted (and some billed) before the
+   * intake checked ids, tiers without a size, templates, characters, metadata and kf2v frames.
    */
   @Test
   void rejectsAtTheDoorWhatWasOnceSubmittedNamingTheField() {
@@ -407,7 +407,8 @@ class SubmitterIT {
     for (int i = 0; i < 10_000; i++) {
       metadata.put("k" + i, "v");
     }
-    produce(VideoRequest.newBuilder(request("door-metadata", "a cat")).setMetadata(metadata).build());
+    produce(
+        VideoRequest.newBuilder(request("door-metadata", "a cat")).setMetadata(metadata).build());
     expectedField.put("door-metadata", "metadata");
 
     VideoRequest kf2v =

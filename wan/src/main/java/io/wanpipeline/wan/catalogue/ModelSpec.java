@@ -160,6 +160,45 @@ public record ModelSpec(
   }
 
   /**
+   * {@code request} with the tier it will be made at stated explicitly: a resolution-style model
+   * without {@code parameters.resolution} gets its default tier, a size-style model without {@code
+   * parameters.size} its default size. Gateways have defaults of their own (MuleRouter makes 720P
+   * when none is given, wan-protocol.md 5.4), so a request sent without them could be made at
+   * another tier than the one billed; with them, every dialect makes the tier {@link
+   * #tierOf(GenerationRequest)} bills.
+   */
+  public GenerationRequest withTierStated(GenerationRequest request) {
+    GenerationRequest.Parameters p = request.parameters();
+    boolean noResolution = p.resolution() == null || p.resolution().isBlank();
+    boolean noSize = p.size() == null || p.size().isBlank();
+    String resolution = p.resolution();
+    String size = p.size();
+    if ((parameterStyle == ParameterStyle.RESOLUTION
+            || parameterStyle == ParameterStyle.RESOLUTION_RATIO)
+        && noResolution) {
+      resolution = defaultTier;
+    } else if (parameterStyle == ParameterStyle.SIZE && noSize) {
+      size = defaultSize;
+    } else {
+      return request;
+    }
+    return new GenerationRequest(
+        request.model(),
+        request.input(),
+        new GenerationRequest.Parameters(
+            resolution,
+            size,
+            p.ratio(),
+            p.duration(),
+            p.promptExtend(),
+            p.watermark(),
+            p.audio(),
+            p.seed(),
+            p.shotType(),
+            p.extra()));
+  }
+
+  /**
    * The output length in whole seconds the request asks for: {@code parameters.duration} when the
    * model takes it and it is positive, else {@link DurationRule#defaultSeconds()} (the provider's
    * default, or a nominal length where the output follows an input).

@@ -395,19 +395,48 @@ public final class RequestValidator {
                   + ", not "
                   + Phrases.echo(resolution)));
     }
+    // The provider reads one of the two (wan-protocol.md 1.4 A and B): a size-style model makes
+    // the tier of parameters.size (its default size when none is given) and ignores resolution; a
+    // resolution-style model makes parameters.resolution (its default tier) and ignores size.
+    // Gateways that report no usage bill the tier that was asked for, so a tier asked for in the
+    // field the model ignores would be made and billed differently by dialect: refused.
+    if (style == ParameterStyle.SIZE && resolution != null && s.tiers().contains(resolution)) {
+      boolean sizeValid = size != null && s.sizes().contains(size);
+      String made = Tiers.ofSize(sizeValid ? size : s.defaultSize()).orElse(s.defaultTier());
+      if ((size == null || sizeValid) && !made.equals(resolution)) {
+        out.add(
+            Violation.of(
+                "parameters.resolution",
+                s.id()
+                    + " makes the tier of parameters.size and ignores resolution; "
+                    + (size == null
+                        ? "with no size it makes " + s.defaultSize() + " (" + made + ")"
+                        : "size " + size + " is " + made)
+                    + ", not "
+                    + resolution
+                    + "; for "
+                    + resolution
+                    + " give one of the sizes "
+                    + Phrases.orList(sizesOf(s, resolution))));
+      }
+    }
     if (style != ParameterStyle.SIZE && style != ParameterStyle.NONE && resolution == null) {
       Optional<String> sizeTier = Tiers.ofSize(size);
-      if (size != null && sizeTier.isPresent() && !s.tiers().contains(sizeTier.get())) {
+      if (sizeTier.isPresent() && !sizeTier.get().equals(s.defaultTier())) {
         out.add(
             Violation.of(
                 "parameters.size",
                 s.id()
-                    + " supports "
-                    + Phrases.andList(s.tiers())
+                    + " makes the tier of parameters.resolution and ignores size; with no"
+                    + " resolution it makes "
+                    + s.defaultTier()
                     + ", not the "
                     + sizeTier.get()
-                    + " size "
-                    + Phrases.echo(size)));
+                    + " of size "
+                    + Phrases.echo(size)
+                    + (s.tiers().contains(sizeTier.get())
+                        ? "; give resolution " + sizeTier.get()
+                        : "; it supports " + Phrases.andList(s.tiers()))));
       }
     }
     if (style == ParameterStyle.SIZE && size != null && !s.sizes().contains(size)) {
@@ -440,6 +469,10 @@ public final class RequestValidator {
       }
       out.add(Violation.of("parameters.ratio", text));
     }
+  }
+
+  private static List<String> sizesOf(ModelSpec s, String tier) {
+    return s.sizes().stream().filter(x -> Tiers.ofSize(x).orElse("").equals(tier)).toList();
   }
 
   private static void checkDuration(ModelSpec s, GenerationRequest r, List<Violation> out) {

@@ -50,22 +50,59 @@ class RequestLimitsTest {
   }
 
   @Test
-  void refusesASizeOfATierTheResolutionModelDoesNotOffer() {
-    assertThat(fields(model("wan2.2-i2v-flash").imgUrl(IMG).size("1920*1080").build()))
-        .as("1920*1080 is 1080P; wan2.2-i2v-flash makes 480P and 720P")
-        .containsExactly("parameters.size");
+  void refusesAResolutionTheSizeModelWouldIgnore() {
+    List<Violation> v =
+        validator.validate(model("wan2.2-t2v-plus").prompt("a cat").resolution("480P").build());
+    assertThat(v)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.field()).isEqualTo("parameters.resolution");
+              assertThat(x.message())
+                  .contains("ignores resolution", "1920*1080 (1080P)", "832*480");
+            });
     assertThat(
             fields(
-                model("wan2.2-i2v-flash").imgUrl(IMG).size("1920*1080").resolution("720P").build()))
-        .as("a valid resolution wins over the size, which the provider ignores")
+                model("wan2.2-t2v-plus")
+                    .prompt("a cat")
+                    .resolution("1080P")
+                    .size("832*480")
+                    .build()))
+        .as("a size of another tier than the resolution")
+        .containsExactly("parameters.resolution");
+    assertThat(
+            fields(
+                model("wan2.2-t2v-plus")
+                    .prompt("a cat")
+                    .resolution("480P")
+                    .size("832*480")
+                    .build()))
+        .as("resolution and size agree")
         .isEmpty();
   }
 
   @Test
-  void acceptsTheOfferedTiersOfASizeModelWithoutASize() {
-    assertThat(fields(model("wan2.2-t2v-plus").prompt("a cat").resolution("480P").build()))
-        .isEmpty();
+  void acceptsTheDefaultTierOfASizeModelWithoutASize() {
     assertThat(fields(model("wan2.2-t2v-plus").prompt("a cat").resolution("1080P").build()))
+        .isEmpty();
+    assertThat(fields(model("wan2.2-t2v-plus").prompt("a cat").size("832*480").build())).isEmpty();
+  }
+
+  @Test
+  void refusesASizeAloneThatTheResolutionModelWouldIgnore() {
+    assertThat(fields(model("wan2.2-i2v-flash").imgUrl(IMG).size("1920*1080").build()))
+        .as("1920*1080 is 1080P; wan2.2-i2v-flash makes 480P and 720P")
+        .containsExactly("parameters.size");
+    assertThat(fields(model("wan2.2-i2v-flash").imgUrl(IMG).size("832*480").build()))
+        .as("without a resolution the provider makes the default 720P, not 480P")
+        .containsExactly("parameters.size");
+    assertThat(fields(model("wan2.2-i2v-flash").imgUrl(IMG).size("1280*720").build()))
+        .as("a size of the default tier changes nothing")
+        .isEmpty();
+    assertThat(
+            fields(
+                model("wan2.2-i2v-flash").imgUrl(IMG).size("1920*1080").resolution("480P").build()))
+        .as("with a resolution the size is ignored (the official SDK always sends both)")
         .isEmpty();
   }
 

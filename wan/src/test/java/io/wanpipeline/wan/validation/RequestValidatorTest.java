@@ -126,7 +126,12 @@ class RequestValidatorTest {
             model("wan2.2-i2v-flash").imgUrl(IMG).resolution("480P").size("1280*720").duration(5)),
         req(
             "SDK-style s2v (duration is ignored)",
-            model("wan2.2-s2v").imageUrl(IMG).audioUrl(AUDIO).size("1280*720").duration(5)),
+            model("wan2.2-s2v")
+                .imageUrl(IMG)
+                .audioUrl(AUDIO)
+                .resolution("720P")
+                .size("1280*720")
+                .duration(5)),
         req(
             "prompts at their limits",
             model("wan2.2-t2v-plus").prompt("x".repeat(800)).negativePrompt("n".repeat(500))));
