@@ -13,6 +13,7 @@ import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.validation.RequestLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -138,7 +139,7 @@ final class RecordHandler {
           badId.get());
       TaskStatus rejected =
           events.rejected(
-              request,
+              echoable(request),
               RequestedFacts.NONE,
               providerAccountName,
               validationError(INVALID_REQUEST_ID, "request_id", badId.get()));
@@ -177,7 +178,7 @@ final class RecordHandler {
               "request_id was already used for a different request; use a new request_id for new"
                   + " content");
       transactor.commit(
-          List.of(status(events.rejected(request, facts, providerAccountName, error))),
+          List.of(status(events.rejected(echoable(request), facts, providerAccountName, error))),
           source,
           record.offset() + 1);
       return DONE;
@@ -206,15 +207,11 @@ final class RecordHandler {
           invalid.get().getMessage());
       SubmissionLedgerEntry entry =
           entry(ctx, SubmissionKind.REJECTED).setErrorCode(invalid.get().getCode()).build();
-      // Metadata over its limits is not copied onto the event that refuses it.
-      VideoRequest echoed =
-          invalid.get().getField() != null && invalid.get().getField().startsWith("metadata")
-              ? VideoRequest.newBuilder(request).setMetadata(new HashMap<>()).build()
-              : request;
       transactor.commit(
           List.of(
               ledger(ctx, entry),
-              status(events.rejected(echoed, facts, providerAccountName, invalid.get()))),
+              status(
+                  events.rejected(echoable(request), facts, providerAccountName, invalid.get()))),
           source,
           record.offset() + 1);
       ledger.record(record.partition(), entry);
@@ -290,6 +287,17 @@ final class RecordHandler {
     Topic<String, TaskStatus> topic = topics.taskStatus();
     return new ProducerRecord<>(
         topic.name(), topic.keyBytes(event.getRequestId()), topic.valueBytes(event));
+  }
+
+  /**
+   * {@code request} as a REJECTED event may echo it: without its metadata when that is over the
+   * limits of {@link RequestLimits#metadataProblem}, so a refused request cannot put it on the
+   * status topic either.
+   */
+  private static VideoRequest echoable(VideoRequest request) {
+    return RequestLimits.metadataProblem(request.getMetadata()).isPresent()
+        ? VideoRequest.newBuilder(request).setMetadata(new HashMap<>()).build()
+        : request;
   }
 
   private static ErrorInfo validationError(String code, String field, String message) {

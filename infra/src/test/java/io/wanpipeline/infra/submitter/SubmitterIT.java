@@ -432,6 +432,14 @@ class SubmitterIT {
     assertThat(awaitState("door-metadata", TaskState.REJECTED).getMetadata())
         .as("metadata over its limits is not copied onto the REJECTED event")
         .isEmpty();
+    VideoRequest badIdWithMetadata =
+        VideoRequest.newBuilder(request("door/bad-id", "a cat")).setMetadata(metadata).build();
+    send(0, "door/bad-id", topics.videoRequests().valueBytes(badIdWithMetadata));
+    TaskStatus badId = awaitState("door/bad-id", TaskState.REJECTED);
+    assertThat(badId.getError().getCode()).isEqualTo("INVALID_REQUEST_ID");
+    assertThat(badId.getMetadata())
+        .as("nor onto a REJECTED event for another reason")
+        .isEmpty();
     assertThat(awaitState("door-template", TaskState.REJECTED).getMetadata())
         .as("other rejections keep the caller's metadata")
         .containsEntry("source", "submitter-it");
