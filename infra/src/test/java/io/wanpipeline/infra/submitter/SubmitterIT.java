@@ -437,9 +437,7 @@ class SubmitterIT {
     send(0, "door/bad-id", topics.videoRequests().valueBytes(badIdWithMetadata));
     TaskStatus badId = awaitState("door/bad-id", TaskState.REJECTED);
     assertThat(badId.getError().getCode()).isEqualTo("INVALID_REQUEST_ID");
-    assertThat(badId.getMetadata())
-        .as("nor onto a REJECTED event for another reason")
-        .isEmpty();
+    assertThat(badId.getMetadata()).as("nor onto a REJECTED event for another reason").isEmpty();
     assertThat(awaitState("door-template", TaskState.REJECTED).getMetadata())
         .as("other rejections keep the caller's metadata")
         .containsEntry("source", "submitter-it");
