@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -198,7 +199,7 @@ final class RecordHandler {
                         + request.getProviderAccount()
                         + "'; configured: "
                         + accounts.all().stream().map(ProviderAccount::name).toList()))
-            : checks.violations(generation, account.get());
+            : checks.violations(request, account.get());
     Optional<ErrorInfo> tooLarge = RequestSizeLimit.check(record.value().length, request);
     if (tooLarge.isPresent()) {
       // Refused for its size first, whatever else is wrong: its derived records may not be
@@ -322,8 +323,7 @@ final class RecordHandler {
     if (RequestIdPolicy.problem(requestId).isPresent() || !requestId.equals(key)) {
       return Optional.empty();
     }
-    VideoRequest slim =
-        VideoRequest.newBuilder(request).setMetadata(new java.util.HashMap<>()).build();
+    VideoRequest slim = VideoRequest.newBuilder(request).setMetadata(new HashMap<>()).build();
     String providerAccountName =
         accounts
             .resolve(request.getProviderAccount())

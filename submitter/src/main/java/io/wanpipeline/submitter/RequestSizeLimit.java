@@ -5,6 +5,7 @@ import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.Media;
 import io.wanpipeline.events.VideoInput;
 import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.wan.validation.RequestLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -69,11 +70,11 @@ final class RequestSizeLimit {
   }
 
   /**
-   * Whether the request's metadata alone is within the limit, so that the events that copy it stay
-   * writable. When it is not, the REJECTED event carries no metadata.
+   * Whether the request's metadata is within the metadata limits ({@link RequestLimits}), so that
+   * the events that copy it stay small. When it is not, the REJECTED event carries no metadata.
    */
   static boolean metadataFits(VideoRequest request) {
-    return metadataBytes(request) <= MAX_BYTES;
+    return RequestLimits.metadataProblem(request.getMetadata()).isEmpty();
   }
 
   /** {@code request} as its events may copy it: without metadata when the metadata does not fit. */

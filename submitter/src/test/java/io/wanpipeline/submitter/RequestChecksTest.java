@@ -55,6 +55,41 @@ class RequestChecksTest {
   }
 
   @Test
+  void anEmptyAccountIdIsRejectedNamingTheField() {
+    VideoRequest r = Requests.i2v("r1");
+    r.setAccountId("");
+    var error = checks.violations(r, cn).orElseThrow();
+    assertThat(error.getCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(error.getField()).isEqualTo("account_id");
+    assertThat(error.getMessage()).contains("account_id is empty");
+  }
+
+  @Test
+  void anAccountIdThatWouldBreakTotalsKeysIsRejected() {
+    VideoRequest r = Requests.i2v("r1");
+    r.setAccountId("acme|2026-01-01");
+    assertThat(checks.violations(r, cn).orElseThrow().getField()).isEqualTo("account_id");
+  }
+
+  @Test
+  void tenThousandMetadataEntriesAreRejected() {
+    VideoRequest r = Requests.i2v("r1");
+    java.util.Map<String, String> metadata = new java.util.HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      metadata.put("k" + i, "v");
+    }
+    r.setMetadata(metadata);
+    var error = checks.violations(r, cn).orElseThrow();
+    assertThat(error.getField()).isEqualTo("metadata");
+    assertThat(error.getMessage()).contains("10000 entries, at most 64");
+  }
+
+  @Test
+  void theWholeRequestPassesWhenEveryPartIsValid() {
+    assertThat(checks.violations(Requests.i2v("r1"), cn)).isEmpty();
+  }
+
+  @Test
   void factsComeFromTheCatalogue() {
     VideoRequest r = Requests.i2v("r1");
     r.getParameters().setResolution(null);

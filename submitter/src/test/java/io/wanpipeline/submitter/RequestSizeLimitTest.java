@@ -90,9 +90,6 @@ class RequestSizeLimitTest {
     ErrorInfo error = check(split).orElseThrow();
 
     assertThat(error.getField()).isNull();
-    assertThat(RequestSizeLimit.forEvents(split).getMetadata())
-        .as("metadata within the limit is still copied onto the event")
-        .containsKey("notes");
   }
 
   @Test

@@ -356,6 +356,111 @@ class SubmitterIT {
     assertThat(sim.ledger().submissionCount("req/with/slashes")).isZero();
   }
 
+  /**
+   * Issue 12, findings 2 and 3: each of these was queued and submitted (and some billed) before the
+   * intake checked ids, tiers without a size, templates, characters, metadata and kf2v frames.
+   */
+  @Test
+  void rejectsAtTheDoorWhatWasOnceSubmittedNamingTheField() {
+    startService();
+    Map<String, String> expectedField = new java.util.LinkedHashMap<>();
+
+    VideoRequest emptyAccount = request("door-empty-account", "a cat");
+    emptyAccount.setAccountId("");
+    produce(emptyAccount);
+    expectedField.put("door-empty-account", "account_id");
+
+    VideoRequest pipeAccount = request("door-pipe-account", "a cat");
+    pipeAccount.setAccountId("acme|2026-01-01");
+    produce(pipeAccount);
+    expectedField.put("door-pipe-account", "account_id");
+
+    VideoRequest t2v720 =
+        VideoRequest.newBuilder(request("door-t2v-720", "a cat"))
+            .setModel("wan2.2-t2v-plus")
+            .setInput(VideoInput.newBuilder().setPrompt("a cat").build())
+            .setParameters(VideoParameters.newBuilder().setResolution("720P").build())
+            .build();
+    produce(t2v720);
+    expectedField.put("door-t2v-720", "parameters.resolution");
+
+    VideoRequest template = request("door-template", "a cat");
+    template.getInput().setTemplate("no-such-effect");
+    produce(template);
+    expectedField.put("door-template", "input.template");
+
+    produce(request("door-nul", "a cat\u0000 sleeps"));
+    expectedField.put("door-nul", "input.prompt");
+
+    // A lone surrogate cannot be written as UTF-8 by a Java producer (Avro writes '?'), so the
+    // record carries the bytes another producer would write for U+D800 (ED A0 80).
+    byte[] surrogate = topics.videoRequests().valueBytes(request("door-surrogate", "a cat QQQ"));
+    byte[] marker = "QQQ".getBytes(StandardCharsets.UTF_8);
+    int at = indexOf(surrogate, marker);
+    surrogate[at] = (byte) 0xED;
+    surrogate[at + 1] = (byte) 0xA0;
+    surrogate[at + 2] = (byte) 0x80;
+    send(null, "door-surrogate", surrogate);
+    expectedField.put("door-surrogate", "input.prompt");
+
+    Map<String, String> metadata = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      metadata.put("k" + i, "v");
+    }
+    produce(
+        VideoRequest.newBuilder(request("door-metadata", "a cat")).setMetadata(metadata).build());
+    expectedField.put("door-metadata", "metadata");
+
+    VideoRequest kf2v =
+        VideoRequest.newBuilder(request("door-kf2v", "a cat"))
+            .setModel("wan2.2-kf2v-flash")
+            .setInput(
+                VideoInput.newBuilder()
+                    .setPrompt("a cat")
+                    .setFirstFrameUrl("https://example.com/first.png")
+                    .build())
+            .build();
+    produce(kf2v);
+    expectedField.put("door-kf2v", "input.last_frame_url");
+
+    expectedField.forEach(
+        (requestId, field) -> {
+          TaskStatus rejected = awaitState(requestId, TaskState.REJECTED);
+          assertThat(rejected.getError().getCode()).as(requestId).isEqualTo("INVALID_REQUEST");
+          assertThat(rejected.getError().getField()).as(requestId).isEqualTo(field);
+        });
+    assertThat(awaitState("door-metadata", TaskState.REJECTED).getMetadata())
+        .as("metadata over its limits is not copied onto the REJECTED event")
+        .isEmpty();
+    VideoRequest badIdWithMetadata =
+        VideoRequest.newBuilder(request("door/bad-id", "a cat")).setMetadata(metadata).build();
+    send(0, "door/bad-id", topics.videoRequests().valueBytes(badIdWithMetadata));
+    TaskStatus badId = awaitState("door/bad-id", TaskState.REJECTED);
+    assertThat(badId.getError().getCode()).isEqualTo("INVALID_REQUEST_ID");
+    assertThat(badId.getMetadata()).as("nor onto a REJECTED event for another reason").isEmpty();
+    assertThat(awaitState("door-template", TaskState.REJECTED).getMetadata())
+        .as("other rejections keep the caller's metadata")
+        .containsEntry("source", "submitter-it");
+    expectedField
+        .keySet()
+        .forEach(
+            requestId ->
+                assertThat(sim.ledger().submissionCount(requestId)).as(requestId).isZero());
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("marker not found");
+  }
+
   @Test
   void anIntentWithoutAnswerEndsInDoubtAndIsNeverSubmitted() throws Exception {
     VideoRequest crashed = request("req-crashed", "submitted just before a crash");

@@ -495,7 +495,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
                           .apply(account)
                           .submit(
                               key,
-                              RequestMapper.toGeneration(request.request()),
+                              parts.checks().forProvider(request.request()),
                               request.requestId());
                 } catch (RuntimeException e) {
                   log.error(

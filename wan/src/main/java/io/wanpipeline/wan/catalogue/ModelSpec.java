@@ -32,8 +32,8 @@ import java.util.Set;
  *     null)
  * @param defaultRatio the ratio used when none is named, or null when it follows the input
  * @param duration accepted {@code parameters.duration} values
- * @param promptLimit characters of {@code input.prompt} the provider uses; longer prompts are
- *     truncated, not refused
+ * @param promptLimit characters (code points) of {@code input.prompt} the provider uses; the
+ *     provider truncates longer prompts, the pipeline's validator refuses them
  * @param cjkPromptLimit the same for prompts containing CJK characters (HappyHorse: 2500)
  * @param negativePromptLimit characters of {@code input.negative_prompt} the provider uses
  * @param inputs accepted and required input fields
@@ -157,6 +157,45 @@ public record ModelSpec(
       return defaultTier;
     }
     return first.or(() -> second).orElse(defaultTier);
+  }
+
+  /**
+   * {@code request} with the tier it will be made at stated explicitly: a resolution-style model
+   * without {@code parameters.resolution} gets its default tier, a size-style model without {@code
+   * parameters.size} its default size. Gateways have defaults of their own (MuleRouter makes 720P
+   * when none is given, wan-protocol.md 5.4), so a request sent without them could be made at
+   * another tier than the one billed; with them, every dialect makes the tier {@link
+   * #tierOf(GenerationRequest)} bills.
+   */
+  public GenerationRequest withTierStated(GenerationRequest request) {
+    GenerationRequest.Parameters p = request.parameters();
+    boolean noResolution = p.resolution() == null || p.resolution().isBlank();
+    boolean noSize = p.size() == null || p.size().isBlank();
+    String resolution = p.resolution();
+    String size = p.size();
+    if ((parameterStyle == ParameterStyle.RESOLUTION
+            || parameterStyle == ParameterStyle.RESOLUTION_RATIO)
+        && noResolution) {
+      resolution = defaultTier;
+    } else if (parameterStyle == ParameterStyle.SIZE && noSize) {
+      size = defaultSize;
+    } else {
+      return request;
+    }
+    return new GenerationRequest(
+        request.model(),
+        request.input(),
+        new GenerationRequest.Parameters(
+            resolution,
+            size,
+            p.ratio(),
+            p.duration(),
+            p.promptExtend(),
+            p.watermark(),
+            p.audio(),
+            p.seed(),
+            p.shotType(),
+            p.extra()));
   }
 
   /**

@@ -23,15 +23,18 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Finds what makes a request certain to fail at the provider, before it is submitted (a refused
- * submission costs nothing but a submitted one is never retried). It refuses only what the provider
- * refuses or cannot do: unknown models, missing or foreign inputs, unsupported resolution, size,
- * ratio, duration and media combinations, seeds out of range and URLs the provider cannot fetch.
- * Parameters the provider ignores (a {@code size} sent to a resolution-tier model, a {@code
- * duration} sent to a model whose length follows its input, {@code audio} or {@code shot_type} on
- * models without them) are not violations, so requests of the official SDK, which always sends
- * them, pass. An over-long prompt is not a violation either: the provider truncates it (see {@link
- * ModelSpec#effectivePrompt(String)}).
+ * Finds what makes a request certain to fail at the provider, or certain to be made or billed other
+ * than asked, before it is submitted (a refused submission costs nothing but a submitted one is
+ * never retried). It refuses unknown models, missing or foreign inputs, a resolution tier the model
+ * does not offer (given as {@code resolution} or as {@code size}, whatever the model reads), sizes,
+ * ratios, durations and media combinations the model does not take, unknown effect templates, seeds
+ * out of range, URLs the provider cannot fetch, characters the provider cannot take (see {@link
+ * TextCheck}), and lists and prompts over their limits ({@link RequestLimits}; a prompt over the
+ * model's limit is refused rather than silently truncated by the provider, see {@link
+ * ModelSpec#promptLimit()}). Parameters the provider ignores and that change neither the output nor
+ * the price (a {@code size} next to a valid {@code resolution}, a {@code duration} sent to a model
+ * whose length follows its input, {@code audio} or {@code shot_type} on models without them) are
+ * not violations, so requests of the official SDK, which always sends them, pass.
  */
 public final class RequestValidator {
 
@@ -50,8 +53,13 @@ public final class RequestValidator {
     Objects.requireNonNull(request, "request");
     List<Violation> out = new ArrayList<>();
     Optional<ModelSpec> spec = checkModel(request.model(), out);
+    checkText(request.input(), out);
+    spec.ifPresent(s -> checkPromptLengths(s, request.input(), out));
+    checkListSizes(request.input(), out);
     checkUrls(request.input(), out);
     spec.ifPresent(s -> checkInputs(s, request, out));
+    spec.filter(s -> s.inputs().accepts(InputField.TEMPLATE))
+        .ifPresent(s -> checkTemplate(request.input(), out));
     spec.ifPresent(s -> checkResolution(s, request.parameters(), out));
     spec.ifPresent(s -> checkDuration(s, request, out));
     checkSeed(request.parameters().seed(), out);
@@ -120,6 +128,88 @@ public final class RequestValidator {
       out.add(Violation.of("model", catalogue.unknownModelMessage(model)));
     }
     return spec;
+  }
+
+  private static void checkText(GenerationRequest.Input in, List<Violation> out) {
+    text("input.prompt", in.prompt(), out);
+    text("input.negative_prompt", in.negativePrompt(), out);
+    text("input.template", in.template(), out);
+    List<GenerationRequest.MediaItem> media = in.media();
+    for (int i = 0; i < media.size(); i++) {
+      GenerationRequest.MediaItem item = media.get(i);
+      if (item != null) {
+        text("input.media[" + i + "].type", item.type(), out);
+        text("input.media[" + i + "].reference_description", item.referenceDescription(), out);
+      }
+    }
+  }
+
+  private static void text(String field, String value, List<Violation> out) {
+    TextCheck.problem(value).ifPresent(p -> out.add(Violation.of(field, p)));
+  }
+
+  /**
+   * Prompts over the model's limit, counted as the provider counts them (code points; the CJK limit
+   * when the prompt holds CJK characters). The provider would cut them short silently (wan-protocol
+   * .md section 2), making a video the caller did not describe, so they are refused instead.
+   */
+  private static void checkPromptLengths(
+      ModelSpec s, GenerationRequest.Input in, List<Violation> out) {
+    String prompt = in.prompt();
+    if (s.truncatesPrompt(prompt)) {
+      int n = prompt.codePointCount(0, prompt.length());
+      String kept = s.effectivePrompt(prompt);
+      int limit = kept.codePointCount(0, kept.length());
+      out.add(
+          Violation.of(
+              "input.prompt", "has " + n + " characters; " + s.id() + " takes at most " + limit));
+    }
+    String negative = in.negativePrompt();
+    if (negative != null && !s.effectiveNegativePrompt(negative).equals(negative)) {
+      out.add(
+          Violation.of(
+              "input.negative_prompt",
+              "has "
+                  + negative.codePointCount(0, negative.length())
+                  + " characters; "
+                  + s.id()
+                  + " takes at most "
+                  + s.negativePromptLimit()));
+    }
+  }
+
+  private static void checkListSizes(GenerationRequest.Input in, List<Violation> out) {
+    if (in.media().size() > RequestLimits.MAX_MEDIA_ITEMS) {
+      out.add(
+          Violation.of(
+              "input.media",
+              "has " + in.media().size() + " items, at most " + RequestLimits.MAX_MEDIA_ITEMS));
+    }
+    if (in.referenceUrls().size() > RequestLimits.MAX_REFERENCE_URLS) {
+      out.add(
+          Violation.of(
+              "input.reference_urls",
+              "has "
+                  + in.referenceUrls().size()
+                  + " URLs, at most "
+                  + RequestLimits.MAX_REFERENCE_URLS));
+    }
+  }
+
+  private static void checkTemplate(GenerationRequest.Input in, List<Violation> out) {
+    String template = in.template();
+    if (template == null || template.isBlank() || TextCheck.problem(template).isPresent()) {
+      return;
+    }
+    if (!RequestLimits.EFFECT_TEMPLATES.contains(template.trim())) {
+      out.add(
+          Violation.of(
+              InputField.TEMPLATE.path(),
+              "unknown video-effect template "
+                  + Phrases.echo(template)
+                  + "; known: "
+                  + Phrases.andList(RequestLimits.EFFECT_TEMPLATES)));
+    }
   }
 
   private static void checkUrls(GenerationRequest.Input input, List<Violation> out) {
@@ -292,9 +382,10 @@ public final class RequestValidator {
     String size = blankToNull(p.size());
     String ratio = blankToNull(p.ratio());
     ParameterStyle style = s.parameterStyle();
-    if ((style == ParameterStyle.RESOLUTION || style == ParameterStyle.RESOLUTION_RATIO)
-        && resolution != null
-        && !s.tiers().contains(resolution)) {
+    // A tier the model does not offer is refused whether or not a size is given: gateways read
+    // resolution for size-style models too (wan-protocol.md 5.2, 5.4), so it would be made and
+    // billed differently by dialect.
+    if (style != ParameterStyle.NONE && resolution != null && !s.tiers().contains(resolution)) {
       out.add(
           Violation.of(
               "parameters.resolution",
@@ -303,6 +394,50 @@ public final class RequestValidator {
                   + Phrases.andList(s.tiers())
                   + ", not "
                   + Phrases.echo(resolution)));
+    }
+    // The provider reads one of the two (wan-protocol.md 1.4 A and B): a size-style model makes
+    // the tier of parameters.size (its default size when none is given) and ignores resolution; a
+    // resolution-style model makes parameters.resolution (its default tier) and ignores size.
+    // Gateways that report no usage bill the tier that was asked for, so a tier asked for in the
+    // field the model ignores would be made and billed differently by dialect: refused.
+    if (style == ParameterStyle.SIZE && resolution != null && s.tiers().contains(resolution)) {
+      boolean sizeValid = size != null && s.sizes().contains(size);
+      String made = Tiers.ofSize(sizeValid ? size : s.defaultSize()).orElse(s.defaultTier());
+      if ((size == null || sizeValid) && !made.equals(resolution)) {
+        out.add(
+            Violation.of(
+                "parameters.resolution",
+                s.id()
+                    + " makes the tier of parameters.size and ignores resolution; "
+                    + (size == null
+                        ? "with no size it makes " + s.defaultSize() + " (" + made + ")"
+                        : "size " + size + " is " + made)
+                    + ", not "
+                    + resolution
+                    + "; for "
+                    + resolution
+                    + " give one of the sizes "
+                    + Phrases.orList(sizesOf(s, resolution))));
+      }
+    }
+    if (style != ParameterStyle.SIZE && style != ParameterStyle.NONE && resolution == null) {
+      Optional<String> sizeTier = Tiers.ofSize(size);
+      if (sizeTier.isPresent() && !sizeTier.get().equals(s.defaultTier())) {
+        out.add(
+            Violation.of(
+                "parameters.size",
+                s.id()
+                    + " makes the tier of parameters.resolution and ignores size; with no"
+                    + " resolution it makes "
+                    + s.defaultTier()
+                    + ", not the "
+                    + sizeTier.get()
+                    + " of size "
+                    + Phrases.echo(size)
+                    + (s.tiers().contains(sizeTier.get())
+                        ? "; give resolution " + sizeTier.get()
+                        : "; it supports " + Phrases.andList(s.tiers()))));
+      }
     }
     if (style == ParameterStyle.SIZE && size != null && !s.sizes().contains(size)) {
       out.add(
@@ -334,6 +469,10 @@ public final class RequestValidator {
       }
       out.add(Violation.of("parameters.ratio", text));
     }
+  }
+
+  private static List<String> sizesOf(ModelSpec s, String tier) {
+    return s.sizes().stream().filter(x -> Tiers.ofSize(x).orElse("").equals(tier)).toList();
   }
 
   private static void checkDuration(ModelSpec s, GenerationRequest r, List<Violation> out) {

@@ -51,7 +51,9 @@ class RequestValidatorTest {
                 .duration(5)
                 .seed(2_147_483_647L)),
         req("wan2.2 i2v template", model("wan2.2-i2v-flash").imgUrl(IMG).template("flying")),
-        req("wan2.2 kf2v", model("wan2.2-kf2v-flash").firstFrameUrl(IMG).resolution("1080P")),
+        req(
+            "wan2.2 kf2v",
+            model("wan2.2-kf2v-flash").firstFrameUrl(IMG).lastFrameUrl(IMG).resolution("1080P")),
         req("wan2.2 s2v", model("wan2.2-s2v").imageUrl(IMG).audioUrl(AUDIO).resolution("720P")),
         req(
             "wan2.5 t2v with audio",
@@ -124,10 +126,15 @@ class RequestValidatorTest {
             model("wan2.2-i2v-flash").imgUrl(IMG).resolution("480P").size("1280*720").duration(5)),
         req(
             "SDK-style s2v (duration is ignored)",
-            model("wan2.2-s2v").imageUrl(IMG).audioUrl(AUDIO).size("1280*720").duration(5)),
+            model("wan2.2-s2v")
+                .imageUrl(IMG)
+                .audioUrl(AUDIO)
+                .resolution("720P")
+                .size("1280*720")
+                .duration(5)),
         req(
-            "prompt over the limit is truncated, not refused",
-            model("wan2.2-t2v-plus").prompt("x".repeat(5000)).negativePrompt("n".repeat(900))));
+            "prompts at their limits",
+            model("wan2.2-t2v-plus").prompt("x".repeat(800)).negativePrompt("n".repeat(500))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -145,7 +152,7 @@ class RequestValidatorTest {
         bad("i2v without image", model("wan2.2-i2v-flash").prompt("x"), "input.img_url"),
         bad(
             "kf2v without first frame",
-            model("wan2.2-kf2v-flash").prompt("x"),
+            model("wan2.2-kf2v-flash").prompt("x").lastFrameUrl(IMG),
             "input.first_frame_url"),
         bad("s2v without audio", model("wan2.2-s2v").imageUrl(IMG), "input.audio_url"),
         bad("r2v without references", model("wan2.6-r2v").prompt("x"), "input.reference_urls"),
@@ -258,7 +265,7 @@ class RequestValidatorTest {
             "input.audio_url"),
         bad(
             "file path",
-            model("wanx2.1-kf2v-plus").firstFrameUrl("/tmp/a.png"),
+            model("wanx2.1-kf2v-plus").firstFrameUrl("/tmp/a.png").lastFrameUrl(IMG),
             "input.first_frame_url"),
         bad(
             "URL without host",
