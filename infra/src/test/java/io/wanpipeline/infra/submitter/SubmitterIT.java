@@ -381,6 +381,29 @@ class SubmitterIT {
   }
 
   @Test
+  void anInDoubtEndingCarriesTheCauseOfTheUnansweredCall() {
+    startService();
+    produce(request("req-500", "[sim:submit=500] the provider fails the create call"));
+    produce(request("req-reset", "[sim:submit=reset] the connection drops after sending"));
+
+    TaskStatus failed500 = awaitState("req-500", TaskState.FAILED);
+    TaskStatus failedReset = awaitState("req-reset", TaskState.FAILED);
+
+    assertThat(failed500.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
+    assertThat(failed500.getError().getMessage())
+        .as("the cause of the in-doubt ending is in the event, not only in the log")
+        .contains("HTTP 500", "InternalError")
+        .doesNotContain("sk-submitter-it");
+    assertThat(failedReset.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
+    assertThat(failedReset.getError().getMessage())
+        .as("a reset names the broken connection")
+        .contains("connection failed after sending")
+        .doesNotContain("sk-submitter-it");
+    assertThat(sim.ledger().submissionCount("req-500")).isEqualTo(1);
+    assertThat(sim.ledger().submissionCount("req-reset")).isEqualTo(1);
+  }
+
+  @Test
   void aLostReplyIsReconciledThroughTheListQuery() {
     startService("it-0", Map.of(), listReconciler());
     produce(
