@@ -3,12 +3,14 @@ package io.wanpipeline.submitter;
 import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.account.DialectModels;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.catalogue.Region;
 import io.wanpipeline.wan.validation.RequestValidator;
 import io.wanpipeline.wan.validation.Violation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,16 +31,21 @@ public final class RequestChecks {
   }
 
   /**
-   * The validation error of {@code request} for {@code account} (in the account's region), or empty
-   * when it may be submitted: code INVALID_REQUEST, the first violation's field, and every
-   * violation's message.
+   * The validation error of {@code request} for {@code account} (in the account's region, and for a
+   * model the account's dialect can name, see {@link DialectModels}), or empty when it may be
+   * submitted: code INVALID_REQUEST, the first violation's field, and every violation's message.
    */
   public Optional<ErrorInfo> violations(GenerationRequest request, ProviderAccount account) {
     Optional<Region> region = Region.parse(account.region());
     List<Violation> violations =
-        region.isPresent()
-            ? validator.validate(request, region.get())
-            : validator.validate(request);
+        new ArrayList<>(
+            region.isPresent()
+                ? validator.validate(request, region.get())
+                : validator.validate(request));
+    if (violations.stream().noneMatch(v -> "model".equals(v.field()))) {
+      DialectModels.refusal(account, request.model())
+          .ifPresent(reason -> violations.add(Violation.of("model", reason)));
+    }
     if (violations.isEmpty()) {
       return Optional.empty();
     }

@@ -34,6 +34,7 @@ import io.wanpipeline.submitter.SubmissionQueue;
 import io.wanpipeline.submitter.SubmitterConfig;
 import io.wanpipeline.submitter.SubmitterService;
 import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
+import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -152,7 +153,10 @@ class SubmitterIT {
             Clock.systemUTC(),
             topics,
             registry,
-            account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build(),
+            account ->
+                account.dialect().equals("dashscope")
+                    ? DashScopeClient.builder().baseUrl(account.baseUrl()).build()
+                    : WanClients.forAccount(account, Clock.systemUTC()),
             reconciler);
     services.add(service);
     service.start();
@@ -401,6 +405,31 @@ class SubmitterIT {
         .doesNotContain("sk-submitter-it");
     assertThat(sim.ledger().submissionCount("req-500")).isEqualTo(1);
     assertThat(sim.ledger().submissionCount("req-reset")).isEqualTo(1);
+  }
+
+  @Test
+  void aVtrixRequestForAModelWithoutAVtrixIdIsRejectedBeforeAnyCall() {
+    startService(
+        "it-0",
+        Map.of(
+            "provider.default.dialect", "vtrix",
+            "provider.default.model.wan2.2-i2v-plus.max-in-progress", "100"));
+    VideoRequest unmapped = request("req-vtrix-unmapped", "a cat on a model Vtrix cannot name");
+    unmapped.setModel("wan2.2-i2v-plus");
+    produce(unmapped);
+    produce(request("req-vtrix-mapped", "a cat on wan22_i2v_flash"));
+
+    TaskStatus rejected = awaitState("req-vtrix-unmapped", TaskState.REJECTED);
+    awaitState("req-vtrix-mapped", TaskState.SUBMITTED);
+
+    assertThat(rejected.getError().getCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(rejected.getError().getField()).isEqualTo("model");
+    assertThat(rejected.getError().getMessage()).contains("wan2.2-i2v-plus", "model-ids");
+    assertThat(states(status.refresh(), "req-vtrix-unmapped")).containsExactly(TaskState.REJECTED);
+    assertThat(sim.ledger().submissionCount("req-vtrix-unmapped"))
+        .as("no create call reached the provider")
+        .isZero();
+    assertThat(sim.ledger().submissionCount("req-vtrix-mapped")).isEqualTo(1);
   }
 
   @Test
