@@ -1,6 +1,7 @@
 package io.wanpipeline.archiver;
 
 import io.wanpipeline.archiver.download.VideoDownloader.TrustStore;
+import io.wanpipeline.archiver.link.AllowedOrigin;
 import io.wanpipeline.archiver.link.Cidr;
 import io.wanpipeline.archiver.link.LinkPolicy;
 import io.wanpipeline.schemas.config.ConfigException;
@@ -60,8 +61,9 @@ import java.util.UUID;
  *       flight before abandoning them (they are redone by the next owner);
  *   <li>{@code archiver.link-hosts} [{@code *.aliyuncs.com}]: comma-separated hosts result links
  *       may point to: exact names, {@code *.suffix} wildcards (one or more labels before the
- *       suffix), or exact canonical IP literals ({@code 127.0.0.1}, {@code [::1]}); see {@link
- *       LinkPolicy};
+ *       suffix), or exact canonical IP literals ({@code 127.0.0.1}, {@code [::1]}), each optionally
+ *       pinned to a port ({@code 127.0.0.1:8443}) or to an exact origin ({@code
+ *       https://127.0.0.1:8443}); see {@link LinkPolicy} and {@link AllowedOrigin};
  *   <li>{@code archiver.link-allow-http} [false]: accept plain http links (local stack and tests
  *       only);
  *   <li>{@code archiver.link-allowed-addresses} [none]: comma-separated CIDR blocks (literal
@@ -329,10 +331,23 @@ public record ArchiverConfig(
     if (hosts.isEmpty()) {
       throw new ConfigException("archiver.link-hosts: at least one host pattern is needed");
     }
+    boolean allowHttp = s.bool("archiver.link-allow-http", false);
     for (String h : hosts) {
-      if (h.contains("/") || h.contains("@") || (h.contains("*") && !h.matches("\\*\\.[^*]+"))) {
+      AllowedOrigin entry;
+      try {
+        entry = AllowedOrigin.parse(h);
+      } catch (IllegalArgumentException e) {
         throw new ConfigException(
-            "archiver.link-hosts: expected a host, *.suffix or an IP literal, got " + h);
+            "archiver.link-hosts: expected [https://]host[:port] with a host, *.suffix or an IP"
+                + " literal; "
+                + e.getMessage(),
+            e);
+      }
+      if ("http".equals(entry.scheme()) && !allowHttp) {
+        throw new ConfigException(
+            "archiver.link-hosts: "
+                + h
+                + " is an http origin, but archiver.link-allow-http is false");
       }
     }
     List<Cidr> allowed = new ArrayList<>();
@@ -353,7 +368,7 @@ public record ArchiverConfig(
               Path.of(s.string("archiver.link-trust-store")),
               s.secret("archiver.link-trust-store-password").orElse(""));
     }
-    return new LinkSettings(hosts, s.bool("archiver.link-allow-http", false), allowed, trustStore);
+    return new LinkSettings(hosts, allowHttp, allowed, trustStore);
   }
 
   private static List<String> commaList(String value) {

@@ -8,6 +8,7 @@ import io.wanpipeline.schemas.config.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,30 @@ class ArchiverConfigTest {
     assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, env)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("archiver.link-hosts");
+  }
+
+  @Test
+  void linkHostsTakeExactOriginsAndRefuseMalformedOnes() {
+    Map<String, String> values = new HashMap<>(REQUIRED);
+    values.put("archiver.link-hosts", "https://127.0.0.1:8443, oss.example.com:443, [::1]:9000");
+
+    assertThat(ArchiverConfig.from(Settings.of(values, ENV)).links().hosts())
+        .containsExactly("https://127.0.0.1:8443", "oss.example.com:443", "[::1]:9000");
+    for (String bad :
+        List.of("127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:x", "ftp://127.0.0.1", "::1:80")) {
+      values.put("archiver.link-hosts", bad);
+      assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, ENV)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("archiver.link-hosts");
+    }
+    values.put("archiver.link-hosts", "http://127.0.0.1:8080");
+    assertThatThrownBy(() -> ArchiverConfig.from(Settings.of(values, ENV)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("archiver.link-allow-http");
+    values.put("archiver.link-allow-http", "true");
+    assertThat(ArchiverConfig.from(Settings.of(values, ENV)).links().hosts())
+        .containsExactly("http://127.0.0.1:8080");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.http.SecretRedactor;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,13 +73,21 @@ public record OutcomeDecider(Backoff backoff, Duration throttleDeadline) {
     return new Step.Retry(retryAt, error);
   }
 
-  /** The error of a request whose create call's answer is unknown. */
+  /**
+   * The error of a request whose create call's outcome is unknown: code {@value #SUBMIT_IN_DOUBT},
+   * and a message that names the cause.
+   *
+   * @param reason the cause (for example {@code HTTP 500 InternalError: ...} or {@code connection
+   *     failed after sending: ...}); anything that looks like a key or a signed URL's query string
+   *     is masked again here
+   */
   public static ErrorInfo inDoubt(String reason) {
     return ErrorInfo.newBuilder()
         .setCode(SUBMIT_IN_DOUBT)
         .setMessage(
-            "the create call may have reached the provider but its answer was not recorded ("
-                + reason
+            "the create call may have reached the provider but no answer proves whether a task was"
+                + " created ("
+                + SecretRedactor.redact(reason)
                 + "); a task may exist and the request is never resubmitted under this request_id")
         .setRetryable(true)
         .setStage(ErrorStage.SUBMIT)

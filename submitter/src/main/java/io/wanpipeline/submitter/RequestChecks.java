@@ -4,6 +4,7 @@ import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.account.DialectModels;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
@@ -48,9 +49,9 @@ public final class RequestChecks {
   }
 
   /**
-   * The validation error of {@code request} for {@code account} (in the account's region), or empty
-   * when it may be submitted: code INVALID_REQUEST, the first violation's field, and every
-   * violation's message.
+   * The validation error of {@code request} for {@code account} (in the account's region, and for a
+   * model the account's dialect can name, see {@link DialectModels}), or empty when it may be
+   * submitted: code INVALID_REQUEST, the first violation's field, and every violation's message.
    */
   public Optional<ErrorInfo> violations(GenerationRequest request, ProviderAccount account) {
     return error(validate(request, account));
@@ -58,9 +59,16 @@ public final class RequestChecks {
 
   private List<Violation> validate(GenerationRequest request, ProviderAccount account) {
     Optional<Region> region = Region.parse(account.region());
-    return region.isPresent()
-        ? validator.validate(request, region.get())
-        : validator.validate(request);
+    List<Violation> violations =
+        new ArrayList<>(
+            region.isPresent()
+                ? validator.validate(request, region.get())
+                : validator.validate(request));
+    if (violations.stream().noneMatch(v -> "model".equals(v.field()))) {
+      DialectModels.refusal(account, request.model())
+          .ifPresent(reason -> violations.add(Violation.of("model", reason)));
+    }
+    return violations;
   }
 
   private static Optional<ErrorInfo> error(List<Violation> violations) {

@@ -86,4 +86,16 @@ class OutcomeDeciderTest {
     assertThat(error.getStage()).isEqualTo(ErrorStage.SUBMIT);
     assertThat(error.getMessage()).contains("read timed out");
   }
+
+  @Test
+  void anInDoubtCauseKeepsNoKeyAndNoSignedQueryString() {
+    var error =
+        OutcomeDecider.inDoubt(
+            "HTTP 500 InternalError: key sk-abcdef0123456789 failed for"
+                + " https://b.oss-cn-beijing.aliyuncs.com/v.mp4?OSSAccessKeyId=LTAI5t&Signature=c2Vj");
+
+    assertThat(error.getMessage())
+        .contains("HTTP 500 InternalError", "https://b.oss-cn-beijing.aliyuncs.com/v.mp4")
+        .doesNotContain("sk-abcdef0123456789", "LTAI5t", "c2Vj");
+  }
 }

@@ -90,6 +90,41 @@ class RequestChecksTest {
   }
 
   @Test
+  void aModelWithoutAVtrixIdIsRejectedForAVtrixAccountOnly() {
+    ProviderAccount vtrix =
+        new ProviderAccount(
+            "vx",
+            "vtrix",
+            URI.create("http://localhost"),
+            "cn",
+            List.of(new ApiKey("vx#0", "k")),
+            cn.limits(),
+            java.util.Map.of());
+    VideoRequest unmapped =
+        VideoRequest.newBuilder(Requests.i2v("r1")).setModel("wan2.2-i2v-plus").build();
+    unmapped.getParameters().setResolution("1080P");
+
+    assertThat(checks.violations(RequestMapper.toGeneration(unmapped), cn)).isEmpty();
+    var error = checks.violations(RequestMapper.toGeneration(unmapped), vtrix).orElseThrow();
+    assertThat(error.getCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(error.getField()).isEqualTo("model");
+    assertThat(error.getStage()).isEqualTo(ErrorStage.VALIDATION);
+    assertThat(error.getMessage()).contains("wan2.2-i2v-plus", "vtrix", "model-ids");
+    assertThat(checks.violations(RequestMapper.toGeneration(Requests.i2v("r2")), vtrix)).isEmpty();
+
+    ProviderAccount mapped =
+        new ProviderAccount(
+            "vx",
+            "vtrix",
+            URI.create("http://localhost"),
+            "cn",
+            List.of(new ApiKey("vx#0", "k")),
+            cn.limits(),
+            java.util.Map.of("model-ids", "wan2.2-i2v-plus=wan22_i2v_plus"));
+    assertThat(checks.violations(RequestMapper.toGeneration(unmapped), mapped)).isEmpty();
+  }
+
+  @Test
   void factsComeFromTheCatalogue() {
     VideoRequest r = Requests.i2v("r1");
     r.getParameters().setResolution(null);

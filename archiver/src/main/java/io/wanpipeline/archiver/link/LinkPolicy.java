@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Decides which result links the archiver may fetch: https only (unless {@code
- * archiver.link-allow-http}), no userinfo, a host on the allowlist ({@code archiver.link-hosts}),
- * and every address the host resolves to accepted by {@link AddressRules}.
+ * archiver.link-allow-http}), no userinfo, a host on the allowlist ({@code archiver.link-hosts}) on
+ * a port and scheme its entry admits ({@link AllowedOrigin}), and every address the host resolves
+ * to accepted by {@link AddressRules}.
  *
  * <p>Host patterns are case-insensitive: {@code oss.example.com} matches that host only; {@code
  * *.aliyuncs.com} matches any host ending in {@code .aliyuncs.com} (one or more labels before it,
@@ -21,7 +22,11 @@ import java.util.regex.Pattern;
  * 0x...}, or it is an IPv6 literal) is an IP literal: it passes only if it is written in canonical
  * form (dotted quad of decimal bytes without leading zeros, or a bracketed IPv6 address) and
  * appears exactly in the list; forms such as {@code 2130706433}, {@code 0177.0.0.1}, {@code
- * 0x7f.0.0.1} and {@code 127.1} are always refused, and wildcards never match an IP literal.
+ * 0x7f.0.0.1} and {@code 127.1} are always refused, and wildcards never match an IP literal. An
+ * entry with a port ({@code 127.0.0.1:8443}) or a scheme ({@code https://127.0.0.1:8443}) admits
+ * only links to that port (a link without one uses its scheme's default port) and scheme; a link
+ * whose host an entry matches but whose port or scheme none admits is refused by rule {@code
+ * origin-not-allowed}.
  */
 public final class LinkPolicy {
   /** Resolves a host name to all its addresses (injected so tests need no DNS). */
@@ -43,28 +48,28 @@ public final class LinkPolicy {
           "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
               + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
-  private final List<String> hostPatterns;
+  private final List<AllowedOrigin> allowed;
   private final boolean allowHttp;
   private final AddressRules addresses;
   private final Resolver resolver;
 
   /**
-   * @param hostPatterns allowed hosts (exact names, {@code *.suffix} wildcards, or exact IP
-   *     literals)
+   * @param hostPatterns allowlist entries ({@link AllowedOrigin}: exact names, {@code *.suffix}
+   *     wildcards or exact IP literals, each optionally with {@code :port} and {@code scheme://})
    * @param allowHttp whether plain http links are accepted (local stack and tests only)
    * @param addresses the address rules every resolved address must pass
    * @param resolver resolves host names
+   * @throws IllegalArgumentException naming an entry that is not {@code [scheme://]host[:port]}
    */
   public LinkPolicy(
       List<String> hostPatterns, boolean allowHttp, AddressRules addresses, Resolver resolver) {
-    List<String> normalized = new ArrayList<>();
+    List<AllowedOrigin> parsed = new ArrayList<>();
     for (String p : hostPatterns) {
-      String h = p.strip().toLowerCase(Locale.ROOT);
-      if (!h.isEmpty()) {
-        normalized.add(h);
+      if (!p.isBlank()) {
+        parsed.add(AllowedOrigin.parse(p));
       }
     }
-    this.hostPatterns = List.copyOf(normalized);
+    this.allowed = List.copyOf(parsed);
     this.allowHttp = allowHttp;
     this.addresses = addresses;
     this.resolver = resolver;
@@ -102,29 +107,44 @@ public final class LinkPolicy {
     if (host.endsWith(".")) {
       host = host.substring(0, host.length() - 1);
     }
+    int port = uri.getPort() >= 0 ? uri.getPort() : AllowedOrigin.defaultPort(scheme);
     if (host.startsWith("[")) {
-      return hostPatterns.contains(host) ? Optional.empty() : refused("ip-literal", redacted);
+      return admit(host, false, scheme, port, "ip-literal", redacted);
     }
     String[] labels = host.split("\\.", -1);
     if (NUMERIC_LABEL.matcher(labels[labels.length - 1]).matches()) {
       if (!CANONICAL_IPV4.matcher(host).matches()) {
         return refused("non-canonical-ip", redacted);
       }
-      return hostPatterns.contains(host) ? Optional.empty() : refused("ip-literal", redacted);
+      return admit(host, false, scheme, port, "ip-literal", redacted);
     }
     if (uri.getHost() == null || !DNS_NAME.matcher(host).matches()) {
       return refused("bad-host", redacted);
     }
-    for (String p : hostPatterns) {
-      if (p.startsWith("*.")) {
-        if (host.endsWith(p.substring(1))) {
+    return admit(host, true, scheme, port, "host-not-allowed", redacted);
+  }
+
+  /**
+   * Empty when an entry matches {@code host} and admits the scheme and port; else the refusal:
+   * {@code origin-not-allowed} when an entry matches the host only, {@code hostRule} when none
+   * does. Wildcard entries are tried only for names ({@code byWildcard}), never for IP literals.
+   */
+  private Optional<LinkRefusal> admit(
+      String host, boolean byWildcard, String scheme, int port, String hostRule, String link) {
+    boolean hostMatched = false;
+    for (AllowedOrigin entry : allowed) {
+      boolean matches =
+          entry.wildcard()
+              ? byWildcard && host.endsWith(entry.host().substring(1))
+              : entry.host().equals(host);
+      if (matches) {
+        if (entry.admits(scheme, port)) {
           return Optional.empty();
         }
-      } else if (p.equals(host)) {
-        return Optional.empty();
+        hostMatched = true;
       }
     }
-    return refused("host-not-allowed", redacted);
+    return refused(hostMatched ? "origin-not-allowed" : hostRule, link);
   }
 
   /**

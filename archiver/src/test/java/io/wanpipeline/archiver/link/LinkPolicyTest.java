@@ -133,6 +133,77 @@ class LinkPolicyTest {
   }
 
   @Test
+  void anExactOriginAdmitsOnlyItsSchemeAndPortOnLoopback() throws Exception {
+    LinkPolicy local =
+        new LinkPolicy(
+            List.of("https://127.0.0.1:8443"),
+            false,
+            new AddressRules(List.of(Cidr.parse("127.0.0.1/32"))),
+            LinkPolicyTest::resolve);
+
+    assertThat(local.refuse(URI.create("https://127.0.0.1:8443/oss/a.mp4" + Q))).isEmpty();
+    for (String other :
+        List.of(
+            "https://127.0.0.1/a.mp4",
+            "https://127.0.0.1:443/a.mp4",
+            "https://127.0.0.1:8444/a.mp4",
+            "https://127.0.0.1:9092/a.mp4")) {
+      Optional<LinkRefusal> refusal = local.refuse(URI.create(other + Q));
+      assertThat(refusal.map(LinkRefusal::rule)).as(other).contains("origin-not-allowed");
+      assertThat(refusal.get().message()).doesNotContain("Signature", "LTAI5t");
+    }
+    assertThat(local.refuse(URI.create("https://127.0.0.2:8443/a.mp4")).map(LinkRefusal::rule))
+        .contains("ip-literal");
+  }
+
+  @Test
+  void portsAndSchemesPinEntriesOfEveryKind() throws Exception {
+    LinkPolicy pinned =
+        new LinkPolicy(
+            List.of(
+                "*.aliyuncs.com:443",
+                "oss.example.com:8443",
+                "https://47.93.10.2",
+                "[2408:4001::2]:9443",
+                "http://b.oss-cn-beijing.aliyuncs.com:8080"),
+            true,
+            AddressRules.strict(),
+            LinkPolicyTest::resolve);
+
+    assertThat(pinned.refuse(URI.create("https://b.oss-cn-beijing.aliyuncs.com/a.mp4"))).isEmpty();
+    assertThat(pinned.refuse(URI.create("https://b.oss-cn-beijing.aliyuncs.com:443/a"))).isEmpty();
+    assertThat(pinned.refuse(URI.create("http://b.oss-cn-beijing.aliyuncs.com:8080/a"))).isEmpty();
+    assertThat(pinned.refuse(URI.create("https://oss.example.com:8443/a.mp4"))).isEmpty();
+    assertThat(pinned.refuse(URI.create("https://47.93.10.2/a.mp4"))).isEmpty();
+    assertThat(pinned.refuse(URI.create("https://[2408:4001::2]:9443/a.mp4"))).isEmpty();
+    for (String refused :
+        List.of(
+            "https://b.oss-cn-beijing.aliyuncs.com:8443/a.mp4",
+            "http://b.oss-cn-beijing.aliyuncs.com/a.mp4",
+            "https://b.oss-cn-beijing.aliyuncs.com:8080/a.mp4",
+            "https://oss.example.com/a.mp4",
+            "http://47.93.10.2/a.mp4",
+            "https://47.93.10.2:8443/a.mp4",
+            "https://[2408:4001::2]/a.mp4")) {
+      assertThat(pinned.refuse(URI.create(refused)).map(LinkRefusal::rule))
+          .as(refused)
+          .contains("origin-not-allowed");
+    }
+  }
+
+  @Test
+  void malformedEntriesAreRefusedWhenThePolicyIsBuilt() {
+    for (String bad :
+        List.of("127.0.0.1:0", "127.0.0.1:70000", "https://h/path", "ftp://h", "u@h", "*x.com")) {
+      assertThatThrownBy(
+              () -> new LinkPolicy(List.of(bad), false, AddressRules.strict(), h -> List.of()))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(bad);
+    }
+  }
+
+  @Test
   void resolveCheckedRefusesWhenAnyAddressIsForbidden() {
     assertThatThrownBy(() -> policy.resolveChecked("rebind.aliyuncs.com", "https://x/a.mp4"))
         .isInstanceOf(LinkRefusedException.class)

@@ -76,12 +76,22 @@ public final class LocalStack implements AutoCloseable {
       values.put("archiver.bucket", "wan-videos");
       values.put("archiver.create-bucket", "true");
 
+      Settings base = options.settings();
+      // The environment wins over the stack's values (docs/configuration.md 7.1), S3 credentials
+      // included: the local s3proxy accepts the credentials the archiver will actually use.
+      Settings credentials =
+          base.with(
+              Map.of(
+                  "s3.access-key-id", options.s3AccessKey(),
+                  "s3.secret-access-key", options.s3SecretKey()));
       if (options.s3Endpoint() == null) {
         S3ProxyProcess s3 =
             remember(
                 S3ProxyProcess.start(
                     S3ProxyProcess.Settings.of(
-                        options.dataDir().resolve("s3"), S3_ACCESS_KEY, S3_SECRET_KEY)));
+                        options.dataDir().resolve("s3"),
+                        credentials.secret("s3.access-key-id").orElse(S3_ACCESS_KEY),
+                        credentials.secret("s3.secret-access-key").orElse(S3_SECRET_KEY))));
         values.put("s3.endpoint", s3.endpoint().toString());
         log.info("s3proxy ready at {}", s3.endpoint());
       } else {
@@ -92,7 +102,6 @@ public final class LocalStack implements AutoCloseable {
       values.put("s3.access-key-id", options.s3AccessKey());
       values.put("s3.secret-access-key", options.s3SecretKey());
 
-      Settings base = options.settings();
       if (base.find("billing.http.port").isEmpty()) {
         // The totals and estimate endpoints have no authentication: on the local stack they
         // listen on loopback only, on a free port (see BillingService#httpUrl()).
@@ -115,9 +124,10 @@ public final class LocalStack implements AutoCloseable {
         log.info("using the configured provider accounts instead of the simulator");
       }
       values.putAll(options.overrides());
-      // The stack owns these keys: an exported production WAN_PIPELINE_* variable must not point
-      // the embedded services at another broker, registry, bucket or provider.
-      this.settings = base.overriding(values);
+      // The stack's values replace the --config file's, and WAN_PIPELINE_* variables win over
+      // both, in every mode (docs/configuration.md 1.2 and 7.1): a provider key or S3 secret set
+      // in the environment is the one the services use.
+      this.settings = base.with(values);
 
       SchemaRegistryClient registryClient = SchemaRegistryClient.of(registry.url());
       this.topics = new Topics(options.topicNames(), registryClient);
@@ -197,9 +207,10 @@ public final class LocalStack implements AutoCloseable {
    * @param topicsPrefix prefix of every topic name (empty for the standard names)
    * @param partitions partitions of the keyed topics
    * @param simulator the simulator's configuration, used when no provider is configured
-   * @param settings base settings (normally the environment); a configured provider account
-   *     replaces the simulator
-   * @param overrides settings that win over the stack's own defaults
+   * @param settings base settings (normally the --config file and the environment); a configured
+   *     provider account replaces the simulator, and the environment wins over every value the
+   *     stack sets
+   * @param overrides settings that win over the stack's own defaults (the environment still wins)
    * @param clock the services' clock
    */
   public record Options(

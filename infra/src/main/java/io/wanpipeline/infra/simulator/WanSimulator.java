@@ -205,14 +205,15 @@ public final class WanSimulator implements AutoCloseable {
 
   /**
    * The archiver settings that let it fetch this simulator's result links and nothing else on
-   * loopback: {@code archiver.link-hosts} and {@code archiver.link-allowed-addresses} for the link
-   * host (127.0.0.1), plus the trust store keys for https links or {@code
-   * archiver.link-allow-http=true} for http ones.
+   * loopback: {@code archiver.link-hosts} set to the links' exact origin ({@link #linkBase()}:
+   * scheme, 127.0.0.1 and the port), {@code archiver.link-allowed-addresses} for 127.0.0.1, plus
+   * the trust store keys for https links or {@code archiver.link-allow-http=true} for http ones.
+   * Any other port on loopback stays refused.
    */
   public Map<String, String> archiverLinkSettings() {
     String host = java.net.URI.create(linkBase).getHost();
     Map<String, String> out = new java.util.LinkedHashMap<>();
-    out.put("archiver.link-hosts", host);
+    out.put("archiver.link-hosts", linkBase);
     out.put("archiver.link-allowed-addresses", host + "/32");
     if (trustStore != null) {
       out.put("archiver.link-allow-http", "false");

@@ -26,7 +26,10 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,10 +52,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The SSRF table: tasks whose result links the simulator replaces with hostile URLs (private,
  * loopback, link-local and metadata addresses, IPv6 forms, decimal, octal and hex IPs, userinfo,
- * hosts off the allowlist, plain http, and redirects into all of those). The archiver runs with its
- * production policy (https only) allowing just the simulator's https host; every hostile link must
- * end ARCHIVE_FAILED {@code LINK_REFUSED} without a request reaching its target, while the control
- * tasks (a plain signed link and a redirect to one) are archived.
+ * hosts off the allowlist, plain http, other ports on the simulator's own loopback address, and
+ * redirects into all of those). The archiver runs with its production policy (https only) allowing
+ * just the simulator's https origin; every hostile link must end ARCHIVE_FAILED {@code
+ * LINK_REFUSED} without a request reaching its target, while the control tasks (a plain signed link
+ * and a redirect to one) are archived.
  */
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class ArchiverSsrfIT {
@@ -71,6 +75,8 @@ class ArchiverSsrfIT {
   private S3Client s3;
   private HttpServer plainProbe;
   private HttpServer otherLoopbackProbe;
+  private ServerSocket otherPortProbe;
+  private final List<String> otherPortConnections = new CopyOnWriteArrayList<>();
   private final List<String> probeHits = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -100,6 +106,31 @@ class ArchiverSsrfIT {
     s3 = s3Info.newClient();
     plainProbe = probe("127.0.0.1");
     otherLoopbackProbe = probe("127.0.0.2");
+    otherPortProbe = connectionProbe();
+  }
+
+  /**
+   * A plain TCP listener on the simulator's own address, 127.0.0.1, on another port: it records
+   * every connection, TLS or not, so a link to another loopback service is seen even if no HTTP
+   * request completes.
+   */
+  private ServerSocket connectionProbe() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  otherPortConnections.add(String.valueOf(s.getRemoteSocketAddress()));
+                } catch (Exception e) {
+                  // closed at tear-down
+                }
+              }
+            },
+            "ssrf-other-port-probe");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return server;
   }
 
   private HttpServer probe(String address) throws Exception {
@@ -122,6 +153,7 @@ class ArchiverSsrfIT {
     }
     plainProbe.stop(0);
     otherLoopbackProbe.stop(0);
+    otherPortProbe.close();
     s3.close();
     registry.close();
     sim.close();
@@ -153,6 +185,10 @@ class ArchiverSsrfIT {
     hostile.put("private-192", "https://192.168.1.1/v.mp4" + q);
     hostile.put("private-172", "https://172.16.0.1/v.mp4" + q);
     hostile.put("localhost-name", "https://localhost:" + tlsPort + "/oss/b/v.mp4" + q);
+    int otherPort = otherPortProbe.getLocalPort();
+    hostile.put("loopback-other-port", "https://127.0.0.1:" + otherPort + "/v.mp4" + q);
+    hostile.put("loopback-default-port", "https://127.0.0.1/v.mp4" + q);
+    hostile.put("loopback-api-port", sim.baseUrl().replace("http:", "https:") + "/v.mp4" + q);
     hostile.put("off-allowlist", "https://evil.example.com/v.mp4" + q);
     hostile.put("userinfo", "https://user:pw@127.0.0.1:" + tlsPort + "/oss/b/v.mp4" + q);
     hostile.put("redirect-metadata", redirect(tls, "https://169.254.169.254/latest/meta-data/"));
@@ -160,6 +196,8 @@ class ArchiverSsrfIT {
     hostile.put("redirect-loopback", redirect(tls, "https://127.0.0.2:" + other + "/v.mp4"));
     hostile.put("redirect-decimal", redirect(tls, "https://2130706434:" + other + "/v.mp4"));
     hostile.put("redirect-ipv6", redirect(tls, "https://[::ffff:127.0.0.2]:" + other + "/"));
+    hostile.put(
+        "redirect-other-port", redirect(tls, "https://127.0.0.1:" + otherPort + "/v.mp4" + q));
     hostile.put(
         "redirect-chain",
         redirect(tls, redirect(tls, redirect(tls, redirect(tls, tls + "/oss/b/v.mp4" + q)))));
@@ -198,7 +236,20 @@ class ArchiverSsrfIT {
     assertThat(awaitTerminal("req-plain-http").getError().getMessage()).contains("not-https");
     assertThat(awaitTerminal("req-redirect-chain").getError().getMessage())
         .contains("too-many-redirects");
+    for (String name :
+        List.of(
+            "loopback-other-port",
+            "loopback-default-port",
+            "loopback-api-port",
+            "redirect-other-port")) {
+      assertThat(awaitTerminal("req-" + name).getError().getMessage())
+          .as(name)
+          .contains("origin-not-allowed");
+    }
     assertThat(probeHits).as("requests that reached a forbidden target").isEmpty();
+    assertThat(otherPortConnections)
+        .as("connections to another port on the simulator's loopback address")
+        .isEmpty();
   }
 
   private static String redirect(String base, String to) {

@@ -529,7 +529,7 @@ class WanSimulatorIT {
       assertThat(video.body()).hasSize((int) (long) sim.videoLength(taskId).orElseThrow());
       assertThat(api.statusCode()).as("only /oss/ on the TLS connector").isEqualTo(404);
       assertThat(sim.archiverLinkSettings())
-          .containsEntry("archiver.link-hosts", "127.0.0.1")
+          .containsEntry("archiver.link-hosts", sim.linkBase())
           .containsEntry("archiver.link-allow-http", "false")
           .containsEntry("archiver.link-trust-store", store.path().toString());
       assertThatThrownBy(

@@ -34,6 +34,7 @@ import io.wanpipeline.submitter.SubmissionQueue;
 import io.wanpipeline.submitter.SubmitterConfig;
 import io.wanpipeline.submitter.SubmitterService;
 import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
+import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -152,7 +153,10 @@ class SubmitterIT {
             Clock.systemUTC(),
             topics,
             registry,
-            account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build(),
+            account ->
+                account.dialect().equals("dashscope")
+                    ? DashScopeClient.builder().baseUrl(account.baseUrl()).build()
+                    : WanClients.forAccount(account, Clock.systemUTC()),
             reconciler);
     services.add(service);
     service.start();
@@ -483,6 +487,54 @@ class SubmitterIT {
     assertThat(failed.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
     assertThat(sim.ledger().submissionCount("req-lost")).isEqualTo(1);
     assertThat(sim.ledger().tasksOfRequest("req-lost")).as("the task exists").hasSize(1);
+  }
+
+  @Test
+  void anInDoubtEndingCarriesTheCauseOfTheUnansweredCall() {
+    startService();
+    produce(request("req-500", "[sim:submit=500] the provider fails the create call"));
+    produce(request("req-reset", "[sim:submit=reset] the connection drops after sending"));
+
+    TaskStatus failed500 = awaitState("req-500", TaskState.FAILED);
+    TaskStatus failedReset = awaitState("req-reset", TaskState.FAILED);
+
+    assertThat(failed500.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
+    assertThat(failed500.getError().getMessage())
+        .as("the cause of the in-doubt ending is in the event, not only in the log")
+        .contains("HTTP 500", "InternalError")
+        .doesNotContain("sk-submitter-it");
+    assertThat(failedReset.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
+    assertThat(failedReset.getError().getMessage())
+        .as("a reset names the broken connection")
+        .contains("connection failed after sending")
+        .doesNotContain("sk-submitter-it");
+    assertThat(sim.ledger().submissionCount("req-500")).isEqualTo(1);
+    assertThat(sim.ledger().submissionCount("req-reset")).isEqualTo(1);
+  }
+
+  @Test
+  void aVtrixRequestForAModelWithoutAVtrixIdIsRejectedBeforeAnyCall() {
+    startService(
+        "it-0",
+        Map.of(
+            "provider.default.dialect", "vtrix",
+            "provider.default.model.wan2.2-i2v-plus.max-in-progress", "100"));
+    VideoRequest unmapped = request("req-vtrix-unmapped", "a cat on a model Vtrix cannot name");
+    unmapped.setModel("wan2.2-i2v-plus");
+    produce(unmapped);
+    produce(request("req-vtrix-mapped", "a cat on wan22_i2v_flash"));
+
+    TaskStatus rejected = awaitState("req-vtrix-unmapped", TaskState.REJECTED);
+    awaitState("req-vtrix-mapped", TaskState.SUBMITTED);
+
+    assertThat(rejected.getError().getCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(rejected.getError().getField()).isEqualTo("model");
+    assertThat(rejected.getError().getMessage()).contains("wan2.2-i2v-plus", "model-ids");
+    assertThat(states(status.refresh(), "req-vtrix-unmapped")).containsExactly(TaskState.REJECTED);
+    assertThat(sim.ledger().submissionCount("req-vtrix-unmapped"))
+        .as("no create call reached the provider")
+        .isZero();
+    assertThat(sim.ledger().submissionCount("req-vtrix-mapped")).isEqualTo(1);
   }
 
   @Test

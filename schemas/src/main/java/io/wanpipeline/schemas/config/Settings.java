@@ -64,23 +64,14 @@ public final class Settings {
     return new Settings(values, env);
   }
 
-  /** A copy with {@code overrides} replacing file values (the environment still wins). */
+  /**
+   * A copy with {@code overrides} replacing file values; the environment still wins, always (the
+   * local stack builds its services' settings this way).
+   */
   public Settings with(Map<String, String> overrides) {
     Map<String, String> merged = new HashMap<>(values);
     merged.putAll(overrides);
     return new Settings(merged, env);
-  }
-
-  /**
-   * A copy in which {@code overrides} win even over the environment; for embedding, where the
-   * embedding process owns some keys (the local stack's broker, registry and S3 endpoints).
-   */
-  public Settings overriding(Map<String, String> overrides) {
-    Map<String, String> merged = new HashMap<>(values);
-    merged.putAll(overrides);
-    Map<String, String> remainingEnv = new HashMap<>(env);
-    overrides.keySet().forEach(k -> remainingEnv.remove(envName(k)));
-    return new Settings(merged, remainingEnv);
   }
 
   /** The environment variable that overrides {@code key}. */

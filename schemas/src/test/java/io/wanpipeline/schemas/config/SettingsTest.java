@@ -91,17 +91,25 @@ class SettingsTest {
   }
 
   @Test
-  void overridesWinOverTheEnvironmentButWithDoesNot() {
+  void withReplacesFileValuesButTheEnvironmentStillWins() {
     Settings s =
         Settings.of(
-            Map.of("kafka.bootstrap.servers", "file:9092"),
-            Map.of("WAN_PIPELINE_KAFKA_BOOTSTRAP_SERVERS", "env:9092"));
+            Map.of("kafka.bootstrap.servers", "file:9092", "s3.secret-access-key", "file-secret"),
+            Map.of(
+                "WAN_PIPELINE_KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", "env-secret"));
 
-    assertThat(s.with(Map.of("kafka.bootstrap.servers", "x:1")).string("kafka.bootstrap.servers"))
-        .isEqualTo("env:9092");
-    assertThat(
-            s.overriding(Map.of("kafka.bootstrap.servers", "local:1"))
-                .string("kafka.bootstrap.servers"))
-        .isEqualTo("local:1");
+    Settings embedded =
+        s.with(
+            Map.of(
+                "kafka.bootstrap.servers", "local:1",
+                "s3.secret-access-key", "local-secret",
+                "topics.prefix", "local."));
+
+    assertThat(embedded.string("kafka.bootstrap.servers")).isEqualTo("env:9092");
+    assertThat(embedded.secret("s3.secret-access-key")).contains("env-secret");
+    assertThat(embedded.string("topics.prefix")).isEqualTo("local.");
+    assertThat(Settings.of(Map.of("a", "file")).with(Map.of("a", "stack")).string("a"))
+        .isEqualTo("stack");
   }
 }

@@ -333,7 +333,8 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       o.known.add(requestId);
     } else if (verdict instanceof LedgerCheck.Verdict.InDoubt inDoubt) {
       lane(o, key)
-          .addInDoubt(new Lane.InDoubt(WaitingRequest.fresh(r.offset(), queued), inDoubt.entry()));
+          .addInDoubt(
+              new Lane.InDoubt(WaitingRequest.fresh(r.offset(), queued), inDoubt.entry(), null));
       o.known.add(requestId);
     } else if (verdict instanceof LedgerCheck.Verdict.Resume resume) {
       Lane lane = lane(o, key);
@@ -608,7 +609,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
         && intent.get().getKind() == SubmissionKind.INTENT) {
       // The call may have created a task: settle it like an intent found after a crash, through
       // the reconciler, before anything else of the lane; it is never called again.
-      lane.addInDoubt(new Lane.InDoubt(w, intent.get()));
+      lane.addInDoubt(new Lane.InDoubt(w, intent.get(), inDoubt.reason()));
       log.warn(
           "create call unanswered requestId={} lane={} attempt={}: {}; reconciling",
           requestId,
@@ -702,21 +703,24 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       log.info("reconciled in-doubt requestId={} taskId={}", w.requestId(), f.taskId());
       return;
     }
+    String cause = c.doubt().cause();
     ErrorInfo error =
         OutcomeDecider.inDoubt(
-            "found an intent of attempt "
-                + intent.getAttempts()
-                + " recorded at "
-                + intent.getRecordedAt()
-                + " without an answer");
+            cause != null
+                ? "the create call of attempt " + intent.getAttempts() + " ended with " + cause
+                : "found an intent of attempt "
+                    + intent.getAttempts()
+                    + " recorded at "
+                    + intent.getRecordedAt()
+                    + " without an answer");
     fail(batch, c.owned(), c.lane(), w, error, intent.getAttempts(), intent.getFirstAttemptAt());
     log.warn(
-        "in doubt requestId={} lane={} offset={}: intent recorded at {} without an answer; ended"
-            + " FAILED {}",
+        "in doubt requestId={} lane={} offset={}: intent recorded at {}, cause: {}; ended FAILED {}",
         w.requestId(),
         c.lane().key,
         w.offset(),
         intent.getRecordedAt(),
+        cause == null ? "no answer seen by this instance" : cause,
         OutcomeDecider.SUBMIT_IN_DOUBT);
   }
 

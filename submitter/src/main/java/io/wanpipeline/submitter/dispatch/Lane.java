@@ -13,8 +13,14 @@ import java.util.PriorityQueue;
  * Only the dispatcher thread touches it.
  */
 final class Lane {
-  /** A request found with an INTENT and no answer. */
-  record InDoubt(WaitingRequest waiting, SubmissionLedgerEntry intent) {}
+  /**
+   * A request found with an INTENT and no answer.
+   *
+   * @param cause why this process's create call left it in doubt (HTTP 500, reset, timeout),
+   *     already free of secrets; null when the intent was found on the ledger (after a restart or a
+   *     rebalance), whose call's answer this process never saw
+   */
+  record InDoubt(WaitingRequest waiting, SubmissionLedgerEntry intent, String cause) {}
 
   private static final Duration LOG_EVERY = Duration.ofSeconds(30);
 

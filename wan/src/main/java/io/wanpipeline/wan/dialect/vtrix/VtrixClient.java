@@ -384,10 +384,7 @@ public final class VtrixClient implements WanClient {
       if (e != null && !e.isBlank()) {
         envelope(VtrixEnvelope.parse(e));
       }
-      String ids = options.get(VtrixModelIds.OPTION);
-      if (ids != null && !ids.isBlank()) {
-        modelIds(VtrixModelIds.standard().with(ids));
-      }
+      modelIds(VtrixModelIds.of(options));
       return this;
     }
 

@@ -50,6 +50,16 @@ public final class VtrixModelIds {
   }
 
   /**
+   * The table of an account with dialect options {@code options}: the documented table plus the
+   * pairs of {@value #OPTION}, if set.
+   *
+   * @throws IllegalArgumentException naming the option when a pair is not {@code ours=theirs}
+   */
+  public static VtrixModelIds of(Map<String, String> options) {
+    return STANDARD.with(options.get(OPTION));
+  }
+
+  /**
    * This table plus the pairs of {@code spec} ({@code wan2.6-i2v=wan26_i2v,wan2.2-kf2v-flash=...});
    * a pair for one of our ids replaces its entry.
    *
