@@ -32,9 +32,9 @@ import java.util.UUID;
  *       at start) may take before the instance gives up;
  *   <li>{@code submitter.dedupe-retention} [7d, at least 25h]: how long the ledgers {@code
  *       submissions} and {@code submission-dispatch} remember a request_id (their {@code
- *       retention.ms}, which the submitter sets when it creates or finds them, and the age by {@code recorded_at} after
- *       which in-memory views forget an entry); must exceed the provider's 24 h task lifetime. A
- *       request_id seen again after it is a new request;
+ *       retention.ms}, which the submitter sets when it creates or finds them, and the age by
+ *       {@code recorded_at} after which in-memory views forget an entry); must exceed the
+ *       provider's 24 h task lifetime. A request_id seen again after it is a new request;
  *   <li>{@code submitter.max-queue-wait} [24h, at least 1m, under {@code
  *       submitter.dedupe-retention}]: how long after intake queued it a request may wait for its
  *       create call; one still waiting then ends FAILED {@code QUEUE_TIMEOUT} (retryable, nothing
