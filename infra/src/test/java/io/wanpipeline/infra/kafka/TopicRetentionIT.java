@@ -68,13 +68,19 @@ class TopicRetentionIT {
           .get();
 
       TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, 2, (short) 1));
-      Map<String, Config> configs =
-          describe(
-              admin, List.of(names.billingCharges(), names.taskStatus(), names.submissionQueue()));
 
-      assertRetention(configs, names.billingCharges(), "compact", FOREVER);
-      assertRetention(configs, names.taskStatus(), "delete", FOREVER);
-      assertRetention(configs, names.submissionQueue(), "delete", FOREVER);
+      // The broker serves altered configs once its metadata has caught up.
+      List<String> old =
+          List.of(names.billingCharges(), names.taskStatus(), names.submissionQueue());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                Map<String, Config> configs = describe(admin, old);
+                assertRetention(configs, names.billingCharges(), "compact", FOREVER);
+                assertRetention(configs, names.taskStatus(), "delete", FOREVER);
+                assertRetention(configs, names.submissionQueue(), "delete", FOREVER);
+              });
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +55,11 @@ public final class TopicProvisioner {
    */
   public static void ensure(Admin admin, Collection<TopicSpec> specs) {
     try {
-      Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      create(admin, specs.stream().filter(s -> !existing.contains(s.name())).toList());
+      Set<String> existing =
+          new HashSet<>(admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      // A topic created meanwhile (by another service, or not yet listed) counts as existing.
+      existing.addAll(
+          create(admin, specs.stream().filter(s -> !existing.contains(s.name())).toList()));
       alignRetention(admin, specs.stream().filter(s -> existing.contains(s.name())).toList());
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot list, create or configure topics: " + e, e);
@@ -65,8 +69,10 @@ public final class TopicProvisioner {
     }
   }
 
-  private static void create(Admin admin, List<TopicSpec> missing)
+  /** Creates {@code missing}; returns the names of those that turned out to exist already. */
+  private static Set<String> create(Admin admin, List<TopicSpec> missing)
       throws InterruptedException, TimeoutException {
+    Set<String> existed = new HashSet<>();
     List<NewTopic> topics =
         missing.stream()
             .map(
@@ -82,8 +88,10 @@ public final class TopicProvisioner {
           throw new IllegalStateException(
               "cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
         }
+        existed.add(entry.getKey());
       }
     }
+    return existed;
   }
 
   private static void alignRetention(Admin admin, List<TopicSpec> present)
