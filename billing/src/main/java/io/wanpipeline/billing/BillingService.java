@@ -96,7 +96,7 @@ public final class BillingService implements PipelineService {
                 BillingTopology.priceHistory(topics).name(),
                 1,
                 config.kafka().replicationFactor(),
-                Map.of("cleanup.policy", "compact"))));
+                Map.of("cleanup.policy", "compact", "retention.ms", TopicSpec.FOREVER))));
     List<Price> seed =
         !config.seedPrices()
             ? List.of()

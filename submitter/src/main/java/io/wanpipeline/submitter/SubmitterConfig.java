@@ -32,9 +32,14 @@ import java.util.UUID;
  *       at start) may take before the instance gives up;
  *   <li>{@code submitter.dedupe-retention} [7d, at least 25h]: how long the ledgers {@code
  *       submissions} and {@code submission-dispatch} remember a request_id (their {@code
- *       retention.ms} when the submitter creates them, and the age by {@code recorded_at} after
- *       which in-memory views forget an entry); must exceed the provider's 24 h task lifetime. A
- *       request_id seen again after it is a new request;
+ *       retention.ms}, which the submitter sets when it creates or finds them, and the age by
+ *       {@code recorded_at} after which in-memory views forget an entry); must exceed the
+ *       provider's 24 h task lifetime. A request_id seen again after it is a new request;
+ *   <li>{@code submitter.max-queue-wait} [24h, at least 1m, under {@code
+ *       submitter.dedupe-retention}]: how long after intake queued it a request may wait for its
+ *       create call; one still waiting then ends FAILED {@code QUEUE_TIMEOUT} (retryable, nothing
+ *       was created). Shorter than the dedupe retention, so its request_id is still remembered when
+ *       it ends;
  *   <li>{@code submitter.in-progress-horizon} [30m]: how far back the dispatcher reads {@code
  *       task-status} at start, and after how long a SUBMITTED task without a terminal event stops
  *       counting against its model's in-progress cap (the poller's task timeout plus a margin);
@@ -58,6 +63,7 @@ import java.util.UUID;
  * @param backoffMax backoff cap
  * @param ledgerLoadTimeout limit of one ledger rebuild
  * @param dedupeRetention how long a request_id is remembered
+ * @param maxQueueWait how long a queued request may wait for its create call
  * @param inProgressHorizon how long a SUBMITTED task counts without a terminal event
  * @param dispatchMaxConcurrentCalls create calls made at once by one dispatcher
  * @param dispatchGroupId consumer group of the dispatchers
@@ -73,6 +79,7 @@ public record SubmitterConfig(
     Duration backoffMax,
     Duration ledgerLoadTimeout,
     Duration dedupeRetention,
+    Duration maxQueueWait,
     Duration inProgressHorizon,
     int dispatchMaxConcurrentCalls,
     String dispatchGroupId,
@@ -80,6 +87,12 @@ public record SubmitterConfig(
 
   /** The shortest accepted dedupe retention: the provider's 24 h task lifetime plus an hour. */
   public static final Duration MIN_DEDUPE_RETENTION = Duration.ofHours(25);
+
+  /** The default {@code submitter.max-queue-wait}: a day. */
+  public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofHours(24);
+
+  /** The shortest accepted {@code submitter.max-queue-wait}. */
+  public static final Duration MIN_MAX_QUEUE_WAIT = Duration.ofMinutes(1);
 
   /** How a request found in doubt is settled ({@code submitter.reconcile}). */
   public enum Reconcile {
@@ -99,6 +112,7 @@ public record SubmitterConfig(
     positive("submitter.backoff.max", backoffMax);
     positive("submitter.ledger-load-timeout", ledgerLoadTimeout);
     positive("submitter.dedupe-retention", dedupeRetention);
+    positive("submitter.max-queue-wait", maxQueueWait);
     positive("submitter.in-progress-horizon", inProgressHorizon);
     Objects.requireNonNull(dispatchGroupId, "dispatchGroupId");
     Objects.requireNonNull(reconcile, "reconcile");
@@ -108,6 +122,16 @@ public record SubmitterConfig(
               + MIN_DEDUPE_RETENTION
               + " (longer than the provider's 24 h task lifetime), got "
               + dedupeRetention);
+    }
+    if (maxQueueWait.compareTo(MIN_MAX_QUEUE_WAIT) < 0
+        || maxQueueWait.compareTo(dedupeRetention) >= 0) {
+      throw new ConfigException(
+          "submitter.max-queue-wait: must be at least "
+              + MIN_MAX_QUEUE_WAIT
+              + " and shorter than submitter.dedupe-retention ("
+              + dedupeRetention
+              + "), got "
+              + maxQueueWait);
     }
     if (dispatchMaxConcurrentCalls < 1) {
       throw new ConfigException(
@@ -140,6 +164,7 @@ public record SubmitterConfig(
         s.duration("submitter.backoff.max", Duration.ofSeconds(60)),
         s.duration("submitter.ledger-load-timeout", Duration.ofMinutes(2)),
         s.duration("submitter.dedupe-retention", Duration.ofDays(7)),
+        s.duration("submitter.max-queue-wait", DEFAULT_MAX_QUEUE_WAIT),
         s.duration("submitter.in-progress-horizon", Duration.ofMinutes(30)),
         s.integer("submitter.dispatch.max-concurrent-calls", 16),
         s.string("submitter.dispatch.group-id", groupId + "-dispatch"),

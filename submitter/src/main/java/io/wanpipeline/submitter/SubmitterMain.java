@@ -40,8 +40,8 @@ public final class SubmitterMain {
     SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString());
     Topics topics = new Topics(kafka.topicNames(), registry);
     TopicNames n = kafka.topicNames();
-    // The topics the submitter reads and writes, created when missing; the ledgers with the
-    // configured dedupe retention.
+    // The topics the submitter reads and writes, created when missing and given their retention
+    // when they exist; the ledgers with the configured dedupe retention.
     Set<String> mine =
         Set.of(
             n.videoRequests(),
@@ -53,7 +53,10 @@ public final class SubmitterMain {
     TopicProvisioner.ensure(
         kafka.clientConfig(),
         TopicSpec.pipeline(
-                n, kafka.partitions(), kafka.replicationFactor(), config.dedupeRetention())
+                n,
+                kafka.partitions(),
+                kafka.replicationFactor(),
+                kafka.topicRetention().withDedupe(config.dedupeRetention()))
             .stream()
             .filter(spec -> mine.contains(spec.name()))
             .toList());

@@ -8,6 +8,8 @@ import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.dispatch.Dispatcher;
 import io.wanpipeline.submitter.dispatch.InProgressTasks;
+import io.wanpipeline.submitter.dispatch.QueuePurger;
+import io.wanpipeline.submitter.dispatch.QueueWaitLimit;
 import io.wanpipeline.submitter.dispatch.StatusFollower;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -23,6 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -200,7 +204,9 @@ public final class SubmitterService implements PipelineService {
             reconciler,
             calls,
             config.ledgerLoadTimeout(),
-            this::registerDispatchSchemas);
+            this::registerDispatchSchemas,
+            new QueueWaitLimit(config.maxQueueWait()),
+            new QueuePurger(Admin.create(adminProperties(txId + "-purger"))));
     dispatcher =
         new Dispatcher(
             parts,
@@ -307,6 +313,12 @@ public final class SubmitterService implements PipelineService {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return props;
+  }
+
+  private Map<String, Object> adminProperties(String clientId) {
+    Map<String, Object> props = config.kafka().clientConfig();
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
     return props;
   }
 

@@ -69,6 +69,7 @@ class SubmitterConfigTest {
   void admissionDefaults() {
     SubmitterConfig c = SubmitterConfig.from(Settings.of(minimal()));
     assertThat(c.dedupeRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.maxQueueWait()).isEqualTo(Duration.ofHours(24));
     assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(16);
     assertThat(c.dispatchGroupId()).isEqualTo("wan-pipeline-submitter-dispatch");
@@ -83,11 +84,13 @@ class SubmitterConfigTest {
     Map<String, String> m = minimal();
     m.put("submitter.dedupe-retention", "48h");
     m.put("submitter.in-progress-horizon", "45m");
+    m.put("submitter.max-queue-wait", "2h");
     m.put("submitter.dispatch.max-concurrent-calls", "4");
     m.put("submitter.reconcile", "none");
     SubmitterConfig c = SubmitterConfig.from(Settings.of(m));
     assertThat(c.dedupeRetention()).isEqualTo(Duration.ofHours(48));
     assertThat(c.inProgressHorizon()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(c.maxQueueWait()).isEqualTo(Duration.ofHours(2));
     assertThat(c.dispatchMaxConcurrentCalls()).isEqualTo(4);
     assertThat(c.reconcile()).isEqualTo(SubmitterConfig.Reconcile.NONE);
   }
@@ -107,5 +110,27 @@ class SubmitterConfigTest {
     reconcile.put("submitter.reconcile", "maybe");
     assertThatThrownBy(() -> SubmitterConfig.from(Settings.of(reconcile)))
         .hasMessageContaining("submitter.reconcile");
+  }
+
+  @Test
+  void theMaxQueueWaitIsAtLeastAMinuteAndEndsBeforeTheDedupeRetention() {
+    for (String[] kv :
+        new String[][] {
+          {"submitter.max-queue-wait", "30s"},
+          {"submitter.max-queue-wait", "7d"},
+          {"submitter.max-queue-wait", "0s"}
+        }) {
+      Map<String, String> m = minimal();
+      m.put(kv[0], kv[1]);
+      assertThatThrownBy(() -> SubmitterConfig.from(Settings.of(m)))
+          .as(kv[0] + "=" + kv[1])
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("submitter.max-queue-wait");
+    }
+    Map<String, String> shortDedupe = minimal();
+    shortDedupe.put("submitter.dedupe-retention", "25h");
+    assertThat(SubmitterConfig.from(Settings.of(shortDedupe)).maxQueueWait())
+        .as("the default wait fits under the shortest dedupe retention")
+        .isLessThan(Duration.ofHours(25));
   }
 }

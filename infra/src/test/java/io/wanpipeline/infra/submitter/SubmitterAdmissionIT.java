@@ -10,9 +10,11 @@ import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoInput;
 import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
@@ -26,8 +28,10 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.SubmissionLedger;
+import io.wanpipeline.submitter.SubmissionQueue;
 import io.wanpipeline.submitter.SubmitterConfig;
 import io.wanpipeline.submitter.SubmitterService;
+import io.wanpipeline.submitter.dispatch.QueueWaitLimit;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,9 +44,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +132,10 @@ class SubmitterAdmissionIT {
   }
 
   private SubmitterService startService(String instanceId, Map<String, String> extra) {
+    return startService(instanceId, extra, Clock.systemUTC());
+  }
+
+  private SubmitterService startService(String instanceId, Map<String, String> extra, Clock clock) {
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", bootstrap);
     settings.put("schema-registry.url", registryServer.url());
@@ -142,7 +152,7 @@ class SubmitterAdmissionIT {
     SubmitterService service =
         new SubmitterService(
             config,
-            Clock.systemUTC(),
+            clock,
             topics,
             registry,
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
@@ -451,5 +461,103 @@ class SubmitterAdmissionIT {
     for (String n : names) {
       assertThat(states(status.refresh(), id(n))).as(n).containsOnlyOnce(TaskState.SUBMITTED);
     }
+  }
+
+  @Test
+  void aRequestWaitingPastTheMaxQueueWaitEndsFailedOnceWithItsReason() throws Exception {
+    AdjustableClock clock = new AdjustableClock(Instant.now());
+    startService(
+        "queue-wait-0",
+        Map.of(
+            "provider.default.model." + FLASH + ".max-in-progress",
+            "1",
+            "provider.default.model." + FLASH + ".submit-rate",
+            "10",
+            "submitter.max-queue-wait",
+            "5m"),
+        clock);
+    produce(request("slot-holder"));
+    submittedEvent("slot-holder");
+    produce(request("too-late"));
+    awaitQueued(List.of("too-late"));
+    Map<TopicPartition, Long> lastQueued = queueOffsetOf(id("too-late"));
+
+    // Queued behind a full lane: it waits, also four minutes later.
+    clock.advance(Duration.ofMinutes(4));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> states(status.refresh(), id("too-late")).isEmpty());
+
+    // Past five minutes it ends, though the lane is still full.
+    clock.advance(Duration.ofMinutes(2));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(states(status.refresh(), id("too-late"))).contains(TaskState.FAILED));
+    TaskStatus failed = status.valuesOf(id("too-late")).get(0);
+    assertThat(failed.getState()).isEqualTo(TaskState.FAILED);
+    assertThat(failed.getTaskId()).as("nothing was created").isNull();
+    assertThat(failed.getError().getCode()).isEqualTo(QueueWaitLimit.QUEUE_TIMEOUT);
+    assertThat(failed.getError().getRetryable()).isTrue();
+    assertThat(failed.getError().getMessage())
+        .contains("submitter.max-queue-wait=PT5M")
+        .contains(FLASH);
+
+    // The lane moves on: once the slot frees, a later request is submitted, never the ended one.
+    clock.advance(Duration.ofMinutes(10));
+    finish("slot-holder");
+    produce(request("after"));
+    submittedEvent("after");
+    assertThat(states(status.refresh(), id("too-late")))
+        .as("one terminal event, nothing after it")
+        .containsExactly(TaskState.FAILED);
+    assertThat(submittedAtSimulator(List.of("too-late"))).isEmpty();
+    assertThat(sim.ledger().submissions())
+        .noneMatch(sub -> id("too-late").equals(sub.pipelineRequestId()));
+
+    // Its queue record is deleted once finished (the queue is never deleted by time).
+    clock.advance(Duration.ofMinutes(2));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  offsets(admin, List.copyOf(lastQueued.keySet()), OffsetSpec.earliest())
+                      .forEach(
+                          (tp, start) ->
+                              assertThat(start)
+                                  .as("start offset of %s after the purge", tp)
+                                  .isGreaterThan(lastQueued.get(tp))));
+    }
+  }
+
+  /** The partition and offset of the queue record of {@code requestId}. */
+  private Map<TopicPartition, Long> queueOffsetOf(String requestId) {
+    Topic<String, QueuedRequest> queueTopic = SubmissionQueue.topic(topics.names(), registry);
+    try (TopicLog<QueuedRequest> queue = new TopicLog<>(bootstrap, queueTopic)) {
+      return await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  queue.refresh().raw().stream()
+                      .filter(r -> r.value() != null)
+                      .filter(
+                          r ->
+                              requestId.equals(
+                                  queueTopic.value(r.value()).getRequest().getRequestId()))
+                      .collect(
+                          Collectors.toMap(
+                              r -> new TopicPartition(r.topic(), r.partition()), r -> r.offset())),
+              m -> !m.isEmpty());
+    }
+  }
+
+  private static Map<TopicPartition, Long> offsets(
+      Admin admin, List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+    Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+    partitions.forEach(tp -> query.put(tp, spec));
+    return admin.listOffsets(query).all().get().entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 }

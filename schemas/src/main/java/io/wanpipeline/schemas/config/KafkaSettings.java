@@ -1,12 +1,15 @@
 package io.wanpipeline.schemas.config;
 
 import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicRetention;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +27,11 @@ import java.util.Set;
  *   <li>{@code topics.partitions} [6, at least 1]: partitions of the keyed topics a service creates
  *       when they are missing;
  *   <li>{@code topics.replication-factor} [1, from 1 to 32767]: replication of the topics a service
- *       creates.
+ *       creates;
+ *   <li>{@code topics.task-status-retention} [forever; else a duration of at least 7d]: how long
+ *       {@code task-status} keeps an event ({@code retention.ms} of the topic, set by every service
+ *       that creates or checks it, so give every service the same value). Billing replays it to
+ *       rebuild charges from scratch, and downstream teams read every transition from it.
  * </ul>
  *
  * @param bootstrapServers Kafka bootstrap servers
@@ -34,6 +41,7 @@ import java.util.Set;
  * @param topicNames the pipeline's topic names, prefix applied
  * @param partitions partitions of the keyed topics a service creates
  * @param replicationFactor replication of the topics a service creates
+ * @param taskStatusRetention how long task-status keeps an event; empty for ever
  */
 public record KafkaSettings(
     String bootstrapServers,
@@ -41,7 +49,11 @@ public record KafkaSettings(
     URI schemaRegistryUrl,
     TopicNames topicNames,
     int partitions,
-    short replicationFactor) {
+    short replicationFactor,
+    Optional<Duration> taskStatusRetention) {
+
+  /** The shortest accepted {@code topics.task-status-retention}: the broker's usual default. */
+  public static final Duration MIN_TASK_STATUS_RETENTION = Duration.ofDays(7);
 
   public KafkaSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -52,6 +64,8 @@ public record KafkaSettings(
     clientProperties = Map.copyOf(props);
     checkPartitions(partitions);
     checkReplicationFactor(replicationFactor);
+    Objects.requireNonNull(taskStatusRetention, "taskStatusRetention");
+    taskStatusRetention.ifPresent(KafkaSettings::checkTaskStatusRetention);
   }
 
   /** Reads and validates the common keys; fails with the name of the offending key. */
@@ -68,7 +82,32 @@ public record KafkaSettings(
         schemaRegistryUrl,
         topicNames,
         partitions,
-        (short) replication);
+        (short) replication,
+        taskStatusRetention(s));
+  }
+
+  private static Optional<Duration> taskStatusRetention(Settings s) {
+    String key = "topics.task-status-retention";
+    if (s.find(key).map(v -> v.trim().equalsIgnoreCase("forever")).orElse(true)) {
+      return Optional.empty();
+    }
+    return Optional.of(checkTaskStatusRetention(s.duration(key, MIN_TASK_STATUS_RETENTION)));
+  }
+
+  private static Duration checkTaskStatusRetention(Duration value) {
+    if (value.compareTo(MIN_TASK_STATUS_RETENTION) < 0) {
+      throw new ConfigException(
+          "topics.task-status-retention: must be forever or at least "
+              + MIN_TASK_STATUS_RETENTION.toDays()
+              + "d, got "
+              + value);
+    }
+    return value;
+  }
+
+  /** The retentions of the topics (task-status from these settings, the default dedupe). */
+  public TopicRetention topicRetention() {
+    return new TopicRetention(TopicSpec.DEFAULT_DEDUPE_RETENTION, taskStatusRetention);
   }
 
   /** A new mutable map of {@link #clientProperties()}, for a client to add its own settings to. */
@@ -78,10 +117,10 @@ public record KafkaSettings(
 
   /**
    * The pipeline topics named in {@code names} (full names, prefix included) as a service creates
-   * them: with these partitions and this replication.
+   * them: with these partitions, this replication and {@link #topicRetention()}.
    */
   public List<TopicSpec> topicSpecs(Set<String> names) {
-    return TopicSpec.pipeline(topicNames, partitions, replicationFactor).stream()
+    return TopicSpec.pipeline(topicNames, partitions, replicationFactor, topicRetention()).stream()
         .filter(spec -> names.contains(spec.name()))
         .toList();
   }

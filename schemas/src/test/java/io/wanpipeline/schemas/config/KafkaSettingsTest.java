@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.schemas.topics.TopicSpec;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -80,5 +81,35 @@ class KafkaSettingsTest {
           .isInstanceOf(ConfigException.class)
           .hasMessageContaining(kv[0]);
     }
+  }
+
+  @Test
+  void keepsTaskStatusForEverUnlessAtLeastAWeekIsConfigured() {
+    KafkaSettings byDefault = KafkaSettings.from(Settings.of(minimal()));
+    assertThat(byDefault.taskStatusRetention()).isEmpty();
+    assertThat(statusRetentionMs(byDefault)).isEqualTo("-1");
+
+    Map<String, String> forever = minimal();
+    forever.put("topics.task-status-retention", "Forever");
+    assertThat(KafkaSettings.from(Settings.of(forever)).taskStatusRetention()).isEmpty();
+
+    Map<String, String> month = minimal();
+    month.put("topics.task-status-retention", "30d");
+    KafkaSettings k = KafkaSettings.from(Settings.of(month));
+    assertThat(k.taskStatusRetention()).contains(Duration.ofDays(30));
+    assertThat(statusRetentionMs(k)).isEqualTo(String.valueOf(Duration.ofDays(30).toMillis()));
+
+    for (String bad : new String[] {"6d", "-1", "never"}) {
+      Map<String, String> m = minimal();
+      m.put("topics.task-status-retention", bad);
+      assertThatThrownBy(() -> KafkaSettings.from(Settings.of(m)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("topics.task-status-retention");
+    }
+  }
+
+  private static String statusRetentionMs(KafkaSettings k) {
+    return k.topicSpecs(Set.of(k.topicNames().taskStatus())).get(0).configs().get("retention.ms");
   }
 }

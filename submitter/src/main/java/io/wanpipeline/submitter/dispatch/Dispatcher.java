@@ -67,11 +67,12 @@ import org.slf4j.LoggerFactory;
  * the same Kafka transaction. Calls of different (account, model)s run at once on the call
  * executor, at most one per (account, model); every Kafka write stays on this thread.
  *
- * <p>A request waits for a free slot (in-progress cap) or a free submit permit without a deadline
- * of its own; a lane that waits for a slot logs so every 30 s. A refused (429) request holds its
- * lane until its retry time and fails after the throttle deadline. A request found in doubt (INTENT
- * without answer) is settled through the {@link InDoubtReconciler} before anything else of its
- * (account, model) is dispatched, and is never submitted again.
+ * <p>A request waits for a free slot (in-progress cap) or a free submit permit for at most the
+ * maximum queue wait, then ends FAILED {@link QueueWaitLimit#QUEUE_TIMEOUT}; a lane that waits for
+ * a slot logs so every 30 s. Finished queue records are deleted by the {@link QueuePurger}. A
+ * refused (429) request holds its lane until its retry time and fails after the throttle deadline.
+ * A request found in doubt (INTENT without answer) is settled through the {@link InDoubtReconciler}
+ * before anything else of its (account, model) is dispatched, and is never submitted again.
  */
 public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -80,6 +81,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(90);
   private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
   private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(1);
 
   /**
    * What the dispatcher works with.
@@ -96,6 +98,8 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
    * @param calls the bounded executor of create calls and reconciliations
    * @param loadTimeout limit of reading a ledger or the status topic to its end
    * @param prepare run once on the loop's thread before anything else (schema registration)
+   * @param queueWait how long a request may wait in the queue
+   * @param purger deletes finished queue records; closed when the loop stops
    */
   public record Parts(
       Clock clock,
@@ -109,7 +113,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       InDoubtReconciler reconciler,
       ExecutorService calls,
       Duration loadTimeout,
-      Runnable prepare) {}
+      Runnable prepare,
+      QueueWaitLimit queueWait,
+      QueuePurger purger) {}
 
   /** A finished call, handed from a worker thread to the dispatcher thread. */
   private sealed interface Completion {
@@ -185,6 +191,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private final Map<Integer, Owned> owned = new HashMap<>();
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private Instant nextPrune = Instant.MIN;
+  private Instant nextExpiry = Instant.MIN;
   private Instant pausedUntil = Instant.MIN;
   private volatile boolean running = true;
   private volatile boolean failed;
@@ -389,6 +396,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     Batch batch = new Batch();
     List<Runnable> starts = new ArrayList<>();
     List<Lane> starting = new ArrayList<>();
+    expireWaiting(batch, now);
     for (Owned o : owned.values()) {
       if (!ready(o)) {
         continue;
@@ -473,6 +481,39 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       throw e;
     }
     starts.forEach(Runnable::run);
+  }
+
+  /**
+   * Ends FAILED every waiting request of the ready partitions that has waited the maximum queue
+   * wait, at most once a second; requests in doubt or in flight are not waiting.
+   */
+  private void expireWaiting(Batch batch, Instant now) {
+    if (now.isBefore(nextExpiry)) {
+      return;
+    }
+    nextExpiry = now.plus(EXPIRE_EVERY);
+    QueueWaitLimit limit = parts.queueWait();
+    for (Owned o : owned.values()) {
+      if (!ready(o)) {
+        continue;
+      }
+      for (Lane lane : o.lanes.values()) {
+        for (WaitingRequest w : lane.removeWaiting(r -> limit.expired(r, now))) {
+          ErrorInfo error = limit.error(w, lane.key, now);
+          fail(batch, o, lane, w, error, w.attempts(), w.firstAttemptAt());
+          batch.after.add(
+              () ->
+                  log.warn(
+                      "queue wait exceeded requestId={} lane={} queuedAt={} maxQueueWait={}; ended"
+                          + " FAILED {}",
+                      w.requestId(),
+                      lane.key,
+                      w.queuedAt(),
+                      limit.max(),
+                      QueueWaitLimit.QUEUE_TIMEOUT));
+        }
+      }
+    }
   }
 
   private void startCreate(
@@ -865,6 +906,13 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     if (removed > 0) {
       log.info("forgot {} dispatch ledger entries past the dedupe retention", removed);
     }
+    if (!owned.isEmpty()) {
+      parts
+          .purger()
+          .purge(
+              consumer.committed(
+                  owned.values().stream().map(o -> o.tp).collect(Collectors.toSet())));
+    }
   }
 
   /** Waits for the calls in flight of the partitions {@code which} selects, and records them. */
@@ -1013,6 +1061,11 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       log.warn("recording the last outcomes failed: {}", e.toString());
     }
     parts.calls().shutdownNow();
+    try {
+      parts.purger().close();
+    } catch (RuntimeException e) {
+      log.warn("closing the queue purger failed: {}", e.toString());
+    }
     try {
       producer.close(Duration.ofSeconds(5));
     } catch (RuntimeException e) {

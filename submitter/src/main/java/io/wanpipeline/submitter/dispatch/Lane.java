@@ -4,7 +4,10 @@ import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.Predicate;
 
 /**
  * The dispatcher's state of one (account, model): requests waiting in order (LIVE before BATCH,
@@ -51,6 +54,21 @@ final class Lane {
 
   WaitingRequest poll() {
     return waiting.poll();
+  }
+
+  /** Removes and returns the waiting requests that {@code which} selects, in queue order. */
+  List<WaitingRequest> removeWaiting(Predicate<WaitingRequest> which) {
+    List<WaitingRequest> removed = new ArrayList<>();
+    waiting.removeIf(
+        w -> {
+          if (which.test(w)) {
+            removed.add(w);
+            return true;
+          }
+          return false;
+        });
+    removed.sort(WaitingRequest.ORDER);
+    return removed;
   }
 
   InDoubt pollInDoubt() {

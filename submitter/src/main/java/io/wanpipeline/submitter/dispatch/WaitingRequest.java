@@ -33,6 +33,11 @@ public record WaitingRequest(
     return queued.getRequest();
   }
 
+  /** When intake queued it. */
+  public Instant queuedAt() {
+    return queued.getQueuedAt();
+  }
+
   /** Its request_id. */
   public String requestId() {
     return queued.getRequest().getRequestId();
