@@ -8,9 +8,6 @@ import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.catalogue.InputField;
-import io.wanpipeline.wan.catalogue.ModelCatalogue;
-import io.wanpipeline.wan.catalogue.RequestProtocol;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -72,7 +69,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
   private static final String BUILD_REQUEST_FAILED = "build_request_failed";
 
   private final SimulatorHandler upstream;
-  private final ModelCatalogue catalogue = ModelCatalogue.standard();
+  private final ProviderModels models = ProviderModels.standard();
 
   ApiyiFrontEnd(SimulatorHandler upstream) {
     this.upstream = upstream;
@@ -233,11 +230,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
   }
 
   private boolean requiresMedia(String model) {
-    return catalogue
-        .find(model)
-        .filter(s -> s.protocol() == RequestProtocol.MEDIA)
-        .map(s -> s.inputs().requires(InputField.MEDIA))
-        .orElse(false);
+    return models.find(model).map(m -> m.required().contains("input.media")).orElse(false);
   }
 
   // ---------------------------------------------------------------- query

@@ -5,7 +5,6 @@ import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
 import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
-import io.wanpipeline.wan.catalogue.Endpoint;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +57,8 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
   /** The group every simulated key belongs to, as the distributor names it. */
   private static final String GROUP = "default";
 
-  private static final String CREATE = PREFIX + Endpoint.VIDEO_GENERATION.path();
+  private static final String CREATE =
+      PREFIX + "/api/v1/services/aigc/video-generation/video-synthesis";
   private static final String TASKS = PREFIX + "/api/v1/tasks/";
 
   private final SimulatorHandler upstream;

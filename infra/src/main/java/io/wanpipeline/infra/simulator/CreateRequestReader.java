@@ -1,12 +1,6 @@
 package io.wanpipeline.infra.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.MediaItem;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
-import io.wanpipeline.wan.catalogue.ParameterStyle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,21 +8,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a native create-task body into a {@link GenerationRequest}, tolerating what real clients
- * send: the official SDK always adds {@code input.extend_prompt}, {@code parameters.with_audio},
- * and both {@code size} and {@code resolution}; the one a model does not use is dropped, as the
- * service ignores it.
+ * Reads a native create-task body into a {@link CreateBody}, keeping every field real clients send
+ * (the official SDK always adds {@code input.extend_prompt}, {@code parameters.with_audio}, and
+ * both {@code size} and {@code resolution}, wan-protocol.md 4.3); which of them a model reads is
+ * {@link ProviderRules}' decision. A field of the wrong JSON type is refused, naming the field.
  */
 final class CreateRequestReader {
 
   /** A body field has the wrong type; the message names the field. */
   static final class BadField extends Exception {
+    private static final long serialVersionUID = 1L;
+
     BadField(String message) {
       super(message);
     }
   }
 
-  private static final Set<String> KNOWN_PARAMETERS =
+  /** Parameters read into their own typed fields. */
+  private static final Set<String> TYPED_PARAMETERS =
       Set.of(
           "resolution",
           "size",
@@ -40,69 +37,78 @@ final class CreateRequestReader {
           "seed",
           "shot_type");
 
-  /** Sent by SDKs whatever the model; the service ignores them. */
-  private static final Set<String> IGNORED_PARAMETERS = Set.of("with_audio");
+  /** Input fields that must be scalars (strings) when present. */
+  private static final List<String> SCALAR_INPUTS =
+      List.of(
+          "prompt",
+          "negative_prompt",
+          "img_url",
+          "first_frame_url",
+          "last_frame_url",
+          "image_url",
+          "audio_url",
+          "video_url",
+          "template",
+          "function");
+
+  private static final Set<String> REFERENCE_LISTS =
+      Set.of("reference_urls", "reference_video_urls");
 
   private CreateRequestReader() {}
 
-  /**
-   * @param body the parsed body
-   * @param style which of {@code size} and {@code resolution} the model reads; the other is dropped
-   */
-  static GenerationRequest read(JsonNode body, ParameterStyle style, ObjectMapper mapper)
-      throws BadField {
+  /** The body's fields; {@code body} must be an object with an {@code input} object. */
+  static CreateBody read(JsonNode body) throws BadField {
     String model = text(body, "model", "model");
     JsonNode in = body.path("input");
     JsonNode ps = body.path("parameters");
     if (!ps.isMissingNode() && !ps.isNull() && !ps.isObject()) {
       throw new BadField("parameters must be an object");
     }
+    Map<String, String> texts = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : in.properties()) {
+      JsonNode v = e.getValue();
+      if (v.isValueNode() && !v.isNull()) {
+        texts.put(e.getKey(), v.asText());
+      }
+    }
     List<String> refs = new ArrayList<>(strings(in, "reference_urls"));
     refs.addAll(strings(in, "reference_video_urls"));
-    List<MediaItem> media = new ArrayList<>();
+    for (String name : SCALAR_INPUTS) {
+      text(in, name, "input." + name);
+    }
+    List<CreateBody.Media> media = new ArrayList<>();
     JsonNode mediaNode = in.get("media");
     if (mediaNode != null && !mediaNode.isNull()) {
       if (!mediaNode.isArray()) {
         throw new BadField("input.media must be an array");
       }
       for (JsonNode m : mediaNode) {
+        if (!m.isObject()) {
+          throw new BadField("input.media items must be objects");
+        }
         media.add(
-            new MediaItem(
+            new CreateBody.Media(
                 text(m, "type", "input.media.type"),
                 text(m, "url", "input.media.url"),
-                text(m, "reference_voice", "input.media.reference_voice"),
-                text(m, "reference_description", "input.media.reference_description")));
+                text(m, "reference_voice", "input.media.reference_voice")));
       }
     }
-    Input input =
-        new Input(
-            text(in, "prompt", "input.prompt"),
-            text(in, "negative_prompt", "input.negative_prompt"),
-            text(in, "img_url", "input.img_url"),
-            text(in, "first_frame_url", "input.first_frame_url"),
-            text(in, "last_frame_url", "input.last_frame_url"),
-            text(in, "image_url", "input.image_url"),
-            text(in, "audio_url", "input.audio_url"),
-            text(in, "template", "input.template"),
-            refs,
-            media);
-    Map<String, Object> extra = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e :
-        ps.isObject() ? ps.properties() : Set.<Map.Entry<String, JsonNode>>of()) {
-      if (!KNOWN_PARAMETERS.contains(e.getKey())
-          && !IGNORED_PARAMETERS.contains(e.getKey())
-          && !e.getValue().isNull()) {
-        extra.put(e.getKey(), mapper.convertValue(e.getValue(), Object.class));
+    for (String name : REFERENCE_LISTS) {
+      texts.remove(name);
+    }
+    Map<String, String> others = new LinkedHashMap<>();
+    if (ps.isObject()) {
+      for (Map.Entry<String, JsonNode> e : ps.properties()) {
+        JsonNode v = e.getValue();
+        if (!TYPED_PARAMETERS.contains(e.getKey()) && v.isValueNode() && !v.isNull()) {
+          others.put(e.getKey(), v.asText());
+        }
       }
     }
-    String resolution = text(ps, "resolution", "parameters.resolution");
-    String size = text(ps, "size", "parameters.size");
-    Parameters parameters =
-        new Parameters(
-            style == ParameterStyle.RESOLUTION || style == ParameterStyle.RESOLUTION_RATIO
-                ? resolution
-                : null,
-            style == ParameterStyle.SIZE ? size : null,
+    CreateBody.Parameters parameters =
+        new CreateBody.Parameters(
+            text(ps, "resolution", "parameters.resolution"),
+            text(ps, "size", "parameters.size"),
             text(ps, "ratio", "parameters.ratio"),
             integer(ps, "duration"),
             bool(ps, "prompt_extend"),
@@ -110,8 +116,9 @@ final class CreateRequestReader {
             bool(ps, "audio"),
             seed(ps),
             text(ps, "shot_type", "parameters.shot_type"),
-            extra);
-    return new GenerationRequest(model, input, parameters);
+            others);
+    return new CreateBody(
+        model == null ? null : model.trim(), new CreateBody.Input(texts, refs, media), parameters);
   }
 
   private static String text(JsonNode node, String field, String name) throws BadField {

@@ -1,8 +1,5 @@
 package io.wanpipeline.infra.simulator;
 
-import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.catalogue.Endpoint;
-import io.wanpipeline.wan.catalogue.ParameterStyle;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
@@ -10,20 +7,23 @@ import java.util.Optional;
 /** What the simulator needs to know about the models it serves. */
 interface ModelRules {
 
-  /** The create endpoint of {@code model}; empty when the model does not exist. */
-  Optional<Endpoint> endpointOf(String model);
+  /** The native create path of {@code model}; empty when the provider has no such model. */
+  Optional<String> createPathOf(String model);
 
-  /** How the model is told its output resolution (which of size and resolution it reads). */
-  ParameterStyle parameterStyleOf(String model);
-
-  /** Provider-like messages, each naming the offending field; empty when the request is valid. */
-  List<String> violations(GenerationRequest request);
+  /** Provider-like messages, each naming the offending field; empty when the call is valid. */
+  List<String> violations(CreateBody body);
 
   /** The resolution tier the task will be produced (and billed) at. */
-  String tierOf(GenerationRequest request);
+  String tierOf(CreateBody body);
 
-  /** Output seconds: the requested duration or the model's default. */
-  BigDecimal secondsOf(GenerationRequest request);
+  /** The {@code W*H} size of the output, for a legacy usage block. */
+  String sizeOf(CreateBody body);
+
+  /** Output seconds: the requested duration or the model's default; 0 when an input decides. */
+  BigDecimal secondsOf(CreateBody body);
+
+  /** Whether the task is made with audio (the models whose price depends on it). */
+  boolean audioOf(CreateBody body);
 
   /** Tasks in progress per account (wan-protocol.md 1.9), when known. */
   Optional<Integer> concurrencyOf(String model);

@@ -8,14 +8,12 @@ import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
 import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
 import io.wanpipeline.wan.ProviderStatus;
-import io.wanpipeline.wan.catalogue.ModelCatalogue;
-import io.wanpipeline.wan.catalogue.ModelSpec;
-import io.wanpipeline.wan.catalogue.TaskKind;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,7 +82,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
   private static final Map<String, String> FIELD_NAMES = fieldNames();
 
   private final SimulatorHandler upstream;
-  private final ModelCatalogue catalogue = ModelCatalogue.standard();
+  private final ProviderModels models = ProviderModels.standard();
 
   MuleRouterFrontEnd(SimulatorHandler upstream) {
     this.upstream = upstream;
@@ -141,7 +139,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
           res, cb, 401, "Unauthorized", call.key() == null ? "Missing API key" : "Invalid API key");
       return;
     }
-    Optional<ModelSpec> spec = catalogue.find(model);
+    Optional<ProviderModel> spec = models.find(model);
     if (spec.isEmpty()) {
       call.submission(model, path, 404, "404");
       writeError(res, cb, 404, "Not Found", "Model '" + model + "' is not available");
@@ -188,7 +186,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
   }
 
   /** The native create body of a flat MuleRouter body for {@code spec}. */
-  private ObjectNode nativeBody(ModelSpec spec, JsonNode flat) {
+  private ObjectNode nativeBody(ProviderModel spec, JsonNode flat) {
     ObjectNode body = upstream.mapper().createObjectNode();
     body.put("model", spec.id());
     ObjectNode input = body.putObject("input");
@@ -201,7 +199,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
       } else if (PARAMETER_FIELDS.contains(name)) {
         parameters.set(name, value);
       } else if (name.equals("image")) {
-        input.set(imageField(spec.task()), value);
+        input.set(imageField(spec), value);
       } else if (name.equals("last_frame")) {
         input.set("last_frame_url", value);
       } else if (name.equals("multi_shots")) {
@@ -216,12 +214,12 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
   }
 
   /** The native field MuleRouter's {@code image} stands for. */
-  private static String imageField(TaskKind kind) {
-    return switch (kind) {
-      case KF2V -> "first_frame_url";
-      case S2V, ANIMATE -> "image_url";
-      default -> "img_url";
-    };
+  private static String imageField(ProviderModel model) {
+    return model.required().stream()
+        .filter(f -> List.of("input.first_frame_url", "input.image_url").contains(f))
+        .map(f -> f.substring("input.".length()))
+        .findFirst()
+        .orElse("img_url");
   }
 
   // ---------------------------------------------------------------- query

@@ -1,6 +1,5 @@
 package io.wanpipeline.infra.simulator;
 
-import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.ProviderStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +22,7 @@ final class SimulatedTask {
   final String endpointPath;
   final String providerRequestId;
   final String pipelineRequestId;
-  final GenerationRequest request;
+  final CreateBody request;
   final Instant submitted;
   final Duration pendingTime;
   final Duration runningTime;
@@ -32,6 +31,8 @@ final class SimulatedTask {
   final String failMessage;
   final long usageMillis;
   final String tier;
+  final String size;
+  final boolean audio;
   final Long videoBytes;
 
   Instant started;
@@ -46,7 +47,7 @@ final class SimulatedTask {
       String endpointPath,
       String providerRequestId,
       String pipelineRequestId,
-      GenerationRequest request,
+      CreateBody request,
       Instant submitted,
       Duration pendingTime,
       Duration runningTime,
@@ -55,6 +56,8 @@ final class SimulatedTask {
       String failMessage,
       long usageMillis,
       String tier,
+      String size,
+      boolean audio,
       Long videoBytes) {
     this.taskId = taskId;
     this.account = account;
@@ -72,6 +75,8 @@ final class SimulatedTask {
     this.failMessage = failMessage;
     this.usageMillis = usageMillis;
     this.tier = tier;
+    this.size = size;
+    this.audio = audio;
     this.videoBytes = videoBytes;
   }
 

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.WanClient;
-import io.wanpipeline.wan.catalogue.Endpoint;
 import io.wanpipeline.wan.dashscope.ChinaTime;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -362,7 +360,7 @@ final class SimulatorHandler extends Handler.Abstract {
     JsonNode body = call.body();
     Refusal refusal = null;
     String model = null;
-    GenerationRequest request = null;
+    CreateBody request = null;
     if (!call.async()) {
       refusal =
           new Refusal(403, "AccessDenied", "current user api does not support synchronous calls");
@@ -376,11 +374,10 @@ final class SimulatorHandler extends Handler.Abstract {
             new Refusal(
                 400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
       } else {
-        Optional<Endpoint> endpoint = rules.endpointOf(model);
-        if (endpoint.isEmpty()) {
+        Optional<String> createPath = rules.createPathOf(model);
+        if (createPath.isEmpty()) {
           refusal = new Refusal(400, "InvalidParameter", "Model not exist.");
-        } else if (call.upstreamPath() != null
-            && !endpoint.get().path().equals(call.upstreamPath())) {
+        } else if (call.upstreamPath() != null && !createPath.get().equals(call.upstreamPath())) {
           refusal = new Refusal(400, "InvalidParameter", "url error, please check url!");
         } else if (!body.path("input").isObject()) {
           refusal =
@@ -388,7 +385,7 @@ final class SimulatorHandler extends Handler.Abstract {
                   400, "BadRequest.EmptyInput", "Required input parameter missing from request.");
         } else {
           try {
-            request = CreateRequestReader.read(body, rules.parameterStyleOf(model), mapper);
+            request = CreateRequestReader.read(body);
           } catch (CreateRequestReader.BadField e) {
             refusal = new Refusal(400, "InvalidParameter", e.getMessage());
           }
@@ -462,7 +459,7 @@ final class SimulatorHandler extends Handler.Abstract {
   }
 
   private SimulatedTask newTask(
-      GenerationRequest request,
+      CreateBody request,
       ScenarioMarkers markers,
       Caller caller,
       String path,
@@ -511,30 +508,15 @@ final class SimulatorHandler extends Handler.Abstract {
         failCode == null ? null : failureMessage(failCode),
         usageMillis,
         rules.tierOf(request),
+        rules.sizeOf(request),
+        rules.audioOf(request),
         markers.videoBytes());
   }
 
   /** The request as the provider would see it without the simulator's scenario markers. */
-  private static GenerationRequest withoutMarkers(GenerationRequest request) {
-    GenerationRequest.Input in = request.input();
-    String prompt = ScenarioMarkers.strip(in.prompt());
-    if (java.util.Objects.equals(prompt, in.prompt())) {
-      return request;
-    }
-    return new GenerationRequest(
-        request.model(),
-        new GenerationRequest.Input(
-            prompt,
-            in.negativePrompt(),
-            in.imgUrl(),
-            in.firstFrameUrl(),
-            in.lastFrameUrl(),
-            in.imageUrl(),
-            in.audioUrl(),
-            in.template(),
-            in.referenceUrls(),
-            in.media()),
-        request.parameters());
+  private static CreateBody withoutMarkers(CreateBody request) {
+    String prompt = ScenarioMarkers.strip(request.input().prompt());
+    return Objects.equals(prompt, request.input().prompt()) ? request : request.withPrompt(prompt);
   }
 
   private static String failureMessage(String code) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.dashscope.ChinaTime;
 import java.math.BigDecimal;
-import java.util.Locale;
 
 /** Renders tasks in the field sets the real service uses per state (wan-protocol.md 1.6, 1.7). */
 final class TaskJson {
@@ -62,7 +61,7 @@ final class TaskJson {
     BigDecimal seconds = BigDecimal.valueOf(task.usageMillis, 3).stripTrailingZeros();
     if (style == UsageStyle.LEGACY) {
       putSeconds(usage, "video_duration", seconds);
-      usage.put("video_ratio", sizeOf(task));
+      usage.put("video_ratio", task.size);
     } else {
       usage.put("SR", Integer.parseInt(task.tier.replace("P", "")));
       putSeconds(usage, "duration", seconds);
@@ -101,18 +100,6 @@ final class TaskJson {
     } else {
       node.put(field, seconds);
     }
-  }
-
-  private static String sizeOf(SimulatedTask task) {
-    String size = task.request.parameters().size();
-    if (size != null) {
-      return size;
-    }
-    return switch (task.tier.toUpperCase(Locale.ROOT)) {
-      case "480P" -> "832*480";
-      case "1080P" -> "1920*1080";
-      default -> "1280*720";
-    };
   }
 
   private static String numericId(String text, int digits) {

@@ -2,7 +2,6 @@ package io.wanpipeline.infra.simulator;
 
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.WanClient;
-import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,7 +84,7 @@ public final class WanSimulator implements AutoCloseable {
     this.config = config;
     this.faults = new EnumMap<>(Route.class);
     this.faults.putAll(config.faults());
-    ModelRules rules = new CatalogueModelRules(ModelCatalogue.standard());
+    ModelRules rules = new ProviderRules(ProviderModels.standard());
     this.board =
         new TaskBoard(
             model ->
@@ -427,7 +426,7 @@ public final class WanSimulator implements AutoCloseable {
               t.model,
               t.endpointPath,
               t.tier,
-              t.request.parameters() != null && Boolean.TRUE.equals(t.request.parameters().audio()),
+              t.audio,
               t.usageMillis,
               tl.status().name(),
               t.failCode != null && tl.status() == ProviderStatus.FAILED ? t.failCode : null,

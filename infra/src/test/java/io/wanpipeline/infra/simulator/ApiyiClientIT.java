@@ -425,7 +425,8 @@ class ApiyiClientIT {
   @Test
   void upstreamServerErrorAfterSendingIsInDoubt() {
     SubmitOutcome lost =
-        client.submit(KEY, wan27I2v("[sim:submit=lost-reply]", frameAndAudio()), "ay-lost-1");
+        client.submit(
+            KEY, wan27I2v("a dancer spins [sim:submit=lost-reply]", frameAndAudio()), "ay-lost-1");
     assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(sim.ledger().tasksOfRequest("ay-lost-1"))
         .as("in doubt is right: the task was created")

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wanpipeline.wan.ProviderStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TaskBoardTest {
@@ -24,7 +26,11 @@ class TaskBoardTest {
             "/p",
             "r",
             "req",
-            Requests.flash("x"),
+            new CreateBody(
+                "m",
+                new CreateBody.Input(Map.of("prompt", "x"), List.of(), List.of()),
+                new CreateBody.Parameters(
+                    "480P", null, null, null, null, null, null, null, null, Map.of())),
             submitted,
             Duration.ofSeconds(1),
             Duration.ofSeconds(10),
@@ -33,6 +39,8 @@ class TaskBoardTest {
             null,
             5000,
             "480P",
+            "832*480",
+            false,
             null);
     board.add(t);
     return t;
