@@ -1,6 +1,7 @@
 package io.wanpipeline.wan;
 
 import java.net.URI;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -43,7 +44,7 @@ public final class ResultLink {
     return uri.getRawPath() == null ? s : s + uri.getRawPath();
   }
 
-  /** The {@code Expires} query parameter (epoch seconds), when present. */
+  /** The {@code Expires} query parameter (epoch seconds), when present and a possible instant. */
   public Optional<Instant> expiresAt() {
     String q = uri.getRawQuery();
     if (q == null) {
@@ -53,7 +54,7 @@ public final class ResultLink {
       if (part.startsWith("Expires=")) {
         try {
           return Optional.of(Instant.ofEpochSecond(Long.parseLong(part.substring(8))));
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | DateTimeException e) {
           return Optional.empty();
         }
       }

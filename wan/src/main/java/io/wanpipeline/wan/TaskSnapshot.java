@@ -1,5 +1,6 @@
 package io.wanpipeline.wan;
 
+import io.wanpipeline.wan.http.SecretRedactor;
 import java.time.Instant;
 
 /**
@@ -24,4 +25,11 @@ public record TaskSnapshot(
     ResultLink videoUrl,
     TaskUsage usage,
     String errorCode,
-    String errorMessage) {}
+    String errorMessage) {
+
+  /** Redacts the error code and message: both are the provider's text. */
+  public TaskSnapshot {
+    errorCode = SecretRedactor.redact(errorCode);
+    errorMessage = SecretRedactor.redact(errorMessage);
+  }
+}

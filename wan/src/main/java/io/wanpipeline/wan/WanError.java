@@ -1,5 +1,6 @@
 package io.wanpipeline.wan;
 
+import io.wanpipeline.wan.http.SecretRedactor;
 import java.time.Duration;
 
 /**
@@ -20,6 +21,12 @@ public record WanError(
     Stage stage,
     int httpStatus,
     Duration retryAfter) {
+
+  /** Redacts code and message: both may come from a provider's answer. */
+  public WanError {
+    code = SecretRedactor.redact(code);
+    message = SecretRedactor.redact(message);
+  }
 
   /** Where a failure happened. */
   public enum Stage {

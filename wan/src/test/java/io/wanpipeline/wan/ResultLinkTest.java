@@ -34,4 +34,20 @@ class ResultLinkTest {
         .isEqualTo("https://bad_host.example/a.mp4")
         .doesNotContain("s3cret");
   }
+
+  /**
+   * Found by the provider-answer fuzz tests: an Expires past the last Instant threw
+   * DateTimeException, in the poller, which stores the expiry of every result link.
+   */
+  @Test
+  void anExpiryOutsideTheInstantRangeIsUnknown() {
+    assertThat(
+            ResultLink.of("https://b.aliyuncs.com/v.mp4?Expires=99999999999999999&Signature=s")
+                .expiresAt())
+        .isEmpty();
+    assertThat(
+            ResultLink.of("https://b.aliyuncs.com/v.mp4?Expires=-99999999999999999&Signature=s")
+                .expiresAt())
+        .isEmpty();
+  }
 }

@@ -76,7 +76,13 @@ public final class PriceFile {
         continue;
       }
       Price price = parseLine(trimmed, name, number);
-      String version = PriceKey.of(price).versionKey(price.getEffectiveFrom());
+      String version;
+      try {
+        version = PriceKey.of(price).versionKey(price.getEffectiveFrom());
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        // before 1970, or past the epoch milliseconds a long holds
+        throw new IllegalArgumentException(name + ":" + number + ": " + e.getMessage(), e);
+      }
       if (!versions.add(version)) {
         throw new IllegalArgumentException(
             name + ":" + number + ": price listed twice for " + version);

@@ -146,6 +146,26 @@ class PriceFileTest {
         .hasMessageContaining("listed twice");
   }
 
+  /** Found by PriceFileFuzzTest: these two errors came without the file and line. */
+  @Test
+  void rejectsEffectiveTimesOutsideTheVersionKeyRangeNamingTheLine() {
+    assertThatThrownBy(
+            () ->
+                PriceFile.parse(
+                    new StringReader("\n*,m,480P,false,CNY,0.1,1013-04-01T00:00:00Z,s\n"),
+                    "early.csv"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("early.csv:2:")
+        .hasMessageContaining("before 1970");
+    assertThatThrownBy(
+            () ->
+                PriceFile.parse(
+                    new StringReader("*,m,480P,false,CNY,0.1,+1000000000-01-01T00:00:00Z,s\n"),
+                    "late.csv"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("late.csv:1:");
+  }
+
   @Test
   void versionKeysSortByEffectiveTime() {
     PriceKey key = new PriceKey("*", "wan2.2-i2v-flash", "480p", false);

@@ -70,7 +70,7 @@ public final class TaskResponseParser {
 
   /**
    * Parses a {@code usage} object of either generation; null when absent or when it reports no
-   * output seconds.
+   * usable output seconds (none, negative, or more milliseconds than a long holds).
    */
   public static TaskUsage usage(JsonNode usage) {
     if (usage == null || !usage.isObject()) {
@@ -83,11 +83,15 @@ public final class TaskResponseParser {
     if (seconds.isEmpty()) {
       seconds = decimal(usage, "video_duration");
     }
-    if (seconds.isEmpty()) {
+    if (seconds.isEmpty() || seconds.get().signum() < 0) {
       return null;
     }
-    long millis =
-        seconds.get().movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    long millis;
+    try {
+      millis = seconds.get().movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    } catch (ArithmeticException e) {
+      return null; // more milliseconds than a long holds: not a duration the provider could mean
+    }
     String tier = tierFromSr(usage.get("SR"));
     if (tier == null) {
       tier = tierOfSize(text(usage, "video_ratio"));

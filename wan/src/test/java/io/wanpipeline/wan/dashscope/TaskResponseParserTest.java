@@ -189,4 +189,27 @@ class TaskResponseParserTest {
     assertThat(usage.videoDurationMillis()).isEqualTo(7_500);
     assertThat(usage.tier()).isEqualTo("1080P");
   }
+
+  /**
+   * Found by the provider-answer fuzz tests: a duration whose milliseconds do not fit in a long
+   * threw ArithmeticException out of the client (only MalformedResponseException is handled), and a
+   * negative one gave a negative billable duration. Neither is a usage the provider could mean.
+   */
+  @Test
+  void anUnusableOutputDurationIsNoUsage() throws Exception {
+    for (String seconds : new String[] {"1e20", "\"1e999999999\"", "-5", "\"-0.5\""}) {
+      assertThat(
+              TaskResponseParser.usage(
+                  Fixtures.MAPPER.readTree("{\"output_video_duration\":" + seconds + "}")))
+          .as(seconds)
+          .isNull();
+    }
+    TaskSnapshot s =
+        TaskResponseParser.snapshot(
+            Fixtures.MAPPER.readTree(
+                "{\"output\":{\"task_id\":\"t\",\"task_status\":\"SUCCEEDED\"},"
+                    + "\"usage\":{\"duration\":1e20}}"));
+    assertThat(s.status()).isEqualTo(ProviderStatus.SUCCEEDED);
+    assertThat(s.usage()).isNull();
+  }
 }

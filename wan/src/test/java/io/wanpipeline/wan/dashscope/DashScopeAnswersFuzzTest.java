@@ -1,0 +1,56 @@
+package io.wanpipeline.wan.dashscope;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
+import io.wanpipeline.wan.fuzz.ProviderAnswerContract;
+
+/**
+ * Fuzzes the native DashScope client and the Crazyrouter alias (native answers, new-api errors)
+ * with arbitrary answers to each call. See {@link ProviderAnswerContract} for the input layout and
+ * what is checked.
+ */
+class DashScopeAnswersFuzzTest {
+  private static final ProviderAnswerContract NATIVE =
+      ProviderAnswerContract.of(
+          (http, clock) ->
+              DashScopeClient.builder()
+                  .baseUrl("https://dashscope.aliyuncs.com")
+                  .httpClient(http)
+                  .clock(clock)
+                  .build());
+
+  private static final ProviderAnswerContract CRAZYROUTER =
+      ProviderAnswerContract.of(
+          (http, clock) ->
+              CrazyrouterClient.create(
+                  DashScopeClient.builder()
+                      .baseUrl("https://crazyrouter.com")
+                      .httpClient(http)
+                      .clock(clock)));
+
+  @FuzzTest(maxDuration = "15s")
+  @DictionaryEntries({
+    "{\"output\":{",
+    "\"task_id\":",
+    "\"task_status\":",
+    "\"SUCCEEDED\"",
+    "\"FAILED\"",
+    "\"video_url\":\"@@\"",
+    "\"usage\":{",
+    "\"code\":",
+    "\"message\":",
+    "\"error\":{",
+    "1e999999999",
+    "-1",
+    "9223372036854775807",
+    "Expires=",
+    "@@",
+    "%%",
+    "Thu, 01 Jan 2099 00:00:00 GMT"
+  })
+  void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
+    NATIVE.check(input);
+    CRAZYROUTER.check(input);
+  }
+}

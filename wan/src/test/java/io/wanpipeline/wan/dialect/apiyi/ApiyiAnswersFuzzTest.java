@@ -1,0 +1,46 @@
+package io.wanpipeline.wan.dialect.apiyi;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.fuzz.ProviderAnswerContract;
+
+/**
+ * Fuzzes the APIYI client (normalized tasks, bracketed upstream codes, new-api errors) with
+ * arbitrary answers to each call. See {@link ProviderAnswerContract} for the input layout and what
+ * is checked.
+ */
+class ApiyiAnswersFuzzTest {
+  private static final ProviderAnswerContract CLIENT =
+      ProviderAnswerContract.of(
+          (http, clock) ->
+              ApiyiClient.create(
+                  DashScopeClient.builder()
+                      .baseUrl("https://api.apiyi.com")
+                      .httpClient(http)
+                      .clock(clock)));
+
+  @FuzzTest(maxDuration = "15s")
+  @DictionaryEntries({
+    "{\"output\":{",
+    "\"task_id\":",
+    "\"task_status\":",
+    "\"SUCCEEDED\"",
+    "\"FAILED\"",
+    "\"video_url\":\"@@\"",
+    "\"usage\":{",
+    "\"code\":",
+    "\"message\":",
+    "\"error\":{",
+    "1e999999999",
+    "-1",
+    "9223372036854775807",
+    "Expires=",
+    "@@",
+    "%%",
+    "Thu, 01 Jan 2099 00:00:00 GMT"
+  })
+  void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
+    CLIENT.check(input);
+  }
+}

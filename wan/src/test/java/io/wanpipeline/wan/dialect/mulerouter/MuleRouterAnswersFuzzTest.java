@@ -1,0 +1,45 @@
+package io.wanpipeline.wan.dialect.mulerouter;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wanpipeline.wan.fuzz.ProviderAnswerContract;
+
+/**
+ * Fuzzes the MuleRouter client (task_info answers, problem-style errors, gateway times) with
+ * arbitrary answers to each call. See {@link ProviderAnswerContract} for the input layout and what
+ * is checked.
+ */
+class MuleRouterAnswersFuzzTest {
+  private static final ProviderAnswerContract CLIENT =
+      ProviderAnswerContract.of(
+          (http, clock) ->
+              MuleRouterClient.builder()
+                  .baseUrl("https://api.mulerouter.ai")
+                  .httpClient(http)
+                  .clock(clock)
+                  .build());
+
+  @FuzzTest(maxDuration = "15s")
+  @DictionaryEntries({
+    "{\"output\":{",
+    "\"task_id\":",
+    "\"task_status\":",
+    "\"SUCCEEDED\"",
+    "\"FAILED\"",
+    "\"video_url\":\"@@\"",
+    "\"usage\":{",
+    "\"code\":",
+    "\"message\":",
+    "\"error\":{",
+    "1e999999999",
+    "-1",
+    "9223372036854775807",
+    "Expires=",
+    "@@",
+    "%%",
+    "Thu, 01 Jan 2099 00:00:00 GMT"
+  })
+  void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
+    CLIENT.check(input);
+  }
+}
