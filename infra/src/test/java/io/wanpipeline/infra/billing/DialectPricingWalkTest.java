@@ -32,6 +32,7 @@ import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
+import io.wanpipeline.wan.account.DialectModels;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.catalogue.InputField;
@@ -42,7 +43,6 @@ import io.wanpipeline.wan.catalogue.ParameterStyle;
 import io.wanpipeline.wan.catalogue.Region;
 import io.wanpipeline.wan.catalogue.Tiers;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterTaskId;
-import io.wanpipeline.wan.dialect.vtrix.VtrixModelIds;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -311,12 +311,15 @@ class DialectPricingWalkTest {
     String requestId =
         ("walk-" + style + "-" + dialect + "-" + c.name()).replaceAll("[^A-Za-z0-9._:-]+", "_");
     VideoRequest request = request(requestId, spec, c);
+    java.util.Optional<String> unnamed = DialectModels.refusal(account, spec.id());
+    if (unnamed.isPresent()) {
+      // The dialect cannot name the model (Vtrix without an id): REJECTED at the door for that
+      // account only, so it is not offered there rather than a pricing disagreement.
+      return new Outcome.NotOffered(unnamed.get());
+    }
     java.util.Optional<ErrorInfo> invalid = CHECKS.violations(request, account);
     if (invalid.isPresent()) {
       return new Outcome.Rejected(invalid.get().getField());
-    }
-    if (dialect.equals("vtrix") && VtrixModelIds.standard().gatewayId(spec.id()).isEmpty()) {
-      return new Outcome.NotOffered("no Vtrix id");
     }
     WanClient client = CLIENTS.computeIfAbsent(account, a -> WanClients.forAccount(a, CLOCK));
     GenerationRequest generation = CHECKS.forProvider(request);

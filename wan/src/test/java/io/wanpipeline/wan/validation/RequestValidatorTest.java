@@ -81,23 +81,32 @@ class RequestValidatorTest {
                 .duration(10)),
         req("wan2.7 t2v", model("wan2.7-t2v").prompt("sea").resolution("720P").ratio("9:16")),
         req("wan2.7 t2v snapshot", model("wan2.7-t2v-2026-06-12").prompt("sea").audioUrl(AUDIO)),
-        req("wan2.7 i2v f", model("wan2.7-i2v").media("first_frame", IMG)),
+        req("wan2.7 i2v f", model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG)),
         req(
             "wan2.7 i2v f+audio",
-            model("wan2.7-i2v").media("first_frame", IMG).media("driving_audio", AUDIO)),
+            model("wan2.7-i2v")
+                .prompt("a fox")
+                .media("first_frame", IMG)
+                .media("driving_audio", AUDIO)),
         req(
             "wan2.7 i2v f+last",
-            model("wan2.7-i2v").media("last_frame", IMG).media("first_frame", IMG)),
+            model("wan2.7-i2v").prompt("a fox").media("last_frame", IMG).media("first_frame", IMG)),
         req(
             "wan2.7 i2v f+last+audio",
             model("wan2.7-i2v")
+                .prompt("a fox")
                 .media("first_frame", IMG)
                 .media("last_frame", IMG)
                 .media("driving_audio", AUDIO)),
-        req("wan2.7 i2v clip", model("wan2.7-i2v").media("first_clip", VIDEO).duration(15)),
+        req(
+            "wan2.7 i2v clip",
+            model("wan2.7-i2v").prompt("a fox").media("first_clip", VIDEO).duration(15)),
         req(
             "wan2.7 i2v clip+last",
-            model("wan2.7-i2v").media("first_clip", VIDEO).media("last_frame", IMG)),
+            model("wan2.7-i2v")
+                .prompt("a fox")
+                .media("first_clip", VIDEO)
+                .media("last_frame", IMG)),
         req(
             "wan2.7 r2v",
             model("wan2.7-r2v")
@@ -109,12 +118,15 @@ class RequestValidatorTest {
         req(
             "wan2.7 videoedit",
             model("wan2.7-videoedit")
+                .prompt("a fox")
                 .prompt("make it snow")
                 .media("video", VIDEO)
                 .media("reference_image", IMG)
                 .duration(0)),
         req("happyhorse t2v", model("happyhorse-1.0-t2v").prompt("horse").duration(15)),
-        req("happyhorse i2v", model("happyhorse-1.1-i2v").media("first_frame", IMG)),
+        req(
+            "happyhorse i2v",
+            model("happyhorse-1.1-i2v").prompt("a fox").media("first_frame", IMG)),
         req(
             "happyhorse r2v",
             model("happyhorse-1.0-r2v").prompt("horse").media("reference_image", IMG)),
@@ -157,10 +169,18 @@ class RequestValidatorTest {
         bad("s2v without audio", model("wan2.2-s2v").imageUrl(IMG), "input.audio_url"),
         bad("r2v without references", model("wan2.6-r2v").prompt("x"), "input.reference_urls"),
         bad("wan2.7 i2v without media", model("wan2.7-i2v").prompt("x"), "input.media"),
+        bad(
+            "wan2.7 i2v without prompt (seed 002: prompt is required in the wan2.7 schema)",
+            model("wan2.7-i2v").media("first_frame", IMG),
+            "input.prompt"),
+        bad(
+            "happyhorse video edit without prompt (same schema as wan2.7)",
+            model("happyhorse-1.0-video-edit").media("video", VIDEO),
+            "input.prompt"),
         bad("img_url on t2v", model("wan2.6-t2v").prompt("x").imgUrl(IMG), "input.img_url"),
         bad(
             "img_url on wan2.7 i2v",
-            model("wan2.7-i2v").media("first_frame", IMG).imgUrl(IMG),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG).imgUrl(IMG),
             "input.img_url"),
         bad(
             "media on legacy",
@@ -212,7 +232,7 @@ class RequestValidatorTest {
             "parameters.ratio"),
         bad(
             "ratio on wan2.7 i2v",
-            model("wan2.7-i2v").media("first_frame", IMG).ratio("16:9"),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG).ratio("16:9"),
             "parameters.ratio"),
         bad(
             "ratio on legacy t2v",
@@ -232,7 +252,7 @@ class RequestValidatorTest {
             "parameters.duration"),
         bad(
             "duration 1 on 2..15",
-            model("wan2.7-i2v").media("first_frame", IMG).duration(1),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG).duration(1),
             "parameters.duration"),
         bad(
             "duration 0 on t2v",
@@ -244,7 +264,7 @@ class RequestValidatorTest {
             "parameters.duration"),
         bad(
             "videoedit too long",
-            model("wan2.7-videoedit").media("video", VIDEO).duration(11),
+            model("wan2.7-videoedit").prompt("a fox").media("video", VIDEO).duration(11),
             "parameters.duration"),
         bad("negative seed", model("wan2.6-t2v").prompt("x").seed(-1L), "parameters.seed"),
         bad(
@@ -281,41 +301,54 @@ class RequestValidatorTest {
             "input.reference_urls[0]"),
         bad(
             "bad media URL",
-            model("wan2.7-i2v").media("first_frame", "file:///a.png"),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", "file:///a.png"),
             "input.media[0].url"),
         bad(
             "media without URL",
-            model("wan2.7-i2v").media("first_frame", " "),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", " "),
             "input.media[0].url"),
         bad(
             "unknown media type",
-            model("wan2.7-i2v").media("first_frame", IMG).media("reference_image", IMG),
+            model("wan2.7-i2v")
+                .prompt("a fox")
+                .media("first_frame", IMG)
+                .media("reference_image", IMG),
             "input.media[1].type"),
-        bad("wan2.7 i2v last only", model("wan2.7-i2v").media("last_frame", IMG), "input.media"),
+        bad(
+            "wan2.7 i2v last only",
+            model("wan2.7-i2v").prompt("a fox").media("last_frame", IMG),
+            "input.media"),
         bad(
             "wan2.7 i2v audio only",
-            model("wan2.7-i2v").media("driving_audio", AUDIO),
+            model("wan2.7-i2v").prompt("a fox").media("driving_audio", AUDIO),
             "input.media"),
         bad(
             "wan2.7 i2v clip+audio",
-            model("wan2.7-i2v").media("first_clip", VIDEO).media("driving_audio", AUDIO),
+            model("wan2.7-i2v")
+                .prompt("a fox")
+                .media("first_clip", VIDEO)
+                .media("driving_audio", AUDIO),
             "input.media"),
         bad(
             "wan2.7 i2v frame+clip",
-            model("wan2.7-i2v").media("first_frame", IMG).media("first_clip", VIDEO),
+            model("wan2.7-i2v")
+                .prompt("a fox")
+                .media("first_frame", IMG)
+                .media("first_clip", VIDEO),
             "input.media"),
         bad(
             "wan2.7 i2v two first frames",
-            model("wan2.7-i2v").media("first_frame", IMG).media("first_frame", IMG),
+            model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG).media("first_frame", IMG),
             "input.media"),
         bad("wan2.7 r2v six references", r2vWith(6), "input.media"),
         bad(
             "videoedit without video",
-            model("wan2.7-videoedit").media("reference_image", IMG),
+            model("wan2.7-videoedit").prompt("a fox").media("reference_image", IMG),
             "input.media"),
         bad(
             "videoedit four images",
             model("wan2.7-videoedit")
+                .prompt("a fox")
                 .media("video", VIDEO)
                 .media("reference_image", IMG)
                 .media("reference_image", IMG)
@@ -368,7 +401,8 @@ class RequestValidatorTest {
         .isEqualTo("parameters.duration: wan2.6-t2v supports 2 to 15 seconds, not 20");
     assertThat(message(model("wan2.2-i2v-flash").imgUrl(IMG).duration(10)))
         .isEqualTo("parameters.duration: wan2.2-i2v-flash supports 5 seconds, not 10");
-    assertThat(message(model("wan2.7-videoedit").media("video", VIDEO).duration(11)))
+    assertThat(
+            message(model("wan2.7-videoedit").prompt("a fox").media("video", VIDEO).duration(11)))
         .isEqualTo(
             "parameters.duration: wan2.7-videoedit supports 2 to 10 seconds, or 0 to follow the"
                 + " input video, not 11");
@@ -383,12 +417,17 @@ class RequestValidatorTest {
         .isEqualTo(
             "input.img_url: wan2.6-t2v does not take input.img_url; it takes input.prompt,"
                 + " input.negative_prompt and input.audio_url");
-    assertThat(message(model("wan2.7-i2v").media("first_frame", IMG).imgUrl(IMG)))
+    assertThat(message(model("wan2.7-i2v").prompt("a fox").media("first_frame", IMG).imgUrl(IMG)))
         .isEqualTo(
             "input.img_url: wan2.7-i2v does not take input.img_url; it takes input.prompt,"
                 + " input.negative_prompt and input.media (first_frame, last_frame, driving_audio"
                 + " or first_clip)");
-    assertThat(message(model("wan2.7-i2v").media("last_frame", IMG).media("driving_audio", AUDIO)))
+    assertThat(
+            message(
+                model("wan2.7-i2v")
+                    .prompt("a fox")
+                    .media("last_frame", IMG)
+                    .media("driving_audio", AUDIO)))
         .isEqualTo(
             "input.media: wan2.7-i2v accepts the media combinations first_frame,"
                 + " first_frame+driving_audio, first_frame+last_frame,"
@@ -403,7 +442,7 @@ class RequestValidatorTest {
         .isEqualTo(
             "input.media: wan2.7-r2v takes 1 to 5 reference_image and reference_video items"
                 + " together, not 6");
-    assertThat(message(model("wan2.7-videoedit").media("reference_image", IMG)))
+    assertThat(message(model("wan2.7-videoedit").prompt("a fox").media("reference_image", IMG)))
         .isEqualTo("input.media: wan2.7-videoedit takes exactly 1 video item, not 0");
     assertThat(
             message(model("wan2.7-r2v").prompt("x").media("reference_video", VIDEO).duration(12)))
