@@ -57,8 +57,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Streams services) and otherwise the defaults, is killed with SIGKILL while requests are in flight
  * and started again on the same settings; a request sent once the new JVM's service has started
  * (its start() returned, which is when it joins its groups) must reach that service's next status
- * within {@link #RESUME_BOUND}. The JVM's boot is left out: it depends on the machine's load, not on
- * how the service rejoins. At the end every request sent is archived and charged exactly once.
+ * within {@link #RESUME_BOUND}. The JVM's boot is left out: it depends on the machine's load, not
+ * on how the service rejoins. At the end every request sent is archived and charged exactly once.
  */
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class ServiceRecoveryIT {
@@ -140,10 +140,16 @@ class ServiceRecoveryIT {
 
       List<Service> services =
           List.of(
-              service(dir, "submitter", SubmitterMain.class, submitter, Map.of(), "submitter started"),
+              service(
+                  dir, "submitter", SubmitterMain.class, submitter, Map.of(), "submitter started"),
               service(dir, "poller", PollerMain.class, poller, Map.of(), "poller started"),
               service(
-                  dir, "archiver", ArchiverMain.class, archiver, archiverSecrets, "Archiver started"),
+                  dir,
+                  "archiver",
+                  ArchiverMain.class,
+                  archiver,
+                  archiverSecrets,
+                  "Archiver started"),
               service(dir, "billing", BillingMain.class, billing, Map.of(), "Billing started"));
       try (TopicLog<TaskStatus> status = new TopicLog<>(bootstrap, topics.taskStatus());
           TopicLog<Charge> charges = new TopicLog<>(bootstrap, topics.billingCharges());
