@@ -65,7 +65,9 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   /** How long reading pauses when the schema registry did not answer about a record's schema. */
   private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
 
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** How long closing the consumer and the producer may take, each. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   private static final Duration BACKLOG_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final int MAX_QUEUED = 1000;
   private static final int REMEMBERED_PER_PARTITION = 50_000;
@@ -142,7 +144,11 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     } finally {
       new ArrayList<>(owned.values()).forEach(this::abandon);
       try {
-        consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        // A static member (group.instance.id) stays in the group after a plain close: leave, so
+        // that a survivor takes these partitions at once.
+        consumer.close(
+            CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
         log.warn("Closing the archiver consumer failed: topic={}", taskStatus.name(), e);
       }

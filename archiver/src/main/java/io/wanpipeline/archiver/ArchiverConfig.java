@@ -32,7 +32,11 @@ import java.util.UUID;
  *       the task-status topic it reads and writes;
  *   <li>{@code provider.*}: the provider accounts and their keys (see {@link ProviderAccounts});
  *   <li>{@code archiver.group-id} [{@code wan-pipeline-archiver}]: consumer group;
- *   <li>{@code archiver.transactional-id} [{@code <group-id>-<random UUID>}]: transactional id of
+ *   <li>{@code archiver.instance-id} [a random UUID]: unique per instance and stable across its
+ *       restarts (a pod name): the consumer's {@code group.instance.id} (static membership), so a
+ *       restarted instance takes its partitions back at once, and part of the default transactional
+ *       id, so it fences its killed predecessor and aborts its open transaction at once;
+ *   <li>{@code archiver.transactional-id} [{@code <group-id>-<instance-id>}]: transactional id of
  *       this instance's producer (zombies are fenced by the consumer group generation);
  *   <li>{@code archiver.bucket} (required): S3 bucket of the videos;
  *   <li>{@code archiver.key-prefix} [{@code videos}]: first segment of every object key;
@@ -57,8 +61,9 @@ import java.util.UUID;
  *       partitions, soonest-expiring link first;
  *   <li>{@code archiver.expiry-margin} [1h]: a queued request whose archive is estimated to start
  *       later than this before its link expires is logged (WARN, once) and counted as at risk;
- *   <li>{@code archiver.shutdown-grace} [30s]: how long {@code close()} waits for requests in
- *       flight before abandoning them (they are redone by the next owner);
+ *   <li>{@code archiver.shutdown-grace} [10s]: how long {@code close()} waits for requests in
+ *       flight before abandoning them (they are redone by the next owner); with the clients' 5 s
+ *       close it keeps a stop within the services' 25 s bound;
  *   <li>{@code archiver.link-hosts} [{@code *.aliyuncs.com}]: comma-separated hosts result links
  *       may point to: exact names, {@code *.suffix} wildcards (one or more labels before the
  *       suffix), or exact canonical IP literals ({@code 127.0.0.1}, {@code [::1]}), each optionally
@@ -84,6 +89,7 @@ import java.util.UUID;
  * @param kafka Kafka clients, schema registry and topics
  * @param accounts provider accounts, to refresh result links with the key that created the task
  * @param groupId consumer group id
+ * @param instanceId this instance's id, its {@code group.instance.id}
  * @param transactionalId producer transactional id
  * @param archive what and where to archive
  * @param workers requests archived concurrently
@@ -96,6 +102,7 @@ public record ArchiverConfig(
     KafkaSettings kafka,
     ProviderAccounts accounts,
     String groupId,
+    String instanceId,
     String transactionalId,
     ArchiveSettings archive,
     int workers,
@@ -113,6 +120,7 @@ public record ArchiverConfig(
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(transactionalId, "transactionalId");
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
@@ -297,14 +305,16 @@ public record ArchiverConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
+    String instanceId = s.string("archiver.instance-id", UUID.randomUUID().toString());
     return new ArchiverConfig(
         kafka,
         accounts,
         groupId,
-        s.string("archiver.transactional-id", groupId + "-" + UUID.randomUUID()),
+        instanceId,
+        s.string("archiver.transactional-id", groupId + "-" + instanceId),
         archive,
         s.integer("archiver.workers", 4),
-        s.duration("archiver.shutdown-grace", Duration.ofSeconds(30)),
+        s.duration("archiver.shutdown-grace", Duration.ofSeconds(10)),
         s3,
         links(s),
         s.duration("archiver.expiry-margin", Duration.ofHours(1)));

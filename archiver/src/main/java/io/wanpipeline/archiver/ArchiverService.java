@@ -196,6 +196,9 @@ public final class ArchiverService implements PipelineService {
   Map<String, Object> consumerProperties() {
     Map<String, Object> props = config.kafka().clientConfig();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    // Static membership: a restarted instance takes its partitions back at once, without waiting
+    // for its killed predecessor's session to expire.
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -257,7 +260,8 @@ public final class ArchiverService implements PipelineService {
     if (loop != null) {
       loop.requestStop();
       try {
-        loopThread.join(config.shutdownGrace().plusSeconds(60).toMillis());
+        loopThread.join(
+            config.shutdownGrace().plus(ArchiveLoop.CLOSE_TIMEOUT.multipliedBy(2)).toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -268,7 +272,7 @@ public final class ArchiverService implements PipelineService {
     timer.shutdownNow();
     workers.shutdownNow();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      workers.awaitTermination(ArchiveLoop.CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -53,6 +53,17 @@ class ArchiverConfigTest {
   }
 
   @Test
+  void aStableInstanceIdIsTheGroupInstanceIdAndPartOfTheTransactionalId() {
+    Map<String, String> values = new HashMap<>(REQUIRED);
+    values.put("archiver.instance-id", "archiver-1");
+    ArchiverConfig c = ArchiverConfig.from(Settings.of(values, ENV));
+
+    assertThat(c.instanceId()).isEqualTo("archiver-1");
+    assertThat(c.transactionalId()).isEqualTo("wan-pipeline-archiver-archiver-1");
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void linkKeys() {
     Map<String, String> values = new HashMap<>(REQUIRED);
     values.put("archiver.link-hosts", "127.0.0.1, *.example.com");

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Typed configuration of the billing service.
@@ -37,7 +38,12 @@ import java.util.Objects;
  *   <li>{@code billing.http.host} [{@code 0.0.0.0}]: address the HTTP server binds;
  *   <li>{@code billing.advertised-url} [{@code http://<hostname>:<bound port>}]: the URL other
  *       billing instances reach this one's HTTP server at; its host and port become Kafka Streams'
- *       {@code application.server}.
+ *       {@code application.server};
+ *   <li>{@code billing.instance-id} [none: dynamic membership]: unique per instance and stable
+ *       across its restarts (a pod name), with a stable {@code billing.state-dir}: the Streams
+ *       consumer's {@code group.instance.id} (static membership; Streams appends the thread
+ *       number), so a restarted instance takes its tasks back at once instead of after its killed
+ *       predecessor's session timeout.
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -51,6 +57,7 @@ import java.util.Objects;
  * @param httpPort HTTP server port (0 = any free port), or null for no HTTP server
  * @param httpHost address the HTTP server binds
  * @param advertisedUrl URL other instances reach this one at, or null to derive it
+ * @param instanceId the Streams consumer's {@code group.instance.id}, if any
  */
 public record BillingConfig(
     KafkaSettings kafka,
@@ -63,7 +70,8 @@ public record BillingConfig(
     AccountPricing accountPricing,
     Integer httpPort,
     String httpHost,
-    URI advertisedUrl) {
+    URI advertisedUrl,
+    Optional<String> instanceId) {
 
   /** Default number of Kafka Streams threads. */
   public static final int DEFAULT_STREAM_THREADS = 2;
@@ -78,6 +86,7 @@ public record BillingConfig(
     Objects.requireNonNull(commitInterval, "commitInterval");
     Objects.requireNonNull(accountPricing, "accountPricing");
     Objects.requireNonNull(httpHost, "httpHost");
+    Objects.requireNonNull(instanceId, "instanceId");
   }
 
   /** Reads and validates the configuration; fails naming the offending key. */
@@ -124,6 +133,7 @@ public record BillingConfig(
         AccountPricing.from(s),
         httpPort,
         s.string("billing.http.host", "0.0.0.0"),
-        advertised);
+        advertised,
+        s.find("billing.instance-id").map(String::strip).filter(id -> !id.isEmpty()));
   }
 }

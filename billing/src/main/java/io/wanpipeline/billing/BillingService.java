@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class BillingService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(BillingService.class);
   private static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long closing Kafka Streams may take: it commits, then leaves the group. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
   private final BillingConfig config;
   private final Clock clock;
@@ -76,6 +79,14 @@ public final class BillingService implements PipelineService {
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUnreadableRecords.class);
+    // Static membership: a restarted instance (same id, same state directory, so the same Streams
+    // process id and transactional ids) takes its tasks back without a rebalance.
+    config
+        .instanceId()
+        .ifPresent(
+            id ->
+                props.put(
+                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return props;
   }
 
@@ -254,7 +265,8 @@ public final class BillingService implements PipelineService {
       http.close();
     }
     if (streams != null) {
-      streams.close(CLOSE_TIMEOUT);
+      // Leaving the group hands this instance's tasks to a survivor at once, static member or not.
+      streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
       log.info("Billing stopped: applicationId={}", config.applicationId());
     }
   }

@@ -51,6 +51,10 @@ import java.util.OptionalDouble;
  *   <li>{@code poller.list-query} [true]: answer an account's due tasks with the provider's list
  *       query when its per-task polls cannot fit in this instance's budget within 10 s;
  *   <li>{@code poller.list-page-size} [100]: tasks asked for per list call;
+ *   <li>{@code poller.instance-id} [none: dynamic membership]: unique per instance and stable
+ *       across its restarts (a pod name), with a stable {@code poller.state-dir}: the Streams
+ *       consumer's {@code group.instance.id} (static membership; Streams appends the thread
+ *       number), so a restarted instance takes its tasks back at once instead of after a rebalance;
  *   <li>{@code poller.session-timeout} [6s]: the Streams consumer's {@code session.timeout.ms} (at
  *       least the broker's {@code group.min.session.timeout.ms}, 6 s by default): how soon a killed
  *       instance's partitions move to a survivor;
@@ -83,6 +87,7 @@ import java.util.OptionalDouble;
  * @param sessionTimeout the Streams consumer's session timeout
  * @param heartbeatInterval the Streams consumer's heartbeat interval
  * @param standbyReplicas Streams standby replicas
+ * @param instanceId the Streams consumer's {@code group.instance.id}, if any
  */
 public record PollerConfig(
     KafkaSettings kafka,
@@ -106,7 +111,8 @@ public record PollerConfig(
     int listPageSize,
     Duration sessionTimeout,
     Duration heartbeatInterval,
-    int standbyReplicas) {
+    int standbyReplicas,
+    Optional<String> instanceId) {
 
   /** Default of {@code poller.punctuate-interval}. */
   public static final Duration DEFAULT_PUNCTUATE_INTERVAL = Duration.ofMillis(350);
@@ -116,6 +122,7 @@ public record PollerConfig(
     Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(instanceId, "instanceId");
     positive("poller.stream-threads", streamThreads);
     positive("poller.query-threads", queryThreads);
     positive("poller.unknown-threshold", unknownThreshold);
@@ -222,7 +229,8 @@ public record PollerConfig(
         s.integer("poller.list-page-size", 100),
         s.duration("poller.session-timeout", Duration.ofSeconds(6)),
         s.duration("poller.heartbeat-interval", Duration.ofSeconds(2)),
-        s.integer("poller.standby-replicas", 1));
+        s.integer("poller.standby-replicas", 1),
+        s.find("poller.instance-id").map(String::strip).filter(id -> !id.isEmpty()));
   }
 
   /** The list mode this configuration asks for. */

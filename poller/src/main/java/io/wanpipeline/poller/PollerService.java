@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class PollerService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(PollerService.class);
 
+  /** How long closing Kafka Streams may take: it commits, then leaves the group. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
+
   private final PollerConfig config;
   private final Clock clock;
   private final Topics topics;
@@ -167,13 +170,12 @@ public final class PollerService implements PipelineService {
   public synchronized void close() {
     if (streams != null) {
       // Leaving the group hands this instance's partitions to a survivor at once.
-      streams.close(
-          new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(60)).leaveGroup(true));
+      streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
     }
     if (executor != null) {
       executor.shutdown();
       try {
-        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
           executor.shutdownNow();
         }
       } catch (InterruptedException e) {
@@ -214,6 +216,14 @@ public final class PollerService implements PipelineService {
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
         (int) config.heartbeatInterval().toMillis());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+    // Static membership: a restarted instance (same id, same state directory, so the same Streams
+    // process id and transactional ids) takes its tasks back without a rebalance; close() leaves.
+    config
+        .instanceId()
+        .ifPresent(
+            id ->
+                p.put(
+                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return p;
   }
 

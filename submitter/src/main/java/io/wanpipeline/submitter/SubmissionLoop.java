@@ -336,7 +336,13 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
       log.warn("closing the producer failed: {}", e.toString());
     }
     try {
-      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+      // A static member (group.instance.id) stays in the group after a plain close: leave, so
+      // that a survivor takes these partitions at once.
+      consumer.close(
+          org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5))
+              .withGroupMembershipOperation(
+                  org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
+                      .LEAVE_GROUP));
     } catch (RuntimeException e) {
       log.warn("closing the consumer failed: {}", e.toString());
     }

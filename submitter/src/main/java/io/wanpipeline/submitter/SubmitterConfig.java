@@ -22,7 +22,9 @@ import java.util.UUID;
  *   <li>{@code submitter.group-id} [wan-pipeline-submitter]: consumer group of all instances;
  *   <li>{@code submitter.instance-id} [a random UUID]: unique per instance and stable across its
  *       restarts (a pod name), so a restarted instance fences and aborts its predecessor's open
- *       transaction at once; used in the transactional id and client id;
+ *       transaction at once and takes its partitions back at once; used in the transactional id,
+ *       the client ids and as {@code group.instance.id} (static membership) of both consumer
+ *       groups;
  *   <li>{@code submitter.throttle-deadline} [10m]: how long after its first create call a request
  *       refused with a retryable answer (429, throttling) is still retried before it ends FAILED;
  *   <li>{@code submitter.backoff.initial} [1s], {@code submitter.backoff.max} [60s]: backoff

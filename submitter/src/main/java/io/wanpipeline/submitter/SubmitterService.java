@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class SubmitterService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(SubmitterService.class);
 
+  /** How long {@link #close()} waits for both loops to record their last outcomes and stop. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
   private final SubmitterConfig config;
   private final Clock clock;
   private final Topics topics;
@@ -254,7 +257,8 @@ public final class SubmitterService implements PipelineService {
   /**
    * Stops consuming: create calls in progress complete and their outcomes are recorded; requests
    * still waiting (for a slot, a permit or a throttle) stay on the queue for the next owner;
-   * clients are closed.
+   * clients are closed. Waits at most 20 s for the loops; a call still in flight then ends in doubt
+   * and is settled at the next start.
    */
   @Override
   public synchronized void close() {
@@ -264,24 +268,28 @@ public final class SubmitterService implements PipelineService {
     if (dispatcher != null) {
       dispatcher.stop();
     }
-    join(thread, "intake");
-    join(dispatchThread, "dispatch");
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    join(thread, "intake", deadline);
+    join(dispatchThread, "dispatch", deadline);
     clients.values().forEach(SubmitterService::closeClient);
     clients.clear();
   }
 
-  private void join(Thread t, String what) {
+  private void join(Thread t, String what, long deadline) {
     if (t == null) {
       return;
     }
     try {
-      t.join(Duration.ofSeconds(120).toMillis());
+      t.join(Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (t.isAlive()) {
       log.warn(
-          "submitter {} thread did not stop within 120 s instanceId={}", what, config.instanceId());
+          "submitter {} thread did not stop within {} instanceId={}",
+          what,
+          STOP_TIMEOUT,
+          config.instanceId());
     }
   }
 
@@ -298,6 +306,9 @@ public final class SubmitterService implements PipelineService {
   private Map<String, Object> consumerProperties(String groupId, String clientPrefix) {
     Map<String, Object> props = config.kafka().clientConfig();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    // Static membership: a restarted instance takes its partitions back at once, without waiting
+    // for its killed predecessor's session to expire.
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + "-consumer");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -199,8 +199,16 @@ public final class KafkaProcess implements AutoCloseable {
 
   /** Stops the broker with SIGTERM (controlled shutdown) and waits until it is gone. */
   public synchronized void stop() throws InterruptedException {
+    stop(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Stops the broker with SIGTERM (controlled shutdown), waits up to {@code grace} for it to exit,
+   * then kills it.
+   */
+  public synchronized void stop(Duration grace) throws InterruptedException {
     if (child != null) {
-      int exit = child.stop(Duration.ofSeconds(30));
+      int exit = child.stop(grace);
       LOG.debug("broker stopped exit={}, bootstrap={}", exit, bootstrapServers());
       child = null;
     }

@@ -16,11 +16,14 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -43,7 +46,25 @@ public final class LocalStack implements AutoCloseable {
   /** API key the local simulator accepts. */
   public static final String SIMULATOR_API_KEY = "sk-local-simulator";
 
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  /**
+   * The longest a stop (SIGTERM, Ctrl-C, {@link #close()}) takes: {@link #SERVICES_STOP_GRACE},
+   * then {@link #CHILD_STOP_GRACE} for s3proxy, then {@link #BROKER_STOP_GRACE}, with a margin.
+   */
+  public static final Duration STOP_BOUND = Duration.ofSeconds(30);
+
+  /** How long the four services get to stop together before the rest of the stack stops anyway. */
+  public static final Duration SERVICES_STOP_GRACE = Duration.ofSeconds(12);
+
+  /** How long s3proxy gets after SIGTERM before it is killed. */
+  public static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(5);
+
+  /** How long the broker gets after SIGTERM (controlled shutdown) before it is killed. */
+  public static final Duration BROKER_STOP_GRACE = Duration.ofSeconds(10);
+
+  /** The instance id of every service of the stack: the data directory is the instance. */
+  static final String INSTANCE_ID = "local";
+
+  private final Deque<Started> started = new ArrayDeque<>();
   private final Settings settings;
   private final Topics topics;
   private final WanSimulator simulator;
@@ -54,7 +75,8 @@ public final class LocalStack implements AutoCloseable {
     try {
       String bootstrap = options.bootstrapServers();
       if (bootstrap == null) {
-        KafkaProcess kafka = remember(KafkaProcess.start(options.dataDir().resolve("kafka")));
+        KafkaProcess kafka = KafkaProcess.start(options.dataDir().resolve("kafka"));
+        remember("kafka broker", () -> kafka.stop(BROKER_STOP_GRACE));
         bootstrap = kafka.bootstrapServers();
         log.info("Kafka broker ready at {}", bootstrap);
       }
@@ -74,6 +96,9 @@ public final class LocalStack implements AutoCloseable {
       values.put("poller.state-dir", state.resolve("poller").toString());
       values.put("billing.state-dir", state.resolve("billing").toString());
       values.put("archiver.bucket", "wan-videos");
+      // Archives in flight get 5 s at a stop (the rest are redone at the next start), so that the
+      // services stop within SERVICES_STOP_GRACE.
+      values.put("archiver.shutdown-grace", "5s");
       values.put("archiver.create-bucket", "true");
 
       Settings base = options.settings();
@@ -86,12 +111,12 @@ public final class LocalStack implements AutoCloseable {
                   "s3.secret-access-key", options.s3SecretKey()));
       if (options.s3Endpoint() == null) {
         S3ProxyProcess s3 =
-            remember(
-                S3ProxyProcess.start(
-                    S3ProxyProcess.Settings.of(
-                        options.dataDir().resolve("s3"),
-                        credentials.secret("s3.access-key-id").orElse(S3_ACCESS_KEY),
-                        credentials.secret("s3.secret-access-key").orElse(S3_SECRET_KEY))));
+            S3ProxyProcess.start(
+                S3ProxyProcess.Settings.of(
+                    options.dataDir().resolve("s3"),
+                    credentials.secret("s3.access-key-id").orElse(S3_ACCESS_KEY),
+                    credentials.secret("s3.secret-access-key").orElse(S3_SECRET_KEY)));
+        remember("s3proxy", () -> s3.stop(CHILD_STOP_GRACE));
         values.put("s3.endpoint", s3.endpoint().toString());
         log.info("s3proxy ready at {}", s3.endpoint());
       } else {
@@ -102,6 +127,19 @@ public final class LocalStack implements AutoCloseable {
       values.put("s3.access-key-id", options.s3AccessKey());
       values.put("s3.secret-access-key", options.s3SecretKey());
 
+      // One instance per data directory, with the same id at every start: a stack restarted after
+      // a crash takes its consumer groups' partitions back at once (static membership) and fences
+      // the transactions its predecessor left open (see docs/configuration.md, "Restarts").
+      for (String key :
+          List.of(
+              "submitter.instance-id",
+              "poller.instance-id",
+              "archiver.instance-id",
+              "billing.instance-id")) {
+        if (base.find(key).isEmpty()) {
+          values.put(key, INSTANCE_ID);
+        }
+      }
       if (base.find("billing.http.port").isEmpty()) {
         // The totals and estimate endpoints have no authentication: on the local stack they
         // listen on loopback only, on a free port (see BillingService#httpUrl()).
@@ -132,7 +170,9 @@ public final class LocalStack implements AutoCloseable {
       SchemaRegistryClient registryClient = SchemaRegistryClient.of(registry.url());
       this.topics = new Topics(options.topicNames(), registryClient);
       provision(bootstrap, options);
-      this.services = remember(PipelineServices.start(settings, options.clock()));
+      PipelineServices running = PipelineServices.start(settings, options.clock());
+      remember("services", () -> running.stop(SERVICES_STOP_GRACE));
+      this.services = running;
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -179,22 +219,52 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private <T extends AutoCloseable> T remember(T component) {
-    started.push(component);
+    remember(component.getClass().getSimpleName(), component::close);
     return component;
   }
 
-  /** Stops the services, then the infrastructure, in reverse order of start. */
+  private void remember(String name, Stop stop) {
+    started.push(new Started(name, stop));
+  }
+
+  /**
+   * Stops, in reverse order of start and within {@link #STOP_BOUND}: the services first (together,
+   * within {@link #SERVICES_STOP_GRACE}), then the simulator, s3proxy and the schema registry, then
+   * the broker last, so every service commits or aborts its work while the broker still answers.
+   */
   @Override
   public synchronized void close() {
+    if (started.isEmpty()) {
+      return;
+    }
+    long begin = System.nanoTime();
     while (!started.isEmpty()) {
-      AutoCloseable component = started.pop();
+      Started component = started.pop();
+      long t = System.nanoTime();
       try {
-        component.close();
+        component.stop().run();
+        log.info(
+            "stopped {} tookMs={}",
+            component.name(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.warn("interrupted while stopping {}", component.name());
       } catch (Exception e) {
-        log.warn("error stopping {}: {}", component.getClass().getSimpleName(), e.toString());
+        log.warn("error stopping {}: {}", component.name(), e.toString());
       }
     }
+    log.info(
+        "local stack stopped tookMs={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
+
+  /** How to stop one thing the stack started. */
+  @FunctionalInterface
+  private interface Stop {
+    void run() throws Exception;
+  }
+
+  private record Started(String name, Stop stop) {}
 
   /**
    * How to start a local stack.

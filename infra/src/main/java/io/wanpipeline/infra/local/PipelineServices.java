@@ -7,15 +7,24 @@ import io.wanpipeline.billing.BillingService;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.poller.PollerService;
 import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.submitter.SubmitterMain;
 import io.wanpipeline.submitter.SubmitterService;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The four services in one JVM, each built by its own main's factory from the same settings, so the
  * local stack runs exactly what the deployables run.
  */
 public final class PipelineServices implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PipelineServices.class);
+
   private final SubmitterService submitter;
   private final PollerService poller;
   private final ArchiverService archiver;
@@ -69,22 +78,58 @@ public final class PipelineServices implements AutoCloseable {
     return billing;
   }
 
-  /** Stops the services front to back: nothing new is submitted while the rest drain. */
+  /** Stops the four services together and waits until each has stopped. */
   @Override
   public void close() {
-    closeAll(submitter, poller, archiver, billing);
+    try {
+      stop(Duration.ofDays(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Stops the four services together (each commits what it has done and leaves its groups) and
+   * waits up to {@code grace} for them.
+   *
+   * @return true if every service stopped within {@code grace}; false if some are still stopping
+   *     (they are left to finish or to die with the JVM, and redo their uncommitted work at the
+   *     next start)
+   */
+  public boolean stop(Duration grace) throws InterruptedException {
+    List<Thread> stoppers = new ArrayList<>();
+    for (PipelineService s : List.of(submitter, poller, archiver, billing)) {
+      if (s != null) {
+        Thread t = new Thread(() -> closeQuietly(s), "stop-" + s.getClass().getSimpleName());
+        t.setDaemon(true);
+        t.start();
+        stoppers.add(t);
+      }
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (Thread t : stoppers) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    List<String> still = stoppers.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+    if (!still.isEmpty()) {
+      log.warn("services not stopped within {}, going on without them: {}", grace, still);
+    }
+    return still.isEmpty();
   }
 
   private static void closeAll(AutoCloseable... services) {
     for (AutoCloseable s : services) {
       if (s != null) {
-        try {
-          s.close();
-        } catch (Exception e) {
-          org.slf4j.LoggerFactory.getLogger(PipelineServices.class)
-              .warn("error stopping {}: {}", s.getClass().getSimpleName(), e.toString());
-        }
+        closeQuietly(s);
       }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable s) {
+    try {
+      s.close();
+    } catch (Exception e) {
+      log.warn("error stopping {}: {}", s.getClass().getSimpleName(), e.toString());
     }
   }
 }

@@ -21,8 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Java child process: started with its output appended to a log file, stopped with SIGTERM when
- * closed, killed with the parent's shutdown hook, and exiting by itself when the parent dies (see
- * {@link ParentWatchingMain}).
+ * closed, and exiting by itself when the parent dies (see {@link ParentWatchingMain}).
+ *
+ * <p>The child has no shutdown hook of its own in the parent: JVM shutdown hooks run all at once,
+ * so a hook per child would stop a broker while the parent's own hook still stops the services that
+ * use it. The owner stops its children in its order; a child the owner never stops goes when the
+ * parent's JVM is gone (standard input closes). The child ignores SIGINT, which a terminal's Ctrl-C
+ * sends to the whole process group, for the same reason.
  */
 public final class ChildJvm implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChildJvm.class);
@@ -71,13 +76,10 @@ public final class ChildJvm implements AutoCloseable {
 
   private final Spec spec;
   private final Process process;
-  private final Thread shutdownHook;
 
   private ChildJvm(Spec spec, Process process) {
     this.spec = spec;
     this.process = process;
-    this.shutdownHook = new Thread(this::destroyOnParentExit, spec.name() + "-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /** Starts the child; it is not necessarily ready yet, see {@link #awaitReady}. */
@@ -173,7 +175,6 @@ public final class ChildJvm implements AutoCloseable {
    * @return the exit code
    */
   public int stop(Duration grace) throws InterruptedException {
-    removeShutdownHook();
     process.destroy();
     if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
       LOG.warn(
@@ -189,7 +190,6 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Sends SIGKILL and waits for the child to be gone. */
   public void kill() throws InterruptedException {
-    removeShutdownHook();
     process.destroyForcibly();
     process.waitFor();
   }
@@ -201,31 +201,10 @@ public final class ChildJvm implements AutoCloseable {
   @Override
   public void close() {
     if (!process.isAlive()) {
-      removeShutdownHook();
       return;
     }
     try {
       stop(Duration.ofSeconds(30));
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void removeShutdownHook() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is already shutting down; the hook is running or has run.
-    }
-  }
-
-  private void destroyOnParentExit() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();

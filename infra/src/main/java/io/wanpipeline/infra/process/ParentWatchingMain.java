@@ -4,14 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 
 /**
  * Entry point of every child JVM started by {@link ChildJvm}: runs the real main class given as the
  * first argument, and exits the JVM (running its shutdown hooks) as soon as standard input reaches
  * end of file, which happens when the parent process dies, even by SIGKILL.
+ *
+ * <p>SIGINT is ignored: Ctrl-C at a terminal signals every process of the foreground group, and a
+ * child (the broker) must outlive the parent's ordered stop of the services that use it. The parent
+ * stops a child with SIGTERM, or by dying.
  */
 public final class ParentWatchingMain {
+  /** What a child prints when it receives SIGINT, which it ignores. */
+  public static final String IGNORED_SIGINT =
+      "SIGINT ignored: the parent process stops this one (SIGTERM, or when it exits)";
+
   private ParentWatchingMain() {}
 
   /**
@@ -24,6 +33,7 @@ public final class ParentWatchingMain {
     if (args.length == 0) {
       throw new IllegalArgumentException("usage: ParentWatchingMain <main class> [args...]");
     }
+    ignoreInterrupt();
     Thread watcher = new Thread(ParentWatchingMain::exitWhenParentIsGone, "parent-watch");
     watcher.setDaemon(true);
     watcher.start();
@@ -32,6 +42,37 @@ public final class ParentWatchingMain {
       main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
     } catch (InvocationTargetException e) {
       throw e.getCause();
+    }
+  }
+
+  /**
+   * Installs a SIGINT handler that only says so (through {@code sun.misc.Signal}, by reflection: it
+   * is the JDK's only signal API); where signals cannot be handled, Ctrl-C stops the child as
+   * before.
+   */
+  private static void ignoreInterrupt() {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerType.getClassLoader(),
+              new Class<?>[] {handlerType},
+              (proxy, method, args) -> {
+                if (method.getName().equals("handle")) {
+                  System.out.println(IGNORED_SIGINT);
+                  return null;
+                }
+                return switch (method.getName()) {
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> proxy == args[0];
+                  default -> IGNORED_SIGINT;
+                };
+              });
+      Object interrupt = signal.getConstructor(String.class).newInstance("INT");
+      signal.getMethod("handle", signal, handlerType).invoke(null, interrupt, handler);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      System.out.println("cannot ignore SIGINT (" + e + "); Ctrl-C stops this process at once");
     }
   }
 

@@ -228,6 +228,13 @@ public final class S3ProxyProcess implements AutoCloseable {
     child.close();
   }
 
+  /** Stops s3proxy with SIGTERM, waits up to {@code grace} for it to exit, then kills it. */
+  public void stop(Duration grace) throws InterruptedException {
+    if (child.isAlive()) {
+      child.stop(grace);
+    }
+  }
+
   private static List<String> jvmOptions(Settings settings) {
     List<String> options = new ArrayList<>(settings.jvmOptions());
     options.add("-Djava.awt.headless=true");

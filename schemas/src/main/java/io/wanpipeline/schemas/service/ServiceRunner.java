@@ -3,7 +3,9 @@ package io.wanpipeline.schemas.service;
 import io.wanpipeline.schemas.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,10 +13,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The body of every service's {@code main}: logs uncaught errors, loads {@link Settings} from the
  * optional properties file {@code args[0]} overlaid by the environment, builds the service with the
- * system clock, closes it from a shutdown hook, starts it and blocks until the hook has closed it.
+ * system clock, closes it from a shutdown hook (SIGTERM, Ctrl-C), starts it and blocks until the
+ * hook has closed it. The hook waits at most {@link #STOP_TIMEOUT} for {@code close()}; the JVM
+ * then exits whatever is still running, and the next owner redoes the uncommitted work.
  */
 public final class ServiceRunner {
   private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+
+  /**
+   * The longest a service takes to stop after SIGTERM: inside the 30 s that Kubernetes (and most
+   * process managers) allow before SIGKILL. Each service's own close timeouts fit inside it.
+   */
+  public static final Duration STOP_TIMEOUT = Duration.ofSeconds(25);
 
   private ServiceRunner() {}
 
@@ -37,11 +47,35 @@ public final class ServiceRunner {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  service.close();
+                  closeWithin(name, service, STOP_TIMEOUT);
                   stopped.countDown();
                 },
                 name + "-shutdown"));
     service.start();
     stopped.await();
+  }
+
+  /**
+   * Closes {@code service} on its own thread and waits at most {@code timeout} for it.
+   *
+   * @return true if it closed in time
+   */
+  static boolean closeWithin(String name, PipelineService service, Duration timeout) {
+    long begin = System.nanoTime();
+    Thread closer = new Thread(service::close, name + "-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+    if (closer.isAlive()) {
+      log.warn("service={} did not stop within {}; exiting anyway", name, timeout);
+      return false;
+    }
+    log.info("service={} stopped tookMs={}", name, tookMs);
+    return true;
   }
 }

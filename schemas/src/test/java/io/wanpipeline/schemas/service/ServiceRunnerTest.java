@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,50 @@ class ServiceRunnerTest {
     } finally {
       child.destroyForcibly();
     }
+  }
+
+  @Test
+  void aCloseThatHangsIsAbandonedAfterTheTimeoutSoTheJvmCanExit() {
+    CountDownLatch release = new CountDownLatch(1);
+    PipelineService hanging =
+        new PipelineService() {
+          @Override
+          public void start() {}
+
+          @Override
+          public void close() {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    try {
+      long begin = System.nanoTime();
+      boolean closed = ServiceRunner.closeWithin("hanging", hanging, Duration.ofMillis(300));
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+      assertThat(closed).as("reported as not closed").isFalse();
+      assertThat(tookMs).as("waited about the timeout, not for close()").isBetween(300L, 5_000L);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aCloseThatReturnsInTimeIsReportedClosed() {
+    assertThat(
+            ServiceRunner.closeWithin(
+                "quick",
+                new PipelineService() {
+                  @Override
+                  public void start() {}
+
+                  @Override
+                  public void close() {}
+                },
+                Duration.ofSeconds(30)))
+        .isTrue();
   }
 
   private static List<String> lines(Path file) throws IOException {
