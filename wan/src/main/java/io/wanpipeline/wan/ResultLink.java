@@ -53,8 +53,10 @@ public final class ResultLink {
     for (String part : q.split("&")) {
       if (part.startsWith("Expires=")) {
         try {
-          return Optional.of(Instant.ofEpochSecond(Long.parseLong(part.substring(8))));
-        } catch (NumberFormatException | DateTimeException e) {
+          // in epoch milliseconds too, as events carry it (timestamp-millis); else unknown
+          long seconds = Long.parseLong(part.substring(8));
+          return Optional.of(Instant.ofEpochMilli(Math.multiplyExact(seconds, 1000L)));
+        } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
           return Optional.empty();
         }
       }

@@ -50,4 +50,13 @@ class ResultLinkTest {
                 .expiresAt())
         .isEmpty();
   }
+
+  @Test
+  void anExpiryPastTheEpochMillisecondRangeIsUnknown() {
+    // a possible Instant, but events carry the expiry as timestamp-millis (fuzzing, APIYI)
+    assertThat(ResultLink.of("https://b.example.com/v.mp4?Expires=9223372036854776").expiresAt())
+        .isEmpty();
+    assertThat(ResultLink.of("https://b.example.com/v.mp4?Expires=9223372036854775").expiresAt())
+        .contains(Instant.ofEpochSecond(9223372036854775L));
+  }
 }

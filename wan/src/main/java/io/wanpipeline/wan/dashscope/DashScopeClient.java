@@ -1,6 +1,5 @@
 package io.wanpipeline.wan.dashscope;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.wan.ApiKey;
@@ -20,6 +19,7 @@ import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.http.HttpSettings;
 import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.ProviderExchange;
+import io.wanpipeline.wan.http.ProviderJsonMapper;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
@@ -78,10 +78,7 @@ public final class DashScopeClient implements WanClient {
     this.clock = settings.clock();
     this.http = settings.httpClient();
     this.exchange = new ProviderExchange(http);
-    this.mapper =
-        new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.mapper = new ProviderJsonMapper();
   }
 
   /** Starts a builder; only the base URL is required. */

@@ -1,6 +1,5 @@
 package io.wanpipeline.wan.dialect.mulerouter;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.wan.ApiKey;
@@ -19,6 +18,7 @@ import io.wanpipeline.wan.dashscope.MalformedResponseException;
 import io.wanpipeline.wan.http.HttpSettings;
 import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.ProviderExchange;
+import io.wanpipeline.wan.http.ProviderJsonMapper;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
@@ -71,10 +71,7 @@ public final class MuleRouterClient implements WanClient {
   private final Duration requestTimeout;
   private final Clock clock;
   private final ProviderExchange exchange;
-  private final ObjectMapper mapper =
-      new ObjectMapper()
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper mapper = new ProviderJsonMapper();
 
   private MuleRouterClient(Builder b, HttpSettings settings) {
     this.baseUrl = settings.baseUrl();

@@ -1,6 +1,5 @@
 package io.wanpipeline.wan.dialect.vtrix;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.wan.ApiKey;
@@ -20,6 +19,7 @@ import io.wanpipeline.wan.dashscope.ProviderErrorBody;
 import io.wanpipeline.wan.http.HttpSettings;
 import io.wanpipeline.wan.http.HttpSettingsBuilder;
 import io.wanpipeline.wan.http.ProviderExchange;
+import io.wanpipeline.wan.http.ProviderJsonMapper;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
@@ -72,10 +72,7 @@ public final class VtrixClient implements WanClient {
   private final Duration requestTimeout;
   private final Clock clock;
   private final ProviderExchange exchange;
-  private final ObjectMapper mapper =
-      new ObjectMapper()
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper mapper = new ProviderJsonMapper();
 
   private VtrixClient(Builder b, HttpSettings settings) {
     this.baseUrl = settings.baseUrl();
