@@ -35,7 +35,7 @@ class ArchiverConfigTest {
     assertThat(c.archive().maxVideoBytes()).isEqualTo(4L << 30);
     assertThat(c.archive().taskDeadline()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.archive().downloadTimeout()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.archive().maxAttempts()).isEqualTo(8);
+    assertThat(c.archive().maxAttempts()).isEqualTo(24);
     assertThat(c.workers()).isEqualTo(4);
     assertThat(c.archive().queryRateCap()).as("no cap: the account's archive reserve").isEmpty();
     assertThat(c.s3().region()).isEqualTo("us-east-1");

@@ -15,7 +15,7 @@ public sealed interface SubmitOutcome {
 
   /**
    * The request may have reached the provider, but no answer proves whether a task was created
-   * (timeout, connection reset, 5xx after sending). Never retried automatically: a second
+   * (timeout, connection reset, a 5xx other than 503). Never retried automatically: a second
    * submission is a second charge.
    */
   record InDoubt(String reason) implements SubmitOutcome {}

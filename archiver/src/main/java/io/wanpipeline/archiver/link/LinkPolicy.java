@@ -108,7 +108,13 @@ public final class LinkPolicy {
       host = host.substring(0, host.length() - 1);
     }
     int port = uri.getPort() >= 0 ? uri.getPort() : AllowedOrigin.defaultPort(scheme);
+    boolean serverBased = uri.getHost() != null;
     if (host.startsWith("[")) {
+      if (!serverBased) {
+        // an authority java.net.URI cannot take as host and port (a port out of range...): the
+        // link cannot be fetched, and its host cannot be resolved (found by fuzzing)
+        return refused("bad-host", redacted);
+      }
       return admit(host, false, scheme, port, "ip-literal", redacted);
     }
     String[] labels = host.split("\\.", -1);
@@ -116,9 +122,12 @@ public final class LinkPolicy {
       if (!CANONICAL_IPV4.matcher(host).matches()) {
         return refused("non-canonical-ip", redacted);
       }
+      if (!serverBased) {
+        return refused("bad-host", redacted);
+      }
       return admit(host, false, scheme, port, "ip-literal", redacted);
     }
-    if (uri.getHost() == null || !DNS_NAME.matcher(host).matches()) {
+    if (!serverBased || !DNS_NAME.matcher(host).matches()) {
       return refused("bad-host", redacted);
     }
     return admit(host, true, scheme, port, "host-not-allowed", redacted);

@@ -313,10 +313,16 @@ class DashScopeClientIT {
   }
 
   @Test
+  void aServiceUnavailableOnSubmitIsARetryableRefusalWithNoTask() {
+    SubmitOutcome unavailable = client.submit(KEY, Requests.flash("[sim:submit=503]"), "req-503-1");
+    assertThat(unavailable).isInstanceOf(SubmitOutcome.Refused.class);
+    assertThat(((SubmitOutcome.Refused) unavailable).error().retryable()).isTrue();
+    assertThat(sim.ledger().tasksOfRequest("req-503-1")).isEmpty();
+  }
+
+  @Test
   void serverErrorsAndResetsOnSubmitAreInDoubt() {
     assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "req-5xx-1"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=503]"), "req-5xx-2"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(client.submit(KEY, Requests.flash("[sim:submit=reset]"), "req-reset-1"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);

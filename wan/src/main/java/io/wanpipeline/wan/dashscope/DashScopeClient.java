@@ -177,7 +177,7 @@ public final class DashScopeClient implements WanClient {
           own.get().retryable());
       return new SubmitOutcome.Refused(own.get());
     }
-    if (status >= 400 && status < 500) {
+    if (DashScopeErrorClassifier.refusedSubmit(status)) {
       WanError classified =
           DashScopeErrorClassifier.fromHttp(
               status,

@@ -114,6 +114,16 @@ public final class DashScopeErrorClassifier {
     throw new IllegalArgumentException("the call was answered");
   }
 
+  /**
+   * Whether an answered create call with {@code status} was refused, so that no task exists: every
+   * 4xx, and 503, which says the server could not take the request at all (RFC 9110 15.6.4;
+   * wan-protocol.md 1.8: "503 retry"). Any other 5xx may come after the task was made and is in
+   * doubt. A retryable refusal is called again until {@code submitter.throttle-deadline}.
+   */
+  public static boolean refusedSubmit(int status) {
+    return (status >= 400 && status < 500) || status == 503;
+  }
+
   /** An answer that could not be read. */
   public static WanError malformed(String message, Stage stage, int httpStatus) {
     return new WanError(

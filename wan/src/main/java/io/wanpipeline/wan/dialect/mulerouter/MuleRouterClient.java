@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * object; billing then falls back on the requested duration.
  *
  * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
- * retries; a 4xx (429 included) refuses a create call, a timeout, reset or 5xx after sending leaves
+ * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx leaves
  * it in doubt. Thread-safe.
  */
 public final class MuleRouterClient implements WanClient {
@@ -148,7 +148,7 @@ public final class MuleRouterClient implements WanClient {
       return accepted(pipelineRequestId, model, key, response);
     }
     MuleRouterAnswers.ErrorInfo error = MuleRouterAnswers.error(response.body(), mapper);
-    if (status >= 400 && status < 500) {
+    if (DashScopeErrorClassifier.refusedSubmit(status)) {
       WanError classified = classify(status, error, Stage.SUBMIT, response);
       LOG.debug(
           "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * offers no cancel and no list: both answer a non-retryable {@value #UNSUPPORTED} failure.
  *
  * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
- * retries; a 4xx (429 included) refuses a create call, a timeout, reset or 5xx after sending leaves
+ * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx leaves
  * it in doubt. A model Vtrix does not list is refused before any call. Thread-safe.
  */
 public final class VtrixClient implements WanClient {
@@ -170,7 +170,7 @@ public final class VtrixClient implements WanClient {
       return accepted(pipelineRequestId, request.model(), key, response);
     }
     ProviderErrorBody error = ProviderErrorBody.parse(response.body(), mapper);
-    if (status >= 400 && status < 500) {
+    if (DashScopeErrorClassifier.refusedSubmit(status)) {
       WanError classified = classify(status, error, Stage.SUBMIT, response);
       LOG.debug(
           "submit refused requestId={} model={} keyRef={} status={} code={} retryable={}",
