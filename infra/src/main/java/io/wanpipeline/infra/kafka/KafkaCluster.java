@@ -228,6 +228,8 @@ public final class KafkaCluster implements AutoCloseable {
   private void spawn(Node node) throws IOException {
     List<String> options = new ArrayList<>(settings.jvmOptions());
     options.add("-Djava.awt.headless=true");
+    options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+    options.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
     node.child =
         ChildJvm.start(
             new ChildJvm.Spec(
