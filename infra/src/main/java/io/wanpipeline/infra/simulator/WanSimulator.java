@@ -61,6 +61,7 @@ public final class WanSimulator implements AutoCloseable {
   private final SimulatorHandler handler;
   private final Map<String, String> videoShas = new ConcurrentHashMap<>();
   private final Map<Route, Faults> faults;
+  private final String linkAccessKeyId;
   private final ServerConnector tlsConnector;
   private final LinkTrustStore trustStore;
   private final Path tlsDir;
@@ -93,7 +94,8 @@ public final class WanSimulator implements AutoCloseable {
                     : rules.concurrencyOf(model).orElse(config.defaultConcurrencyCap()),
             config.taskRetention());
     this.ledger = new SimulatorLedger(this::taskRecords);
-    OssLinkSigner signer = new OssLinkSigner(config.bucket(), accessKeyId(config.seed()), secret());
+    this.linkAccessKeyId = accessKeyId(config.seed());
+    OssLinkSigner signer = new OssLinkSigner(config.bucket(), linkAccessKeyId, secret());
     this.handler =
         new SimulatorHandler(
             config,
@@ -192,6 +194,15 @@ public final class WanSimulator implements AutoCloseable {
    */
   public String linkBase() {
     return linkBase;
+  }
+
+  /**
+   * The {@code OSSAccessKeyId} query parameter of every signed result link (derived from the seed):
+   * a value that only a signed link's query string carries, for tests that search outputs for
+   * leaked links.
+   */
+  public String linkAccessKeyId() {
+    return linkAccessKeyId;
   }
 
   /**

@@ -16,6 +16,7 @@ final class ServiceProcess implements AutoCloseable {
   private int starts;
   private int kills;
   private int unexpectedExits;
+  private int pauses;
 
   ServiceProcess(ChildJvm.Spec spec) {
     this.spec = Objects.requireNonNull(spec, "spec");
@@ -63,6 +64,44 @@ final class ServiceProcess implements AutoCloseable {
         unexpectedExits++;
       }
       child = null;
+    }
+  }
+
+  /**
+   * Freezes the running child with SIGSTOP: it keeps its sockets and state but sends nothing (no
+   * heartbeat, no commit) until {@link #resume}, as a process stalled by a long GC pause or a
+   * suspended VM.
+   *
+   * @return the paused process id
+   */
+  synchronized long pause() throws IOException, InterruptedException {
+    if (child == null || !child.isAlive()) {
+      throw new IllegalStateException(name() + " is not running; log " + spec.logFile());
+    }
+    signal("STOP", child.pid());
+    pauses++;
+    return child.pid();
+  }
+
+  /** Lets a child paused by {@link #pause} run again with SIGCONT. */
+  synchronized void resume() throws IOException, InterruptedException {
+    if (child == null || !child.isAlive()) {
+      throw new IllegalStateException(name() + " is not running; log " + spec.logFile());
+    }
+    signal("CONT", child.pid());
+  }
+
+  /** How many times the child was paused. */
+  synchronized int pauses() {
+    return pauses;
+  }
+
+  // ProcessHandle has no signal API: kill(1) sends it.
+  private static void signal(String signal, long pid) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    int exit = kill.waitFor();
+    if (exit != 0) {
+      throw new IOException("kill -" + signal + " " + pid + " exited with " + exit);
     }
   }
 

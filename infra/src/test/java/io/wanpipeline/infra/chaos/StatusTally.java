@@ -101,6 +101,13 @@ final class StatusTally implements AutoCloseable {
     return out;
   }
 
+  /** The terminal states of every request that reached one, in the order they were read. */
+  synchronized Map<String, List<TaskState>> terminalStates() {
+    Map<String, List<TaskState>> out = new TreeMap<>();
+    terminals.forEach((id, states) -> out.put(id, List.copyOf(states)));
+    return out;
+  }
+
   /** Terminal events by state (a request ending twice is counted twice). */
   synchronized Map<TaskState, Integer> byState() {
     Map<TaskState, Integer> out = new TreeMap<>();

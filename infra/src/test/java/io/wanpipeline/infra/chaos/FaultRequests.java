@@ -1,0 +1,91 @@
+package io.wanpipeline.infra.chaos;
+
+import io.wanpipeline.events.Priority;
+import io.wanpipeline.events.VideoInput;
+import io.wanpipeline.events.VideoParameters;
+import io.wanpipeline.events.VideoRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The fault suite's workload: valid requests spread by a seeded random over three provider
+ * accounts, each speaking another dialect (DashScope, Crazyrouter, Vtrix), their models, caller
+ * accounts and priorities, and every n-th one invalid (a resolution its model lacks) so that it
+ * must end REJECTED. DashScope requests of every fifth carry a simulator marker that makes the
+ * output a fractional number of seconds, so billing sees milliseconds.
+ */
+final class FaultRequests {
+  /** A provider account, the dialect it speaks and the models asked of it. */
+  record Account(String name, String dialect, List<String> models) {}
+
+  static final List<Account> ACCOUNTS =
+      List.of(
+          new Account(
+              "acct-ds", "dashscope", List.of("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.6-i2v")),
+          new Account("acct-cr", "crazyrouter", List.of("wan2.2-i2v-flash")),
+          new Account("acct-vx", "vtrix", List.of("wan2.2-i2v-flash")));
+
+  /** Every model any account is asked for. */
+  static final List<String> MODELS =
+      ACCOUNTS.stream().flatMap(a -> a.models().stream()).distinct().toList();
+
+  private static final List<String> CALLERS = List.of("team-red", "team-green", "team-blue");
+  private static final String IMAGE = "https://example.com/faults/cat.png";
+
+  private final Random random;
+  private final String runId;
+  private final int invalidEvery;
+
+  FaultRequests(long seed, String runId, int invalidEvery) {
+    this.random = new Random(seed);
+    this.runId = runId;
+    this.invalidEvery = invalidEvery;
+  }
+
+  /** The {@code n}-th request (from 0), requested at {@code now}. */
+  VideoRequest next(int n, Instant now) {
+    Account account = ACCOUNTS.get(random.nextInt(ACCOUNTS.size()));
+    String model = account.models().get(random.nextInt(account.models().size()));
+    boolean invalid = invalidEvery > 0 && n % invalidEvery == invalidEvery - 1;
+    boolean fractional = "dashscope".equals(account.dialect()) && random.nextInt(5) == 0;
+    VideoInput.Builder input =
+        VideoInput.newBuilder()
+            .setPrompt(
+                "fault scene "
+                    + n
+                    + (fractional ? " [sim:seconds=4." + (100 + random.nextInt(900)) + "]" : ""));
+    VideoParameters.Builder parameters = VideoParameters.newBuilder().setPromptExtend(false);
+    switch (model) {
+      case "wan2.6-i2v" -> {
+        input.setImgUrl(IMAGE);
+        parameters.setResolution(invalid ? "480P" : "720P").setDuration(5).setAudio(false);
+      }
+      case "wan2.2-i2v-flash" -> {
+        input.setImgUrl(IMAGE);
+        parameters.setResolution(invalid ? "1080P" : random.nextBoolean() ? "480P" : "720P");
+      }
+      case "wan2.5-t2v-preview" ->
+          parameters.setSize(invalid ? "999*999" : "832*480").setDuration(5);
+      default ->
+          parameters.setSize(invalid ? "999*999" : "1280*720").setDuration(5).setAudio(false);
+    }
+    return VideoRequest.newBuilder()
+        .setRequestId("fault-" + runId + "-" + n)
+        .setAccountId(CALLERS.get(random.nextInt(CALLERS.size())))
+        .setProviderAccount(account.name())
+        .setModel(model)
+        .setInput(input.build())
+        .setParameters(parameters.build())
+        .setPriority(random.nextInt(4) == 0 ? Priority.BATCH : Priority.LIVE)
+        .setRequestedAt(now)
+        .setMetadata(Map.of("source", "fault-suite-it", "invalid", Boolean.toString(invalid)))
+        .build();
+  }
+
+  /** Whether {@code request} was made invalid on purpose. */
+  static boolean invalid(VideoRequest request) {
+    return "true".equals(request.getMetadata().get("invalid"));
+  }
+}
