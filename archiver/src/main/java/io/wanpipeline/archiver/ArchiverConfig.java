@@ -48,8 +48,8 @@ import java.util.UUID;
  *   <li>{@code archiver.connect-timeout} [10s]: HTTP connect timeout of downloads;
  *   <li>{@code archiver.task-deadline} [10m]: time after which a request's transient failures stop
  *       being retried;
- *   <li>{@code archiver.max-attempts} [24]: attempts per request, the first included (with the default backoff,
- *       enough to reach the task deadline, which then decides);
+ *   <li>{@code archiver.max-attempts} [24]: attempts per request, the first included (with the
+ *       default backoff, enough to reach the task deadline, which then decides);
  *   <li>{@code archiver.retry-initial-backoff} [1s] and {@code archiver.retry-max-backoff} [30s]:
  *       exponential, jittered delay between attempts;
  *   <li>{@code archiver.query-rate} [none]: optional cap on the task queries for fresh result links

@@ -30,6 +30,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param <T> the generated Avro class
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+  static {
+    AvroReadLimits.install();
+  }
+
   private final SchemaRegistry registry;
   private final Schema readerSchema;
   private final boolean isKey;

@@ -112,4 +112,22 @@ class AvroSerdeTest {
     assertThat(serde.serialize("t", null)).isNull();
     assertThat(serde.deserialize("t", null)).isNull();
   }
+
+  @Test
+  void aRecordDeclaringAHugeStringIsUnreadableNotAnAllocation() throws Exception {
+    // a few bytes that declare a request_id of a billion characters (found by fuzzing the intake)
+    byte[] valid = serde.serialize("task-status", rejected());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(valid, 0, ConfluentWireFormat.HEADER_LENGTH);
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    encoder.writeLong(1_000_000_000L);
+    encoder.writeFixed(new byte[] {'r', 'e', 'q'});
+    encoder.flush();
+
+    assertThatThrownBy(() -> serde.deserialize("task-status", out.toByteArray()))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("task-status");
+    assertThat(Integer.getInteger("org.apache.avro.limits.string.maxLength"))
+        .isEqualTo(AvroReadLimits.MAX_LENGTH);
+  }
 }

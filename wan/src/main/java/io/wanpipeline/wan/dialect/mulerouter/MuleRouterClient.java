@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * object; billing then falls back on the requested duration.
  *
  * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
- * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx leaves
- * it in doubt. Thread-safe.
+ * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx
+ * leaves it in doubt. Thread-safe.
  */
 public final class MuleRouterClient implements WanClient {
 

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * offers no cancel and no list: both answer a non-retryable {@value #UNSUPPORTED} failure.
  *
  * <p>Same rules as the native client: one blocking call per method, per-attempt timeouts, no
- * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx leaves
- * it in doubt. A model Vtrix does not list is refused before any call. Thread-safe.
+ * retries; a 4xx (429 included) or a 503 refuses a create call, a timeout, reset or other 5xx
+ * leaves it in doubt. A model Vtrix does not list is refused before any call. Thread-safe.
  */
 public final class VtrixClient implements WanClient {
 
