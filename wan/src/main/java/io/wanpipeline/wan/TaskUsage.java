@@ -1,5 +1,9 @@
 package io.wanpipeline.wan;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.OptionalLong;
+
 /**
  * What the provider reports it produced for a succeeded task.
  *
@@ -16,4 +20,21 @@ public record TaskUsage(
     int videoCount,
     Boolean audio,
     String providerCost,
-    String providerCostCurrency) {}
+    String providerCostCurrency) {
+  /**
+   * Milliseconds of {@code seconds} of output, half up; empty when there are none, they are
+   * negative, or they are more than a long holds (no duration a provider could mean). Every
+   * dialect's usage parser reads its seconds through this one rule.
+   */
+  public static OptionalLong millisOf(BigDecimal seconds) {
+    if (seconds == null || seconds.signum() < 0) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(
+          seconds.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
+    } catch (ArithmeticException e) {
+      return OptionalLong.empty();
+    }
+  }
+}

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Reads DashScope task and list answers (wan-protocol.md 1.6, 1.7) from a Jackson tree, tolerantly:
@@ -83,15 +84,11 @@ public final class TaskResponseParser {
     if (seconds.isEmpty()) {
       seconds = decimal(usage, "video_duration");
     }
-    if (seconds.isEmpty() || seconds.get().signum() < 0) {
+    OptionalLong output = TaskUsage.millisOf(seconds.orElse(null));
+    if (output.isEmpty()) {
       return null;
     }
-    long millis;
-    try {
-      millis = seconds.get().movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
-    } catch (ArithmeticException e) {
-      return null; // more milliseconds than a long holds: not a duration the provider could mean
-    }
+    long millis = output.getAsLong();
     String tier = tierFromSr(usage.get("SR"));
     if (tier == null) {
       tier = tierOfSize(text(usage, "video_ratio"));

@@ -12,6 +12,7 @@ import io.wanpipeline.wan.dialect.GatewayTime;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.OptionalLong;
 import java.util.Locale;
 
 /**
@@ -107,10 +108,11 @@ public final class VtrixAnswers {
     if (seconds == null && usage != null && usage.isObject()) {
       seconds = decimal(usage.get("quantity"));
     }
-    if (seconds == null || seconds.signum() < 0) {
+    OptionalLong output = TaskUsage.millisOf(seconds);
+    if (output.isEmpty()) {
       return null;
     }
-    long millis = seconds.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    long millis = output.getAsLong();
     String tier = null;
     String cost = null;
     Boolean audio = null;
