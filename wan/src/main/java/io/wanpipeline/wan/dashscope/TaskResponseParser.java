@@ -9,7 +9,6 @@ import io.wanpipeline.wan.TaskUsage;
 import io.wanpipeline.wan.catalogue.Tiers;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

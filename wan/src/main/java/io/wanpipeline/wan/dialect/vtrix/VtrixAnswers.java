@@ -11,9 +11,8 @@ import io.wanpipeline.wan.dialect.EmbeddedErrorCode;
 import io.wanpipeline.wan.dialect.GatewayTime;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.OptionalLong;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * Reads Vtrix task objects (SEED-4, wan-protocol.md 5.5): {@code {id, status, model, created_at,
