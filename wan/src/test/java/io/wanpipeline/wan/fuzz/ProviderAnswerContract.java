@@ -39,6 +39,9 @@ import java.util.function.BiFunction;
  * {@code @@} is replaced by a signed link and {@code %%} by an API key.
  */
 public final class ProviderAnswerContract {
+  /** The libFuzzer dictionary every dialect's answer fuzz test uses. */
+  public static final String DICTIONARY = "/io/wanpipeline/wan/fuzz/provider-answers.dict";
+
   /** The instant the client's clock shows. */
   public static final Instant NOW = Instant.parse("2026-03-01T08:00:00Z");
 

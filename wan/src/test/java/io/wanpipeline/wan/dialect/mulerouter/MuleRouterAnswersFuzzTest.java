@@ -1,6 +1,6 @@
 package io.wanpipeline.wan.dialect.mulerouter;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.wanpipeline.wan.fuzz.ProviderAnswerContract;
 
@@ -20,25 +20,7 @@ class MuleRouterAnswersFuzzTest {
                   .build());
 
   @FuzzTest(maxDuration = "15s")
-  @DictionaryEntries({
-    "{\"output\":{",
-    "\"task_id\":",
-    "\"task_status\":",
-    "\"SUCCEEDED\"",
-    "\"FAILED\"",
-    "\"video_url\":\"@@\"",
-    "\"usage\":{",
-    "\"code\":",
-    "\"message\":",
-    "\"error\":{",
-    "1e999999999",
-    "-1",
-    "9223372036854775807",
-    "Expires=",
-    "@@",
-    "%%",
-    "Thu, 01 Jan 2099 00:00:00 GMT"
-  })
+  @DictionaryFile(resourcePath = ProviderAnswerContract.DICTIONARY)
   void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
     CLIENT.check(input);
   }
