@@ -16,9 +16,23 @@ public final class ResultLink {
     this.uri = uri;
   }
 
-  /** Wraps a link exactly as the provider sent it; the query string is kept byte for byte. */
+  /**
+   * Wraps a link exactly as the provider sent it; the query string is kept byte for byte.
+   *
+   * @throws IllegalArgumentException unless {@code url} is an absolute {@code http} or {@code
+   *     https} link with an authority: anything else cannot be a download link, and its scheme,
+   *     which {@link #redacted()} keeps, could be any text of the answer (found by fuzzing: an API
+   *     key glued before {@code tps://} became the "scheme" and reached the status event)
+   */
   public static ResultLink of(String url) {
-    return new ResultLink(URI.create(url));
+    URI uri = URI.create(url);
+    String scheme = uri.getScheme();
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))
+        || uri.getRawAuthority() == null) {
+      throw new IllegalArgumentException("a result link must be an absolute http(s) URL");
+    }
+    return new ResultLink(uri);
   }
 
   /** The full signed link, to be used only for the download itself. */

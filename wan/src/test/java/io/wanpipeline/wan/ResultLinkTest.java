@@ -1,9 +1,12 @@
 package io.wanpipeline.wan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResultLinkTest {
   @Test
@@ -33,6 +36,25 @@ class ResultLinkTest {
     assertThat(link.redacted())
         .isEqualTo("https://bad_host.example/a.mp4")
         .doesNotContain("s3cret");
+  }
+
+  /**
+   * Found by the provider-answer fuzz tests in CI: a key before {@code tps://} parsed as the
+   * scheme, which the redacted form keeps.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "sk-CANARYkey0123456789tps://dashscope-result-wl2Bcd%2Fef%3D",
+        "ftp://b.aliyuncs.com/v.mp4",
+        "file:///etc/passwd",
+        "/relative/v.mp4",
+        "https:opaque"
+      })
+  void onlyAnAbsoluteHttpLinkIsAResultLink(String url) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ResultLink.of(url))
+        .withMessageNotContaining("CANARY");
   }
 
   /**
