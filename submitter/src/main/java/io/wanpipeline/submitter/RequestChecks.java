@@ -106,6 +106,6 @@ public final class RequestChecks {
       return new RequestedFacts(p.resolution(), p.duration(), p.audio());
     }
     return new RequestedFacts(
-        spec.get().tierOf(request), spec.get().durationOf(request), p.audio());
+        spec.get().priceTierOf(request), spec.get().durationOf(request), p.audio());
   }
 }

@@ -4,6 +4,7 @@ import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.Media;
 import io.wanpipeline.events.VideoInput;
+import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.wan.validation.RequestLimits;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,21 @@ final class RequestSizeLimit {
       sizes.put("input.template", bytes(in.getTemplate()));
       sizes.put("input.reference_urls", listBytes(in.getReferenceUrls()));
       sizes.put("input.media", mediaBytes(in.getMedia()));
+      sizes.put("input.function", bytes(in.getFunction()));
+      sizes.put("input.video_url", bytes(in.getVideoUrl()));
+      sizes.put("input.ref_images_url", listBytes(in.getRefImagesUrl()));
+      sizes.put("input.mask_image_url", bytes(in.getMaskImageUrl()));
+      sizes.put("input.mask_video_url", bytes(in.getMaskVideoUrl()));
+      sizes.put("input.first_clip_url", bytes(in.getFirstClipUrl()));
+      sizes.put("input.last_clip_url", bytes(in.getLastClipUrl()));
+    }
+    VideoParameters p = r.getParameters();
+    if (p != null) {
+      sizes.put("parameters.mode", bytes(p.getMode()));
+      sizes.put("parameters.obj_or_bg", listBytes(p.getObjOrBg()));
+      sizes.put("parameters.control_condition", bytes(p.getControlCondition()));
+      sizes.put("parameters.mask_type", bytes(p.getMaskType()));
+      sizes.put("parameters.expand_mode", bytes(p.getExpandMode()));
     }
     sizes.put("metadata", metadataBytes(r));
     return sizes.entrySet().stream()

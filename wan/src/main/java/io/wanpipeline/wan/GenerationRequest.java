@@ -18,7 +18,17 @@ public record GenerationRequest(String model, Input input, Parameters parameters
     parameters = parameters == null ? Parameters.EMPTY : parameters;
   }
 
-  /** Generation inputs; which a model accepts is defined by its {@code ModelSpec}. */
+  /**
+   * Generation inputs; which a model accepts is defined by its {@code ModelSpec}.
+   *
+   * @param function the editing function of the vace models ({@code image_reference}, ...)
+   * @param videoUrl the input video of the animate and vace models
+   * @param refImagesUrl the reference images of the vace models
+   * @param maskImageUrl the mask image of vace {@code video_edit}
+   * @param maskVideoUrl the mask video of vace {@code video_edit}
+   * @param firstClipUrl the clip vace {@code video_extension} continues from
+   * @param lastClipUrl the clip vace {@code video_extension} leads into
+   */
   public record Input(
       String prompt,
       String negativePrompt,
@@ -29,13 +39,53 @@ public record GenerationRequest(String model, Input input, Parameters parameters
       String audioUrl,
       String template,
       List<String> referenceUrls,
-      List<MediaItem> media) {
+      List<MediaItem> media,
+      String function,
+      String videoUrl,
+      List<String> refImagesUrl,
+      String maskImageUrl,
+      String maskVideoUrl,
+      String firstClipUrl,
+      String lastClipUrl) {
     public static final Input EMPTY =
         new Input(null, null, null, null, null, null, null, null, List.of(), List.of());
 
     public Input {
       referenceUrls = referenceUrls == null ? List.of() : List.copyOf(referenceUrls);
       media = media == null ? List.of() : List.copyOf(media);
+      refImagesUrl = refImagesUrl == null ? List.of() : List.copyOf(refImagesUrl);
+    }
+
+    /** Inputs without the video-editing fields of the vace and animate models. */
+    public Input(
+        String prompt,
+        String negativePrompt,
+        String imgUrl,
+        String firstFrameUrl,
+        String lastFrameUrl,
+        String imageUrl,
+        String audioUrl,
+        String template,
+        List<String> referenceUrls,
+        List<MediaItem> media) {
+      this(
+          prompt,
+          negativePrompt,
+          imgUrl,
+          firstFrameUrl,
+          lastFrameUrl,
+          imageUrl,
+          audioUrl,
+          template,
+          referenceUrls,
+          media,
+          null,
+          null,
+          List.of(),
+          null,
+          null,
+          null,
+          null);
     }
   }
 
@@ -43,7 +93,14 @@ public record GenerationRequest(String model, Input input, Parameters parameters
   public record MediaItem(
       String type, String url, String referenceVoice, String referenceDescription) {}
 
-  /** Generation parameters; null means the model's default. */
+  /**
+   * Generation parameters; null means the model's default.
+   *
+   * @param extra further parameters by wire name, sent as they are: the animate models' {@code
+   *     mode} and {@code check_image}, the vace models' {@code obj_or_bg}, {@code
+   *     control_condition}, {@code strength}, ... (values are strings, numbers, booleans or lists
+   *     of strings)
+   */
   public record Parameters(
       String resolution,
       String size,

@@ -26,6 +26,13 @@ public final class RequestBuilder {
   private Long seed;
   private String shotType;
   private final Map<String, Object> extra = new HashMap<>();
+  private String function;
+  private String videoUrl;
+  private final List<String> refImagesUrl = new ArrayList<>();
+  private String maskImageUrl;
+  private String maskVideoUrl;
+  private String firstClipUrl;
+  private String lastClipUrl;
 
   private RequestBuilder(String model) {
     this.model = model;
@@ -130,6 +137,41 @@ public final class RequestBuilder {
     return this;
   }
 
+  public RequestBuilder function(String v) {
+    function = v;
+    return this;
+  }
+
+  public RequestBuilder videoUrl(String v) {
+    videoUrl = v;
+    return this;
+  }
+
+  public RequestBuilder refImageUrl(String v) {
+    refImagesUrl.add(v);
+    return this;
+  }
+
+  public RequestBuilder maskImageUrl(String v) {
+    maskImageUrl = v;
+    return this;
+  }
+
+  public RequestBuilder maskVideoUrl(String v) {
+    maskVideoUrl = v;
+    return this;
+  }
+
+  public RequestBuilder firstClipUrl(String v) {
+    firstClipUrl = v;
+    return this;
+  }
+
+  public RequestBuilder lastClipUrl(String v) {
+    lastClipUrl = v;
+    return this;
+  }
+
   public GenerationRequest build() {
     return new GenerationRequest(
         model,
@@ -143,7 +185,14 @@ public final class RequestBuilder {
             audioUrl,
             template,
             referenceUrls,
-            media),
+            media,
+            function,
+            videoUrl,
+            refImagesUrl,
+            maskImageUrl,
+            maskVideoUrl,
+            firstClipUrl,
+            lastClipUrl),
         new GenerationRequest.Parameters(
             resolution, size, ratio, duration, null, null, audio, seed, shotType, extra));
   }

@@ -67,8 +67,14 @@ public final class CostEstimator {
                   request.audio(),
                   null,
                   null,
-                  Map.of()));
-      tier = spec.get().tierOf(asked);
+                  request.mode() == null ? Map.of() : Map.of(ModelSpec.MODE, request.mode())));
+      tier = spec.get().priceTierOf(asked);
+      if (tier == null) {
+        return new Estimate.Unpriced(
+            request.requestId(),
+            model,
+            model + " is priced by parameters.mode and the request names none");
+      }
       DurationRule rule = spec.get().duration();
       Integer d = request.duration();
       boolean given = rule.takesParameter() && d != null && d > 0;

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param size {@code parameters.size}, or null
  * @param duration {@code parameters.duration} in seconds, or null
  * @param audio {@code parameters.audio}, or null
+ * @param mode {@code parameters.mode} (the service mode that prices the animate models), or null
  */
 public record EstimateRequest(
     String requestId,
@@ -24,7 +25,20 @@ public record EstimateRequest(
     String resolution,
     String size,
     Integer duration,
-    Boolean audio) {
+    Boolean audio,
+    String mode) {
+
+  /** A request without a service mode. */
+  public EstimateRequest(
+      String requestId,
+      String model,
+      String providerAccount,
+      String resolution,
+      String size,
+      Integer duration,
+      Boolean audio) {
+    this(requestId, model, providerAccount, resolution, size, duration, audio, null);
+  }
 
   /**
    * Reads one request object.
@@ -47,7 +61,8 @@ public record EstimateRequest(
         text(parameters, "resolution"),
         text(parameters, "size"),
         integer(parameters, "duration"),
-        bool(parameters, "audio"));
+        bool(parameters, "audio"),
+        text(parameters, "mode"));
   }
 
   private static JsonNode field(JsonNode parent, String name) {

@@ -63,13 +63,32 @@ class PriceFileTest {
           Map.entry("*|wan2.7-videoedit|720P|false", 600_000L),
           Map.entry("*|wan2.7-videoedit|1080P|false", 1_000_000L));
 
+  /** Prices read off Model Studio's own pages for models section 3 does not price (issue 12). */
+  private static final Map<String, String> MODEL_STUDIO =
+      Map.of(
+          "*|wan2.2-animate-mix|WAN-STD|false", "600000 CNY",
+          "*|wan2.2-animate-mix|WAN-PRO|false", "900000 CNY",
+          "*|wanx2.1-vace-plus|720P|false", "100347 USD");
+
   @Test
-  void bundledFileHoldsEveryCnyFigureOfSectionThreeAndNothingElse() {
+  void bundledFileHoldsEveryCnyFigureOfSectionThreeAndTheModelStudioPagesAndNothingElse() {
     Map<String, Price> byKey =
         PriceFile.bundled().stream()
             .collect(Collectors.toMap(p -> PriceKey.of(p).topicKey(), Function.identity()));
 
-    assertThat(byKey.keySet()).containsExactlyInAnyOrderElementsOf(SECTION_3_CNY.keySet());
+    assertThat(byKey.keySet())
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.Stream.concat(
+                    SECTION_3_CNY.keySet().stream(), MODEL_STUDIO.keySet().stream())
+                .toList());
+    MODEL_STUDIO.forEach(
+        (key, figure) -> {
+          Price price = byKey.get(key);
+          assertThat(price.getMicrosPerSecond() + " " + price.getCurrency())
+              .as(key)
+              .isEqualTo(figure);
+          assertThat(price.getSource()).as(key).contains("Model Studio");
+        });
     SECTION_3_CNY.forEach(
         (key, micros) -> {
           Price price = byKey.get(key);
@@ -90,6 +109,13 @@ class PriceFileTest {
       if (price.getAudio()) {
         assertThat(spec.audioAffectsPrice()).as(price.getModel() + " prices audio").isTrue();
       }
+      // a model priced by service mode has a price per mode, every other one per resolution tier
+      // (section 3 also prices tiers a model does not offer, such as wan2.2-i2v-flash at 1080P)
+      List<String> tiers =
+          spec.pricedByMode()
+              ? spec.modes().stream().map(m -> m.toUpperCase(java.util.Locale.ROOT)).toList()
+              : io.wanpipeline.wan.catalogue.Tiers.ALL;
+      assertThat(tiers).as("price tiers of " + price.getModel()).contains(price.getTier());
     }
   }
 

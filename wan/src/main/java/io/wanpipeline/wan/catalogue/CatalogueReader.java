@@ -46,10 +46,11 @@ final class CatalogueReader {
           "audio",
           "shotType",
           "audioAffectsPrice",
+          "modes",
           "regions");
   private static final Set<String> DURATION_KEYS =
       Set.of("fixed", "oneOf", "min", "max", "default", "follows", "nominal", "zeroFollows");
-  private static final Set<String> INPUT_KEYS = Set.of("accepted", "required", "notCarried");
+  private static final Set<String> INPUT_KEYS = Set.of("accepted", "required");
   private static final Set<String> MEDIA_KEYS =
       Set.of("types", "combinations", "counts", "total", "durationCaps");
   private static final int DEFAULT_NEGATIVE_PROMPT_LIMIT = 500;
@@ -171,6 +172,7 @@ final class CatalogueReader {
         n.path("audio").asBoolean(false),
         n.path("shotType").asBoolean(false),
         n.path("audioAffectsPrice").asBoolean(false),
+        strings(n.path("modes")),
         limits(n.path("regions")));
   }
 
@@ -204,11 +206,7 @@ final class CatalogueReader {
       throw new IllegalArgumentException("needs an inputs object");
     }
     checkKeys(i, INPUT_KEYS, "inputs");
-    return new InputRules(
-        inputFields(i.path("accepted")),
-        inputFields(i.path("required")),
-        media,
-        strings(i.path("notCarried")));
+    return new InputRules(inputFields(i.path("accepted")), inputFields(i.path("required")), media);
   }
 
   private static Set<InputField> inputFields(JsonNode names) {

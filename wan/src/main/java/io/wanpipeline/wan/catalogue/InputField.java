@@ -17,7 +17,7 @@ public enum InputField {
   FIRST_FRAME_URL("first_frame_url", true),
   /** {@code input.last_frame_url}: last frame of kf2v models. */
   LAST_FRAME_URL("last_frame_url", true),
-  /** {@code input.image_url}: portrait of s2v and animate models. */
+  /** {@code input.image_url}: portrait of s2v models, character image of animate models. */
   IMAGE_URL("image_url", true),
   /** {@code input.audio_url}: speech (s2v) or background audio (wan2.5/2.6/2.7-t2v). */
   AUDIO_URL("audio_url", true),
@@ -26,7 +26,21 @@ public enum InputField {
   /** {@code input.reference_urls}: references of wan2.6 r2v models. */
   REFERENCE_URLS("reference_urls", true),
   /** {@code input.media}: the typed media array of wan2.7 and HappyHorse models. */
-  MEDIA("media", true);
+  MEDIA("media", true),
+  /** {@code input.function}: the editing function of vace models. */
+  FUNCTION("function", false),
+  /** {@code input.video_url}: the input video of animate and vace models. */
+  VIDEO_URL("video_url", true),
+  /** {@code input.ref_images_url}: reference images of vace models. */
+  REF_IMAGES_URL("ref_images_url", true),
+  /** {@code input.mask_image_url}: mask image of vace {@code video_edit}. */
+  MASK_IMAGE_URL("mask_image_url", true),
+  /** {@code input.mask_video_url}: mask video of vace {@code video_edit}. */
+  MASK_VIDEO_URL("mask_video_url", true),
+  /** {@code input.first_clip_url}: the clip vace {@code video_extension} continues from. */
+  FIRST_CLIP_URL("first_clip_url", true),
+  /** {@code input.last_clip_url}: the clip vace {@code video_extension} leads into. */
+  LAST_CLIP_URL("last_clip_url", true);
 
   private final String wireName;
   private final boolean url;
@@ -66,6 +80,7 @@ public enum InputField {
   public boolean isPresent(GenerationRequest.Input input) {
     return switch (this) {
       case REFERENCE_URLS -> !input.referenceUrls().isEmpty();
+      case REF_IMAGES_URL -> !input.refImagesUrl().isEmpty();
       case MEDIA -> !input.media().isEmpty();
       default -> {
         String v = text(input);
@@ -85,7 +100,13 @@ public enum InputField {
       case IMAGE_URL -> input.imageUrl();
       case AUDIO_URL -> input.audioUrl();
       case TEMPLATE -> input.template();
-      case REFERENCE_URLS, MEDIA -> null;
+      case FUNCTION -> input.function();
+      case VIDEO_URL -> input.videoUrl();
+      case MASK_IMAGE_URL -> input.maskImageUrl();
+      case MASK_VIDEO_URL -> input.maskVideoUrl();
+      case FIRST_CLIP_URL -> input.firstClipUrl();
+      case LAST_CLIP_URL -> input.lastClipUrl();
+      case REFERENCE_URLS, REF_IMAGES_URL, MEDIA -> null;
     };
   }
 
@@ -96,6 +117,9 @@ public enum InputField {
     }
     if (this == REFERENCE_URLS) {
       return input.referenceUrls();
+    }
+    if (this == REF_IMAGES_URL) {
+      return input.refImagesUrl();
     }
     String v = text(input);
     return v == null || v.isBlank() ? List.of() : List.of(v);

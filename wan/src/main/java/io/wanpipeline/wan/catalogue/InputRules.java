@@ -3,7 +3,6 @@ package io.wanpipeline.wan.catalogue;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -13,12 +12,8 @@ import java.util.Set;
  * @param accepted the fields the model takes; any other present field is a violation
  * @param required the fields that must be present (a subset of {@code accepted})
  * @param media the {@code input.media} rules ({@link MediaRules#NONE} for legacy models)
- * @param notCarried provider fields the model requires that a pipeline request cannot carry yet
- *     (for example {@code input.video_url} of the animate models, {@code input.function} of
- *     wanx2.1-vace-plus); a {@code parameters.*} name here is satisfied by {@code parameters.extra}
  */
-public record InputRules(
-    Set<InputField> accepted, Set<InputField> required, MediaRules media, List<String> notCarried) {
+public record InputRules(Set<InputField> accepted, Set<InputField> required, MediaRules media) {
 
   public InputRules {
     accepted = enumSet(accepted);
@@ -30,7 +25,6 @@ public record InputRules(
     if (accepted.contains(InputField.MEDIA) == media.none()) {
       throw new IllegalArgumentException("input.media accepted iff media types are given");
     }
-    notCarried = notCarried == null ? List.of() : List.copyOf(notCarried);
   }
 
   /** Whether the model takes {@code field}. */

@@ -4,6 +4,7 @@ import io.wanpipeline.wan.GenerationRequest;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +41,9 @@ import java.util.Set;
  * @param takesAudio whether {@code parameters.audio} (auto-dubbing on/off) means anything
  * @param takesShotType whether {@code parameters.shot_type} (single|multi) means anything
  * @param audioAffectsPrice whether the unit price depends on {@code parameters.audio}
+ * @param modes the service modes of {@code parameters.mode} (the animate models' {@code wan-std}
+ *     and {@code wan-pro}), or empty: a model with modes requires one, and is priced by it rather
+ *     than by resolution ({@link #priceTierOf})
  * @param limits default provider limits in each region where the model is offered
  */
 public record ModelSpec(
@@ -63,7 +67,11 @@ public record ModelSpec(
     boolean takesAudio,
     boolean takesShotType,
     boolean audioAffectsPrice,
+    List<String> modes,
     Map<Region, ProviderLimits> limits) {
+
+  /** The wire name of the service-mode parameter, carried in {@code parameters.extra}. */
+  public static final String MODE = "mode";
 
   /** Shot types of {@code parameters.shot_type}. */
   public static final List<String> SHOT_TYPES = List.of("single", "multi");
@@ -78,6 +86,7 @@ public record ModelSpec(
     Objects.requireNonNull(duration, "duration");
     Objects.requireNonNull(inputs, "inputs");
     tiers = List.copyOf(tiers);
+    modes = List.copyOf(modes);
     sizes = List.copyOf(sizes);
     ratios = List.copyOf(ratios);
     EnumMap<Region, ProviderLimits> l = new EnumMap<>(Region.class);
@@ -117,6 +126,37 @@ public record ModelSpec(
         id,
         "takes input.media iff it uses the media protocol");
     check(promptLimit > 0 && cjkPromptLimit > 0 && negativePromptLimit > 0, id, "bad limits");
+    check(
+        modes.isEmpty() || parameterStyle == ParameterStyle.NONE,
+        id,
+        "is priced by service mode, so it cannot also be asked for a resolution");
+  }
+
+  /** Whether the model is priced by its service mode ({@code parameters.mode}). */
+  public boolean pricedByMode() {
+    return !modes.isEmpty();
+  }
+
+  /** The {@code parameters.mode} of {@code request}, trimmed, or null when none is given. */
+  public static String modeOf(GenerationRequest request) {
+    Object mode = request.parameters().extra().get(MODE);
+    if (mode == null || mode.toString().isBlank()) {
+      return null;
+    }
+    return mode.toString().trim();
+  }
+
+  /**
+   * The tier the request is priced at: its service mode in upper case ({@code WAN-STD}) for a model
+   * {@link #pricedByMode() priced by mode} (null when the request names none), else its resolution
+   * tier ({@link #tierOf}).
+   */
+  public String priceTierOf(GenerationRequest request) {
+    if (!pricedByMode()) {
+      return tierOf(request);
+    }
+    String mode = modeOf(request);
+    return mode == null ? null : mode.toUpperCase(Locale.ROOT);
   }
 
   private static void check(boolean ok, String id, String problem) {

@@ -9,11 +9,13 @@ import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
 import io.wanpipeline.wan.GenerationRequest.Parameters;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Maps a {@link GenerationRequest} to the native create-task body {@code {"model", "input",
- * "parameters"}} (wan-protocol.md 1.4), in snake_case, leaving out nulls and empty lists.
+ * "parameters"}} (wan-protocol.md 1.4), in snake_case, leaving out nulls and empty lists; the
+ * animate models' watermark goes in {@code input}.
  */
 public final class CreateTaskBody {
 
@@ -23,9 +25,23 @@ public final class CreateTaskBody {
   public static ObjectNode of(GenerationRequest request, ObjectMapper mapper) {
     ObjectNode body = mapper.createObjectNode();
     body.put("model", request.model());
-    body.set("input", input(request.input(), mapper));
-    body.set("parameters", parameters(request.parameters(), mapper));
+    ObjectNode input = input(request.input(), mapper);
+    ObjectNode parameters = parameters(request.parameters(), mapper);
+    if (takesWatermarkInInput(request.model()) && parameters.has("watermark")) {
+      input.set("watermark", parameters.remove("watermark"));
+    }
+    body.set("input", input);
+    body.set("parameters", parameters);
     return body;
+  }
+
+  /**
+   * The animate models take {@code watermark} in {@code input}, not in {@code parameters} (the
+   * official create example of wan2.2-animate-move); they are the models of the image2video path
+   * that have "animate" in their id, as {@link DashScopeClient} routes them.
+   */
+  static boolean takesWatermarkInInput(String model) {
+    return model != null && model.toLowerCase(Locale.ROOT).contains("animate");
   }
 
   private static ObjectNode input(Input in, ObjectMapper mapper) {
@@ -42,6 +58,16 @@ public final class CreateTaskBody {
       ArrayNode refs = node.putArray("reference_urls");
       in.referenceUrls().forEach(refs::add);
     }
+    putText(node, "function", in.function());
+    putText(node, "video_url", in.videoUrl());
+    if (!in.refImagesUrl().isEmpty()) {
+      ArrayNode refs = node.putArray("ref_images_url");
+      in.refImagesUrl().forEach(refs::add);
+    }
+    putText(node, "mask_image_url", in.maskImageUrl());
+    putText(node, "mask_video_url", in.maskVideoUrl());
+    putText(node, "first_clip_url", in.firstClipUrl());
+    putText(node, "last_clip_url", in.lastClipUrl());
     if (!in.media().isEmpty()) {
       ArrayNode media = node.putArray("media");
       for (MediaItem item : in.media()) {

@@ -9,6 +9,7 @@ import io.wanpipeline.wan.catalogue.ModelSpec;
 import io.wanpipeline.wan.catalogue.ParameterStyle;
 import io.wanpipeline.wan.catalogue.Phrases;
 import io.wanpipeline.wan.catalogue.Region;
+import io.wanpipeline.wan.catalogue.TaskKind;
 import io.wanpipeline.wan.catalogue.Tiers;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,6 +65,9 @@ public final class RequestValidator {
     spec.ifPresent(s -> checkDuration(s, request, out));
     checkSeed(request.parameters().seed(), out);
     spec.ifPresent(s -> checkShotType(s, request.parameters().shotType(), out));
+    spec.filter(ModelSpec::pricedByMode).ifPresent(s -> checkMode(s, request, out));
+    spec.filter(s -> s.task() == TaskKind.VACE).ifPresent(s -> VaceCheck.check(s, request, out));
+    checkNumbers(request.parameters(), out);
     return List.copyOf(out);
   }
 
@@ -134,6 +138,7 @@ public final class RequestValidator {
     text("input.prompt", in.prompt(), out);
     text("input.negative_prompt", in.negativePrompt(), out);
     text("input.template", in.template(), out);
+    text(InputField.FUNCTION.path(), in.function(), out);
     List<GenerationRequest.MediaItem> media = in.media();
     for (int i = 0; i < media.size(); i++) {
       GenerationRequest.MediaItem item = media.get(i);
@@ -185,6 +190,15 @@ public final class RequestValidator {
               "input.media",
               "has " + in.media().size() + " items, at most " + RequestLimits.MAX_MEDIA_ITEMS));
     }
+    if (in.refImagesUrl().size() > RequestLimits.MAX_REFERENCE_URLS) {
+      out.add(
+          Violation.of(
+              InputField.REF_IMAGES_URL.path(),
+              "has "
+                  + in.refImagesUrl().size()
+                  + " URLs, at most "
+                  + RequestLimits.MAX_REFERENCE_URLS));
+    }
     if (in.referenceUrls().size() > RequestLimits.MAX_REFERENCE_URLS) {
       out.add(
           Violation.of(
@@ -216,7 +230,10 @@ public final class RequestValidator {
     for (InputField f : InputField.values()) {
       List<String> urls = f.urls(input);
       for (int i = 0; i < urls.size(); i++) {
-        String field = f == InputField.REFERENCE_URLS ? f.path() + "[" + i + "]" : f.path();
+        String field =
+            f == InputField.REFERENCE_URLS || f == InputField.REF_IMAGES_URL
+                ? f.path() + "[" + i + "]"
+                : f.path();
         String url = urls.get(i);
         if (url == null || url.isBlank()) {
           out.add(Violation.of(field, "must not be empty"));
@@ -259,19 +276,49 @@ public final class RequestValidator {
         out.add(Violation.of(f.path(), s.id() + " requires " + f.path() + what));
       }
     }
-    for (String name : s.inputs().notCarried()) {
-      boolean inExtra =
-          name.startsWith("parameters.")
-              && r.parameters().extra().containsKey(name.substring("parameters.".length()));
-      if (!inExtra) {
-        out.add(
-            Violation.of(
-                name, s.id() + " requires " + name + ", which a pipeline request cannot carry"));
-      }
-    }
     if (s.inputs().accepts(InputField.MEDIA) && !in.media().isEmpty()) {
       checkMedia(s, in.media(), out);
     }
+  }
+
+  /** A model priced by service mode needs one of its modes: it decides what is made and billed. */
+  private static void checkMode(ModelSpec s, GenerationRequest r, List<Violation> out) {
+    String field = "parameters." + ModelSpec.MODE;
+    Object given = r.parameters().extra().get(ModelSpec.MODE);
+    if (given == null || given.toString().isBlank()) {
+      out.add(
+          Violation.of(field, s.id() + " requires " + field + ": " + Phrases.orList(s.modes())));
+    } else if (!s.modes().contains(given.toString())) {
+      out.add(
+          Violation.of(
+              field,
+              s.id()
+                  + " takes "
+                  + field
+                  + " "
+                  + Phrases.orList(s.modes())
+                  + ", not "
+                  + Phrases.echo(given.toString())));
+    }
+  }
+
+  /**
+   * Numbers the request passes through ({@code strength}, the outpainting scales, ...) must be
+   * finite: JSON has no NaN or infinity, so the body could not even be written.
+   */
+  private static void checkNumbers(GenerationRequest.Parameters p, List<Violation> out) {
+    p.extra().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              if (e.getValue() instanceof Double d && !Double.isFinite(d)
+                  || e.getValue() instanceof Float f && !Float.isFinite(f)) {
+                out.add(
+                    Violation.of(
+                        "parameters." + e.getKey(),
+                        "must be a finite number, not " + e.getValue()));
+              }
+            });
   }
 
   private static void checkMedia(

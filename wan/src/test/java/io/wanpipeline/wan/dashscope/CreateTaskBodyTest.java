@@ -115,4 +115,93 @@ class CreateTaskBodyTest {
     assertThat(body.get("input").size()).isZero();
     assertThat(body.get("parameters").size()).isZero();
   }
+
+  /**
+   * The official wanx2.1-vace-plus example: function and images in input, obj_or_bg in parameters.
+   */
+  @Test
+  void writesTheVaceInputsAndTheirParameters() {
+    GenerationRequest request =
+        new GenerationRequest(
+            "wanx2.1-vace-plus",
+            new Input(
+                "a fox in the snow",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                "image_reference",
+                null,
+                List.of("https://e.com/fox.png", "https://e.com/snow.png"),
+                null,
+                null,
+                null,
+                null),
+            new Parameters(
+                null,
+                "1280*720",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of("obj_or_bg", List.of("obj", "bg"), "strength", 0.5)));
+
+    JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
+
+    JsonNode input = body.get("input");
+    assertThat(input.get("function").asText()).isEqualTo("image_reference");
+    assertThat(input.get("ref_images_url"))
+        .extracting(JsonNode::asText)
+        .containsExactly("https://e.com/fox.png", "https://e.com/snow.png");
+    assertThat(input.has("video_url")).isFalse();
+    assertThat(input.has("mask_image_url")).isFalse();
+    JsonNode params = body.get("parameters");
+    assertThat(params.get("obj_or_bg")).extracting(JsonNode::asText).containsExactly("obj", "bg");
+    assertThat(params.get("strength").isNumber()).isTrue();
+    assertThat(params.get("size").asText()).isEqualTo("1280*720");
+  }
+
+  /** The official wan2.2-animate-move example puts watermark in input, next to the two inputs. */
+  @Test
+  void writesTheAnimateWatermarkInInput() {
+    GenerationRequest request =
+        new GenerationRequest(
+            "wan2.2-animate-move",
+            new Input(
+                null,
+                null,
+                null,
+                null,
+                null,
+                "https://e.com/person.png",
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                "https://e.com/dance.mp4",
+                List.of(),
+                null,
+                null,
+                null,
+                null),
+            new Parameters(
+                null, null, null, null, null, true, null, null, null, Map.of("mode", "wan-std")));
+
+    JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
+
+    assertThat(body.get("input").get("image_url").asText()).isEqualTo("https://e.com/person.png");
+    assertThat(body.get("input").get("video_url").asText()).isEqualTo("https://e.com/dance.mp4");
+    assertThat(body.get("input").get("watermark").asBoolean()).isTrue();
+    assertThat(body.get("parameters").has("watermark")).isFalse();
+    assertThat(body.get("parameters").get("mode").asText()).isEqualTo("wan-std");
+  }
 }

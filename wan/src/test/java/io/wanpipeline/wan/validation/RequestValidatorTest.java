@@ -146,7 +146,50 @@ class RequestValidatorTest {
                 .duration(5)),
         req(
             "prompts at their limits",
-            model("wan2.2-t2v-plus").prompt("x".repeat(800)).negativePrompt("n".repeat(500))));
+            model("wan2.2-t2v-plus").prompt("x".repeat(800)).negativePrompt("n".repeat(500))),
+        req(
+            "animate-move, standard mode",
+            model("wan2.2-animate-move").imageUrl(IMG).videoUrl(VIDEO).extra("mode", "wan-std")),
+        req(
+            "animate-mix, professional mode, image check off",
+            model("wan2.2-animate-mix")
+                .imageUrl(IMG)
+                .videoUrl(VIDEO)
+                .extra("mode", "wan-pro")
+                .extra("check_image", false)),
+        req(
+            "vace image_reference, an object and a background",
+            vace("image_reference")
+                .refImageUrl(IMG)
+                .refImageUrl(IMG)
+                .extra("obj_or_bg", List.of("obj", "bg"))
+                .size("1280*720")),
+        req(
+            "vace video_repainting",
+            vace("video_repainting")
+                .videoUrl(VIDEO)
+                .extra("control_condition", "depth")
+                .extra("strength", 0.8)),
+        req(
+            "vace video_edit with a mask and a reference",
+            vace("video_edit")
+                .videoUrl(VIDEO)
+                .maskImageUrl(IMG)
+                .refImageUrl(IMG)
+                .extra("mask_type", "tracking")
+                .extra("expand_ratio", 0.05)),
+        req("vace video_extension from a clip", vace("video_extension").firstClipUrl(VIDEO)),
+        req("vace video_extension to a last frame", vace("video_extension").lastFrameUrl(IMG)),
+        req(
+            "vace video_outpainting",
+            vace("video_outpainting").videoUrl(VIDEO).extra("top_scale", 1.5)),
+        req(
+            "vace Singapore id",
+            model("wan2.1-vace-plus").prompt("x").function("video_outpainting").videoUrl(VIDEO)));
+  }
+
+  private static RequestBuilder vace(String function) {
+    return model("wanx2.1-vace-plus").prompt("a fox in the snow").function(function);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -357,10 +400,110 @@ class RequestValidatorTest {
             "input.media"),
         bad("happyhorse r2v ten images", horseR2vWith(10), "input.media"),
         bad(
-            "animate needs a video the request cannot carry",
+            "animate without a video",
             model("wan2.2-animate-move").imageUrl(IMG).extra("mode", "wan-std"),
             "input.video_url"),
-        bad("vace needs a function", model("wanx2.1-vace-plus").prompt("x"), "input.function"));
+        bad(
+            "animate without a mode",
+            model("wan2.2-animate-mix").imageUrl(IMG).videoUrl(VIDEO),
+            "parameters.mode"),
+        bad(
+            "animate with an unknown mode",
+            model("wan2.2-animate-move").imageUrl(IMG).videoUrl(VIDEO).extra("mode", "wan-max"),
+            "parameters.mode"),
+        bad(
+            "animate takes no prompt",
+            model("wan2.2-animate-move")
+                .prompt("dance")
+                .imageUrl(IMG)
+                .videoUrl(VIDEO)
+                .extra("mode", "wan-std"),
+            "input.prompt"),
+        bad("vace needs a function", model("wanx2.1-vace-plus").prompt("x"), "input.function"),
+        bad(
+            "vace needs a prompt",
+            model("wanx2.1-vace-plus").function("video_outpainting").videoUrl(VIDEO),
+            "input.prompt"),
+        bad("vace unknown function", vace("video_magic").videoUrl(VIDEO), "input.function"),
+        bad(
+            "vace function in another case",
+            vace("VIDEO_OUTPAINTING").videoUrl(VIDEO),
+            "input.function"),
+        bad(
+            "vace image_reference without images",
+            vace("image_reference").extra("obj_or_bg", List.of()),
+            "input.ref_images_url"),
+        bad(
+            "vace image_reference with four images",
+            vace("image_reference")
+                .refImageUrl(IMG)
+                .refImageUrl(IMG)
+                .refImageUrl(IMG)
+                .refImageUrl(IMG)
+                .extra("obj_or_bg", List.of("obj", "obj", "obj", "obj")),
+            "input.ref_images_url"),
+        bad(
+            "vace image_reference without obj_or_bg",
+            vace("image_reference").refImageUrl(IMG),
+            "parameters.obj_or_bg"),
+        bad(
+            "vace image_reference with obj_or_bg of another length",
+            vace("image_reference").refImageUrl(IMG).extra("obj_or_bg", List.of("obj", "bg")),
+            "parameters.obj_or_bg"),
+        bad(
+            "vace image_reference with an unknown mark",
+            vace("image_reference").refImageUrl(IMG).extra("obj_or_bg", List.of("person")),
+            "parameters.obj_or_bg[0]"),
+        bad(
+            "vace image_reference with two backgrounds",
+            vace("image_reference")
+                .refImageUrl(IMG)
+                .refImageUrl(IMG)
+                .extra("obj_or_bg", List.of("bg", "bg")),
+            "parameters.obj_or_bg"),
+        bad(
+            "vace image_reference takes no video",
+            vace("image_reference")
+                .refImageUrl(IMG)
+                .videoUrl(VIDEO)
+                .extra("obj_or_bg", List.of("obj")),
+            "input.video_url"),
+        bad(
+            "vace video_repainting without a video",
+            vace("video_repainting").extra("control_condition", "depth"),
+            "input.video_url"),
+        bad(
+            "vace video_repainting without a control condition",
+            vace("video_repainting").videoUrl(VIDEO),
+            "parameters.control_condition"),
+        bad(
+            "vace video_edit with two references",
+            vace("video_edit").videoUrl(VIDEO).refImageUrl(IMG).refImageUrl(IMG),
+            "input.ref_images_url"),
+        bad("vace video_extension from nothing", vace("video_extension"), "input.first_clip_url"),
+        bad(
+            "vace video_outpainting takes no mask",
+            vace("video_outpainting").videoUrl(VIDEO).maskImageUrl(IMG),
+            "input.mask_image_url"),
+        bad(
+            "vace reference image not fetchable",
+            vace("video_edit").videoUrl(VIDEO).refImageUrl("ftp://example.com/a.png"),
+            "input.ref_images_url[0]"),
+        bad(
+            "vace NaN strength",
+            vace("video_repainting")
+                .videoUrl(VIDEO)
+                .extra("control_condition", "depth")
+                .extra("strength", Double.NaN),
+            "parameters.strength"),
+        bad(
+            "vace infinite scale",
+            vace("video_outpainting").videoUrl(VIDEO).extra("left_scale", Double.POSITIVE_INFINITY),
+            "parameters.left_scale"),
+        bad(
+            "vace function with a NUL",
+            model("wanx2.1-vace-plus").prompt("x").function("video_edit\u0000").videoUrl(VIDEO),
+            "input.function"));
   }
 
   @ParameterizedTest(name = "{0} -> {2}")

@@ -21,9 +21,11 @@ import java.util.Map;
  *   <li>{@code shot_type} becomes MuleRouter's {@code multi_shots} boolean (its wan2.6 pages);
  *   <li>{@code watermark} is not sent: no MuleRouter page documents it;
  *   <li>every other field keeps its native name ({@code prompt}, {@code negative_prompt}, {@code
- *       template}, {@code audio_url}, {@code resolution}, {@code size}, {@code duration}, {@code
- *       prompt_extend}, {@code audio}, {@code seed}), and {@code parameters.extra} entries such as
- *       {@code safety_filter} pass through.
+ *       template}, {@code audio_url}, the video-editing inputs {@code function}, {@code video_url},
+ *       {@code ref_images_url}, {@code mask_image_url}, {@code mask_video_url}, {@code
+ *       first_clip_url}, {@code last_clip_url}, {@code resolution}, {@code size}, {@code duration},
+ *       {@code prompt_extend}, {@code audio}, {@code seed}), and {@code parameters.extra} entries
+ *       such as {@code mode} or {@code safety_filter} pass through.
  * </ul>
  */
 public final class MuleRouterBody {
@@ -44,6 +46,16 @@ public final class MuleRouterBody {
       ArrayNode refs = body.putArray("reference_urls");
       in.referenceUrls().forEach(refs::add);
     }
+    putText(body, "function", in.function());
+    putText(body, "video_url", in.videoUrl());
+    if (!in.refImagesUrl().isEmpty()) {
+      ArrayNode refs = body.putArray("ref_images_url");
+      in.refImagesUrl().forEach(refs::add);
+    }
+    putText(body, "mask_image_url", in.maskImageUrl());
+    putText(body, "mask_video_url", in.maskVideoUrl());
+    putText(body, "first_clip_url", in.firstClipUrl());
+    putText(body, "last_clip_url", in.lastClipUrl());
     if (!in.media().isEmpty()) {
       ArrayNode media = body.putArray("media");
       for (MediaItem item : in.media()) {
