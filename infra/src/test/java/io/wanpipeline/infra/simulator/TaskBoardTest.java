@@ -41,7 +41,8 @@ class TaskBoardTest {
             "480P",
             "832*480",
             false,
-            null);
+            null,
+            List.of());
     board.add(t);
     return t;
   }
