@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Models outside the {@code Wan} group (every Wan and HappyHorse id) answer the distributor's
  *       HTTP 503 {@code model_not_found}; a Wan id the upstream does not know is its {@code
  *       [InvalidParameter] Model not exist.}; keys are checked by the gateway (new-api's 401);
- *       there is no cancel or list route.
+ *       there is no cancel or list route. The group has no per-model allowlist (seed 002: one key
+ *       "unlocks all Wan video capabilities"), so VACE ({@code wanx2.1-vace-plus}, {@code
+ *       wan2.1-vace-plus}) and animate ({@code wan2.2-animate-move}, {@code wan2.2-animate-mix})
+ *       are relayed on their native paths ({@code video-generation} and {@code image2video}) and
+ *       the upstream decides them; ⚠ seed 002 names only wan2.7 and HappyHorse, so whether APIYI's
+ *       channel really serves these older ids is unverified.
  * </ul>
  *
  * <p>The seed shows none of these bodies in full; the shapes follow its field names and new-api.

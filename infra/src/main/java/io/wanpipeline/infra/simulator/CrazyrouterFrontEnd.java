@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *       create path, for every model (kf2v and s2v too: the gateway routes each model to its native
  *       path upstream) and needs no {@code X-DashScope-Async} (the gateway adds it upstream);
  *   <li>only the first-batch models of seed 000 are enabled ({@link #MODELS}); any other answers
- *       the distributor's HTTP 503 {@code model_not_found}, and nothing reaches the upstream;
+ *       the distributor's HTTP 503 {@code model_not_found}, and nothing reaches the upstream. This
+ *       includes VACE ({@code wanx2.1-vace-plus}, {@code wan2.1-vace-plus}) and animate ({@code
+ *       wan2.2-animate-move}, {@code wan2.2-animate-mix}): seed 000 does not list them and seed 001
+ *       warns not to assume every upstream Ali model is enabled;
  *   <li>{@code GET /alibailian/api/v1/tasks/{task_id}} answers the native task JSON, for tasks
  *       created through the alias with the same account's key; any other id answers HTTP 400 {@code
  *       task_not_exist} (the gateway's own record is missing), not a 200 UNKNOWN;

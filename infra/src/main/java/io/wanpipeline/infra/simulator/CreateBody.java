@@ -27,18 +27,30 @@ record CreateBody(String model, Input input, Parameters parameters) {
    * @param texts every scalar field by its wire name ({@code prompt}, {@code img_url}, {@code
    *     template}, {@code function}, ...), as text
    * @param referenceUrls {@code reference_urls} followed by {@code reference_video_urls}
+   * @param lists every other array of scalars by its wire name ({@code ref_images_url}, ...), each
+   *     item as text
    * @param media the {@code media} items in order
    */
-  record Input(Map<String, String> texts, List<String> referenceUrls, List<Media> media) {
+  record Input(
+      Map<String, String> texts,
+      List<String> referenceUrls,
+      Map<String, List<String>> lists,
+      List<Media> media) {
     Input {
       texts = Map.copyOf(texts);
       referenceUrls = List.copyOf(referenceUrls);
+      lists = copyOfLists(lists);
       media = List.copyOf(media);
     }
 
     /** The scalar field {@code name}, or null when absent. */
     String text(String name) {
       return texts.get(name);
+    }
+
+    /** The array field {@code name}; empty when absent. */
+    List<String> list(String name) {
+      return lists.getOrDefault(name, List.of());
     }
 
     /** The prompt, or null. */
@@ -59,7 +71,10 @@ record CreateBody(String model, Input input, Parameters parameters) {
   /**
    * The {@code parameters} object; each field null when absent.
    *
-   * @param others every other scalar parameter by name, as text ({@code mode}, ...)
+   * @param others every other scalar parameter by name, as text, numbers and booleans included
+   *     ({@code mode}, {@code strength}, {@code check_image}, ...)
+   * @param lists every array-of-scalars parameter by name ({@code obj_or_bg}, ...), each item as
+   *     text
    */
   record Parameters(
       String resolution,
@@ -71,10 +86,23 @@ record CreateBody(String model, Input input, Parameters parameters) {
       Boolean audio,
       Long seed,
       String shotType,
-      Map<String, String> others) {
+      Map<String, String> others,
+      Map<String, List<String>> lists) {
     Parameters {
       others = Map.copyOf(others);
+      lists = copyOfLists(lists);
     }
+
+    /** The array parameter {@code name}; empty when absent. */
+    List<String> list(String name) {
+      return lists.getOrDefault(name, List.of());
+    }
+  }
+
+  private static Map<String, List<String>> copyOfLists(Map<String, List<String>> lists) {
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    lists.forEach((name, items) -> copy.put(name, List.copyOf(items)));
+    return Map.copyOf(copy);
   }
 
   /** This body with {@code prompt} in place of its prompt (absent when null). */
@@ -86,6 +114,6 @@ record CreateBody(String model, Input input, Parameters parameters) {
       texts.put("prompt", prompt);
     }
     return new CreateBody(
-        model, new Input(texts, input.referenceUrls(), input.media()), parameters);
+        model, new Input(texts, input.referenceUrls(), input.lists(), input.media()), parameters);
   }
 }

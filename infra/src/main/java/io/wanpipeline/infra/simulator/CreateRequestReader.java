@@ -11,7 +11,9 @@ import java.util.Set;
  * Reads a native create-task body into a {@link CreateBody}, keeping every field real clients send
  * (the official SDK always adds {@code input.extend_prompt}, {@code parameters.with_audio}, and
  * both {@code size} and {@code resolution}, wan-protocol.md 4.3); which of them a model reads is
- * {@link ProviderRules}' decision. A field of the wrong JSON type is refused, naming the field.
+ * {@link ProviderRules}' decision. Scalars are kept as text (numbers and booleans too), arrays of
+ * scalars as lists of text ({@code input.ref_images_url}, {@code parameters.obj_or_bg}). A field of
+ * the wrong JSON type is refused, naming the field.
  */
 final class CreateRequestReader {
 
@@ -49,10 +51,20 @@ final class CreateRequestReader {
           "audio_url",
           "video_url",
           "template",
-          "function");
+          "function",
+          "mask_image_url",
+          "mask_video_url",
+          "first_clip_url",
+          "last_clip_url");
 
   private static final Set<String> REFERENCE_LISTS =
       Set.of("reference_urls", "reference_video_urls");
+
+  /** Input arrays the documents type as arrays of strings (VACE's reference images). */
+  private static final Set<String> STRING_LIST_INPUTS = Set.of("ref_images_url");
+
+  /** Parameter arrays the documents type as arrays of strings (VACE's obj_or_bg). */
+  private static final Set<String> STRING_LIST_PARAMETERS = Set.of("obj_or_bg");
 
   private CreateRequestReader() {}
 
@@ -76,6 +88,9 @@ final class CreateRequestReader {
     for (String name : SCALAR_INPUTS) {
       text(in, name, "input." + name);
     }
+    Map<String, List<String>> inputLists = lists(in, "input", STRING_LIST_INPUTS);
+    REFERENCE_LISTS.forEach(inputLists::remove);
+    inputLists.remove("media");
     List<CreateBody.Media> media = new ArrayList<>();
     JsonNode mediaNode = in.get("media");
     if (mediaNode != null && !mediaNode.isNull()) {
@@ -97,6 +112,7 @@ final class CreateRequestReader {
       texts.remove(name);
     }
     Map<String, String> others = new LinkedHashMap<>();
+    Map<String, List<String>> parameterLists = lists(ps, "parameters", STRING_LIST_PARAMETERS);
     if (ps.isObject()) {
       for (Map.Entry<String, JsonNode> e : ps.properties()) {
         JsonNode v = e.getValue();
@@ -116,9 +132,57 @@ final class CreateRequestReader {
             bool(ps, "audio"),
             seed(ps),
             text(ps, "shot_type", "parameters.shot_type"),
-            others);
+            others,
+            parameterLists);
     return new CreateBody(
-        model == null ? null : model.trim(), new CreateBody.Input(texts, refs, media), parameters);
+        model == null ? null : model.trim(),
+        new CreateBody.Input(texts, refs, inputLists, media),
+        parameters);
+  }
+
+  /**
+   * The arrays of scalars in {@code node} by name, items as text; an array of {@code strict} must
+   * hold only strings, other arrays holding anything but scalars are left out.
+   */
+  private static Map<String, List<String>> lists(JsonNode node, String prefix, Set<String> strict)
+      throws BadField {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String name : strict) {
+      JsonNode v = node.get(name);
+      if (v == null || v.isNull()) {
+        continue;
+      }
+      if (!v.isArray()) {
+        throw new BadField(prefix + "." + name + " must be an array of strings");
+      }
+      List<String> items = new ArrayList<>();
+      for (JsonNode e : v) {
+        if (!e.isTextual()) {
+          throw new BadField(prefix + "." + name + " must be an array of strings");
+        }
+        items.add(e.asText());
+      }
+      out.put(name, items);
+    }
+    if (!node.isObject()) {
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonNode v = e.getValue();
+      if (out.containsKey(e.getKey()) || !v.isArray()) {
+        continue;
+      }
+      List<String> items = new ArrayList<>();
+      boolean scalars = true;
+      for (JsonNode item : v) {
+        scalars &= item.isValueNode() && !item.isNull();
+        items.add(item.asText());
+      }
+      if (scalars) {
+        out.put(e.getKey(), items);
+      }
+    }
+    return out;
   }
 
   private static String text(JsonNode node, String field, String name) throws BadField {

@@ -37,7 +37,14 @@ import org.slf4j.LoggerFactory;
  *       and admitted upstream; answers HTTP 202 {@code {"task_info":{"id","status":"pending",
  *       "created_at","updated_at"}}} with ISO-8601 UTC times. {@code image} is the model's
  *       first-frame field ({@code img_url}, {@code first_frame_url} for kf2v, {@code image_url} for
- *       s2v and animate).
+ *       s2v and animate). VACE's and animate's other fields come flat under their native names
+ *       ({@code function}, {@code video_url}, {@code ref_images_url}, {@code mask_*_url}, {@code
+ *       *_clip_url}, {@code first_frame_url}/{@code last_frame_url}; {@code obj_or_bg}, {@code
+ *       control_condition}, {@code strength}, {@code mask_type}, {@code expand_*}, {@code
+ *       mask_frame_id}, {@code *_scale}, {@code mode}, {@code check_image}), arrays as arrays, and
+ *       go back to the native {@code input} or {@code parameters}; an animate model's {@code
+ *       watermark} goes to {@code input}, where its native example has it. ⚠ MuleRouter's VACE and
+ *       animate pages were not captured: these names are the native ones.
  *   <li>{@code GET /vendors/alibaba/v1/{model}/generation/{task_id}}: {@code task_info} with {@code
  *       status} {@code pending}, {@code processing}, {@code completed} or {@code failed}, {@code
  *       videos:[url]} once completed (the simulator's OSS-style signed link, where the real gateway
@@ -71,15 +78,53 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
 
   /** Flat fields that go to the native {@code input}, by MuleRouter name. */
   private static final Set<String> INPUT_FIELDS =
-      Set.of("prompt", "negative_prompt", "template", "audio_url", "reference_urls", "media");
+      Set.of(
+          "prompt",
+          "negative_prompt",
+          "template",
+          "audio_url",
+          "reference_urls",
+          "media",
+          // VACE and animate: the native names, arrays kept as arrays
+          "function",
+          "video_url",
+          "ref_images_url",
+          "mask_image_url",
+          "mask_video_url",
+          "first_frame_url",
+          "last_frame_url",
+          "first_clip_url",
+          "last_clip_url");
 
   /** Flat fields that go to the native {@code parameters} unchanged. */
   private static final Set<String> PARAMETER_FIELDS =
       Set.of(
-          "resolution", "size", "ratio", "duration", "prompt_extend", "watermark", "audio", "seed");
+          "resolution",
+          "size",
+          "ratio",
+          "duration",
+          "prompt_extend",
+          "watermark",
+          "audio",
+          "seed",
+          // VACE
+          "obj_or_bg",
+          "control_condition",
+          "strength",
+          "mask_type",
+          "expand_mode",
+          "expand_ratio",
+          "mask_frame_id",
+          "top_scale",
+          "bottom_scale",
+          "left_scale",
+          "right_scale",
+          // animate
+          "mode",
+          "check_image");
 
-  /** Native field paths as MuleRouter names them, for the upstream's messages. */
-  private static final Map<String, String> FIELD_NAMES = fieldNames();
+  /** Model kinds whose native {@code watermark} is in {@code input} (the animate example's). */
+  private static final Set<String> WATERMARK_IN_INPUT = Set.of("animate");
 
   private final SimulatorHandler upstream;
   private final ProviderModels models = ProviderModels.standard();
@@ -167,7 +212,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
           call.pipelineRequestId(),
           model,
           rejected.refusal().code());
-      writeRefusal(res, cb, rejected.refusal());
+      writeRefusal(res, cb, rejected.refusal(), spec.get());
     } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
       SimulatedTask task = admitted.task();
       ObjectNode body = upstream.mapper().createObjectNode();
@@ -194,7 +239,8 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     for (Map.Entry<String, JsonNode> e : flat.properties()) {
       String name = e.getKey();
       JsonNode value = e.getValue();
-      if (INPUT_FIELDS.contains(name)) {
+      if (INPUT_FIELDS.contains(name)
+          || (name.equals("watermark") && WATERMARK_IN_INPUT.contains(spec.kind()))) {
         input.set(name, value);
       } else if (PARAMETER_FIELDS.contains(name)) {
         parameters.set(name, value);
@@ -313,12 +359,20 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
 
   /** An upstream (or injected) refusal in MuleRouter's shape, field names as MuleRouter's. */
   private void writeRefusal(Response res, Callback cb, Refusal r) {
+    writeRefusal(res, cb, r, null);
+  }
+
+  /**
+   * As {@link #writeRefusal(Response, Callback, Refusal)}, naming fields as {@code spec}'s page.
+   */
+  private void writeRefusal(Response res, Callback cb, Refusal r, ProviderModel spec) {
     Map<String, String> headers = new HashMap<>();
     if (r.status() == 429 && upstream.config().retryAfter() != null) {
       long seconds = (upstream.config().retryAfter().toMillis() + 999) / 1000;
       headers.put("Retry-After", Long.toString(seconds));
     }
-    writeError(res, cb, r.status(), titleOf(r.status()), muleRouterNames(r.message()), headers);
+    writeError(
+        res, cb, r.status(), titleOf(r.status()), muleRouterNames(r.message(), spec), headers);
   }
 
   private void writeError(Response res, Callback cb, int status, String title, String detail) {
@@ -353,22 +407,29 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     };
   }
 
-  private static String muleRouterNames(String message) {
+  private static String muleRouterNames(String message, ProviderModel spec) {
     if (message == null) {
       return null;
     }
     String m = message;
-    for (Map.Entry<String, String> e : FIELD_NAMES.entrySet()) {
-      m = m.replace(e.getKey(), e.getValue());
+    if (spec != null) {
+      for (Map.Entry<String, String> e : fieldNames(spec).entrySet()) {
+        m = m.replace(e.getKey(), e.getValue());
+      }
     }
     return m.replace("input.", "").replace("parameters.", "");
   }
 
-  private static Map<String, String> fieldNames() {
+  /**
+   * Native field paths as MuleRouter names them for {@code spec}: its first-frame field is {@code
+   * image}; VACE's first and last frames keep their native names.
+   */
+  private static Map<String, String> fieldNames(ProviderModel spec) {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("input.img_url", "image");
-    m.put("input.first_frame_url", "image");
-    m.put("input.image_url", "image");
+    m.put("input." + imageField(spec), "image");
+    if (!spec.functions().isEmpty()) {
+      return m;
+    }
     m.put("input.last_frame_url", "last_frame");
     m.put("parameters.shot_type", "multi_shots");
     return m;

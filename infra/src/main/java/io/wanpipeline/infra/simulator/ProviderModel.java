@@ -19,12 +19,20 @@ import java.util.Set;
  * @param defaultTier the tier made when none is given
  * @param ratios the {@code parameters.ratio} values taken; empty when the model reads no ratio
  * @param duration the duration rule
- * @param required wire fields the call is refused without ({@code input.prompt}, ...)
+ * @param required wire fields the call is refused without ({@code input.prompt}, {@code
+ *     parameters.mode}, ...)
+ * @param functions the rules of each {@code input.function} value, for the models whose inputs
+ *     depend on it (VACE); empty when the model reads no function
  * @param templates whether {@code input.template} is taken
  * @param audio whether {@code parameters.audio} is taken
  * @param shotType whether {@code parameters.shot_type} is taken
  * @param media the {@code input.media} rules, or null when the model takes no media
  * @param enumerated other parameters with their allowed values ({@code mode}, ...)
+ * @param tierParameter the parameter whose value, in upper case, is the tier the task is made and
+ *     billed at ({@code parameters.mode} of the models priced by mode); null when the tier is the
+ *     resolution
+ * @param usageFields the only {@code usage} fields the model's answers carry, whatever the usage
+ *     style; empty when the style decides
  * @param promptLimit characters kept of the prompt (the rest is truncated, not refused)
  * @param rps task submissions per second per account
  * @param concurrent tasks in progress per account
@@ -42,11 +50,14 @@ record ProviderModel(
     List<String> ratios,
     DurationRule duration,
     List<String> required,
+    Map<String, FunctionRule> functions,
     boolean templates,
     boolean audio,
     boolean shotType,
     MediaRule media,
     Map<String, List<String>> enumerated,
+    String tierParameter,
+    List<String> usageFields,
     int promptLimit,
     int rps,
     int concurrent) {
@@ -129,4 +140,24 @@ record ProviderModel(
       int totalMin,
       int totalMax,
       Map<String, Integer> durationCaps) {}
+
+  /**
+   * What one {@code input.function} value needs. Fields are wire paths ({@code input.video_url},
+   * {@code parameters.obj_or_bg}); a field not named here is ignored, as the provider tolerates
+   * extra fields.
+   *
+   * @param required fields the call is refused without
+   * @param anyOf fields of which at least one must be given; empty when there is no such rule
+   * @param counts per array field {@code [min, max]} items, checked when given (and when required)
+   * @param sameLength array fields that must have as many items as another array field
+   * @param items per array field the values its items may take
+   * @param itemCaps per array field, per item value, the most items of that value
+   */
+  record FunctionRule(
+      List<String> required,
+      List<String> anyOf,
+      Map<String, List<Integer>> counts,
+      Map<String, String> sameLength,
+      Map<String, List<String>> items,
+      Map<String, Map<String, Integer>> itemCaps) {}
 }

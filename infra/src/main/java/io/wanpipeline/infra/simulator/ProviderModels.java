@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -139,14 +140,63 @@ final class ProviderModels {
         strings(m.path("ratios")),
         duration(m.path("duration")),
         strings(m.path("required")),
+        functions(m.path("functions")),
         m.path("templates").asBoolean(false),
         m.path("audio").asBoolean(false),
         m.path("shotType").asBoolean(false),
         media(m.path("media")),
         Map.copyOf(enumerated),
+        m.hasNonNull("tierFrom") ? m.get("tierFrom").asText() : null,
+        strings(m.path("usage")),
         m.path("promptLimit").asInt(800),
         limits.path("rps").asInt(5),
         limits.path("concurrent").asInt(5));
+  }
+
+  private static Map<String, ProviderModel.FunctionRule> functions(JsonNode fs) {
+    Map<String, ProviderModel.FunctionRule> out = new LinkedHashMap<>();
+    fs.properties()
+        .forEach(
+            e -> {
+              JsonNode f = e.getValue();
+              Map<String, List<Integer>> counts = new LinkedHashMap<>();
+              f.path("counts")
+                  .properties()
+                  .forEach(
+                      c ->
+                          counts.put(
+                              c.getKey(),
+                              List.of(c.getValue().get(0).asInt(), c.getValue().get(1).asInt())));
+              Map<String, String> sameLength = new LinkedHashMap<>();
+              f.path("sameLength")
+                  .properties()
+                  .forEach(c -> sameLength.put(c.getKey(), c.getValue().asText()));
+              Map<String, List<String>> items = new LinkedHashMap<>();
+              f.path("items")
+                  .properties()
+                  .forEach(c -> items.put(c.getKey(), strings(c.getValue())));
+              Map<String, Map<String, Integer>> caps = new LinkedHashMap<>();
+              f.path("itemCaps")
+                  .properties()
+                  .forEach(
+                      c -> {
+                        Map<String, Integer> perValue = new LinkedHashMap<>();
+                        c.getValue()
+                            .properties()
+                            .forEach(v -> perValue.put(v.getKey(), v.getValue().asInt()));
+                        caps.put(c.getKey(), Map.copyOf(perValue));
+                      });
+              out.put(
+                  e.getKey(),
+                  new ProviderModel.FunctionRule(
+                      strings(f.path("required")),
+                      strings(f.path("anyOf")),
+                      Map.copyOf(counts),
+                      Map.copyOf(sameLength),
+                      Map.copyOf(items),
+                      Map.copyOf(caps)));
+            });
+    return Collections.unmodifiableMap(out);
   }
 
   private static ProviderModel.DurationRule duration(JsonNode d) {

@@ -13,16 +13,28 @@ import java.util.Set;
 /**
  * Decides a create call the way the provider does, from the simulator's own table ({@link
  * ProviderModels}): required fields, URLs, templates, resolution or size, ratio, duration, shot
- * type, media and enumerated parameters. Fields a model does not read are ignored, as the provider
- * tolerates extra fields (wan-protocol.md 1.4); over-long prompts are truncated, not refused
- * (section 2).
+ * type, media, the inputs of each {@code input.function} (VACE) and enumerated parameters. Fields a
+ * model does not read are ignored, as the provider tolerates extra fields (wan-protocol.md 1.4);
+ * over-long prompts are truncated, not refused (section 2).
  */
 final class ProviderRules implements ModelRules {
 
   /** Input fields that carry a URL the provider fetches. */
   private static final List<String> URL_FIELDS =
       List.of(
-          "img_url", "first_frame_url", "last_frame_url", "image_url", "audio_url", "video_url");
+          "img_url",
+          "first_frame_url",
+          "last_frame_url",
+          "image_url",
+          "audio_url",
+          "video_url",
+          "mask_image_url",
+          "mask_video_url",
+          "first_clip_url",
+          "last_clip_url");
+
+  /** Input arrays whose items are URLs the provider fetches. */
+  private static final List<String> URL_LISTS = List.of("ref_images_url");
 
   private final ProviderModels models;
 
@@ -43,7 +55,8 @@ final class ProviderRules implements ModelRules {
     }
     ProviderModel m = found.get();
     List<String> out = new ArrayList<>();
-    checkRequired(m, body.input(), out);
+    checkRequired(m, body, out);
+    checkFunction(m, body, out);
     checkUrls(body.input(), out);
     checkTemplate(m, body.input().text("template"), out);
     checkResolution(m, body.parameters(), out);
@@ -71,6 +84,9 @@ final class ProviderRules implements ModelRules {
       return "720P";
     }
     ProviderModel m = found.get();
+    if (m.tierParameter() != null) {
+      return tierFromParameter(m, body);
+    }
     String size = blankToNull(body.parameters().size());
     String resolution = blankToNull(body.parameters().resolution());
     return switch (m.reads()) {
@@ -105,6 +121,25 @@ final class ProviderRules implements ModelRules {
       return found.get().defaultSize();
     }
     return models.landscapeSizeOf(tier).orElse("1280*720");
+  }
+
+  /**
+   * The value of the model's tier parameter in upper case ({@code WAN-STD}); the default tier when
+   * it is missing or not one the model takes, which only a call not validated can reach.
+   */
+  private static String tierFromParameter(ProviderModel m, CreateBody body) {
+    String name = m.tierParameter().substring("parameters.".length());
+    String value = blankToNull(body.parameters().others().get(name));
+    List<String> allowed = m.enumerated().get(name);
+    if (value == null || (allowed != null && !allowed.contains(value))) {
+      return m.defaultTier();
+    }
+    return value.toUpperCase(Locale.ROOT);
+  }
+
+  @Override
+  public List<String> usageFieldsOf(String model) {
+    return models.find(model).map(ProviderModel::usageFields).orElse(List.of());
   }
 
   @Override
@@ -142,19 +177,125 @@ final class ProviderRules implements ModelRules {
 
   // ---------------------------------------------------------------- checks
 
-  private static void checkRequired(ProviderModel m, CreateBody.Input in, List<String> out) {
+  private static void checkRequired(ProviderModel m, CreateBody body, List<String> out) {
     for (String field : m.required()) {
-      String name = field.substring("input.".length());
-      boolean present =
-          switch (name) {
-            case "media" -> !in.media().isEmpty();
-            case "reference_urls" -> !in.referenceUrls().isEmpty();
-            default -> blankToNull(in.text(name)) != null;
-          };
-      if (!present) {
+      if (!present(body, field)) {
         out.add("Field required: " + field);
       }
     }
+  }
+
+  /** The inputs {@code input.function} asks for; a missing function is left to the required. */
+  private static void checkFunction(ProviderModel m, CreateBody body, List<String> out) {
+    String function = blankToNull(body.input().text("function"));
+    if (m.functions().isEmpty() || function == null) {
+      return;
+    }
+    ProviderModel.FunctionRule rule = m.functions().get(function);
+    if (rule == null) {
+      out.add(
+          "input.function must be one of "
+              + String.join(", ", m.functions().keySet())
+              + " for "
+              + m.id()
+              + ", not "
+              + function);
+      return;
+    }
+    Set<String> missing = new LinkedHashSet<>();
+    for (String field : rule.required()) {
+      if (!present(body, field)) {
+        missing.add(field);
+        out.add("Field required: " + field + " for " + function);
+      }
+    }
+    if (!rule.anyOf().isEmpty() && rule.anyOf().stream().noneMatch(f -> present(body, f))) {
+      out.add("Field required: one of " + String.join(", ", rule.anyOf()) + " for " + function);
+    }
+    rule.counts()
+        .forEach(
+            (field, range) -> {
+              int n = list(body, field).size();
+              if (!missing.contains(field) && (n < range.get(0) || n > range.get(1))) {
+                out.add(
+                    field
+                        + ": "
+                        + function
+                        + " takes "
+                        + range.get(0)
+                        + " to "
+                        + range.get(1)
+                        + " items, not "
+                        + n);
+              }
+            });
+    rule.sameLength()
+        .forEach(
+            (field, other) -> {
+              int n = list(body, field).size();
+              int expected = list(body, other).size();
+              if (!missing.contains(field) && present(body, field) && n != expected) {
+                out.add(
+                    field
+                        + " must have as many items as "
+                        + other
+                        + " ("
+                        + expected
+                        + "), not "
+                        + n);
+              }
+            });
+    rule.items()
+        .forEach(
+            (field, values) -> {
+              List<String> items = list(body, field);
+              for (int i = 0; i < items.size(); i++) {
+                if (!values.contains(items.get(i).trim())) {
+                  out.add(
+                      field
+                          + "["
+                          + i
+                          + "] must be one of "
+                          + String.join(", ", values)
+                          + ", not "
+                          + items.get(i));
+                }
+              }
+            });
+    rule.itemCaps()
+        .forEach(
+            (field, caps) ->
+                caps.forEach(
+                    (value, cap) -> {
+                      long n =
+                          list(body, field).stream().filter(v -> v.trim().equals(value)).count();
+                      if (n > cap) {
+                        out.add(field + " takes at most " + cap + " " + value + ", not " + n);
+                      }
+                    }));
+  }
+
+  /** Whether the wire field ({@code input.x} or {@code parameters.x}) is given and not blank. */
+  private static boolean present(CreateBody body, String field) {
+    if (field.startsWith("parameters.")) {
+      String name = field.substring("parameters.".length());
+      return blankToNull(body.parameters().others().get(name)) != null
+          || !body.parameters().list(name).isEmpty();
+    }
+    String name = field.substring("input.".length());
+    CreateBody.Input in = body.input();
+    return switch (name) {
+      case "media" -> !in.media().isEmpty();
+      case "reference_urls" -> !in.referenceUrls().isEmpty();
+      default -> blankToNull(in.text(name)) != null || !in.list(name).isEmpty();
+    };
+  }
+
+  /** The items of the array field ({@code input.x} or {@code parameters.x}); empty when absent. */
+  private static List<String> list(CreateBody body, String field) {
+    return field.startsWith("parameters.")
+        ? body.parameters().list(field.substring("parameters.".length()))
+        : body.input().list(field.substring("input.".length()));
   }
 
   private static void checkUrls(CreateBody.Input in, List<String> out) {
@@ -162,6 +303,14 @@ final class ProviderRules implements ModelRules {
       String url = in.text(field);
       if (url != null && !fetchable(url)) {
         out.add("input." + field + " must be a public http(s) URL, a data URI or an oss:// URL");
+      }
+    }
+    for (String field : URL_LISTS) {
+      List<String> urls = in.list(field);
+      for (int i = 0; i < urls.size(); i++) {
+        if (!fetchable(urls.get(i))) {
+          out.add("input." + field + "[" + i + "] must be a public http(s) URL or an oss:// URL");
+        }
       }
     }
     for (int i = 0; i < in.referenceUrls().size(); i++) {

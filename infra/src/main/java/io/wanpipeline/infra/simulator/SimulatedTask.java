@@ -3,6 +3,7 @@ package io.wanpipeline.infra.simulator;
 import io.wanpipeline.wan.ProviderStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /** One task's identity, fate and timeline; mutable fields are guarded by the {@link TaskBoard}. */
 final class SimulatedTask {
@@ -35,6 +36,9 @@ final class SimulatedTask {
   final boolean audio;
   final Long videoBytes;
 
+  /** The only usage fields the model reports whatever the style; empty when the style decides. */
+  final List<String> usageFields;
+
   Instant started;
   Instant ended;
   boolean canceled;
@@ -58,7 +62,8 @@ final class SimulatedTask {
       String tier,
       String size,
       boolean audio,
-      Long videoBytes) {
+      Long videoBytes,
+      List<String> usageFields) {
     this.taskId = taskId;
     this.account = account;
     this.keyId = keyId;
@@ -78,6 +83,7 @@ final class SimulatedTask {
     this.size = size;
     this.audio = audio;
     this.videoBytes = videoBytes;
+    this.usageFields = List.copyOf(usageFields);
   }
 
   /** The state at {@code now}, assuming the task's lane has been advanced to {@code now}. */

@@ -510,7 +510,8 @@ final class SimulatorHandler extends Handler.Abstract {
         rules.tierOf(request),
         rules.sizeOf(request),
         rules.audioOf(request),
-        markers.videoBytes());
+        markers.videoBytes(),
+        rules.usageFieldsOf(request.model()));
   }
 
   /** The request as the provider would see it without the simulator's scenario markers. */

@@ -114,7 +114,8 @@ public final class SimulatorLedger {
    * @param keyId key that created it
    * @param model model id
    * @param endpointPath create path used
-   * @param tier resolution tier produced
+   * @param tier tier produced and billed: the resolution tier ({@code 720P}), or the mode in upper
+   *     case ({@code WAN-STD}, {@code WAN-PRO}) for the models priced by mode (animate)
    * @param audio whether the create call asked for an audio track ({@code parameters.audio} true;
    *     absent counts as false), which selects the audio price of models priced by it
    * @param usageMillis seconds produced (as reported in usage) in milliseconds; billed only when

@@ -56,9 +56,24 @@ final class TaskJson {
     return root;
   }
 
+  /**
+   * The {@code usage} of a SUCCEEDED task in {@code style}; a model with its own usage fields
+   * ({@link SimulatedTask#usageFields}) reports only those, in every style.
+   */
   static ObjectNode usage(ObjectMapper mapper, SimulatedTask task, UsageStyle style) {
     ObjectNode usage = mapper.createObjectNode();
     BigDecimal seconds = BigDecimal.valueOf(task.usageMillis, 3).stripTrailingZeros();
+    if (!task.usageFields.isEmpty()) {
+      // a model whose usage shape is unknown reports what is known, never a made-up tier
+      for (String field : task.usageFields) {
+        switch (field) {
+          case "video_duration", "duration" -> putSeconds(usage, field, seconds);
+          case "video_count" -> usage.put(field, 1);
+          default -> throw new IllegalStateException("unknown usage field " + field);
+        }
+      }
+      return usage;
+    }
     if (style == UsageStyle.LEGACY) {
       putSeconds(usage, "video_duration", seconds);
       usage.put("video_ratio", task.size);

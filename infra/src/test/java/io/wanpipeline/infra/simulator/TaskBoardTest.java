@@ -28,9 +28,9 @@ class TaskBoardTest {
             "req",
             new CreateBody(
                 "m",
-                new CreateBody.Input(Map.of("prompt", "x"), List.of(), List.of()),
+                new CreateBody.Input(Map.of("prompt", "x"), List.of(), Map.of(), List.of()),
                 new CreateBody.Parameters(
-                    "480P", null, null, null, null, null, null, null, null, Map.of())),
+                    "480P", null, null, null, null, null, null, null, null, Map.of(), Map.of())),
             submitted,
             Duration.ofSeconds(1),
             Duration.ofSeconds(10),
@@ -41,7 +41,8 @@ class TaskBoardTest {
             "480P",
             "832*480",
             false,
-            null);
+            null,
+            List.of());
     board.add(t);
     return t;
   }
