@@ -138,13 +138,18 @@ class DialectPricingWalkTest {
   }
 
   /** One request of the walk: a model, a way of asking for a tier, and audio. */
-  record Case(String model, String resolution, String size, Boolean audio) {
+  record Case(String model, String resolution, String size, Boolean audio, String mode) {
+    Case(String model, String resolution, String size, Boolean audio) {
+      this(model, resolution, size, audio, null);
+    }
+
     String name() {
       return model
           + (resolution == null ? "" : " resolution=" + resolution)
           + (size == null ? "" : " size=" + size)
           + (audio == null ? "" : " audio=" + audio)
-          + (resolution == null && size == null ? " (default tier)" : "");
+          + (mode == null ? "" : " mode=" + mode)
+          + (resolution == null && size == null && mode == null ? " (default tier)" : "");
     }
   }
 
@@ -282,8 +287,14 @@ class DialectPricingWalkTest {
     return PRICES.stream().anyMatch(p -> p.getModel().equals(model) && p.getTier().equals(tier));
   }
 
-  /** Every tier (offered or not, and none), by resolution and, for size models, by size. */
+  /**
+   * Every tier (offered or not, and none), by resolution and, for size models, by size; for a model
+   * priced by service mode, every mode.
+   */
   private static List<Case> cases(ModelSpec spec) {
+    if (spec.pricedByMode()) {
+      return spec.modes().stream().map(m -> new Case(spec.id(), null, null, null, m)).toList();
+    }
     List<Boolean> audios =
         spec.takesAudio() || spec.audioAffectsPrice()
             ? List.of(Boolean.FALSE, Boolean.TRUE)
@@ -423,11 +434,23 @@ class DialectPricingWalkTest {
     if (required.contains(InputField.MEDIA)) {
       in.setMedia(media(spec.inputs().media()));
     }
+    if (required.contains(InputField.VIDEO_URL)) {
+      in.setVideoUrl(VIDEO);
+    }
+    List<String> objOrBg = List.of();
+    if (required.contains(InputField.FUNCTION)) {
+      // vace: the function whose output length and tier do not depend on an input video
+      in.setFunction("image_reference");
+      in.setRefImagesUrl(List.of(IMG));
+      objOrBg = List.of("obj");
+    }
     VideoParameters parameters =
         VideoParameters.newBuilder()
             .setResolution(c.resolution())
             .setSize(c.size())
             .setAudio(c.audio())
+            .setMode(c.mode())
+            .setObjOrBg(objOrBg)
             .build();
     return VideoRequest.newBuilder()
         .setRequestId(requestId)

@@ -154,6 +154,33 @@ class EndToEndIT {
               v[0].contains("i2v") ? IMAGE : null,
               params(v[1], v[2], v[3] == null ? null : Integer.valueOf(v[3]))));
     }
+    // the models whose inputs VideoRequest carries since issue 12: vace and the animate models
+    archived.add(
+        VideoRequest.newBuilder(request("vace", "acme", "wanx2.1-vace-plus", null, null, null))
+            .setInput(
+                VideoInput.newBuilder()
+                    .setPrompt("a fox in front of a snowy forest")
+                    .setFunction("image_reference")
+                    .setRefImagesUrl(List.of(IMAGE, IMAGE))
+                    .build())
+            .setParameters(
+                VideoParameters.newBuilder()
+                    .setSize("1280*720")
+                    .setObjOrBg(List.of("obj", "bg"))
+                    .build())
+            .build());
+    for (String mode : List.of("wan-std", "wan-pro")) {
+      archived.add(
+          VideoRequest.newBuilder(
+                  request("animate-" + mode, "globex", "wan2.2-animate-mix", null, null, null))
+              .setInput(
+                  VideoInput.newBuilder()
+                      .setImageUrl(IMAGE)
+                      .setVideoUrl("https://example.com/e2e/scene.mp4")
+                      .build())
+              .setParameters(VideoParameters.newBuilder().setMode(mode).build())
+              .build());
+    }
     VideoRequest invalid =
         request(
             "invalid",
@@ -357,6 +384,9 @@ class EndToEndIT {
 
   private static VideoRequest request(
       String id, String account, String model, String prompt, String image, VideoParameters p) {
+    if (p == null) {
+      p = params(null, null, null);
+    }
     return VideoRequest.newBuilder()
         .setRequestId("e2e-" + id)
         .setAccountId(account)

@@ -12,6 +12,8 @@ import io.wanpipeline.wan.catalogue.InputField;
 import io.wanpipeline.wan.catalogue.MediaRules;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.ModelSpec;
+import io.wanpipeline.wan.catalogue.TaskKind;
+import io.wanpipeline.wan.catalogue.VaceFunction;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.validation.RequestValidator;
 import io.wanpipeline.wan.validation.Violation;
@@ -25,6 +27,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -114,18 +117,21 @@ class SimulatorAgreementTest {
     List<Case> cases = new ArrayList<>();
     AtomicInteger seq = new AtomicInteger();
     for (ModelSpec spec : CATALOGUE.all()) {
-      for (String[] shape : shapes()) {
-        for (Integer seconds : DURATIONS) {
-          String label =
-              shape[0] == null && shape[1] == null
-                  ? "no resolution or size"
-                  : shape[0] != null ? "a resolution" : "a size";
-          cases.add(
-              new Case(
-                  "agree-" + seq.incrementAndGet(),
-                  label,
-                  spec,
-                  request(spec, shape[0], shape[1], seconds)));
+      for (Variant variant : variants(spec)) {
+        for (String[] shape : shapes()) {
+          for (Integer seconds : DURATIONS) {
+            String label =
+                (shape[0] == null && shape[1] == null
+                        ? "no resolution or size"
+                        : shape[0] != null ? "a resolution" : "a size")
+                    + variant.label();
+            cases.add(
+                new Case(
+                    "agree-" + seq.incrementAndGet(),
+                    label,
+                    spec,
+                    variant.apply(request(spec, shape[0], shape[1], seconds))));
+          }
         }
       }
     }
@@ -134,6 +140,7 @@ class SimulatorAgreementTest {
     AtomicInteger bothAccepted = new AtomicInteger();
     AtomicInteger bothRefused = new AtomicInteger();
     AtomicInteger deliberatelyStricter = new AtomicInteger();
+    Set<String> modelsBothAccept = new ConcurrentSkipListSet<>();
     cases.parallelStream()
         .forEach(
             c -> {
@@ -147,8 +154,9 @@ class SimulatorAgreementTest {
               String model = c.spec().id();
               if (pipelineAccepts && simulatorAccepts) {
                 bothAccepted.incrementAndGet();
+                modelsBothAccept.add(c.spec().id());
                 String madeAt = sim.ledger().tasksOfRequest(c.id()).get(0).tier();
-                String pricedAt = c.spec().tierOf(c.request());
+                String pricedAt = c.spec().priceTierOf(c.request());
                 if (!madeAt.equals(pricedAt)) {
                   tierGaps.add(new TierGap(model, c.shape(), madeAt, pricedAt));
                 }
@@ -179,6 +187,9 @@ class SimulatorAgreementTest {
         .as("the walk covers %d requests and most of them agree", cases.size())
         .isGreaterThan(cases.size() / 2);
     assertThat(bothAccepted.get()).as("requests both sides accept").isGreaterThan(500);
+    assertThat(modelsBothAccept)
+        .as("every catalogued model can be requested (vace and animate included, issue 12)")
+        .containsExactlyInAnyOrderElementsOf(CATALOGUE.all().stream().map(ModelSpec::id).toList());
     assertThat(new TreeSet<>(disagreements))
         .as(
             "disagreements between the pipeline and the simulator:%n%s",
@@ -187,6 +198,125 @@ class SimulatorAgreementTest {
     assertThat(deliberatelyStricter.get())
         .as("requests refused only for a tier asked in an ignored field")
         .isPositive();
+  }
+
+  /**
+   * A change to the smallest request: the same request for most models; for a model priced by
+   * service mode each of its modes, none and an unknown one; for vace each function with its
+   * smallest complete inputs, and each without the input or parameter it needs.
+   */
+  private record Variant(String label, UnaryOperator<GenerationRequest> change) {
+    GenerationRequest apply(GenerationRequest r) {
+      return change.apply(r);
+    }
+  }
+
+  private static List<Variant> variants(ModelSpec spec) {
+    List<Variant> out = new ArrayList<>();
+    if (spec.pricedByMode()) {
+      for (String mode : spec.modes()) {
+        out.add(new Variant(", mode " + mode, r -> withVideo(withExtra(r, Map.of("mode", mode)))));
+      }
+      out.add(new Variant(", no mode", r -> withVideo(r)));
+      out.add(new Variant(", unknown mode", r -> withVideo(withExtra(r, Map.of("mode", "max")))));
+      out.add(new Variant(", no video", r -> withExtra(r, Map.of("mode", spec.modes().get(0)))));
+    } else if (spec.task() == TaskKind.VACE) {
+      for (VaceFunction f : VaceFunction.values()) {
+        out.add(new Variant(", " + f.wireName(), r -> vace(r, f, true)));
+        out.add(new Variant(", " + f.wireName() + " incomplete", r -> vace(r, f, false)));
+      }
+    } else {
+      out.add(new Variant("", UnaryOperator.identity()));
+    }
+    return out;
+  }
+
+  /** {@code r} as a request of vace {@code function}, with or without what the function needs. */
+  private static GenerationRequest vace(GenerationRequest r, VaceFunction function, boolean whole) {
+    Input in = r.input();
+    String video = "https://example.com/input.mp4";
+    List<String> refs = List.of();
+    Map<String, Object> extra = Map.of();
+    String firstClip = null;
+    switch (function) {
+      case IMAGE_REFERENCE -> {
+        refs = List.of("https://example.com/fox.png", "https://example.com/snow.png");
+        extra = whole ? Map.of("obj_or_bg", List.of("obj", "bg")) : Map.of("obj_or_bg", List.of());
+        video = null;
+      }
+      case VIDEO_REPAINTING -> extra = whole ? Map.of("control_condition", "depth") : Map.of();
+      case VIDEO_EXTENSION -> {
+        firstClip = whole ? "https://example.com/first.mp4" : null;
+        video = null;
+      }
+      default -> video = whole ? video : null;
+    }
+    return withExtra(
+        new GenerationRequest(
+            r.model(),
+            new Input(
+                in.prompt(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                function.wireName(),
+                video,
+                refs,
+                null,
+                null,
+                firstClip,
+                null),
+            r.parameters()),
+        extra);
+  }
+
+  private static GenerationRequest withVideo(GenerationRequest r) {
+    Input in = r.input();
+    return new GenerationRequest(
+        r.model(),
+        new Input(
+            in.prompt(),
+            in.negativePrompt(),
+            in.imgUrl(),
+            in.firstFrameUrl(),
+            in.lastFrameUrl(),
+            in.imageUrl(),
+            in.audioUrl(),
+            in.template(),
+            in.referenceUrls(),
+            in.media(),
+            null,
+            "https://example.com/motion.mp4",
+            List.of(),
+            null,
+            null,
+            null,
+            null),
+        r.parameters());
+  }
+
+  private static GenerationRequest withExtra(GenerationRequest r, Map<String, Object> extra) {
+    Parameters p = r.parameters();
+    return new GenerationRequest(
+        r.model(),
+        r.input(),
+        new Parameters(
+            p.resolution(),
+            p.size(),
+            p.ratio(),
+            p.duration(),
+            p.promptExtend(),
+            p.watermark(),
+            p.audio(),
+            p.seed(),
+            p.shotType(),
+            extra));
   }
 
   /** {resolution, size} pairs: neither, each tier, each documented size. */
