@@ -70,7 +70,7 @@ class VideoRequestIntakeFuzzTest {
     TOPICS.videoRequests().valueBytes(Requests.i2v("seed"));
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void everyRecordIsDeadLetteredRejectedOrQueued(byte[] value) {
     ConsumerRecord<byte[], byte[]> record =
         new ConsumerRecord<>(TOPICS.videoRequests().name(), 0, 42L, null, value);

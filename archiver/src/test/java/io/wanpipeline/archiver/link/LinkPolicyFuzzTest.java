@@ -31,7 +31,7 @@ class LinkPolicyFuzzTest {
   private static final List<String> HOSTS =
       List.of("*.aliyuncs.com", "oss.example.com", "47.93.10.2", "[2408:4001::2]");
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   @DictionaryEntries({
     "https://",
     "http://",

@@ -22,7 +22,7 @@ class PriceFileFuzzTest {
   private static final String NAME = "fuzzed.csv";
   private static final Pattern LOCATED = Pattern.compile("(?s)" + NAME + ":(\\d+): .+");
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void givesPricesOrAnErrorNamingTheLine(byte[] input) throws IOException {
     // Malformed UTF-8 becomes U+FFFD, as the InputStreamReader of PriceFile.bundled() makes it.
     String text = new String(input, StandardCharsets.UTF_8);

@@ -7,20 +7,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Kills each service with SIGKILL a given number of times at random moments and starts it again
  * after a short random pause. Each service draws its moments from its own seeded {@link Random}, so
- * a seed gives the same schedule of up-times and pauses on every run; every kill is logged.
+ * a seed gives the same schedule of up-times and pauses on every run; every kill is logged. A kill
+ * due while kills are held (the owner's condition) or while its service is frozen with SIGSTOP
+ * waits until they are allowed and the service has been resumed (looked at every {@link
+ * #HELD_RETRY}), so a frozen service still wakes up as a zombie to be fenced.
  */
 final class ChaosMonkey implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosMonkey.class);
+  private static final Duration HELD_RETRY = Duration.ofMillis(500);
 
   /**
    * One kill.
@@ -52,6 +58,7 @@ final class ChaosMonkey implements AutoCloseable {
       Duration pauseMax) {}
 
   private final Map<ServiceProcess, Random> services = new LinkedHashMap<>();
+  private final BooleanSupplier killsAllowed;
   private final int killsPerService;
   private final Timing timing;
   private final Clock clock;
@@ -60,8 +67,16 @@ final class ChaosMonkey implements AutoCloseable {
   private final List<String> problems = new ArrayList<>();
   private Instant startedAt;
 
+  /**
+   * @param killsAllowed false while no service may be killed (kills then wait)
+   */
   ChaosMonkey(
-      List<ServiceProcess> targets, long seed, int killsPerService, Timing timing, Clock clock) {
+      List<ServiceProcess> targets,
+      long seed,
+      int killsPerService,
+      Timing timing,
+      BooleanSupplier killsAllowed,
+      Clock clock) {
     // Seeds drawn from one random: Randoms seeded n and n+1 draw nearly the same first numbers.
     Random seeds = new Random(seed);
     for (ServiceProcess target : targets) {
@@ -69,6 +84,7 @@ final class ChaosMonkey implements AutoCloseable {
     }
     this.killsPerService = killsPerService;
     this.timing = timing;
+    this.killsAllowed = killsAllowed;
     this.clock = clock;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -110,9 +126,16 @@ final class ChaosMonkey implements AutoCloseable {
     synchronized (this) {
       random = services.get(service);
     }
-    Duration pause = draw(random, timing.pauseMin(), timing.pauseMax());
+    Duration pause;
     try {
-      long pid = service.kill();
+      OptionalLong killed =
+          killsAllowed.getAsBoolean() ? service.killUnlessPaused() : OptionalLong.empty();
+      if (killed.isEmpty()) {
+        schedule(() -> kill(service), HELD_RETRY);
+        return;
+      }
+      long pid = killed.getAsLong();
+      pause = draw(random, timing.pauseMin(), timing.pauseMax());
       Kill kill = new Kill(service.name(), service.kills(), pid, sinceStart(), pause);
       synchronized (this) {
         kills.add(kill);
@@ -126,7 +149,9 @@ final class ChaosMonkey implements AutoCloseable {
           kill.at().toMillis(),
           pause.toMillis());
     } catch (IllegalStateException e) {
+      // It died by itself: counted as a problem, and started again all the same.
       problem(e.getMessage());
+      pause = timing.pauseMin();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;

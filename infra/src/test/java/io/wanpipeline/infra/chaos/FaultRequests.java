@@ -10,20 +10,27 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The fault suite's workload: valid requests spread by a seeded random over three provider
- * accounts, each speaking another dialect (DashScope, Crazyrouter, Vtrix), their models, caller
- * accounts and priorities, and every n-th one invalid (a resolution its model lacks) so that it
- * must end REJECTED. DashScope requests of every fifth carry a simulator marker that makes the
- * output a fractional number of seconds, so billing sees milliseconds.
+ * The fault suite's workload: valid requests spread by a seeded random over five provider accounts
+ * (three speaking DashScope, one Crazyrouter, one Vtrix), their models, caller accounts and
+ * priorities, and every n-th one invalid (a resolution its model lacks) so that it must end
+ * REJECTED. Wan 2.6 requests ask for an audio track at random (wan2.6-i2v-flash has its own audio
+ * price, the others fall back to their silent one), and every fifth valid DashScope request carries
+ * a simulator marker that makes its output a fractional number of seconds, so billing sees
+ * milliseconds.
  */
 final class FaultRequests {
   /** A provider account, the dialect it speaks and the models asked of it. */
   record Account(String name, String dialect, List<String> models) {}
 
+  /** The DashScope models, all with 5 create calls per second at the provider. */
+  private static final List<String> DASHSCOPE_MODELS =
+      List.of("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.6-i2v", "wan2.6-i2v-flash");
+
   static final List<Account> ACCOUNTS =
       List.of(
-          new Account(
-              "acct-ds", "dashscope", List.of("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.6-i2v")),
+          new Account("acct-a", "dashscope", DASHSCOPE_MODELS),
+          new Account("acct-b", "dashscope", DASHSCOPE_MODELS),
+          new Account("acct-c", "dashscope", DASHSCOPE_MODELS),
           new Account("acct-cr", "crazyrouter", List.of("wan2.2-i2v-flash")),
           new Account("acct-vx", "vtrix", List.of("wan2.2-i2v-flash")));
 
@@ -50,6 +57,7 @@ final class FaultRequests {
     String model = account.models().get(random.nextInt(account.models().size()));
     boolean invalid = invalidEvery > 0 && n % invalidEvery == invalidEvery - 1;
     boolean fractional = "dashscope".equals(account.dialect()) && random.nextInt(5) == 0;
+    boolean audio = random.nextBoolean();
     VideoInput.Builder input =
         VideoInput.newBuilder()
             .setPrompt(
@@ -57,10 +65,13 @@ final class FaultRequests {
                     + n
                     + (fractional ? " [sim:seconds=4." + (100 + random.nextInt(900)) + "]" : ""));
     VideoParameters.Builder parameters = VideoParameters.newBuilder().setPromptExtend(false);
+    if (model.startsWith("wan2.6-")) {
+      parameters.setAudio(audio);
+    }
     switch (model) {
-      case "wan2.6-i2v" -> {
+      case "wan2.6-i2v", "wan2.6-i2v-flash" -> {
         input.setImgUrl(IMAGE);
-        parameters.setResolution(invalid ? "480P" : "720P").setDuration(5).setAudio(false);
+        parameters.setResolution(invalid ? "480P" : "720P").setDuration(5);
       }
       case "wan2.2-i2v-flash" -> {
         input.setImgUrl(IMAGE);
@@ -68,8 +79,7 @@ final class FaultRequests {
       }
       case "wan2.5-t2v-preview" ->
           parameters.setSize(invalid ? "999*999" : "832*480").setDuration(5);
-      default ->
-          parameters.setSize(invalid ? "999*999" : "1280*720").setDuration(5).setAudio(false);
+      default -> parameters.setSize(invalid ? "999*999" : "1280*720").setDuration(5);
     }
     return VideoRequest.newBuilder()
         .setRequestId("fault-" + runId + "-" + n)

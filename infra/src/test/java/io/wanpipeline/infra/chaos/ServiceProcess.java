@@ -4,11 +4,12 @@ import io.wanpipeline.infra.process.ChildJvm;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
- * One pipeline service run as a child JVM that the chaos test kills with SIGKILL and starts again
- * from the same specification (same properties file, same instance id, same state directory), so
- * every restart fences its predecessor.
+ * One pipeline service run as a child JVM that the fault suite kills with SIGKILL, or freezes with
+ * SIGSTOP, and starts again from the same specification (same properties file, same instance id,
+ * same state directory), so every restart fences its predecessor.
  */
 final class ServiceProcess implements AutoCloseable {
   private final ChildJvm.Spec spec;
@@ -17,6 +18,7 @@ final class ServiceProcess implements AutoCloseable {
   private int kills;
   private int unexpectedExits;
   private int pauses;
+  private boolean paused;
 
   ServiceProcess(ChildJvm.Spec spec) {
     this.spec = Objects.requireNonNull(spec, "spec");
@@ -55,6 +57,16 @@ final class ServiceProcess implements AutoCloseable {
     return pid;
   }
 
+  /**
+   * {@link #kill}, unless the child is frozen by {@link #pause}: a frozen child is left to be
+   * resumed as the zombie it is meant to be.
+   *
+   * @return the killed process id, or empty when the child is frozen
+   */
+  synchronized OptionalLong killUnlessPaused() throws InterruptedException {
+    return paused ? OptionalLong.empty() : OptionalLong.of(kill());
+  }
+
   /** Stops the child with SIGTERM (then SIGKILL after {@code grace}); nothing if not running. */
   synchronized void stop(Duration grace) throws InterruptedException {
     if (child != null) {
@@ -79,6 +91,7 @@ final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(name() + " is not running; log " + spec.logFile());
     }
     signal("STOP", child.pid());
+    paused = true;
     pauses++;
     return child.pid();
   }
@@ -89,6 +102,7 @@ final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(name() + " is not running; log " + spec.logFile());
     }
     signal("CONT", child.pid());
+    paused = false;
   }
 
   /** How many times the child was paused. */

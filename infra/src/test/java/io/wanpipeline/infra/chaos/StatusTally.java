@@ -120,6 +120,11 @@ final class StatusTally implements AutoCloseable {
     return inDoubt.size();
   }
 
+  /** The requests that ended FAILED with {@value #SUBMIT_IN_DOUBT}, sorted. */
+  synchronized Set<String> inDoubtIds() {
+    return new java.util.TreeSet<>(inDoubt.keySet());
+  }
+
   /** The requests with a SUCCEEDED or LATE_SUCCEEDED event, sorted. */
   synchronized Set<String> succeeded() {
     return new java.util.TreeSet<>(successes.keySet());

@@ -60,12 +60,18 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * the same {@link LocalStack} the demo uses, with the default poll cadence: mixed requests end once
  * each, archived bytes match what the simulator served, and the bill matches the simulator's
  * seconds times the seeded prices to the micro-unit.
+ *
+ * <p>The provider key and the S3 credentials come from {@code WAN_PIPELINE_*} environment
+ * variables, which must win over the values the stack writes (docs/configuration.md 1.2 and 7.1):
+ * the simulator knows only the environment's key and the S3 server only the environment's
+ * credentials, so the stack's own values would fail every request.
  */
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class EndToEndIT {
   private static final String IMAGE = "https://example.com/e2e/frame.png";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN");
+  private static final String ENV_PROVIDER_KEY = "sk-from-the-environment-4f1c";
 
   @TempDir Path dataDir;
 
@@ -81,7 +87,7 @@ class EndToEndIT {
     bucket = s3.uniqueBucket("e2e");
     SimulatorConfig simulator =
         SimulatorConfig.builder()
-            .apiKey(LocalStack.SIMULATOR_API_KEY, "default")
+            .apiKey(ENV_PROVIDER_KEY, "default")
             .pendingTime(Duration.ofMillis(500))
             .runningTime(Duration.ofSeconds(7))
             .build();
@@ -98,12 +104,17 @@ class EndToEndIT {
                 dataDir,
                 kafka.bootstrapServers(),
                 s3.endpoint(),
-                s3.accessKey(),
-                s3.secretKey(),
+                "stack-access-key",
+                "stack-secret-key",
                 prefix,
                 3,
                 simulator,
-                Settings.of(Map.of()),
+                Settings.of(
+                    Map.of(),
+                    Map.of(
+                        "WAN_PIPELINE_PROVIDER_DEFAULT_API_KEY", ENV_PROVIDER_KEY,
+                        "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3.accessKey(),
+                        "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3.secretKey())),
                 overrides,
                 Clock.systemUTC()));
     watcher = new PipelineWatcher(kafka.bootstrapServers(), stack.topics());
@@ -120,7 +131,13 @@ class EndToEndIT {
   }
 
   @Test
-  void mixedRequestsEndOnceEachArchivedIntactAndBilledToTheMicroUnit() throws Exception {
+  void mixedRequestsEndOnceEachArchivedIntactAndBilledToTheMicroUnitWithSecretsFromTheEnvironment()
+      throws Exception {
+    assertThat(stack.settings().secret("provider.default.api-key")).contains(ENV_PROVIDER_KEY);
+    assertThat(stack.settings().secret("s3.secret-access-key")).contains(s3.secretKey());
+    assertThat(stack.settings().string("provider.default.base-url"))
+        .as("keys the environment does not set keep the stack's values")
+        .isEqualTo(stack.simulator().orElseThrow().baseUrl());
     List<VideoRequest> archived = new ArrayList<>();
     String[][] valid = {
       {"wan2.6-t2v", null, "1280*720", "5", "acme"},

@@ -29,7 +29,7 @@ class DashScopeAnswersFuzzTest {
                       .httpClient(http)
                       .clock(clock)));
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   @DictionaryFile(resourcePath = ProviderAnswerContract.DICTIONARY)
   void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
     NATIVE.check(input);

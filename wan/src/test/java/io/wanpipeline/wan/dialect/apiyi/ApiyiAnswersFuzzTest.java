@@ -20,7 +20,7 @@ class ApiyiAnswersFuzzTest {
                       .httpClient(http)
                       .clock(clock)));
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   @DictionaryFile(resourcePath = ProviderAnswerContract.DICTIONARY)
   void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
     CLIENT.check(input);

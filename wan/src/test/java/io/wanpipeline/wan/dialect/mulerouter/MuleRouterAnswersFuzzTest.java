@@ -19,7 +19,7 @@ class MuleRouterAnswersFuzzTest {
                   .clock(clock)
                   .build());
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   @DictionaryFile(resourcePath = ProviderAnswerContract.DICTIONARY)
   void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
     CLIENT.check(input);

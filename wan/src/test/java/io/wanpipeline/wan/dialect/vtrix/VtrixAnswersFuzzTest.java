@@ -18,7 +18,7 @@ class VtrixAnswersFuzzTest {
                   .clock(clock)
                   .build());
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   @DictionaryFile(resourcePath = ProviderAnswerContract.DICTIONARY)
   void everyAnswerGivesATypedOutcomeWithoutSecrets(byte[] input) {
     CLIENT.check(input);
