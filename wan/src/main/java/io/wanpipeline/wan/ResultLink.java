@@ -45,6 +45,14 @@ public final class ResultLink {
    * userinfo ({@code user:password@}); safe to log and to put in events.
    */
   public String redacted() {
+    return redacted(uri);
+  }
+
+  /**
+   * {@code uri} as {@link #redacted()} shows a link: for callers that judge links of any scheme
+   * (the archiver's link policy names the refused link, {@code file:} and {@code ftp:} included).
+   */
+  public static String redacted(URI uri) {
     String host = uri.getHost();
     String authority;
     if (host != null) {

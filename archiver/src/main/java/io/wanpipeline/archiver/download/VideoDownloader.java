@@ -163,7 +163,9 @@ public final class VideoDownloader implements AutoCloseable {
       throws ArchiveException, InterruptedException {
     URI target = link.uri();
     for (int hop = 0; ; hop++) {
-      ResultLink current = hop == 0 ? link : ResultLink.of(target.toString());
+      // what the messages show of this hop; a redirect may point anywhere (file:, ftp:), so it is
+      // redacted as a URI, not made a result link
+      String current = hop == 0 ? link.redacted() : ResultLink.redacted(target);
       Optional<LinkRefusal> refusal = policy.refuseForm(target);
       if (refusal.isPresent()) {
         throw refused(link, current, refusal.get().rule());
@@ -181,7 +183,7 @@ public final class VideoDownloader implements AutoCloseable {
         request.abort(e);
         throw ArchiveFailure.transientFailure(
                 ArchiveFailure.DOWNLOAD_FAILED,
-                "no response from " + current.redacted() + " within " + responseTimeout)
+                "no response from " + current + " within " + responseTimeout)
             .toException();
       } catch (ExecutionException e) {
         Optional<LinkRefusedException> refused = refusedCause(e);
@@ -191,7 +193,7 @@ public final class VideoDownloader implements AutoCloseable {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         throw ArchiveFailure.transientFailure(
                 ArchiveFailure.DOWNLOAD_FAILED,
-                "cannot download " + current.redacted() + ": " + cause.getClass().getSimpleName())
+                "cannot download " + current + ": " + cause.getClass().getSimpleName())
             .toException();
       }
       int status = response.getStatus();
@@ -222,9 +224,9 @@ public final class VideoDownloader implements AutoCloseable {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
-  private static ArchiveException classify(ResultLink link, Response response, String body) {
+  private static ArchiveException classify(String shown, Response response, String body) {
     int status = response.getStatus();
-    String where = "GET " + link.redacted() + " answered HTTP " + status;
+    String where = "GET " + shown + " answered HTTP " + status;
     Optional<String> code = xmlCode(body).map(c -> " " + c);
     if (status == 403 && body.contains("Request has expired")) {
       return new ArchiveFailure(
@@ -248,8 +250,8 @@ public final class VideoDownloader implements AutoCloseable {
         .toException();
   }
 
-  private static ArchiveException refused(ResultLink link, ResultLink hop, String rule) {
-    String via = hop == link ? "" : " (redirected to " + hop.redacted() + ")";
+  private static ArchiveException refused(ResultLink link, String hop, String rule) {
+    String via = hop.equals(link.redacted()) ? "" : " (redirected to " + hop + ")";
     return ArchiveFailure.permanent(
             ArchiveFailure.LINK_REFUSED,
             "link " + link.redacted() + via + " refused by rule " + rule)

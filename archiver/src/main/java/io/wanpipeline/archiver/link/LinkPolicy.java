@@ -215,7 +215,7 @@ public final class LinkPolicy {
   }
 
   private static String redacted(URI uri) {
-    return ResultLink.of(uri.toString()).redacted();
+    return ResultLink.redacted(uri);
   }
 
   private static Optional<LinkRefusal> refused(String rule, String link) {

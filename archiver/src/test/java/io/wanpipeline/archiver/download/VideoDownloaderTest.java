@@ -193,10 +193,15 @@ class VideoDownloaderTest {
         "/to-userinfo",
         new Answer(302, Map.of("Location", "http://u:p@127.0.0.1:1/a.mp4"), new byte[0]));
     answers.put("/loop", new Answer(302, Map.of("Location", "/loop"), new byte[0]));
+    answers.put("/to-file", new Answer(302, Map.of("Location", "file:///etc/passwd"), new byte[0]));
 
     ArchiveFailure metadata = failureOf(link("/to-metadata"));
     ArchiveFailure userinfo = failureOf(link("/to-userinfo"));
     ArchiveFailure loop = failureOf(link("/loop"));
+    // a redirect off http(s) is refused by the policy, not thrown as a malformed result link
+    ArchiveFailure file = failureOf(link("/to-file"));
+    assertThat(file.code()).isEqualTo(ArchiveFailure.LINK_REFUSED);
+    assertThat(file.message()).contains("file:///etc/passwd").contains("not-https");
 
     assertThat(metadata.code()).isEqualTo(ArchiveFailure.LINK_REFUSED);
     assertThat(metadata.kind()).isEqualTo(ArchiveFailure.Kind.PERMANENT);
@@ -207,7 +212,7 @@ class VideoDownloaderTest {
     for (ArchiveFailure f : List.of(metadata, userinfo, loop)) {
       assertThat(f.message()).doesNotContain("Signature", "OSSAccessKeyId", "Expires=");
     }
-    assertThat(seen).hasSize(2 + 4);
+    assertThat(seen).hasSize(3 + 4);
   }
 
   @Test
