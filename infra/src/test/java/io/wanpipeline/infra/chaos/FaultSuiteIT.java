@@ -171,7 +171,7 @@ class FaultSuiteIT {
             s3Defaults.dataDir(),
             S3_ACCESS_KEY,
             S3_SECRET,
-            FreePort.pick(),
+            FreePort.pickForRestarts(),
             s3Defaults.jvmOptions(),
             START_TIMEOUT,
             s3Defaults.jar());
@@ -183,7 +183,9 @@ class FaultSuiteIT {
             kafkaDefaults.jvmOptions(),
             START_TIMEOUT,
             kafkaDefaults.brokerOverrides());
-    int registryPort = FreePort.pick();
+    // the registry and S3 come back on the same port after their outage, so both use ports no
+    // outgoing connection can take meanwhile
+    int registryPort = FreePort.pickForRestarts();
     AtomicReference<S3ProxyProcess> s3 = new AtomicReference<>();
     AtomicReference<LocalSchemaRegistry> registry = new AtomicReference<>();
     AtomicBoolean killsHeld = new AtomicBoolean();
