@@ -38,7 +38,7 @@ public record TaskTransitions(
   /** Error code of UNKNOWN. */
   public static final String TASK_UNKNOWN = "TASK_UNKNOWN";
 
-  /** How long the provider keeps a task after its submission (wan-protocol.md): the late watch. */
+  /** How long the provider keeps a task after its submission (docs/protocol.md): the late watch. */
   public static final Duration PROVIDER_RETENTION = Duration.ofHours(24);
 
   /** Default of {@link #lateWatchInterval()}. */

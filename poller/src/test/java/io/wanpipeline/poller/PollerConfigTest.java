@@ -32,7 +32,7 @@ class PollerConfigTest {
         .isEqualTo(Duration.ofMillis(9650));
     assertThat(c.queryRateCap()).as("no per-instance cap unless set").isEmpty();
     assertThat(c.accounts().defaultAccount().limits().queryRate())
-        .as("the account's own rate, wan-protocol.md 1.9")
+        .as("the account's own rate, docs/protocol.md 1.9")
         .isEqualTo(20.0);
     assertThat(c.queryThreads()).isEqualTo(16);
     assertThat(c.unknownThreshold()).isEqualTo(3);

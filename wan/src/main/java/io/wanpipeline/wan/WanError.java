@@ -4,7 +4,7 @@ import io.wanpipeline.wan.http.SecretRedactor;
 import java.time.Duration;
 
 /**
- * A classified provider failure. Classified once, at the client boundary (wan-protocol.md 1.8).
+ * A classified provider failure. Classified once, at the client boundary (docs/protocol.md 1.8).
  *
  * @param code provider code ({@code InvalidParameter}, {@code Throttling.RateQuota}) or a client
  *     code ({@code NETWORK}, {@code TIMEOUT}, {@code MALFORMED_RESPONSE})

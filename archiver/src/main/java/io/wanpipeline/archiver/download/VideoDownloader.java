@@ -49,7 +49,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>The request carries no Authorization header and no cookies (the client has an empty cookie
  * store and no authentication), asks for no content encoding, and the link's query string is sent
  * exactly as the provider wrote it: OSS refuses a signed URL that also carries credentials
- * (wan-protocol.md 1.10). Outcomes are classified here: a refused link is permanent {@code
+ * (docs/protocol.md 1.10). Outcomes are classified here: a refused link is permanent {@code
  * LINK_REFUSED}; an OSS "Request has expired." 403 is an expired link; 408, 429, 5xx and network
  * errors are transient; other statuses are permanent.
  */

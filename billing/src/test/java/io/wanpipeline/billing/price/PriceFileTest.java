@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class PriceFileTest {
 
   /**
-   * wan-protocol.md section 3, "CNY prices (China/Beijing, per second of output)", transcribed: key
-   * provider_account|model|tier|audio, value CNY micro-units per second.
+   * docs/protocol.md section 3, "CNY prices (China/Beijing, per second of output)", transcribed:
+   * key provider_account|model|tier|audio, value CNY micro-units per second.
    */
   private static final Map<String, Long> SECTION_3_CNY =
       Map.ofEntries(

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * APIYI (seed 002, wan-protocol.md 5.3), a new-api based gateway with a DashScope passthrough
+ * APIYI (seed 002, docs/protocol.md 5.3), a new-api based gateway with a DashScope passthrough
  * channel:
  *
  * <ul>

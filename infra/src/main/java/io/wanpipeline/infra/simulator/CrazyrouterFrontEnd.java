@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Crazyrouter's Ali Bailian-compatible alias (seeds 000 and 001, wan-protocol.md 5.2), a new-api
+ * Crazyrouter's Ali Bailian-compatible alias (seeds 000 and 001, docs/protocol.md 5.2), a new-api
  * based gateway relaying the native protocol under {@value #PREFIX}:
  *
  * <ul>

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Reads a native create-task body into a {@link CreateBody}, keeping every field real clients send
  * (the official SDK always adds {@code input.extend_prompt}, {@code parameters.with_audio}, and
- * both {@code size} and {@code resolution}, wan-protocol.md 4.3); which of them a model reads is
+ * both {@code size} and {@code resolution}, docs/protocol.md 4.3); which of them a model reads is
  * {@link ProviderRules}' decision. Scalars are kept as text (numbers and booleans too), arrays of
  * scalars as lists of text ({@code input.ref_images_url}, {@code parameters.obj_or_bg}). A field of
  * the wrong JSON type is refused, naming the field.

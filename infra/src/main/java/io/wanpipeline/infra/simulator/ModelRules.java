@@ -34,9 +34,9 @@ interface ModelRules {
   /** Whether the task is made with audio (the models whose price depends on it). */
   boolean audioOf(CreateBody body);
 
-  /** Tasks in progress per account (wan-protocol.md 1.9), when known. */
+  /** Tasks in progress per account (docs/protocol.md 1.9), when known. */
   Optional<Integer> concurrencyOf(String model);
 
-  /** Task submissions per second per account (wan-protocol.md 1.9), when known. */
+  /** Task submissions per second per account (docs/protocol.md 1.9), when known. */
   Optional<Integer> submitRpsOf(String model);
 }

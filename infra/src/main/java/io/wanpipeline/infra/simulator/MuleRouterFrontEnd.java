@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MuleRouter (seed 003, wan-protocol.md 5.1 and 5.4, MuleRouter's task pages), a gateway with its
+ * MuleRouter (seed 003, docs/protocol.md 5.1 and 5.4, MuleRouter's task pages), a gateway with its
  * own flat protocol in front of the native upstream:
  *
  * <ul>

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
-/** OSS-style XML error bodies (wan-protocol.md 1.10; OSS error centre codes {@code 0002-*}). */
+/** OSS-style XML error bodies (docs/protocol.md 1.10; OSS error centre codes {@code 0002-*}). */
 final class OssErrors {
   private static final DateTimeFormatter ISO_MILLIS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")

@@ -16,7 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signs and checks OSS V1 query-signature links ({@code Expires}, {@code OSSAccessKeyId}, {@code
  * Signature} = base64 HMAC-SHA1 of {@code VERB\n\n\nExpires\n/bucket/key}), as DashScope's result
- * links are (wan-protocol.md 1.10).
+ * links are (docs/protocol.md 1.10).
  */
 final class OssLinkSigner {
 

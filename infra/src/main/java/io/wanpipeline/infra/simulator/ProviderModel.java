@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * One model as the provider serves it, a row of the simulator's own table ({@code
- * provider-models.json}, written from wan-protocol.md and the gateway documents).
+ * provider-models.json}, written from docs/protocol.md and the gateway documents).
  *
  * @param id the model id
  * @param createPath the native create path ({@code /api/v1/services/aigc/.../video-synthesis})

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * The simulator's own table of the provider's models ({@value #RESOURCE}), written from
- * wan-protocol.md and the gateway documents, never from the pipeline's catalogue: the simulator is
+ * docs/protocol.md and the gateway documents, never from the pipeline's catalogue: the simulator is
  * the oracle the pipeline is judged against, so it must not share the pipeline's reading.
  */
 final class ProviderModels {

@@ -14,7 +14,7 @@ import java.util.Set;
  * Decides a create call the way the provider does, from the simulator's own table ({@link
  * ProviderModels}): required fields, URLs, templates, resolution or size, ratio, duration, shot
  * type, media, the inputs of each {@code input.function} (VACE) and enumerated parameters. Fields a
- * model does not read are ignored, as the provider tolerates extra fields (wan-protocol.md 1.4);
+ * model does not read are ignored, as the provider tolerates extra fields (docs/protocol.md 1.4);
  * over-long prompts are truncated, not refused (section 2).
  */
 final class ProviderRules implements ModelRules {

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param pendingTime least time a task stays PENDING; default 1 s
  * @param runningTime time a task stays RUNNING; default 5 s
  * @param concurrencyCaps tasks in progress per (account, model) by model id, overriding the
- *     protocol's table (wan-protocol.md 1.9); models absent here use the table
+ *     protocol's table (docs/protocol.md 1.9); models absent here use the table
  * @param defaultConcurrencyCap cap for models in neither map nor table; default 5
  * @param enforceRateLimits whether submit RPS per (account, model) and query QPS per account are
  *     enforced with 429 {@code Throttling.RateQuota}; default false

@@ -979,7 +979,7 @@ final class SimulatorHandler extends Handler.Abstract {
         "An internal error has occured, please try again later or contact service support.");
   }
 
-  /** An overdue account; the real message ends in a help link (wan-protocol.md 1.8). */
+  /** An overdue account; the real message ends in a help link (docs/protocol.md 1.8). */
   private static Refusal arrearage() {
     return new Refusal(
         400,

@@ -6,7 +6,7 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.dashscope.ChinaTime;
 import java.math.BigDecimal;
 
-/** Renders tasks in the field sets the real service uses per state (wan-protocol.md 1.6, 1.7). */
+/** Renders tasks in the field sets the real service uses per state (docs/protocol.md 1.6, 1.7). */
 final class TaskJson {
 
   private TaskJson() {}

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Vtrix (seed 004, wan-protocol.md 5.1 and 5.5, the Vtrix CLI's task struct), a gateway with its
+ * Vtrix (seed 004, docs/protocol.md 5.1 and 5.5, the Vtrix CLI's task struct), a gateway with its
  * own model ids and task objects in front of the native upstream:
  *
  * <ul>
@@ -334,7 +334,8 @@ final class VtrixFrontEnd extends Handler.Abstract {
 
   /**
    * USD per output second: the Beijing CNY list price x 0.14 (the gateway mark-up APIYI documents,
-   * wan-protocol.md 3) for the Wan 2.2 models, the Singapore list price for wan2.5; 0.05 otherwise.
+   * docs/protocol.md 3) for the Wan 2.2 models, the Singapore list price for wan2.5; 0.05
+   * otherwise.
    */
   static BigDecimal unitPrice(String model, String tier) {
     String t = tier == null ? "" : tier;

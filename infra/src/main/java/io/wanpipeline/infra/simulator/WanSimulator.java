@@ -38,7 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A faithful stand-in for the DashScope video API (wan-protocol.md 1) on a Jetty 12 core handler:
+ * A faithful stand-in for the DashScope video API (docs/protocol.md 1) on a Jetty 12 core handler:
  * both create paths, task query, cancel and list, the real error bodies, a task lifecycle driven by
  * the configured clock with per-(account, model) concurrency caps, scenario markers in the prompt
  * ({@link ScenarioMarkers}), seeded fault injection per route, OSS-V1-signed result links that

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The official DashScope Java SDK 2.21.0 against the simulator: every call the SDK makes for video
  * synthesis (asyncCall, call, fetch, wait, cancel, list) and every answer it must understand
- * (wan-protocol.md section 4). What passes here is what the SDK accepts. The SDK reads its base URL
- * from a global, restored afterwards; {@code wait} has no timeout in 2.21.0, so it runs on a daemon
- * thread that the test waits for with a bound.
+ * (docs/protocol.md section 4). What passes here is what the SDK accepts. The SDK reads its base
+ * URL from a global, restored afterwards; {@code wait} has no timeout in 2.21.0, so it runs on a
+ * daemon thread that the test waits for with a bound.
  */
 class DashScopeSdkConformanceIT {
 

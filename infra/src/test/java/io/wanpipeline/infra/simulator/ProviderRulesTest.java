@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
-/** The simulator's own decisions, each backed by a passage of wan-protocol.md or a seed. */
+/** The simulator's own decisions, each backed by a passage of docs/protocol.md or a seed. */
 class ProviderRulesTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final ProviderRules rules = new ProviderRules(ProviderModels.standard());

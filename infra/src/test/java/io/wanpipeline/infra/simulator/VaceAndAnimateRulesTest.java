@@ -239,7 +239,7 @@ class VaceAndAnimateRulesTest {
                     + "']}, 'parameters':{'obj_or_bg':['obj'],'control_condition':'depth'"));
 
     assertThat(r.statusCode())
-        .as("the provider tolerates extra fields (wan-protocol.md 1.4): %s", r.body())
+        .as("the provider tolerates extra fields (docs/protocol.md 1.4): %s", r.body())
         .isEqualTo(200);
   }
 

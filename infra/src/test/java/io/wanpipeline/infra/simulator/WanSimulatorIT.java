@@ -74,7 +74,7 @@ class WanSimulatorIT {
       clock.advance(Duration.ofSeconds(2));
 
       assertThat(ids.stream().map(id -> query(c, id).status()))
-          .as("wan2.2-i2v-flash runs 2 at a time (wan-protocol.md 1.9)")
+          .as("wan2.2-i2v-flash runs 2 at a time (docs/protocol.md 1.9)")
           .containsExactly(ProviderStatus.RUNNING, ProviderStatus.RUNNING, ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(10));
       assertThat(query(c, ids.get(2)).status()).isEqualTo(ProviderStatus.RUNNING);

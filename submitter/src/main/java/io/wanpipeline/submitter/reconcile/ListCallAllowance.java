@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * A token bucket per provider account for the list calls of reconciliation, so that they take a
  * small, bounded share of the account's query budget (20 calls per second per root account,
- * wan-protocol.md 1.9) and leave the rest to the poller. It never waits: a call it refuses is not
+ * docs/protocol.md 1.9) and leave the rest to the poller. It never waits: a call it refuses is not
  * made. Thread-safe.
  */
 public final class ListCallAllowance {

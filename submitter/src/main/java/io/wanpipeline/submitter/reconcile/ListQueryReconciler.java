@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proves which task an in-doubt create call made by listing the account's tasks of the request's
- * model created around the call ({@code GET /api/v1/tasks}, wan-protocol.md 1.7), with the key the
+ * model created around the call ({@code GET /api/v1/tasks}, docs/protocol.md 1.7), with the key the
  * call used. Exactly one task that the pipeline does not know proves the request submitted; none
  * (the list may lag) or several (ambiguous) leave it in doubt, as does any failed list call or a
  * dialect without a list. It never resubmits and never throws.

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The provider's limits for one account (wan-protocol.md 1.9): task queries per second for the
+ * The provider's limits for one account (docs/protocol.md 1.9): task queries per second for the
  * whole account, and per model the create-task rate and the number of tasks in progress.
  *
  * @param queryRate task queries (single, list and cancel together) per second for the whole
@@ -22,7 +22,7 @@ import java.util.Objects;
 public record AccountLimits(
     double queryRate, Map<String, ModelLimits> models, ModelLimits fallback) {
 
-  /** Task queries per second of an account when none is configured (wan-protocol.md 1.9). */
+  /** Task queries per second of an account when none is configured (docs/protocol.md 1.9). */
   public static final double DEFAULT_QUERY_RATE = 20;
 
   /** The limits of a model the catalogue does not know: one create call a second, one task. */

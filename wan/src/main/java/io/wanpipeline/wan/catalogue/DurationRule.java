@@ -11,7 +11,7 @@ import java.util.Objects;
  *     empty otherwise
  * @param min smallest accepted value (for {@link Kind#FOLLOWS_INPUT}: 0)
  * @param max largest accepted value (for {@link Kind#FOLLOWS_INPUT}: the longest output the input
- *     allows, from wan-protocol.md section 2, or 0 when unknown)
+ *     allows, from docs/protocol.md section 2, or 0 when unknown)
  * @param defaultSeconds the length assumed when {@code duration} is unset: the provider's default,
  *     or, where the output follows an input of unknown length, a nominal length
  * @param follows what the output length follows when {@code duration} is unset or 0 (for example

@@ -1,6 +1,6 @@
 package io.wanpipeline.wan.catalogue;
 
-/** The native DashScope create-task endpoint a model is served on (wan-protocol.md 1.2). */
+/** The native DashScope create-task endpoint a model is served on (docs/protocol.md 1.2). */
 public enum Endpoint {
   /** t2v, i2v, r2v, videoedit, wan2.7 and HappyHorse models. */
   VIDEO_GENERATION("/api/v1/services/aigc/video-generation/video-synthesis"),

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What one provider model accepts and how it is served (wan-protocol.md sections 1.4, 1.9 and 2).
+ * What one provider model accepts and how it is served (docs/protocol.md sections 1.4, 1.9 and 2).
  * Loaded from the catalogue data file; see {@link ModelCatalogue#standard()}.
  *
  * @param id provider model id, for example {@code wan2.2-i2v-flash}
@@ -203,7 +203,7 @@ public record ModelSpec(
    * {@code request} with the tier it will be made at stated explicitly: a resolution-style model
    * without {@code parameters.resolution} gets its default tier, a size-style model without {@code
    * parameters.size} its default size. Gateways have defaults of their own (MuleRouter makes 720P
-   * when none is given, wan-protocol.md 5.4), so a request sent without them could be made at
+   * when none is given, docs/protocol.md 5.4), so a request sent without them could be made at
    * another tier than the one billed; with them, every dialect makes the tier {@link
    * #tierOf(GenerationRequest)} bills.
    */

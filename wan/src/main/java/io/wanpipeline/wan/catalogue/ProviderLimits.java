@@ -1,7 +1,7 @@
 package io.wanpipeline.wan.catalogue;
 
 /**
- * The provider's default per-account, per-model limits in one region (wan-protocol.md 1.9).
+ * The provider's default per-account, per-model limits in one region (docs/protocol.md 1.9).
  *
  * @param submitRps create-task calls per second
  * @param concurrentTasks tasks in progress at once; more stay PENDING in the provider's queue

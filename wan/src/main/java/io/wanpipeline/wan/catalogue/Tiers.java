@@ -30,8 +30,8 @@ public final class Tiers {
 
   /**
    * The tier of a {@code W*H} size by its shorter side (reproduces the size table of
-   * wan-protocol.md section 2, for example 624*624 is 480P and 1088*832 is 720P), or empty when the
-   * value is not a size.
+   * docs/protocol.md section 2, for example 624*624 is 480P and 1088*832 is 720P), or empty when
+   * the value is not a size.
    */
   public static Optional<String> ofSize(String size) {
     if (size == null) {

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Maps a {@link GenerationRequest} to the native create-task body {@code {"model", "input",
- * "parameters"}} (wan-protocol.md 1.4), in snake_case, leaving out nulls and empty lists; the
+ * "parameters"}} (docs/protocol.md 1.4), in snake_case, leaving out nulls and empty lists; the
  * animate models' watermark goes in {@code input}.
  */
 public final class CreateTaskBody {

@@ -42,9 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The native DashScope dialect of {@link WanClient} (wan-protocol.md 1): one blocking HTTP call per
- * method over {@link HttpClient#send}, per-attempt timeouts, no retries, every failure classified
- * once into a {@link WanError}. Thread-safe.
+ * The native DashScope dialect of {@link WanClient} (docs/protocol.md 1): one blocking HTTP call
+ * per method over {@link HttpClient#send}, per-attempt timeouts, no retries, every failure
+ * classified once into a {@link WanError}. Thread-safe.
  *
  * <p>Gateways that relay the native protocol reuse it with a {@linkplain Builder#pathPrefix path
  * prefix}, their own {@linkplain Builder#endpoints create-path choice} and {@linkplain

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * Decides, once and at the boundary, whether a DashScope failure may succeed when tried again
- * (wan-protocol.md 1.8): throttling, timeouts and server errors are retryable; bad parameters,
+ * (docs/protocol.md 1.8): throttling, timeouts and server errors are retryable; bad parameters,
  * moderation, arrears, authentication and entitlement failures are not.
  */
 public final class DashScopeErrorClassifier {
@@ -117,7 +117,7 @@ public final class DashScopeErrorClassifier {
   /**
    * Whether an answered create call with {@code status} was refused, so that no task exists: every
    * 4xx, and 503, which says the server could not take the request at all (RFC 9110 15.6.4;
-   * wan-protocol.md 1.8: "503 retry"). Any other 5xx may come after the task was made and is in
+   * docs/protocol.md 1.8: "503 retry"). Any other 5xx may come after the task was made and is in
    * doubt. A retryable refusal is called again until {@code submitter.throttle-deadline}.
    */
   public static boolean refusedSubmit(int status) {

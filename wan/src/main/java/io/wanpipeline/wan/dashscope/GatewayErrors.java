@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * How a gateway that relays the native protocol answers errors of its own, consulted by {@link
- * DashScopeClient} before the native rules of wan-protocol.md 1.8 apply; {@link #NATIVE} adds
+ * DashScopeClient} before the native rules of docs/protocol.md 1.8 apply; {@link #NATIVE} adds
  * nothing.
  */
 public interface GatewayErrors {

@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads DashScope task and list answers (wan-protocol.md 1.6, 1.7) from a Jackson tree, tolerantly:
- * unknown fields are ignored, both {@code usage} generations are understood, numbers may arrive as
- * strings.
+ * Reads DashScope task and list answers (docs/protocol.md 1.6, 1.7) from a Jackson tree,
+ * tolerantly: unknown fields are ignored, both {@code usage} generations are understood, numbers
+ * may arrive as strings.
  */
 public final class TaskResponseParser {
 

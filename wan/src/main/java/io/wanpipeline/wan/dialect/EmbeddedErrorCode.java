@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * Finds the upstream DashScope code that a gateway wraps into its own failure text, written as
- * {@code [InvalidParameter]} or {@code [InternalError.Algo]} (wan-protocol.md 5.3), so that a
+ * {@code [InvalidParameter]} or {@code [InternalError.Algo]} (docs/protocol.md 5.3), so that a
  * gateway's generic failure code ({@code 3001}, {@code 002014001}) can still be classified by what
  * actually went wrong.
  */

@@ -35,21 +35,21 @@ public final class RequestLimits {
 
   /**
    * Most {@code input.media} items: 10 (the largest documented set is HappyHorse r2v's 9 reference
-   * images; wan-protocol.md 1.4 G). Per-model counts are checked by the catalogue's media rules.
+   * images; docs/protocol.md 1.4 G). Per-model counts are checked by the catalogue's media rules.
    */
   public static final int MAX_MEDIA_ITEMS = 10;
 
   /**
    * Most {@code input.reference_urls}: 10, a bound on the list rather than a provider rule (the
-   * protocol notes give no maximum for wan2.6 r2v, wan-protocol.md 1.4 E; the catalogue notes it).
+   * protocol notes give no maximum for wan2.6 r2v, docs/protocol.md 1.4 E; the catalogue notes it).
    */
   public static final int MAX_REFERENCE_URLS = 10;
 
   /**
-   * The video-effect templates named by the provider documents (wan-protocol.md 1.4 B: {@code
+   * The video-effect templates named by the provider documents (docs/protocol.md 1.4 B: {@code
    * flying}, {@code squish}; SEED-3 MuleRouter: {@code solaron}). The full list was not retrieved
-   * (wan-protocol.md 8.5), so any other value is refused rather than submitted to fail or be billed
-   * unpredictably; add a template here once the provider's effect list confirms it.
+   * (docs/protocol.md 8.5), so any other value is refused rather than submitted to fail or be
+   * billed unpredictably; add a template here once the provider's effect list confirms it.
    */
   public static final List<String> EFFECT_TEMPLATES = List.of("flying", "squish", "solaron");
 

@@ -430,7 +430,7 @@ public final class RequestValidator {
     String ratio = blankToNull(p.ratio());
     ParameterStyle style = s.parameterStyle();
     // A tier the model does not offer is refused whether or not a size is given: gateways read
-    // resolution for size-style models too (wan-protocol.md 5.2, 5.4), so it would be made and
+    // resolution for size-style models too (docs/protocol.md 5.2, 5.4), so it would be made and
     // billed differently by dialect.
     if (style != ParameterStyle.NONE && resolution != null && !s.tiers().contains(resolution)) {
       out.add(
@@ -442,7 +442,7 @@ public final class RequestValidator {
                   + ", not "
                   + Phrases.echo(resolution)));
     }
-    // The provider reads one of the two (wan-protocol.md 1.4 A and B): a size-style model makes
+    // The provider reads one of the two (docs/protocol.md 1.4 A and B): a size-style model makes
     // the tier of parameters.size (its default size when none is given) and ignores resolution; a
     // resolution-style model makes parameters.resolution (its default tier) and ignores size.
     // Gateways that report no usage bill the tier that was asked for, so a tier asked for in the

@@ -59,7 +59,7 @@ class ProviderAccountsTest {
     assertThat(a.region()).isEqualTo("cn");
     assertThat(a.baseUrl()).isEqualTo(URI.create("https://dashscope.aliyuncs.com"));
     assertThat(a.keys()).containsExactly(new ApiKey("default#0", "sk-one"));
-    assertThat(a.limits().queryRate()).as("wan-protocol.md 1.9: 20 QPS").isEqualTo(20.0);
+    assertThat(a.limits().queryRate()).as("docs/protocol.md 1.9: 20 QPS").isEqualTo(20.0);
     assertThat(a.limits().submitRate("wan2.2-i2v-flash")).isEqualTo(2.0);
     assertThat(a.limits().maxInProgress("wan2.2-i2v-flash")).isEqualTo(2);
     assertThat(a.limits().submitRate("wan2.2-s2v")).isEqualTo(5.0);

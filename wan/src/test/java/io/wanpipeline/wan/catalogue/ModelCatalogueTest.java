@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ModelCatalogueTest {
   private final ModelCatalogue catalogue = ModelCatalogue.standard();
 
-  /** Every model id named in wan-protocol.md 1.4, 1.9 and 2, with its endpoint and task. */
+  /** Every model id named in docs/protocol.md 1.4, 1.9 and 2, with its endpoint and task. */
   static Stream<Arguments> protocolModels() {
     return Stream.of(
         Arguments.of("wanx2.1-t2v-turbo", Endpoint.VIDEO_GENERATION, Family.WAN21, TaskKind.T2V),

@@ -101,7 +101,7 @@ class TaskResponseParserTest {
 
   @Test
   void readsTheMinimalFailedShapeWithoutTimes() throws Exception {
-    // wan-protocol.md 1.6 "FAILED example shape": output.code and output.message only.
+    // docs/protocol.md 1.6 "FAILED example shape": output.code and output.message only.
     TaskSnapshot s = TaskResponseParser.snapshot(Fixtures.json("query-failed-minimal.json"));
 
     assertThat(s.status()).isEqualTo(ProviderStatus.FAILED);
@@ -114,7 +114,7 @@ class TaskResponseParserTest {
 
   @Test
   void keepsATrailingHelpLinkInAFailedTasksMessage() throws Exception {
-    // wan-protocol.md 1.8: messages may end in a help URL and a space; never compare them whole.
+    // docs/protocol.md 1.8: messages may end in a help URL and a space; never compare them whole.
     TaskSnapshot s = TaskResponseParser.snapshot(Fixtures.json("query-failed-help-link.json"));
 
     assertThat(s.errorCode()).isEqualTo("DataInspectionFailed");

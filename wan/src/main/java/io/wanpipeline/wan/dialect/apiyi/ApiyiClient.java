@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * APIYI (seed 002, wan-protocol.md 5.3; also laozhang.ai): a new-api based gateway with a DashScope
- * passthrough channel.
+ * APIYI (seed 002, docs/protocol.md 5.3; also laozhang.ai): a new-api based gateway with a
+ * DashScope passthrough channel.
  *
  * <ul>
  *   <li>Create: the native body, {@code input.media[]} of wan2.7 and HappyHorse included, on {@code

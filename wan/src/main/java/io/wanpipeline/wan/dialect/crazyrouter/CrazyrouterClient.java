@@ -22,8 +22,8 @@ import java.util.Optional;
 
 /**
  * Crazyrouter's Ali Bailian-compatible alias of the native protocol (seeds 000 and 001,
- * wan-protocol.md 5.2): native bodies and answers under the prefix {@value #PATH_PREFIX}, through a
- * new-api based gateway. What differs from DashScope itself:
+ * docs/protocol.md 5.2): native bodies and answers under the prefix {@value #PATH_PREFIX}, through
+ * a new-api based gateway. What differs from DashScope itself:
  *
  * <ul>
  *   <li>every model is created on {@code POST /alibailian/api/v1/services/aigc/video-generation/

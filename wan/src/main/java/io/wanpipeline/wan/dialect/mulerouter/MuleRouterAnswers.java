@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Reads MuleRouter answers (wan-protocol.md 5.1, 5.4; MuleRouter's task pages): {@code
+ * Reads MuleRouter answers (docs/protocol.md 5.1, 5.4; MuleRouter's task pages): {@code
  * {"task_info":{"id","status","created_at","updated_at","error"?},"videos"?:[url]}}, and its error
  * bodies. Tolerant: unknown fields are ignored.
  */

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps a {@link GenerationRequest} to MuleRouter's flat create body (SEED-3, wan-protocol.md 5.4):
+ * Maps a {@link GenerationRequest} to MuleRouter's flat create body (SEED-3, docs/protocol.md 5.4):
  * no {@code input}/{@code parameters} envelope and no {@code model} (the model is in the path).
  *
  * <ul>

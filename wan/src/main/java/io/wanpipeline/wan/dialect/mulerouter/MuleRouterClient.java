@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MuleRouter dialect of {@link WanClient} (wan-protocol.md 5.1, 5.4; SEED-3): {@code POST
+ * The MuleRouter dialect of {@link WanClient} (docs/protocol.md 5.1, 5.4; SEED-3): {@code POST
  * /vendors/alibaba/v1/{model}/generation} with a flat body ({@link MuleRouterBody}), answered 202
  * {@code {"task_info":{...}}}; {@code GET /vendors/alibaba/v1/{model}/generation/{id}}. Because a
  * task is polled under its model's path, the task ids this client hands out are {@link

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * Reads Vtrix task objects (SEED-4, wan-protocol.md 5.5): {@code {id, status, model, created_at,
+ * Reads Vtrix task objects (SEED-4, docs/protocol.md 5.5): {@code {id, status, model, created_at,
  * progress, output:[{content:[{type, url, duration, jobId}]}], error:{code,message}, usage:{cost,
  * quantity, unit_price, extra_info}}}, as answered by both the create and the query call. Tolerant:
  * numbers may be strings, {@code error} may be plain text, unknown fields are ignored.

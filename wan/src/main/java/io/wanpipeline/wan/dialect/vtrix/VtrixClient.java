@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Vtrix dialect of {@link WanClient} (wan-protocol.md 5.1, 5.5; SEED-4): {@code POST
+ * The Vtrix dialect of {@link WanClient} (docs/protocol.md 5.1, 5.5; SEED-4): {@code POST
  * /model/v1/generation} under Vtrix's model id ({@link VtrixModelIds}) in the configured {@link
  * VtrixEnvelope}, {@code GET /model/v1/generation/task/{id}}. The create call answers the task
  * object itself and may already report it completed. A completed task's usage carries Vtrix's own

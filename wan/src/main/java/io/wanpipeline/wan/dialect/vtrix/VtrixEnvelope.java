@@ -3,7 +3,7 @@ package io.wanpipeline.wan.dialect.vtrix;
 import java.util.Locale;
 
 /**
- * How a create body wraps the Wan request (wan-protocol.md 5.5, open question 8): the two forms
+ * How a create body wraps the Wan request (docs/protocol.md 5.5, open question 8): the two forms
  * seen in Vtrix's own material. Chosen per account with the dialect option {@value #OPTION}.
  */
 public enum VtrixEnvelope {

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Our model ids and Vtrix's, both ways. The standard table holds the Wan models Vtrix documents
- * (SEED-4 and its sibling pages, wan-protocol.md 5.5): {@code wan2.2-i2v-flash} = {@code
+ * (SEED-4 and its sibling pages, docs/protocol.md 5.5): {@code wan2.2-i2v-flash} = {@code
  * wan22_i2v_flash}, {@code wan2.2-t2v-plus} = {@code wan22_t2v_plus}, {@code wan2.5-i2v-preview} =
  * {@code wan25_i2v_preview_intl} (Vtrix's Singapore-served variant). Other ids are not guessed: an
  * account adds them with the dialect option {@value #OPTION} ({@code ours=theirs,...}).
