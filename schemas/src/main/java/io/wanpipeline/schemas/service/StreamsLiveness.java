@@ -54,10 +54,14 @@ public final class StreamsLiveness {
       return Optional.ofNullable(known);
     }
     KafkaStreams.State state = streams.state();
-    int liveThreads =
-        state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
-            ? streams.metadataForLocalThreads().size()
-            : 0;
+    int liveThreads = 0;
+    if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) {
+      try {
+        liveThreads = streams.metadataForLocalThreads().size();
+      } catch (RuntimeException e) {
+        return Optional.empty(); // the state changed meanwhile: judged at the next question
+      }
+    }
     Optional<String> reason = deadReason(state, liveThreads);
     if (reason.isEmpty() || closing) {
       return Optional.empty();
