@@ -63,8 +63,10 @@ public final class ArchiverService implements PipelineService {
   private final AtomicLong expiryAtRisk = new AtomicLong();
   private ArchiveLoop loop;
   private ServiceGauges gauges;
-  private Thread loopThread;
+  // Written by start(), read by failure() from the runner's thread without the lock.
+  private volatile Thread loopThread;
   private volatile Throwable failure;
+  private volatile boolean closing;
 
   /**
    * @param config the configuration
@@ -164,19 +166,23 @@ public final class ArchiverService implements PipelineService {
             archived,
             failed,
             expiryAtRisk);
-    loopThread =
+    Thread thread =
         new Thread(
             () -> {
               try {
                 loop.run();
               } catch (Throwable t) {
                 failure = t;
+                // The stack trace is logged once, by whoever ends the process (ServiceRunner).
                 log.error(
-                    "Archiver stopped on an unrecoverable error: groupId={}", config.groupId(), t);
+                    "Archiver stopped on an unrecoverable error: groupId={}, error={}",
+                    config.groupId(),
+                    t.toString());
               }
             },
             "archiver-" + config.groupId() + "-loop");
-    loopThread.start();
+    thread.start();
+    loopThread = thread;
     gauges =
         ServiceGauges.register(
             "archiver",
@@ -228,9 +234,26 @@ public final class ArchiverService implements PipelineService {
     return loopThread != null && loopThread.isAlive();
   }
 
-  /** The error that stopped the loop, if it stopped on one. */
+  /**
+   * The error that stopped the loop, if it stopped on one; or, unless {@link #close()} was called,
+   * the end of the loop's thread: without its loop the archiver does nothing.
+   */
+  @Override
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+    Thread thread = loopThread;
+    boolean ended = thread != null && !thread.isAlive();
+    // Read after isAlive(): the loop's error is set before its thread ends.
+    Throwable error = failure;
+    if (error != null) {
+      return Optional.of(error);
+    }
+    if (!ended || closing) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new IllegalStateException(
+            "the archiver loop ended without a stop having been asked for: groupId="
+                + config.groupId()));
   }
 
   /** ARCHIVED events committed by this instance since it started. */
@@ -257,6 +280,7 @@ public final class ArchiverService implements PipelineService {
    */
   @Override
   public synchronized void close() {
+    closing = true;
     if (loop != null) {
       loop.requestStop();
       try {

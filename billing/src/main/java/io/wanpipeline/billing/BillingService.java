@@ -12,6 +12,7 @@ import io.wanpipeline.events.Price;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.service.ServiceGauges;
+import io.wanpipeline.schemas.service.StreamsLiveness;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
@@ -25,6 +26,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -57,7 +59,9 @@ public final class BillingService implements PipelineService {
   private final Topics topics;
   private final BillingMetrics metrics = new BillingMetrics();
   private KafkaStreams streams;
-  private BillingHttpServer http;
+  private volatile StreamsLiveness liveness;
+  private volatile BillingHttpServer http;
+  private volatile boolean closing;
   private ServiceGauges gauges;
   private URI self;
 
@@ -116,8 +120,9 @@ public final class BillingService implements PipelineService {
         .seed(topics.wanPrices(), BillingTopology.priceHistory(topics), seed);
     Properties props = streamsProperties(config);
     if (config.httpPort() != null) {
-      http = new BillingHttpServer(config.httpHost(), config.httpPort(), clock);
-      int port = http.start().getPort();
+      BillingHttpServer server = new BillingHttpServer(config.httpHost(), config.httpPort(), clock);
+      http = server;
+      int port = server.start().getPort();
       self = config.advertisedUrl() != null ? config.advertisedUrl() : defaultUrl(port);
       props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.getHost() + ":" + self.getPort());
       log.info(
@@ -127,14 +132,18 @@ public final class BillingService implements PipelineService {
           self);
     }
     KafkaStreams created = new KafkaStreams(BillingTopology.build(config, topics, metrics), props);
+    StreamsLiveness watched = new StreamsLiveness(config.applicationId(), created, clock);
     created.setUncaughtExceptionHandler(
         e -> {
+          StreamThreadExceptionResponse response = watched.threadFailed(e);
           log.error(
-              "Billing stream thread failed, replacing it: applicationId={}",
+              "Billing stream thread failed: applicationId={}, response={}",
               config.applicationId(),
+              response,
               e);
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
+          return response;
         });
+    liveness = watched;
     created.start();
     streams = created;
     gauges =
@@ -147,6 +156,31 @@ public final class BillingService implements PipelineService {
         "Billing started: applicationId={}, statusTopic={}",
         config.applicationId(),
         topics.taskStatus().name());
+  }
+
+  /**
+   * Why billing can no longer work: Kafka Streams in ERROR, stopped without a close, or without a
+   * live stream thread, or the HTTP server stopped; empty before {@link #start()} and once {@link
+   * #close()} is called.
+   */
+  @Override
+  public Optional<Throwable> failure() {
+    if (closing) {
+      return Optional.empty();
+    }
+    StreamsLiveness watched = liveness;
+    Optional<Throwable> streamsFailure = watched == null ? Optional.empty() : watched.failure();
+    if (streamsFailure.isPresent()) {
+      return streamsFailure;
+    }
+    BillingHttpServer server = http;
+    if (server != null && !server.serving()) {
+      return Optional.of(
+          new IllegalStateException(
+              "the billing HTTP server stopped without a close: applicationId="
+                  + config.applicationId()));
+    }
+    return Optional.empty();
   }
 
   /** The Kafka Streams state, or null before {@link #start()}. */
@@ -258,6 +292,10 @@ public final class BillingService implements PipelineService {
   /** Stops processing, committing what is done. */
   @Override
   public synchronized void close() {
+    closing = true;
+    if (liveness != null) {
+      liveness.closing();
+    }
     if (gauges != null) {
       gauges.close();
     }

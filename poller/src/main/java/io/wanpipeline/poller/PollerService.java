@@ -3,6 +3,7 @@ package io.wanpipeline.poller;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import io.wanpipeline.schemas.service.PipelineService;
+import io.wanpipeline.schemas.service.StreamsLiveness;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -53,6 +55,7 @@ public final class PollerService implements PipelineService {
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private ExecutorService executor;
   private KafkaStreams streams;
+  private volatile StreamsLiveness liveness;
 
   /**
    * @param config the configuration
@@ -93,11 +96,15 @@ public final class PollerService implements PipelineService {
     streams =
         new KafkaStreams(
             PollerTopology.build(config, topics, registry, collaborators), properties());
+    StreamsLiveness watched = new StreamsLiveness(config.applicationId(), streams, clock);
     streams.setUncaughtExceptionHandler(
         e -> {
-          log.error("poller stream thread failed; replacing it", e);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+          StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response =
+              watched.threadFailed(e);
+          log.error("poller stream thread failed; response={}", response, e);
+          return response;
         });
+    liveness = watched;
     streams.start();
     log.info(
         "poller started applicationId={} topic={} partitions={}",
@@ -131,6 +138,16 @@ public final class PollerService implements PipelineService {
           e.toString());
       return 0;
     }
+  }
+
+  /**
+   * Why the poller can no longer work: Kafka Streams in ERROR, stopped without a close, or without
+   * a live stream thread; empty before {@link #start()} and once {@link #close()} is called.
+   */
+  @Override
+  public Optional<Throwable> failure() {
+    StreamsLiveness watched = liveness;
+    return watched == null ? Optional.empty() : watched.failure();
   }
 
   /** The Streams state, or null before {@link #start()}. */
@@ -168,6 +185,9 @@ public final class PollerService implements PipelineService {
    */
   @Override
   public synchronized void close() {
+    if (liveness != null) {
+      liveness.closing();
+    }
     if (streams != null) {
       // Leaving the group hands this instance's partitions to a survivor at once.
       streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -51,7 +52,7 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
   private Instant nextPrune = Instant.MIN;
   private volatile boolean running = true;
-  private volatile boolean failed;
+  private volatile RuntimeException failure;
 
   SubmissionLoop(
       Clock clock,
@@ -95,12 +96,13 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
       }
     } catch (WakeupException e) {
       if (running) {
-        failed = true;
-        log.error("submission loop woken up unexpectedly", e);
+        failure = e;
+        log.error("submission loop woken up unexpectedly: {}", e.toString());
       }
     } catch (RuntimeException e) {
-      failed = true;
-      log.error("submission loop stopped: {}", e.getMessage(), e);
+      // The stack trace is logged once, by whoever ends the process (see SubmitterService).
+      failure = e;
+      log.error("submission loop stopped: {}", e.toString());
     } finally {
       running = false;
       closeQuietly();
@@ -118,9 +120,9 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
     return running;
   }
 
-  /** True when the loop stopped on an error rather than on request. */
-  boolean failed() {
-    return failed;
+  /** The error the loop stopped on, if it stopped on one rather than on request. */
+  Optional<RuntimeException> failure() {
+    return Optional.ofNullable(failure);
   }
 
   private void processRound() {

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -60,10 +61,13 @@ public final class SubmitterService implements PipelineService {
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
-  private SubmissionLoop loop;
-  private Thread thread;
-  private Dispatcher dispatcher;
-  private Thread dispatchThread;
+  // Written by start(), read by failure() from the runner's thread without the lock.
+  private volatile SubmissionLoop loop;
+  private volatile Thread thread;
+  private volatile Dispatcher dispatcher;
+  private volatile Thread dispatchThread;
+  private volatile Throwable threadDeath;
+  private volatile boolean closing;
 
   /**
    * @param config the configuration
@@ -154,10 +158,10 @@ public final class SubmitterService implements PipelineService {
             ledger,
             handler,
             this::registerIntakeSchemas);
-    thread = new Thread(loop, "submitter-intake-" + config.instanceId());
-    thread.setUncaughtExceptionHandler(
-        (t, e) -> log.error("submitter intake thread died instanceId={}", config.instanceId(), e));
-    thread.start();
+    Thread intake = new Thread(loop, "submitter-intake-" + config.instanceId());
+    intake.setUncaughtExceptionHandler(this::threadDied);
+    intake.start();
+    thread = intake;
   }
 
   private void startDispatcher() {
@@ -220,11 +224,15 @@ public final class SubmitterService implements PipelineService {
             new StatusFollower(
                 statusConsumer, topics.taskStatus(), inProgress, clock, config.inProgressHorizon()),
             inProgress);
-    dispatchThread = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
-    dispatchThread.setUncaughtExceptionHandler(
-        (t, e) ->
-            log.error("submitter dispatch thread died instanceId={}", config.instanceId(), e));
-    dispatchThread.start();
+    Thread dispatch = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
+    dispatch.setUncaughtExceptionHandler(this::threadDied);
+    dispatch.start();
+    dispatchThread = dispatch;
+  }
+
+  private void threadDied(Thread t, Throwable e) {
+    threadDeath = e;
+    log.error("submitter thread died thread={} instanceId={}", t.getName(), config.instanceId(), e);
   }
 
   /**
@@ -249,9 +257,36 @@ public final class SubmitterService implements PipelineService {
     return loop != null && loop.running() && dispatcher != null && dispatcher.running();
   }
 
-  /** True when a loop stopped on an error. */
-  public synchronized boolean hasFailed() {
-    return (loop != null && loop.failed()) || (dispatcher != null && dispatcher.failed());
+  /**
+   * The error the intake or the dispatcher loop stopped on, or the end of either thread, unless
+   * {@link #close()} was called: either loop stopped stops the submitter's work.
+   */
+  @Override
+  public Optional<Throwable> failure() {
+    if (closing) {
+      return Optional.empty();
+    }
+    SubmissionLoop intake = loop;
+    Dispatcher dispatch = dispatcher;
+    if (intake != null && intake.failure().isPresent()) {
+      return Optional.of(intake.failure().get());
+    }
+    if (dispatch != null && dispatch.failure().isPresent()) {
+      return Optional.of(dispatch.failure().get());
+    }
+    if (threadDeath != null) {
+      return Optional.of(threadDeath);
+    }
+    return ended(thread).or(() -> ended(dispatchThread));
+  }
+
+  private Optional<Throwable> ended(Thread t) {
+    if (t == null || t.isAlive() || closing) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new IllegalStateException(
+            "submitter thread " + t.getName() + " ended without a stop having been asked for"));
   }
 
   /**
@@ -262,6 +297,7 @@ public final class SubmitterService implements PipelineService {
    */
   @Override
   public synchronized void close() {
+    closing = true;
     if (loop != null) {
       loop.stop();
     }

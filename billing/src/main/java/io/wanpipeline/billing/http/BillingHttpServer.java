@@ -112,6 +112,11 @@ public final class BillingHttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
+  /** True from a successful {@link #start()} until the server stops (closed, or failed). */
+  public boolean serving() {
+    return server.isRunning();
+  }
+
   /** Starts answering from {@code queries}. */
   public void serve(BillingQueries queries) {
     this.queries = queries;

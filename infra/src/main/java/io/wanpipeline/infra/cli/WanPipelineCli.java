@@ -6,12 +6,14 @@ import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.schemas.service.ServiceRunner;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,9 +94,8 @@ public final class WanPipelineCli implements Callable<Integer> {
     public Integer call() throws Exception {
       try (LocalStack running = stack.start()) {
         System.out.println("the pipeline is running; press Ctrl-C to stop");
-        awaitShutdown(running);
+        return awaitStopOrFailure(running);
       }
-      return 0;
     }
   }
 
@@ -130,7 +131,10 @@ public final class WanPipelineCli implements Callable<Integer> {
                 .run(timeout);
         if (keepRunning) {
           System.out.println("the pipeline is still running; press Ctrl-C to stop");
-          awaitShutdown(running);
+          int status = awaitStopOrFailure(running);
+          if (status != 0) {
+            return status;
+          }
         }
         return finished ? 0 : 1;
       }
@@ -155,9 +159,39 @@ public final class WanPipelineCli implements Callable<Integer> {
     }
   }
 
+  /**
+   * Blocks until the JVM is asked to stop (the shutdown hook closes the stack first; returns 0) or
+   * part of the stack can no longer work (returns {@link ServiceRunner#FAILED_STATUS}, and the
+   * caller closes the stack): a half-dead stack never keeps running.
+   */
+  private static int awaitStopOrFailure(LocalStack running) throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicReference<String> failed = new AtomicReference<>();
+    running
+        .failure()
+        .thenAccept(
+            what -> {
+              failed.set(what);
+              stop.countDown();
+            });
+    onShutdown(running, stop);
+    stop.await();
+    if (failed.get() == null) {
+      return 0;
+    }
+    System.err.println(failed.get() + "; stopping the local stack");
+    return ServiceRunner.FAILED_STATUS;
+  }
+
   /** Blocks until the JVM is asked to stop; the shutdown hook closes {@code running} first. */
   private static void awaitShutdown(AutoCloseable running) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
+    onShutdown(running, stop);
+    stop.await();
+  }
+
+  /** Closes {@code running} from a shutdown hook, then counts {@code stop} down. */
+  private static void onShutdown(AutoCloseable running, CountDownLatch stop) {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -171,6 +205,5 @@ public final class WanPipelineCli implements Callable<Integer> {
                   }
                 },
                 "wan-pipeline-stop"));
-    stop.await();
   }
 }

@@ -18,12 +18,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -61,6 +67,9 @@ public final class LocalStack implements AutoCloseable {
   /** How long the broker gets after SIGTERM (controlled shutdown) before it is killed. */
   public static final Duration BROKER_STOP_GRACE = Duration.ofSeconds(10);
 
+  /** How often the stack checks that its services and child processes still work. */
+  public static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
   /** The instance id of every service of the stack: the data directory is the instance. */
   static final String INSTANCE_ID = "local";
 
@@ -69,6 +78,9 @@ public final class LocalStack implements AutoCloseable {
   private final Topics topics;
   private final WanSimulator simulator;
   private final PipelineServices services;
+  private final List<Child> children = new ArrayList<>();
+  private final CompletableFuture<String> failure = new CompletableFuture<>();
+  private volatile boolean stopping;
 
   private LocalStack(Options options) throws IOException, InterruptedException {
     Files.createDirectories(options.dataDir());
@@ -77,6 +89,7 @@ public final class LocalStack implements AutoCloseable {
       if (bootstrap == null) {
         KafkaProcess kafka = KafkaProcess.start(options.dataDir().resolve("kafka"));
         remember("kafka broker", () -> kafka.stop(BROKER_STOP_GRACE));
+        children.add(new Child("kafka broker", kafka::isRunning));
         bootstrap = kafka.bootstrapServers();
         log.info("Kafka broker ready at {}", bootstrap);
       }
@@ -117,6 +130,7 @@ public final class LocalStack implements AutoCloseable {
                     credentials.secret("s3.access-key-id").orElse(S3_ACCESS_KEY),
                     credentials.secret("s3.secret-access-key").orElse(S3_SECRET_KEY)));
         remember("s3proxy", () -> s3.stop(CHILD_STOP_GRACE));
+        children.add(new Child("s3proxy", s3::isRunning));
         values.put("s3.endpoint", s3.endpoint().toString());
         log.info("s3proxy ready at {}", s3.endpoint());
       } else {
@@ -173,6 +187,16 @@ public final class LocalStack implements AutoCloseable {
       PipelineServices running = PipelineServices.start(settings, options.clock());
       remember("services", () -> running.stop(SERVICES_STOP_GRACE));
       this.services = running;
+      ScheduledExecutorService watch =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "local-stack-watch");
+                t.setDaemon(true);
+                return t;
+              });
+      remember("watch", watch::shutdownNow);
+      watch.scheduleWithFixedDelay(
+          this::check, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -204,9 +228,54 @@ public final class LocalStack implements AutoCloseable {
     return services;
   }
 
+  /**
+   * Completes, with what failed, when a service can no longer work ({@link
+   * PipelineServices#failure()}) or the broker or s3proxy process has exited without the stack
+   * stopping it; the failure is logged at ERROR (once) when found, within {@link #WATCH_INTERVAL}.
+   * The stack does not restart anything: {@code wan-pipeline local} then stops the stack and exits
+   * with status {@link io.wanpipeline.schemas.service.ServiceRunner#FAILED_STATUS}.
+   */
+  public CompletionStage<String> failure() {
+    return failure.minimalCompletionStage();
+  }
+
   /** Kafka bootstrap servers. */
   public String bootstrapServers() {
     return settings.string("kafka.bootstrap.servers");
+  }
+
+  /** Looks for a failed service or an exited child process, and reports the first found. */
+  private void check() {
+    if (stopping || failure.isDone()) {
+      return;
+    }
+    try {
+      Optional<PipelineServices.Failed> failed = services.failure();
+      if (failed.isPresent()) {
+        report("the " + failed.get().service() + " can no longer work", failed.get().cause());
+        return;
+      }
+      for (Child child : children) {
+        if (!child.running().getAsBoolean()) {
+          report("the " + child.name() + " process exited", null);
+          return;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("checking the local stack failed: {}", e.toString());
+    }
+  }
+
+  private void report(String what, Throwable cause) {
+    if (stopping) {
+      return;
+    }
+    if (cause == null) {
+      log.error("local stack half-dead: {}; stop the stack and start it again", what);
+    } else {
+      log.error("local stack half-dead: {}; stop the stack and start it again", what, cause);
+    }
+    failure.complete(what);
   }
 
   private static void provision(String bootstrap, Options options) {
@@ -234,6 +303,7 @@ public final class LocalStack implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    stopping = true;
     if (started.isEmpty()) {
       return;
     }
@@ -265,6 +335,9 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private record Started(String name, Stop stop) {}
+
+  /** A child process of the stack, watched for an exit the stack did not ask for. */
+  private record Child(String name, BooleanSupplier running) {}
 
   /**
    * How to start a local stack.

@@ -13,7 +13,10 @@ import io.wanpipeline.submitter.SubmitterService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,33 @@ public final class PipelineServices implements AutoCloseable {
   public BillingService billing() {
     return billing;
   }
+
+  /**
+   * The first of the four services found unable to work ({@link PipelineService#failure()}), with
+   * its name; empty while all four work.
+   */
+  public Optional<Failed> failure() {
+    Map<String, PipelineService> byName = new LinkedHashMap<>();
+    byName.put("submitter", submitter);
+    byName.put("poller", poller);
+    byName.put("archiver", archiver);
+    byName.put("billing", billing);
+    for (Map.Entry<String, PipelineService> e : byName.entrySet()) {
+      Optional<Throwable> cause = e.getValue().failure();
+      if (cause.isPresent()) {
+        return Optional.of(new Failed(e.getKey(), cause.get()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A service that can no longer work.
+   *
+   * @param service its name
+   * @param cause why
+   */
+  public record Failed(String service, Throwable cause) {}
 
   /** Stops the four services together and waits until each has stopped. */
   @Override

@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -162,6 +163,11 @@ public final class ChildJvm implements AutoCloseable {
   /** Whether the child is still running. */
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Completes with the child's exit status when it exits, whoever ends it. */
+  public CompletableFuture<Integer> exit() {
+    return process.onExit().thenApply(Process::exitValue);
   }
 
   /** The file that receives the child's output. */

@@ -4,7 +4,6 @@ import io.wanpipeline.schemas.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -16,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * system clock, closes it from a shutdown hook (SIGTERM, Ctrl-C), starts it and blocks until the
  * hook has closed it. The hook waits at most {@link #STOP_TIMEOUT} for {@code close()}; the JVM
  * then exits whatever is still running, and the next owner redoes the uncommitted work.
+ *
+ * <p>A service that cannot work never keeps its process up: if it cannot be built or started, or
+ * reports a {@link PipelineService#failure() failure} while it runs (checked every {@link
+ * #FAILURE_CHECK_INTERVAL}), the cause is logged once at ERROR and the JVM exits with status {@link
+ * #FAILED_STATUS}, closing the service through the same shutdown hook (once, within {@link
+ * #STOP_TIMEOUT}). Its supervisor (Kubernetes, systemd, a process manager) restarts it; a restarted
+ * service resumes from what is committed.
  */
 public final class ServiceRunner {
   private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
@@ -26,10 +32,20 @@ public final class ServiceRunner {
    */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(25);
 
+  /**
+   * The exit status of a service that could not be built or started, or that failed while running
+   * ({@code EX_SOFTWARE} of sysexits.h): not 0, so that a supervisor restarts it.
+   */
+  public static final int FAILED_STATUS = 70;
+
+  /** How often a running service is asked whether it failed: the exit starts within this. */
+  public static final Duration FAILURE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
   private ServiceRunner() {}
 
   /**
-   * Runs the service built by {@code factory} until the JVM shuts down.
+   * Runs the service built by {@code factory} until the JVM shuts down, or until the service cannot
+   * work, when the JVM exits with {@link #FAILED_STATUS}.
    *
    * @param name the service's name, for logs and the shutdown thread
    * @param args the command line; {@code args[0]}, if given, is the properties file
@@ -40,19 +56,20 @@ public final class ServiceRunner {
       throws InterruptedException {
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("Uncaught error: service={}, thread={}", name, t.getName(), e));
-    Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
-    S service = factory.apply(settings, Clock.systemUTC());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  closeWithin(name, service, STOP_TIMEOUT);
-                  stopped.countDown();
-                },
-                name + "-shutdown"));
-    service.start();
-    stopped.await();
+    S service;
+    try {
+      Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+      service = factory.apply(settings, Clock.systemUTC());
+    } catch (RuntimeException | Error e) {
+      // Nothing to close yet; a client the factory left behind must not keep the JVM up.
+      log.error("service={} could not be built; exiting with status={}", name, FAILED_STATUS, e);
+      System.exit(FAILED_STATUS);
+      return;
+    }
+    ServiceSupervisor supervisor =
+        new ServiceSupervisor(name, service, STOP_TIMEOUT, FAILURE_CHECK_INTERVAL, System::exit);
+    Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, name + "-shutdown"));
+    supervisor.run();
   }
 
   /**

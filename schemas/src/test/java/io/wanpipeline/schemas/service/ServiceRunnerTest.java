@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs {@link ServiceRunner} in a real child JVM, as a service's main runs it. */
 class ServiceRunnerTest {
 
-  /** The child JVM's main: a service that records start and close in the file {@code journal}. */
+  /**
+   * The child JVM's main: a service that records start and close in the file {@code journal}, and
+   * that reports a failure at once when {@code journal.fail} is set.
+   */
   public static void main(String[] args) throws InterruptedException {
     ServiceRunner.run(
         "journal",
         args,
-        (settings, clock) -> new JournalService(Path.of(settings.string("journal"))));
+        (settings, clock) ->
+            new JournalService(
+                Path.of(settings.string("journal")), settings.bool("journal.fail", false)));
   }
 
   @Test
@@ -67,12 +73,46 @@ class ServiceRunnerTest {
   }
 
   @Test
+  void aServiceThatFailsEndsItsJvmWithStatus70AfterClosingItOnce(@TempDir Path dir)
+      throws Exception {
+    Path journal = dir.resolve("journal.txt");
+    Path log = dir.resolve("child.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServiceRunnerTest.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("WAN_PIPELINE_JOURNAL", journal.toString());
+    builder.environment().put("WAN_PIPELINE_JOURNAL_FAIL", "true");
+    Process child = builder.start();
+    try {
+      assertThat(child.waitFor(60, TimeUnit.SECONDS))
+          .as("the JVM of a failed service exits by itself; log %s", log)
+          .isTrue();
+      assertThat(child.exitValue()).as("exit status").isEqualTo(ServiceRunner.FAILED_STATUS);
+      assertThat(lines(journal))
+          .as("closed once, by the shutdown hook that the exit ran")
+          .containsExactly("started", "closed");
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
   void aCloseThatHangsIsAbandonedAfterTheTimeoutSoTheJvmCanExit() {
     CountDownLatch release = new CountDownLatch(1);
     PipelineService hanging =
         new PipelineService() {
           @Override
           public void start() {}
+
+          @Override
+          public Optional<Throwable> failure() {
+            return Optional.empty();
+          }
 
           @Override
           public void close() {
@@ -104,6 +144,11 @@ class ServiceRunnerTest {
                   public void start() {}
 
                   @Override
+                  public Optional<Throwable> failure() {
+                    return Optional.empty();
+                  }
+
+                  @Override
                   public void close() {}
                 },
                 Duration.ofSeconds(30)))
@@ -114,10 +159,15 @@ class ServiceRunnerTest {
     return Files.readAllLines(file, StandardCharsets.UTF_8);
   }
 
-  private record JournalService(Path journal) implements PipelineService {
+  private record JournalService(Path journal, boolean fail) implements PipelineService {
     @Override
     public void start() {
       append("started");
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+      return fail ? Optional.of(new IllegalStateException("journal loop died")) : Optional.empty();
     }
 
     @Override

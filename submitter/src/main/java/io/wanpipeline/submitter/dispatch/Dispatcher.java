@@ -194,7 +194,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private Instant nextExpiry = Instant.MIN;
   private Instant pausedUntil = Instant.MIN;
   private volatile boolean running = true;
-  private volatile boolean failed;
+  private volatile RuntimeException failure;
 
   /**
    * @param parts collaborators and settings
@@ -240,12 +240,13 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
       }
     } catch (WakeupException e) {
       if (running) {
-        failed = true;
-        log.error("dispatcher woken up unexpectedly", e);
+        failure = e;
+        log.error("dispatcher woken up unexpectedly: {}", e.toString());
       }
     } catch (RuntimeException e) {
-      failed = true;
-      log.error("dispatcher stopped: {}", e.getMessage(), e);
+      // The stack trace is logged once, by whoever ends the process (see SubmitterService).
+      failure = e;
+      log.error("dispatcher stopped: {}", e.toString());
     } finally {
       running = false;
       shutDown();
@@ -263,9 +264,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     return running;
   }
 
-  /** True when the loop stopped on an error rather than on request. */
-  public boolean failed() {
-    return failed;
+  /** The error the loop stopped on, if it stopped on one rather than on request. */
+  public Optional<RuntimeException> failure() {
+    return Optional.ofNullable(failure);
   }
 
   private void step(ConsumerRecords<byte[], byte[]> records) {
@@ -1054,7 +1055,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
 
   private void shutDown() {
     try {
-      if (!failed) {
+      if (failure == null) {
         settleInFlight(o -> true);
       }
     } catch (RuntimeException e) {
