@@ -63,7 +63,7 @@ public final class Transactor {
     try {
       producer.beginTransaction();
       for (ProducerRecord<byte[], byte[]> r : records) {
-        sent.add(new TransactionFailure.Sent(r.topic(), send(r)));
+        sent.add(TransactionFailure.Sent.of(r, send(r)));
       }
       producer.sendOffsetsToTransaction(offsets, group.get());
       producer.commitTransaction();

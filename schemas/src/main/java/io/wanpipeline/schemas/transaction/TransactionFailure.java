@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -76,11 +77,30 @@ public sealed interface TransactionFailure {
   /** The transaction failed for a reason that may pass; reading the input again is right. */
   record Abortable(Throwable cause) implements TransactionFailure {}
 
-  /** An output record that was handed to the producer, and the producer's answer about it. */
-  record Sent(String topic, Future<RecordMetadata> result) {
+  /**
+   * An output record that was handed to the producer, and the producer's answer about it.
+   *
+   * @param topic the record's topic
+   * @param result the producer's answer
+   * @param bytes the record's serialized key and value length, which tells which of several records
+   *     failed with one size error is the large one
+   */
+  record Sent(String topic, Future<RecordMetadata> result, long bytes) {
     public Sent {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(result, "result");
+    }
+
+    /** A sent record of unknown size. */
+    public Sent(String topic, Future<RecordMetadata> result) {
+      this(topic, result, 0);
+    }
+
+    /** {@code record}, sent with the answer {@code result}. */
+    public static Sent of(ProducerRecord<byte[], byte[]> record, Future<RecordMetadata> result) {
+      long key = record.key() == null ? 0 : record.key().length;
+      long value = record.value() == null ? 0 : record.value().length;
+      return new Sent(record.topic(), result, key + value);
     }
   }
 
@@ -96,6 +116,8 @@ public sealed interface TransactionFailure {
     if (fatal.isPresent()) {
       return new Fatal(fatal.get());
     }
+    Sent unwritable = null;
+    Throwable unwritableError = null;
     for (Sent s : sent) {
       Optional<Throwable> error = errorOf(s.result());
       if (error.isPresent()) {
@@ -103,10 +125,21 @@ public sealed interface TransactionFailure {
         if (fatalOutput.isPresent()) {
           return new Fatal(fatalOutput.get());
         }
-        if (recordLevel(error.get())) {
-          return new Unwritable(s.topic(), error.get());
+        // Once one record fails, the producer fails the transaction's other pending records with
+        // the same error, so a size error is the largest such record's (found in a full run: the
+        // small ledger record was named instead of the oversized queue record).
+        if (recordLevel(error.get())
+            && (unwritable == null
+                || isSizeError(error.get())
+                    && error.get() == unwritableError
+                    && s.bytes() > unwritable.bytes())) {
+          unwritable = s;
+          unwritableError = error.get();
         }
       }
+    }
+    if (unwritable != null) {
+      return new Unwritable(unwritable.topic(), unwritableError);
     }
     // A record refused before it was sent (too large for the producer) fails the next transactional
     // call with "in an error state", caused by the record's own error, even if its future was lost.
@@ -134,6 +167,11 @@ public sealed interface TransactionFailure {
         || error instanceof InvalidTimestampException
         || error instanceof InvalidTopicException
         || error instanceof SerializationException;
+  }
+
+  private static boolean isSizeError(Throwable error) {
+    return error instanceof RecordTooLargeException
+        || error instanceof RecordBatchTooLargeException;
   }
 
   private static Optional<Throwable> fatalIn(Throwable failure) {

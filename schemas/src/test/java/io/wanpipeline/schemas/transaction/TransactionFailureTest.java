@@ -116,4 +116,26 @@ class TransactionFailureTest {
     assertThat(TransactionFailure.describe(new TimeoutException("late")))
         .isEqualTo("org.apache.kafka.common.errors.TimeoutException: late");
   }
+
+  /**
+   * Found in a full run: the producer fails every pending record of the transaction with the size
+   * error of the one oversized record, so the first failed record named was the small ledger
+   * record; the large one is named.
+   */
+  @Test
+  void aSizeErrorSharedByPendingRecordsNamesTheLargestOfThem() {
+    RecordTooLargeException tooLarge =
+        new RecordTooLargeException("The message is 100341 bytes when serialized");
+    TransactionFailure f =
+        TransactionFailure.classify(
+            new KafkaException("in an error state", tooLarge),
+            List.of(
+                new TransactionFailure.Sent(
+                    "ledger", CompletableFuture.<RecordMetadata>failedFuture(tooLarge), 180),
+                new TransactionFailure.Sent(
+                    "queue", CompletableFuture.<RecordMetadata>failedFuture(tooLarge), 100_341)));
+
+    assertThat(f).isInstanceOf(TransactionFailure.Unwritable.class);
+    assertThat(((TransactionFailure.Unwritable) f).topic()).isEqualTo("queue");
+  }
 }
