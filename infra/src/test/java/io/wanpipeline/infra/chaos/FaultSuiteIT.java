@@ -616,6 +616,8 @@ class FaultSuiteIT {
     private List<String> unknownRequests = List.of();
     private final Map<String, String> wronglyEnded = new TreeMap<>();
     private Set<String> inDoubt = Set.of();
+    private Map<String, Integer> inDoubtByLane = Map.of();
+    private int submitterPauses;
     private final Map<String, Integer> killsByService = new TreeMap<>();
     private final Map<String, Integer> pausesByService = new TreeMap<>();
     private final Map<String, Integer> unexpectedExits = new TreeMap<>();
@@ -653,6 +655,7 @@ class FaultSuiteIT {
       endedMoreThanOnce = tally.endedMoreThanOnce();
       unknownRequests = tally.unknownRequests(requestIds);
       inDoubt = tally.inDoubtIds();
+      inDoubtByLane = tally.inDoubtByLane();
       Map<String, List<TaskState>> states = tally.terminalStates();
       for (String id : requestIds) {
         List<TaskState> s = states.getOrDefault(id, List.of());
@@ -676,6 +679,11 @@ class FaultSuiteIT {
           });
       submitterKills =
           killsByService.entrySet().stream()
+              .filter(e -> e.getKey().startsWith("submitter"))
+              .mapToInt(Map.Entry::getValue)
+              .sum();
+      submitterPauses =
+          pausesByService.entrySet().stream()
               .filter(e -> e.getKey().startsWith("submitter"))
               .mapToInt(Map.Entry::getValue)
               .sum();
@@ -706,7 +714,16 @@ class FaultSuiteIT {
       row(t, "requests without one", notEnded.size());
       row(t, "requests with several", endedMoreThanOnce.size() + " " + endedMoreThanOnce);
       row(t, "wrongly ended", wronglyEnded.size() + " " + first(wronglyEnded));
-      row(t, "in-doubt endings", inDoubt.size() + " (submitter kills " + submitterKills + ")");
+      row(
+          t,
+          "in-doubt endings",
+          inDoubt.size()
+              + " (submitter kills "
+              + submitterKills
+              + ", pauses "
+              + submitterPauses
+              + ") by lane "
+              + inDoubtByLane);
       row(t, "kills by service", killsByService);
       row(t, "kills in all", kills.size());
       row(t, "SIGSTOP pauses", pausesByService);
@@ -794,10 +811,19 @@ class FaultSuiteIT {
               "requests that ended otherwise than REJECTED (invalid), SUCCEEDED (valid) or in"
                   + " doubt after a submitter kill: a fault made them fail instead of wait")
           .isEmpty();
-      softly
-          .assertThat(inDoubt.size())
-          .as("FAILED SUBMIT_IN_DOUBT endings, at most one per submitter kill: %s", inDoubt)
-          .isLessThanOrEqualTo(submitterKills);
+      // A lane has at most one create call in flight (dispatch.Lane), so a submitter killed or
+      // frozen past its session leaves at most one call in doubt in each lane it owned: several at
+      // once when the lanes' retries line up (as when the 503 outage ends). Lanes of dialects
+      // without a list call (Crazyrouter, Vtrix) cannot be reconciled, so theirs stay in doubt.
+      inDoubtByLane.forEach(
+          (lane, n) ->
+              softly
+                  .assertThat(n)
+                  .as(
+                      "FAILED SUBMIT_IN_DOUBT endings in lane %s, at most one per submitter kill"
+                          + " or pause: %s",
+                      lane, inDoubt)
+                  .isLessThanOrEqualTo(submitterKills + submitterPauses));
       provider.assertInto(softly);
       softly.assertThat(waitProblems).as("waits that timed out").isEmpty();
       downstream.assertInto(softly);

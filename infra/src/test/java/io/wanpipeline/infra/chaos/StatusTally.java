@@ -41,6 +41,7 @@ final class StatusTally implements AutoCloseable {
   private final CommittedReader<TaskStatus> reader;
   private final Map<String, List<TaskState>> terminals = new HashMap<>();
   private final Map<String, Integer> inDoubt = new HashMap<>();
+  private final Map<String, String> inDoubtLanes = new HashMap<>();
   private final Map<String, Integer> successes = new HashMap<>();
   private final Map<String, List<TaskStatus>> archiveEnds = new HashMap<>();
   private long events;
@@ -70,6 +71,7 @@ final class StatusTally implements AutoCloseable {
           && status.getError() != null
           && SUBMIT_IN_DOUBT.equals(status.getError().getCode())) {
         inDoubt.merge(requestId, 1, Integer::sum);
+        inDoubtLanes.put(requestId, status.getProviderAccount() + "|" + status.getModel());
       }
     }
   }
@@ -123,6 +125,13 @@ final class StatusTally implements AutoCloseable {
   /** The requests that ended FAILED with {@value #SUBMIT_IN_DOUBT}, sorted. */
   synchronized Set<String> inDoubtIds() {
     return new java.util.TreeSet<>(inDoubt.keySet());
+  }
+
+  /** How many requests ended in doubt in each dispatcher lane ({@code provider_account|model}). */
+  synchronized Map<String, Integer> inDoubtByLane() {
+    Map<String, Integer> out = new TreeMap<>();
+    inDoubtLanes.values().forEach(lane -> out.merge(lane, 1, Integer::sum));
+    return out;
   }
 
   /** The requests with a SUCCEEDED or LATE_SUCCEEDED event, sorted. */
