@@ -356,6 +356,23 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
       }
       producer.abortTransaction();
       rewind();
+    } catch (RuntimeException e) {
+      // The status serializer registers its schema on first use; with the registry down (a
+      // restarted archiver during an outage) that throws out of send. It passes: abort, read
+      // again from the last commit once the registry may be back, as for an unreadable input.
+      if (!SchemaRegistryException.unavailable(e)) {
+        throw e;
+      }
+      log.warn(
+          "Schema registry unavailable, archiver transaction aborted, rewinding to the last"
+              + " commit and reading again in {} ms: topic={}, events={}, reason={}",
+          REGISTRY_RETRY.toMillis(),
+          taskStatus.name(),
+          terminal.size(),
+          TransactionFailure.describe(e));
+      producer.abortTransaction();
+      rewind();
+      readingHeldUntil = clock.instant().plus(REGISTRY_RETRY);
     } finally {
       pendingOutputs.clear();
       pendingTerminal.clear();
