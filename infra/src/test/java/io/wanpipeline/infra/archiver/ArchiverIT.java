@@ -19,7 +19,7 @@ import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
 import io.wanpipeline.infra.testing.StatusTopic;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;

@@ -13,7 +13,7 @@ import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.StatusTopic;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;

@@ -4,7 +4,7 @@ import io.wanpipeline.archiver.ArchiverMain;
 import io.wanpipeline.billing.BillingMain;
 import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.poller.PollerMain;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.submitter.SubmitterMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;

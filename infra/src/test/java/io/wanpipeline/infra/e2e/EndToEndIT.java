@@ -21,7 +21,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;

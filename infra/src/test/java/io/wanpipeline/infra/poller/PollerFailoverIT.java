@@ -15,7 +15,7 @@ import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.poller.PollerConfig;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.poller.PollerService;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;

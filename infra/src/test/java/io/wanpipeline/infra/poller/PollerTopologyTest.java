@@ -14,7 +14,7 @@ import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.poller.PollerConfig;
 import io.wanpipeline.poller.PollerTopology;
 import io.wanpipeline.poller.TaskTransitions;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.InMemorySchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.TopicNames;

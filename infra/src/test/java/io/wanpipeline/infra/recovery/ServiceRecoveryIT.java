@@ -19,7 +19,7 @@ import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
 import io.wanpipeline.infra.testing.TopicLog;
 import io.wanpipeline.poller.PollerMain;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -58,7 +59,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * and started again on the same settings; a request sent once the new JVM's service has started
  * (its start() returned, which is when it joins its groups) must reach that service's next status
  * within {@link #RESUME_BOUND}. The JVM's boot is left out: it depends on the machine's load, not
- * on how the service rejoins. At the end every request sent is archived and charged exactly once.
+ * on how the service rejoins. At the end every request sent is archived and charged exactly once,
+ * except at most one the submitter's kill left in doubt, which ends FAILED SUBMIT_IN_DOUBT
+ * uncharged.
  */
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class ServiceRecoveryIT {
@@ -226,20 +229,40 @@ class ServiceRecoveryIT {
                 probe -> !charges.valuesOf(probe).isEmpty()));
         LOG.info("resumed after restart (ms): {}", resumedMillis);
 
-        await("every request archived and charged once")
+        // A SIGKILL between the submitter's INTENT and its create call's answer leaves that call in
+        // doubt. When the provider's list shows no task of ours in the search window, the request
+        // ends FAILED SUBMIT_IN_DOUBT and is never called again (README, "In doubt, said so"): the
+        // documented price of at-most-once submission. One lane (one account, one model) has at
+        // most one call in flight, so one kill can leave at most one such request, and only among
+        // the requests the submitter held when it was killed. Every other request is archived and
+        // charged exactly once; an in-doubt one is never charged.
+        List<String> submitterBatch =
+            all.stream().filter(id -> id.startsWith("recovery-submitter-batch-")).toList();
+        await("every request archived and charged once, or in doubt after the submitter's kill")
             .atMost(Duration.ofMinutes(1))
             .pollInterval(Duration.ofMillis(250))
             .untilAsserted(
                 () -> {
                   status.refresh();
                   charges.refresh();
+                  List<String> inDoubt = new ArrayList<>();
                   for (String id : all) {
+                    Optional<TaskStatus> last = TopicLog.last(status, id);
+                    if (last.isPresent() && isSubmitInDoubt(last.get())) {
+                      inDoubt.add(id);
+                      assertThat(charges.valuesOf(id)).as("charges of in-doubt %s", id).isEmpty();
+                      continue;
+                    }
                     assertThat(states(status, id))
-                        .as("states of %s", id)
+                        .as("states of %s (last: %s)", id, last.orElse(null))
                         .filteredOn(s -> s == TaskState.ARCHIVED)
                         .hasSize(1);
                     assertThat(charges.valuesOf(id)).as("charges of %s", id).hasSize(1);
                   }
+                  assertThat(inDoubt)
+                      .as("requests in doubt after one submitter kill on one lane")
+                      .hasSizeLessThanOrEqualTo(1);
+                  assertThat(submitterBatch).containsAll(inDoubt);
                 });
       } finally {
         for (Service s : services) {
@@ -301,6 +324,12 @@ class ServiceRecoveryIT {
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
     LOG.info("{} resumed {} ms after its restart", service.name, millis);
     return millis;
+  }
+
+  private static boolean isSubmitInDoubt(TaskStatus status) {
+    return status.getState() == TaskState.FAILED
+        && status.getError() != null
+        && "SUBMIT_IN_DOUBT".equals(status.getError().getCode());
   }
 
   private static List<TaskState> states(TopicLog<TaskStatus> status, String requestId) {

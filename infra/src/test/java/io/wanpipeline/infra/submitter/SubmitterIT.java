@@ -18,7 +18,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.TopicLog;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.TopicNames;
