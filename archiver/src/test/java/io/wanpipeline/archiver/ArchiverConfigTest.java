@@ -3,8 +3,8 @@ package io.wanpipeline.archiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wanpipeline.schemas.config.ConfigException;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.ConfigException;
+import io.wanpipeline.runtime.config.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;

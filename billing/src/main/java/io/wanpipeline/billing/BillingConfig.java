@@ -1,9 +1,9 @@
 package io.wanpipeline.billing;
 
 import io.wanpipeline.billing.price.AccountPricing;
-import io.wanpipeline.schemas.config.ConfigException;
-import io.wanpipeline.schemas.config.KafkaSettings;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.ConfigException;
+import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

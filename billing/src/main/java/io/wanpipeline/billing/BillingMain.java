@@ -1,9 +1,9 @@
 package io.wanpipeline.billing;
 
-import io.wanpipeline.schemas.config.KafkaSettings;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.Topics;

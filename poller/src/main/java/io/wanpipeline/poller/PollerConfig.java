@@ -1,8 +1,8 @@
 package io.wanpipeline.poller;
 
-import io.wanpipeline.schemas.config.ConfigException;
-import io.wanpipeline.schemas.config.KafkaSettings;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.ConfigException;
+import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import java.nio.file.Path;
 import java.time.Duration;

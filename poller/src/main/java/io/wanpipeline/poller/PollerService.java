@@ -1,9 +1,9 @@
 package io.wanpipeline.poller;
 
+import io.wanpipeline.runtime.service.PipelineService;
+import io.wanpipeline.runtime.service.StreamsLiveness;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
-import io.wanpipeline.schemas.service.PipelineService;
-import io.wanpipeline.schemas.service.StreamsLiveness;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;

@@ -2,8 +2,8 @@ package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
-import io.wanpipeline.schemas.service.PipelineService;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.dispatch.Dispatcher;

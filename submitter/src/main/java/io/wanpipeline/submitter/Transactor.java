@@ -1,6 +1,6 @@
 package io.wanpipeline.submitter;
 
-import io.wanpipeline.schemas.transaction.TransactionFailure;
+import io.wanpipeline.runtime.transaction.TransactionFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

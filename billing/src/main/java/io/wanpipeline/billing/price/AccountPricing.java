@@ -1,7 +1,7 @@
 package io.wanpipeline.billing.price;
 
-import io.wanpipeline.schemas.config.ConfigException;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.ConfigException;
+import io.wanpipeline.runtime.config.Settings;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;

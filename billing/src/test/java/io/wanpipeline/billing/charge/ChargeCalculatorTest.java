@@ -113,7 +113,7 @@ class ChargeCalculatorTest {
     // APIYI: official CNY price x 0.14, billed in USD. wan2.2-i2v-flash 480P is CNY 0.10/s.
     AccountPricing apiyi =
         AccountPricing.from(
-            io.wanpipeline.schemas.config.Settings.of(
+            io.wanpipeline.runtime.config.Settings.of(
                 java.util.Map.of(
                     "provider.accounts", "cn-main,apiyi",
                     "provider.apiyi.price-markup", "0.14",
@@ -168,7 +168,7 @@ class ChargeCalculatorTest {
     assertThatThrownBy(
             () ->
                 AccountPricing.from(
-                    io.wanpipeline.schemas.config.Settings.of(
+                    io.wanpipeline.runtime.config.Settings.of(
                         java.util.Map.of(
                             "provider.accounts", "apiyi", "provider.apiyi.price-markup", "-1"))))
         .hasMessageContaining("provider.apiyi.price-markup");

@@ -12,7 +12,7 @@ import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -9,7 +9,7 @@ import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.infra.s3.S3ProxyProcess;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;

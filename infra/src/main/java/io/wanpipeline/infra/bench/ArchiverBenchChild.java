@@ -2,7 +2,7 @@ package io.wanpipeline.infra.bench;
 
 import io.wanpipeline.archiver.ArchiverMain;
 import io.wanpipeline.archiver.ArchiverService;
-import io.wanpipeline.schemas.service.ServiceRunner;
+import io.wanpipeline.runtime.service.ServiceRunner;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -8,7 +8,7 @@ import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.Usage;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;

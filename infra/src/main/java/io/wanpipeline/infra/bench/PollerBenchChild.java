@@ -4,7 +4,7 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.OperatingSystemMXBean;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.poller.PollerService;
-import io.wanpipeline.schemas.service.ServiceRunner;
+import io.wanpipeline.runtime.service.ServiceRunner;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

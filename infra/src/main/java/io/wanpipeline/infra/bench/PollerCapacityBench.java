@@ -5,7 +5,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.poller.PollerConfig;
 import io.wanpipeline.poller.PollerService;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.WanClients;

@@ -9,7 +9,7 @@ import io.wanpipeline.billing.estimate.EstimateRequest;
 import io.wanpipeline.billing.price.AccountPricing;
 import io.wanpipeline.billing.price.ListPriceLookup;
 import io.wanpipeline.billing.price.PriceFile;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.io.IOException;
 import java.io.PrintStream;

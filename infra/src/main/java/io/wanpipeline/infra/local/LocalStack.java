@@ -5,7 +5,7 @@ import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.s3.S3ProxyProcess;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -233,7 +233,7 @@ public final class LocalStack implements AutoCloseable {
    * PipelineServices#failure()}) or the broker or s3proxy process has exited without the stack
    * stopping it; the failure is logged at ERROR (once) when found, within {@link #WATCH_INTERVAL}.
    * The stack does not restart anything: {@code wan-pipeline local} then stops the stack and exits
-   * with status {@link io.wanpipeline.schemas.service.ServiceRunner#FAILED_STATUS}.
+   * with status {@link io.wanpipeline.runtime.service.ServiceRunner#FAILED_STATUS}.
    */
   public CompletionStage<String> failure() {
     return failure.minimalCompletionStage();

@@ -1,2 +1,2 @@
 /** What a failed Kafka transaction means for the transactional loops of the services. */
-package io.wanpipeline.schemas.transaction;
+package io.wanpipeline.runtime.transaction;

@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.config;
+package io.wanpipeline.runtime.config;
 
 /** A configuration value is missing or malformed; the message names the key. */
 public final class ConfigException extends RuntimeException {

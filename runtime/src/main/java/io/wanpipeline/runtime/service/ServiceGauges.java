@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.service;
+package io.wanpipeline.runtime.service;
 
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.transaction;
+package io.wanpipeline.runtime.transaction;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
-package io.wanpipeline.schemas.service;
+package io.wanpipeline.runtime.service;
 
-import io.wanpipeline.schemas.config.Settings;
+import io.wanpipeline.runtime.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

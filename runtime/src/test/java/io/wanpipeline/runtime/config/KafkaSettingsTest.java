@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.config;
+package io.wanpipeline.runtime.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

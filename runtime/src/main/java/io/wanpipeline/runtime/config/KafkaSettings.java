@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.config;
+package io.wanpipeline.runtime.config;
 
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicRetention;

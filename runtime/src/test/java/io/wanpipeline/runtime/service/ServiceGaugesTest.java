@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.service;
+package io.wanpipeline.runtime.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

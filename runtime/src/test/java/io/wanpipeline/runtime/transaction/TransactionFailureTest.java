@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.transaction;
+package io.wanpipeline.runtime.transaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.wanpipeline.schemas.config;
+package io.wanpipeline.runtime.config;
 
 import java.io.IOException;
 import java.io.Reader;
