@@ -1,0 +1,317 @@
+package io.wanpipeline.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.simulator.AdjustableClock;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.StatusTopic;
+import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.account.WanClients;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The SSRF table: tasks whose result links the simulator replaces with hostile URLs (private,
+ * loopback, link-local and metadata addresses, IPv6 forms, decimal, octal and hex IPs, userinfo,
+ * hosts off the allowlist, plain http, other ports on the simulator's own loopback address, and
+ * redirects into all of those). The archiver runs with its production policy (https only) allowing
+ * just the simulator's https origin; every hostile link must end ARCHIVE_FAILED {@code
+ * LINK_REFUSED} without a request reaching its target, while the control tasks (a plain signed link
+ * and a redirect to one) are archived.
+ */
+@ExtendWith({KafkaBroker.class, S3Server.class})
+class ArchiverSsrfIT {
+  private static final String ACCOUNT = "sim";
+  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", "sk-archiver-ssrf-it");
+
+  private KafkaBroker.Info kafka;
+  private S3Server.Info s3Info;
+  private AdjustableClock simClock;
+  private WanSimulator sim;
+  private DashScopeClient provider;
+  private LocalSchemaRegistry registry;
+  private Topics topics;
+  private String prefix;
+  private String bucket;
+  private S3Client s3;
+  private HttpServer plainProbe;
+  private HttpServer otherLoopbackProbe;
+  private ServerSocket otherPortProbe;
+  private final List<String> otherPortConnections = new CopyOnWriteArrayList<>();
+  private final List<String> probeHits = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(KafkaBroker.Info kafka, S3Server.Info s3Info) throws Exception {
+    this.kafka = kafka;
+    this.s3Info = s3Info;
+    simClock = new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    sim =
+        WanSimulator.start(
+            SimulatorConfig.builder()
+                .clock(simClock)
+                .apiKey(KEY.secret(), "acct-sim")
+                .pendingTime(Duration.ofSeconds(1))
+                .runningTime(Duration.ofSeconds(2))
+                .concurrencyCap("wan2.2-i2v-flash", 100)
+                .httpsLinks(true)
+                .build());
+    provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
+    prefix = kafka.uniqueName("ssrf") + ".";
+    topics = new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), 3, (short) 1));
+    }
+    bucket = s3Info.uniqueBucket("ssrf");
+    s3 = s3Info.newClient();
+    plainProbe = probe("127.0.0.1");
+    otherLoopbackProbe = probe("127.0.0.2");
+    otherPortProbe = connectionProbe();
+  }
+
+  /**
+   * A plain TCP listener on the simulator's own address, 127.0.0.1, on another port: it records
+   * every connection, TLS or not, so a link to another loopback service is seen even if no HTTP
+   * request completes.
+   */
+  private ServerSocket connectionProbe() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  otherPortConnections.add(String.valueOf(s.getRemoteSocketAddress()));
+                } catch (Exception e) {
+                  // closed at tear-down
+                }
+              }
+            },
+            "ssrf-other-port-probe");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return server;
+  }
+
+  private HttpServer probe(String address) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          probeHits.add(address + " " + exchange.getRequestURI().getRawPath());
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    return server;
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+    plainProbe.stop(0);
+    otherLoopbackProbe.stop(0);
+    otherPortProbe.close();
+    s3.close();
+    registry.close();
+    sim.close();
+  }
+
+  @Test
+  void hostileLinksAreRefusedBeforeAnyRequestReachesThem() throws Exception {
+    int plain = plainProbe.getAddress().getPort();
+    int other = otherLoopbackProbe.getAddress().getPort();
+    String tls = sim.linkBase();
+    int tlsPort = java.net.URI.create(tls).getPort();
+    String q = "?Expires=1772360000&OSSAccessKeyId=LTAI5tSSRF&Signature=c2VjcmV0";
+
+    Map<String, String> hostile = new LinkedHashMap<>();
+    hostile.put("plain-http", "http://127.0.0.1:" + plain + "/v.mp4" + q);
+    hostile.put("other-loopback", "https://127.0.0.2:" + other + "/v.mp4" + q);
+    hostile.put("decimal", "https://2130706434:" + other + "/v.mp4" + q);
+    hostile.put("octal", "https://0177.0.0.2:" + other + "/v.mp4" + q);
+    hostile.put("hex", "https://0x7f.0.0.2:" + other + "/v.mp4" + q);
+    hostile.put("short", "https://127.2:" + other + "/v.mp4" + q);
+    hostile.put("ipv6-loopback", "https://[::1]:" + other + "/v.mp4" + q);
+    hostile.put("ipv4-mapped", "https://[::ffff:127.0.0.2]:" + other + "/v.mp4" + q);
+    hostile.put("unique-local", "https://[fd00::1]/v.mp4" + q);
+    hostile.put("ipv6-link-local", "https://[fe80::1]/v.mp4" + q);
+    hostile.put("aws-metadata", "https://169.254.169.254/latest/meta-data/" + q);
+    hostile.put("alibaba-metadata", "https://100.100.100.200/latest/meta-data/" + q);
+    hostile.put("unspecified", "https://0.0.0.0:" + other + "/v.mp4" + q);
+    hostile.put("private-10", "https://10.0.0.1/v.mp4" + q);
+    hostile.put("private-192", "https://192.168.1.1/v.mp4" + q);
+    hostile.put("private-172", "https://172.16.0.1/v.mp4" + q);
+    hostile.put("localhost-name", "https://localhost:" + tlsPort + "/oss/b/v.mp4" + q);
+    int otherPort = otherPortProbe.getLocalPort();
+    hostile.put("loopback-other-port", "https://127.0.0.1:" + otherPort + "/v.mp4" + q);
+    hostile.put("loopback-default-port", "https://127.0.0.1/v.mp4" + q);
+    hostile.put("loopback-api-port", sim.baseUrl().replace("http:", "https:") + "/v.mp4" + q);
+    hostile.put("off-allowlist", "https://evil.example.com/v.mp4" + q);
+    hostile.put("userinfo", "https://user:pw@127.0.0.1:" + tlsPort + "/oss/b/v.mp4" + q);
+    hostile.put("redirect-metadata", redirect(tls, "https://169.254.169.254/latest/meta-data/"));
+    hostile.put("redirect-http", redirect(tls, "http://127.0.0.1:" + plain + "/v.mp4" + q));
+    hostile.put("redirect-loopback", redirect(tls, "https://127.0.0.2:" + other + "/v.mp4"));
+    hostile.put("redirect-decimal", redirect(tls, "https://2130706434:" + other + "/v.mp4"));
+    hostile.put("redirect-ipv6", redirect(tls, "https://[::ffff:127.0.0.2]:" + other + "/"));
+    hostile.put(
+        "redirect-other-port", redirect(tls, "https://127.0.0.1:" + otherPort + "/v.mp4" + q));
+    hostile.put(
+        "redirect-chain",
+        redirect(tls, redirect(tls, redirect(tls, redirect(tls, tls + "/oss/b/v.mp4" + q)))));
+
+    Map<String, String> taskOf = new LinkedHashMap<>();
+    for (String name : hostile.keySet()) {
+      taskOf.put(name, submit("[sim:video-bytes=65536] ssrf " + name));
+    }
+    String control = submit("[sim:video-bytes=65536] control");
+    String redirected = submit("[sim:video-bytes=65536] control via redirect");
+    hostile.forEach((name, url) -> sim.setResultLink(taskOf.get(name), url));
+    simClock.advance(Duration.ofSeconds(10));
+    TaskSnapshot controlTask = succeeded(control);
+    sim.setResultLink(redirected, redirect(tls, controlTask.videoUrl().uri().toString()));
+
+    start();
+    send(succeededEvent("req-control", controlTask));
+    send(succeededEvent("req-redirected", succeeded(redirected)));
+    for (String name : hostile.keySet()) {
+      send(succeededEvent("req-" + name, succeeded(taskOf.get(name))));
+    }
+
+    for (String name : hostile.keySet()) {
+      TaskStatus end = awaitTerminal("req-" + name);
+      assertThat(end.getState()).as(name).isEqualTo(TaskState.ARCHIVE_FAILED);
+      assertThat(end.getError().getCode()).as(name).isEqualTo("LINK_REFUSED");
+      assertThat(end.getError().getMessage())
+          .as(name)
+          .contains("refused by rule")
+          .doesNotContain("Signature", "LTAI5tSSRF", "c2VjcmV0", "pw@");
+      assertThat(sim.ledger().downloads(taskOf.get(name))).as(name).isEmpty();
+    }
+    assertThat(awaitTerminal("req-control").getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(awaitTerminal("req-redirected").getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(awaitTerminal("req-userinfo").getError().getMessage()).contains("userinfo");
+    assertThat(awaitTerminal("req-plain-http").getError().getMessage()).contains("not-https");
+    assertThat(awaitTerminal("req-redirect-chain").getError().getMessage())
+        .contains("too-many-redirects");
+    for (String name :
+        List.of(
+            "loopback-other-port",
+            "loopback-default-port",
+            "loopback-api-port",
+            "redirect-other-port")) {
+      assertThat(awaitTerminal("req-" + name).getError().getMessage())
+          .as(name)
+          .contains("origin-not-allowed");
+    }
+    assertThat(probeHits).as("requests that reached a forbidden target").isEmpty();
+    assertThat(otherPortConnections)
+        .as("connections to another port on the simulator's loopback address")
+        .isEmpty();
+  }
+
+  private static String redirect(String base, String to) {
+    return base + "/__sim/redirect?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8);
+  }
+
+  private String submit(String prompt) {
+    return SucceededTasks.submit(provider, KEY, prompt);
+  }
+
+  private TaskSnapshot succeeded(String taskId) {
+    return SucceededTasks.succeeded(provider, KEY, taskId);
+  }
+
+  private void start() {
+    Map<String, String> values = new HashMap<>();
+    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    values.put("schema-registry.url", registry.url());
+    values.put("topics.prefix", prefix);
+    values.put("provider.accounts", ACCOUNT);
+    values.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
+    values.put("archiver.group-id", kafka.uniqueName("ssrf-archiver"));
+    values.put("archiver.bucket", bucket);
+    values.put("archiver.create-bucket", "true");
+    values.put("archiver.workers", "3");
+    values.put("archiver.shutdown-grace", "5s");
+    values.put("s3.endpoint", s3Info.endpoint().toString());
+    values.put("s3.path-style", "true");
+    values.putAll(sim.archiverLinkSettings());
+    Map<String, String> env =
+        Map.of(
+            "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),
+            "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3Info.accessKey(),
+            "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3Info.secretKey());
+    ArchiverConfig config = ArchiverConfig.from(Settings.of(values, env));
+    assertThat(config.links().allowHttp()).isFalse();
+    S3AsyncClient client = S3Clients.create(config.s3());
+    ArchiverService service =
+        new ArchiverService(
+            config,
+            Clock.systemUTC(),
+            topics,
+            account -> WanClients.forAccount(account, Clock.systemUTC()),
+            client);
+    closing.add(service);
+    closing.add(client);
+    service.start();
+  }
+
+  private static TaskStatus succeededEvent(String requestId, TaskSnapshot task) {
+    return SucceededTasks.event(requestId, ACCOUNT, KEY, task, "archiver-ssrf-it");
+  }
+
+  private void send(TaskStatus status) {
+    StatusTopic.send(kafka, topics, status);
+  }
+
+  private List<TaskStatus> terminalsOf(String requestId) {
+    return StatusTopic.archiveEndsOf(kafka, topics, requestId);
+  }
+
+  private TaskStatus awaitTerminal(String requestId) {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
+    return terminalsOf(requestId).get(0);
+  }
+}

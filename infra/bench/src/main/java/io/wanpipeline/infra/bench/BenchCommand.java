@@ -1,0 +1,183 @@
+package io.wanpipeline.infra.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code wan-pipeline bench [poller-capacity|quota|peers|archiver|billing|all]}: runs benchmarks,
+ * prints tables.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run benchmarks against a real broker and the Wan simulator and print a table per"
+            + " benchmark: poller-capacity, quota, peers, archiver, billing, or all"
+            + " (docs/benchmarks.md).")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Parameters(
+      index = "0",
+      defaultValue = "all",
+      description =
+          "poller-capacity, quota, peers, archiver, billing or all (default: ${DEFAULT-VALUE}).")
+  String which;
+
+  /** Entry point of wan-pipeline-bench.jar, which {@code ./wan-pipeline bench} runs. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+
+  @Option(
+      names = "--tasks",
+      description =
+          "Tasks: poller-capacity's last step (default 100000; earlier steps 10%%, 25%%, 50%%),"
+              + " quota's tasks in flight (default 1000), peers' tasks per peer (default 200),"
+              + " archiver's videos (default 8), billing's status events (default 300000).")
+  Integer tasks;
+
+  @Option(
+      names = "--duration",
+      description =
+          "poller-capacity: measuring window per step (default PT30S); quota and peers: the"
+              + " longest a run waits for its tasks after the last one is created (default PT3M"
+              + " and PT150S); archiver and billing: the longest they wait (default PT5M).")
+  Duration duration;
+
+  @Option(
+      names = "--accounts",
+      defaultValue = "50",
+      description = "poller-capacity: provider accounts (default: ${DEFAULT-VALUE}).")
+  int accounts;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "both",
+      description =
+          "poller-capacity: http (poller child JVM over HTTP), board (in-process task board) or"
+              + " both (default: ${DEFAULT-VALUE}).")
+  String mode;
+
+  @Option(
+      names = "--video-mib",
+      defaultValue = "64",
+      description = "archiver: size of each video in MiB (default: ${DEFAULT-VALUE}).")
+  int videoMib;
+
+  @Option(names = "--markdown", description = "Also append the tables as Markdown to this file.")
+  Path markdown;
+
+  @Override
+  public Integer call() throws Exception {
+    // The tables are the output: keep the services' own INFO lines out of them.
+    System.setProperty("org.slf4j.simpleLogger.log.io.wanpipeline", "warn");
+    // Kafka's clients log expected start-up races (changelog topics not yet created) at ERROR.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "off");
+    PrintStream out = System.out;
+    String what = which.toLowerCase(Locale.ROOT);
+    if (!List.of("poller-capacity", "quota", "peers", "archiver", "billing", "all")
+        .contains(what)) {
+      System.err.println(
+          "unknown benchmark '"
+              + which
+              + "'; use poller-capacity, quota, peers, archiver, billing or all");
+      return 2;
+    }
+    List<Table> tables = new ArrayList<>();
+    out.println("starting a Kafka broker and the schema registry ...");
+    try (BenchStack stack = BenchStack.start()) {
+      if (what.equals("poller-capacity") || what.equals("all")) {
+        PollerCapacityBench bench =
+            new PollerCapacityBench(
+                stack,
+                new PollerCapacityBench.Options(
+                    tasks == null || what.equals("all") ? 100_000 : tasks,
+                    accounts,
+                    duration == null || what.equals("all") ? Duration.ofSeconds(30) : duration),
+                out);
+        tables.add(print(out, bench.run(modes())));
+      }
+      if (what.equals("quota") || what.equals("all")) {
+        QuotaBench bench =
+            new QuotaBench(
+                stack,
+                tasks == null || what.equals("all") ? 1000 : tasks,
+                duration == null || what.equals("all") ? Duration.ofMinutes(3) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+      if (what.equals("peers") || what.equals("all")) {
+        PeersBench bench =
+            new PeersBench(
+                stack,
+                tasks == null || what.equals("all") ? 200 : tasks,
+                duration == null || what.equals("all") ? Duration.ofSeconds(150) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+      if (what.equals("archiver") || what.equals("all")) {
+        ArchiverBench bench =
+            new ArchiverBench(
+                stack,
+                tasks == null || what.equals("all") ? 8 : tasks,
+                (what.equals("all") ? 64 : videoMib) * 1024L * 1024L,
+                duration == null || what.equals("all") ? Duration.ofMinutes(5) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+      if (what.equals("billing") || what.equals("all")) {
+        BillingBench bench =
+            new BillingBench(
+                stack,
+                tasks == null || what.equals("all") ? 300_000 : tasks,
+                duration == null || what.equals("all") ? Duration.ofMinutes(5) : duration,
+                out);
+        tables.add(print(out, bench.run()));
+      }
+    }
+    if (markdown != null) {
+      appendMarkdown(tables);
+    }
+    return 0;
+  }
+
+  private List<PollerCapacityBench.Mode> modes() {
+    return switch (mode.toLowerCase(Locale.ROOT)) {
+      case "http" -> List.of(PollerCapacityBench.Mode.HTTP);
+      case "board" -> List.of(PollerCapacityBench.Mode.BOARD);
+      default -> List.of(PollerCapacityBench.Mode.HTTP, PollerCapacityBench.Mode.BOARD);
+    };
+  }
+
+  private static Table print(PrintStream out, Table table) {
+    out.println();
+    out.print(table.text());
+    out.println();
+    return table;
+  }
+
+  private void appendMarkdown(List<Table> tables) throws IOException {
+    StringBuilder b = new StringBuilder("### Run of ").append(Instant.now()).append("\n\n");
+    tables.forEach(t -> b.append(t.markdown()));
+    Files.writeString(
+        markdown,
+        b.toString(),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+}

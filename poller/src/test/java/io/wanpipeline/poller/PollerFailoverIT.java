@@ -1,0 +1,245 @@
+package io.wanpipeline.poller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wanpipeline.events.Priority;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.process.ChildJvm;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.simulator.SimulatorConfig;
+import io.wanpipeline.infra.simulator.SimulatorLedger;
+import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.topics.TopicNames;
+import io.wanpipeline.schemas.topics.TopicProvisioner;
+import io.wanpipeline.schemas.topics.TopicSpec;
+import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.wan.ApiKey;
+import io.wanpipeline.wan.GenerationRequest;
+import io.wanpipeline.wan.SubmitOutcome;
+import io.wanpipeline.wan.dashscope.DashScopeClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two poller instances share the tasks of a two-partition {@code task-status}: one in a child JVM,
+ * killed with SIGKILL, the other in this JVM. The survivor takes the dead instance's partition over
+ * (session timeout 6 s, standby store) and polls its tasks within two poll intervals (20 s).
+ */
+@ExtendWith(KafkaBroker.class)
+class PollerFailoverIT {
+  private static final ApiKey KEY = new ApiKey("default#0", "sk-poller-failover-it");
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration TWO_INTERVALS = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  @Test
+  void theSurvivorPollsAKilledInstancesTasksWithinTwoIntervals(KafkaBroker.Info kafka)
+      throws Exception {
+    String bootstrap = kafka.bootstrapServers();
+    // Tasks stay in flight for the whole test: polled every 5-10 s.
+    WanSimulator sim =
+        WanSimulator.start(
+            SimulatorConfig.builder()
+                .pendingTime(Duration.ofMinutes(3))
+                .runningTime(Duration.ofMinutes(3))
+                .concurrencyCap("wan2.2-i2v-flash", 100)
+                .build());
+    closeables.add(sim::close);
+    LocalSchemaRegistry registryServer =
+        new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
+    closeables.add(registryServer::close);
+    SchemaRegistryClient registry = SchemaRegistryClient.of(registryServer.url());
+    String prefix = kafka.uniqueName("failover") + ".";
+    TopicNames names = TopicNames.withPrefix(prefix);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, 2, (short) 1));
+    }
+    Topics topics = new Topics(names, registry);
+
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", bootstrap);
+    settings.put("kafka.commit.interval.ms", "100");
+    settings.put("schema-registry.url", registryServer.url());
+    settings.put("topics.prefix", prefix);
+    settings.put("provider.default.api-key", KEY.secret());
+    settings.put("provider.default.base-url", sim.baseUrl());
+    settings.put("poller.application-id", kafka.uniqueName("poller"));
+
+    // The victim: PollerMain in a child JVM.
+    Map<String, String> victimSettings = new HashMap<>(settings);
+    victimSettings.put("poller.state-dir", dir.resolve("victim-state").toString());
+    Path properties = dir.resolve("victim.properties");
+    Properties p = new Properties();
+    p.putAll(victimSettings);
+    try (var out = Files.newBufferedWriter(properties, StandardCharsets.UTF_8)) {
+      p.store(out, "poller failover IT victim");
+    }
+    ChildJvm victim =
+        ChildJvm.start(
+            new ChildJvm.Spec(
+                "poller-victim",
+                System.getProperty("java.class.path"),
+                List.of("-Xmx256m"),
+                PollerMain.class.getName(),
+                List.of(properties.toString()),
+                dir,
+                dir.resolve("victim.log"),
+                Map.of()));
+    closeables.add(victim);
+
+    // The survivor, in this JVM.
+    Map<String, String> survivorSettings = new HashMap<>(settings);
+    survivorSettings.put("poller.state-dir", dir.resolve("survivor-state").toString());
+    PollerService survivor =
+        new PollerService(
+            PollerConfig.from(Settings.of(survivorSettings)),
+            Clock.systemUTC(),
+            topics,
+            registry,
+            account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
+    closeables.add(survivor);
+    survivor.start();
+
+    // Each instance owns one partition: the victim is running and has tasks of its own.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                survivor.state() == KafkaStreams.State.RUNNING
+                    && survivor.activePartitions().size() == 1);
+    Set<Integer> survivorOwn = survivor.activePartitions();
+
+    DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    Map<String, Object> producerProps = new HashMap<>();
+    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+    closeables.add(producer);
+    List<String> taskIds = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      taskIds.add(submit(client, producer, topics, "req-failover-" + i));
+    }
+    // Every task is being polled by one instance or the other.
+    await()
+        .atMost(WAIT)
+        .until(() -> taskIds.stream().allMatch(t -> sim.ledger().polls(t).size() >= 2));
+    assertThat(survivor.activePartitions()).as("no rebalance meanwhile").isEqualTo(survivorOwn);
+
+    Instant killedAt = Instant.now();
+    victim.kill();
+
+    await().atMost(WAIT).until(() -> survivor.activePartitions().size() == 2);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                taskIds.stream()
+                    .allMatch(
+                        t ->
+                            sim.ledger().polls(t).stream()
+                                .anyMatch(q -> q.at().isAfter(killedAt))));
+    for (String taskId : taskIds) {
+      Instant next =
+          sim.ledger().polls(taskId).stream()
+              .map(SimulatorLedger.Poll::at)
+              .filter(at -> at.isAfter(killedAt))
+              .min(Instant::compareTo)
+              .orElseThrow();
+      assertThat(Duration.between(killedAt, next))
+          .as("first poll of task %s after the kill", taskId)
+          .isLessThanOrEqualTo(TWO_INTERVALS);
+    }
+    assertThat(sim.ledger().minPollGap().orElseThrow())
+        .as("no task polled twice within 3 s, the takeover included")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    assertThat(sim.ledger().maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+  }
+
+  /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
+  private static String submit(
+      DashScopeClient client,
+      KafkaProducer<byte[], byte[]> producer,
+      Topics topics,
+      String requestId)
+      throws Exception {
+    GenerationRequest request =
+        new GenerationRequest(
+            "wan2.2-i2v-flash",
+            new GenerationRequest.Input(
+                "a cat",
+                null,
+                "https://example.com/cat.png",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new GenerationRequest.Parameters(
+                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    SubmitOutcome outcome = client.submit(KEY, request, requestId);
+    assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
+    String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    TaskStatus submitted =
+        TaskStatus.newBuilder()
+            .setRequestId(requestId)
+            .setAccountId("acme")
+            .setProviderAccount("default")
+            .setApiKeyRef(KEY.ref())
+            .setModel("wan2.2-i2v-flash")
+            .setState(TaskState.SUBMITTED)
+            .setTaskId(taskId)
+            .setEventTime(now)
+            .setSubmittedAt(now)
+            .setPriority(Priority.LIVE)
+            .setRequestedResolution("480P")
+            .setRequestedDuration(5)
+            .setMetadata(Map.of())
+            .build();
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.taskStatus().name(),
+                requestId.getBytes(StandardCharsets.UTF_8),
+                topics.taskStatus().valueBytes(submitted)))
+        .get();
+    return taskId;
+  }
+}
