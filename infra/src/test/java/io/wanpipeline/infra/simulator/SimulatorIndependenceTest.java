@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The simulator is the oracle the pipeline is judged against (house style 24): it decides from its
- * own table, written from the provider's documents, and never imports the pipeline's catalogue or
- * validator, nor reads create calls into the pipeline's request type.
+ * own table, written from the provider's documents, and never imports the pipeline's catalogue,
+ * validator or rate limiter, nor reads create calls into the pipeline's request type.
  */
 class SimulatorIndependenceTest {
   private static final String SIMULATOR = "io.wanpipeline.infra.simulator..";
@@ -37,13 +37,16 @@ class SimulatorIndependenceTest {
   }
 
   @Test
-  void simulatorUsesNeitherThePipelinesCatalogueNorItsValidator() {
+  void simulatorUsesNeitherThePipelinesCatalogueNorItsValidatorNorItsRateLimiter() {
     noClasses()
         .that()
         .resideInAPackage(SIMULATOR)
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.wanpipeline.wan.catalogue..", "io.wanpipeline.wan.validation..")
+        .resideInAnyPackage(
+            "io.wanpipeline.wan.catalogue..",
+            "io.wanpipeline.wan.validation..",
+            "io.wanpipeline.wan.rate..")
         .because("an oracle must not share the code it judges (house style 24)")
         .check(classes);
   }
