@@ -6,6 +6,7 @@ import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.rate.CallLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -380,7 +381,7 @@ final class ListSweeps {
       Window w = windows.get(window);
       List<Fetch> fetches = new ArrayList<>();
       for (int page = nextPage; page <= last; page++) {
-        QueryBudget.Permit permit = budget.take(group.account(), now);
+        CallLimiter.Permit permit = budget.take(group.account(), now);
         if (permit == null) {
           stopped = true; // no budget left in this punctuation
           break;

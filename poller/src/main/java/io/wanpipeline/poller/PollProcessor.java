@@ -6,6 +6,7 @@ import io.wanpipeline.events.internal.InFlightTask;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.rate.CallLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -247,7 +248,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           if (exhausted.contains(e.account())) {
             continue;
           }
-          QueryBudget.Permit permit = budget.take(e.account(), now);
+          CallLimiter.Permit permit = budget.take(e.account(), now);
           if (permit == null) {
             exhausted.add(e.account());
             continue; // over this window's budget: due again at the next punctuation
@@ -356,7 +357,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   /** Queries {@code c} on its own now, if the budget allows. */
   private List<Pending> queryAlone(Candidate c, Instant now) {
     String account = calls.accountOf(c.task.getStatus().getApiKeyRef());
-    QueryBudget.Permit permit = budget.take(account, now);
+    CallLimiter.Permit permit = budget.take(account, now);
     if (permit == null) {
       return List.of();
     }
@@ -392,7 +393,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (!transitions.scheduler().isDue(task, now)) {
         continue;
       }
-      QueryBudget.Permit permit = budget.take(e.account(), now);
+      CallLimiter.Permit permit = budget.take(e.account(), now);
       if (permit == null) {
         exhausted.add(e.account());
         continue;

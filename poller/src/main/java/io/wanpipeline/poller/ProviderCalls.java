@@ -9,6 +9,7 @@ import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.rate.CallLimiter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -62,17 +63,17 @@ final class ProviderCalls {
   }
 
   CompletableFuture<Result<TaskSnapshot>> query(
-      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+      String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     return call(apiKeyRef, permit, (client, key) -> client.query(key, taskId));
   }
 
   CompletableFuture<Result<Boolean>> cancel(
-      String apiKeyRef, String taskId, QueryBudget.Permit permit) {
+      String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     return call(apiKeyRef, permit, (client, key) -> client.cancel(key, taskId));
   }
 
   CompletableFuture<Result<TaskPage>> list(
-      String apiKeyRef, TaskListQuery query, QueryBudget.Permit permit) {
+      String apiKeyRef, TaskListQuery query, CallLimiter.Permit permit) {
     return call(apiKeyRef, permit, (client, key) -> client.list(key, query));
   }
 
@@ -92,38 +93,47 @@ final class ProviderCalls {
   }
 
   /**
-   * Runs {@code call} on the executor; {@code permit} learns when it actually starts, so that the
-   * budget's window counts the call from the moment it is sent.
+   * Runs {@code call} on the executor; {@code permit} is answered when the call returns or throws
+   * (it holds its place in the budget's window while queued and in flight), or released when the
+   * call is never made.
    */
   private <T> CompletableFuture<Result<T>> call(
       String apiKeyRef,
-      QueryBudget.Permit permit,
+      CallLimiter.Permit permit,
       BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
     Optional<ApiKey> key = accounts.key(apiKeyRef);
     Optional<ProviderAccount> account = key.flatMap(k -> accounts.resolve(accountOf(k.ref())));
     if (key.isEmpty() || account.isEmpty()) {
+      permit.release();
       return CompletableFuture.completedFuture(
           failed(
               KEY_NOT_CONFIGURED,
               "the key " + apiKeyRef + " that created the task is not configured",
               false));
     }
-    WanClient client =
-        clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
-    return CompletableFuture.supplyAsync(
-            () -> {
-              permit.started(clock.instant());
-              try {
-                QueryOutcome<T> outcome = call.apply(client, key.get());
-                Instant at = clock.instant();
-                permit.completed(at);
-                return new Result<>(outcome, at);
-              } catch (RuntimeException e) {
-                permit.completed(clock.instant());
-                throw e;
-              }
-            },
-            executor)
+    CompletableFuture<Result<T>> answer;
+    try {
+      WanClient client =
+          clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
+      answer =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  QueryOutcome<T> outcome = call.apply(client, key.get());
+                  Instant at = clock.instant();
+                  permit.answered(at);
+                  return new Result<>(outcome, at);
+                } catch (RuntimeException | Error e) {
+                  permit.answered(clock.instant());
+                  throw e;
+                }
+              },
+              executor);
+    } catch (RuntimeException e) {
+      permit.release(); // no client, or shutting down: the call is never made
+      throw e;
+    }
+    return answer
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .exceptionally(
             e ->

@@ -3,8 +3,8 @@ package io.wanpipeline.poller;
 import io.wanpipeline.wan.account.AccountLimits;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.rate.CallLimiter;
 import io.wanpipeline.wan.rate.RateWindow;
-import io.wanpipeline.wan.rate.SlidingWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,16 +21,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * account's {@code provider.<name>.query-rate}, {@code share} the fraction of the source topic's
  * partitions this instance owns ({@link PartitionShare}), so that the instances together never
  * exceed the account's rate; the optional per-instance cap {@code poller.query-rate} lowers it
- * further. The rate is enforced with a sliding window: at most {@code floor(rate x share)} calls in
- * any window of one second plus {@code margin}, each call counted from the moment its answer
- * arrived (in flight, it counts all along), since the provider may have received it as late as
- * that: a busy machine or network that delays some calls cannot pile two windows' calls into one
- * second at the provider ({@link Permit#started}, {@link Permit#completed}). A rate below one call
- * a second allows one call per {@code ceil(1 / rate)} seconds. A throttled call (429) or a provider
- * failure (5xx) halves the account's rate, which then doubles back every {@link #RECOVERY_DOUBLING}
- * up to the full rate; a Retry-After pauses the account's calls of this instance for that long (at
- * most {@link #MAX_PAUSE}). A call that does not fit waits for a later punctuation; nothing is
- * dropped. Thread-safe.
+ * further. The rate is enforced by a {@link CallLimiter} per account: at most {@code floor(rate x
+ * share)} calls in any window of one second plus {@code margin}, each call counted from the moment
+ * it is taken (waiting for a call thread, then in flight) until a window after its answer arrived,
+ * since the provider may have received it as late as that: a busy machine or network that delays
+ * some calls cannot pile two windows' calls into one second at the provider ({@link
+ * CallLimiter.Permit#answered}). A rate below one call a second allows one call per {@code ceil(1 /
+ * rate)} seconds. A throttled call (429) or a provider failure (5xx) halves the account's rate,
+ * which then doubles back every {@link #RECOVERY_DOUBLING} up to the full rate; a Retry-After
+ * pauses the account's calls of this instance for that long (at most {@link #MAX_PAUSE}). A call
+ * that does not fit waits for a later punctuation; nothing is dropped. Thread-safe.
  */
 public final class QueryBudget {
   /** Default margin added to the one-second window. */
@@ -132,56 +132,21 @@ public final class QueryBudget {
     if (w == null) {
       return 0;
     }
-    return s.calls.available(now, w.limit(), w.span());
-  }
-
-  /** Takes one call of {@code account}'s budget at {@code now}, if there is one. */
-  public boolean tryAcquire(String account, Instant now) {
-    return take(account, now) != null;
+    return s.calls.available(now, w);
   }
 
   /**
    * Takes one call of {@code account}'s budget at {@code now}; null when there is none. The caller
-   * reports when the call starts and when its answer arrives ({@link Permit#started}, {@link
-   * Permit#completed}): the call stays in the window while in flight and then counts from its
-   * answer.
+   * answers the permit when the call's answer (or failure) arrives, or releases it if the call is
+   * not made: until then the call holds its place in the window.
    */
-  public synchronized Permit take(String account, Instant now) {
+  public synchronized CallLimiter.Permit take(String account, Instant now) {
     AccountState s = state(account);
     RateWindow w = window(account, s, now);
     if (w == null) {
       return null;
     }
-    SlidingWindow.Slot slot = s.calls.tryAcquire(now, w.limit(), w.span());
-    return slot == null ? null : new Permit(this, slot);
-  }
-
-  /** One call taken from the budget. */
-  public static final class Permit {
-    private final QueryBudget budget;
-    private final SlidingWindow.Slot slot;
-
-    private Permit(QueryBudget budget, SlidingWindow.Slot slot) {
-      this.budget = budget;
-      this.slot = slot;
-    }
-
-    /** The call is being sent at {@code at}. */
-    public void started(Instant at) {
-      synchronized (budget) {
-        slot.startedAt(at);
-      }
-    }
-
-    /**
-     * The call's answer (or failure) arrived at {@code at}: the call occupies the window from then
-     * on, since the provider may have received it as late as that.
-     */
-    public void completed(Instant at) {
-      synchronized (budget) {
-        slot.completedAt(at);
-      }
-    }
+    return s.calls.tryAcquire(now, w).orElse(null);
   }
 
   /**
@@ -222,7 +187,7 @@ public final class QueryBudget {
   }
 
   private static final class AccountState {
-    final SlidingWindow calls = new SlidingWindow();
+    final CallLimiter calls = new CallLimiter();
     Instant pausedUntil = Instant.MIN;
     Instant cutAt;
     double factorAtCut = 1;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.wanpipeline.wan.account.ProviderAccounts;
+import io.wanpipeline.wan.rate.CallLimiter;
 import io.wanpipeline.wan.rate.RateWindow;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,10 +30,20 @@ class QueryBudgetTest {
         k -> k.endsWith(".api-key") ? Optional.of("sk-test") : Optional.empty());
   }
 
+  /** Takes a call at {@code now} and answers it at once; false when the budget has none. */
+  private static boolean call(QueryBudget budget, String account, Instant now) {
+    CallLimiter.Permit permit = budget.take(account, now);
+    if (permit == null) {
+      return false;
+    }
+    permit.answered(now);
+    return true;
+  }
+
   private static int take(QueryBudget budget, String account, Instant now, int tries) {
     int got = 0;
     for (int i = 0; i < tries; i++) {
-      if (budget.tryAcquire(account, now)) {
+      if (call(budget, account, now)) {
         got++;
       }
     }
@@ -57,7 +68,7 @@ class QueryBudgetTest {
     List<Instant> granted = new ArrayList<>();
     for (int ms = 0; ms < seconds * 1000; ms += 10) {
       Instant now = T0.plusMillis(ms);
-      while (budget.tryAcquire(account, now)) {
+      while (call(budget, account, now)) {
         granted.add(now);
       }
     }
@@ -185,7 +196,7 @@ class QueryBudgetTest {
     leaving.acquire(1);
     now[0] = T0.plus(hold); // the only owner, past its own hold: the whole poll rate
     List<Instant> calls = new ArrayList<>();
-    while (a.tryAcquire("a", now[0])) {
+    while (call(a, "a", now[0])) {
       calls.add(now[0]);
     }
     assertThat(calls).hasSize(16);
@@ -197,10 +208,10 @@ class QueryBudgetTest {
     assertThat(b.rateOf("a")).as("held at nothing").isZero();
     for (int step = 0; step < 30; step++) {
       now[0] = now[0].plusMillis(100);
-      while (a.tryAcquire("a", now[0])) {
+      while (call(a, "a", now[0])) {
         calls.add(now[0]);
       }
-      while (b.tryAcquire("a", now[0])) {
+      while (call(b, "a", now[0])) {
         calls.add(now[0]);
       }
     }
@@ -227,19 +238,18 @@ class QueryBudgetTest {
   @Test
   void aCallCountsFromItsAnswerSoLateDeliveriesCannotPileUpAtTheProvider() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
-    List<QueryBudget.Permit> permits = new ArrayList<>();
+    List<CallLimiter.Permit> permits = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       permits.add(budget.take("a", T0));
     }
     assertThat(budget.take("a", T0)).isNull();
-    permits.forEach(p -> p.started(T0));
     // Fifteen answers arrive at once; one call hangs for 2 s and counts until it answers.
-    permits.subList(0, 15).forEach(p -> p.completed(T0.plusMillis(300)));
+    permits.subList(0, 15).forEach(p -> p.answered(T0.plusMillis(300)));
     Instant oneWindowAfterTheAnswers = T0.plusMillis(300).plus(Duration.ofMillis(1050));
     assertThat(budget.available("a", oneWindowAfterTheAnswers.minusMillis(1))).isEqualTo(0);
     assertThat(budget.available("a", oneWindowAfterTheAnswers)).isEqualTo(15);
     assertThat(budget.available("a", T0.plusSeconds(2))).as("one still in flight").isEqualTo(15);
-    permits.get(15).completed(T0.plusSeconds(2));
+    permits.get(15).answered(T0.plusSeconds(2));
     assertThat(budget.available("a", T0.plusMillis(3050))).isEqualTo(16);
   }
 
@@ -278,31 +288,42 @@ class QueryBudgetTest {
   }
 
   @Test
-  void aCallThatStartsLateOccupiesTheWindowFromItsStart() {
+  void aCallWaitingForACallThreadHoldsItsPlaceUntilItsAnswer() {
     QueryBudget budget =
         new QueryBudget(
             accounts(Map.of("provider.a.query-rate", "1.35")),
             OptionalDouble.empty(),
             PartitionShare.whole(),
             Duration.ofMillis(50));
-    QueryBudget.Permit permit = budget.take("a", T0);
+    CallLimiter.Permit permit = budget.take("a", T0);
     assertThat(permit).isNotNull();
-    permit.started(T0.plusMillis(300)); // waited for a free call thread
-    permit.started(T0.plusMillis(100)); // never moves back
-    assertThat(budget.available("a", T0.plusMillis(1350))).as("in flight").isZero();
-    permit.completed(T0.plusMillis(300)); // answered at once
-    assertThat(budget.available("a", T0.plusMillis(1100))).isZero();
+    assertThat(budget.available("a", T0.plusMillis(1350)))
+        .as("queued, then in flight: not answered yet")
+        .isZero();
+    permit.answered(T0.plusMillis(300));
     assertThat(budget.available("a", T0.plusMillis(1349))).isZero();
     assertThat(budget.available("a", T0.plusMillis(1350))).isEqualTo(1);
+  }
+
+  @Test
+  void aCallNeverMadeGivesItsPlaceBackAtOnce() {
+    QueryBudget budget =
+        new QueryBudget(
+            accounts(Map.of("provider.a.query-rate", "1.35")),
+            OptionalDouble.empty(),
+            PartitionShare.whole(),
+            Duration.ofMillis(50));
+    budget.take("a", T0).release();
+    assertThat(budget.available("a", T0)).isEqualTo(1);
   }
 
   @Test
   void retryAfterPausesTheAccount() {
     QueryBudget budget = new QueryBudget(accounts(Map.of()), OptionalDouble.empty());
     budget.slowDown("a", T0, Duration.ofSeconds(3));
-    assertThat(budget.tryAcquire("a", T0.plusSeconds(2))).isFalse();
+    assertThat(call(budget, "a", T0.plusSeconds(2))).isFalse();
     assertThat(budget.callsPerSecond("a", T0.plusSeconds(2))).isZero();
-    assertThat(budget.tryAcquire("b", T0.plusSeconds(2))).isTrue();
-    assertThat(budget.tryAcquire("a", T0.plusSeconds(3))).isTrue();
+    assertThat(call(budget, "b", T0.plusSeconds(2))).isTrue();
+    assertThat(call(budget, "a", T0.plusSeconds(3))).isTrue();
   }
 }

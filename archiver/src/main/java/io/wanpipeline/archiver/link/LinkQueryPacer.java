@@ -1,7 +1,7 @@
 package io.wanpipeline.archiver.link;
 
+import io.wanpipeline.wan.rate.CallLimiter;
 import io.wanpipeline.wan.rate.RateWindow;
-import io.wanpipeline.wan.rate.SlidingWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -14,17 +14,16 @@ import java.util.function.ToDoubleFunction;
 /**
  * This archiver's share of each provider account's task-query budget (the provider allows 20
  * queries a second per account, shared with the pollers and the submitters), enforced like the
- * pollers' by a {@link SlidingWindow} per account ({@link RateWindow}: at most {@code floor(rate)}
+ * pollers' by a {@link CallLimiter} per account ({@link RateWindow}: at most {@code floor(rate)}
  * link queries in any second plus {@link #MARGIN}, below one a second one per {@code ceil(1 /
  * rate)} seconds), where {@code rate} is read at each call (it follows the partitions this instance
- * owns; zero allows none). A query counts while in flight and then from its answer. It never waits:
- * a refused query is told how long to wait. Thread-safe; time is passed in.
+ * owns; zero allows none). A query counts from its start until a window after its answer. It never
+ * waits: a refused query is told how long to wait. Thread-safe; time is passed in.
  */
 public final class LinkQueryPacer {
   /** Added to the window, for the provider's clock and the network. */
   public static final Duration MARGIN = Duration.ofMillis(50);
 
-  private static final Duration RETRY_WHILE_IN_FLIGHT = Duration.ofMillis(100);
   private static final Duration RETRY_WITHOUT_SHARE = Duration.ofSeconds(1);
 
   private final ToDoubleFunction<String> rates;
@@ -48,32 +47,28 @@ public final class LinkQueryPacer {
     }
     RateWindow window = RateWindow.of(perSecond, MARGIN);
     Account a = accounts.computeIfAbsent(account, k -> new Account());
-    SlidingWindow.Slot slot = a.calls.tryAcquire(now, window.limit(), window.span());
-    if (slot != null) {
-      slot.startedAt(now);
-      a.inFlight.addLast(slot);
+    Optional<CallLimiter.Permit> permit = a.calls.tryAcquire(now, window);
+    if (permit.isPresent()) {
+      a.inFlight.addLast(permit.get());
       return Optional.empty();
     }
-    Optional<Instant> free = a.calls.nextFree(now, window.limit(), window.span());
-    if (free.isEmpty()) {
-      return Optional.of(RETRY_WHILE_IN_FLIGHT);
-    }
-    Duration wait = Duration.between(now, free.get());
+    // While queries are in flight this is the earliest they could free the window.
+    Duration wait = Duration.between(now, a.calls.nextFree(now, window));
     return Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
   }
 
   /** Ends a query of {@code account} started by {@link #tryStart}, answered at {@code now}. */
   public synchronized void finish(String account, Instant now) {
-    inFlight(account).completedAt(now);
+    inFlight(account).answered(now);
   }
 
   /** Gives back a query of {@code account} started by {@link #tryStart} but not made. */
   public synchronized void release(String account) {
-    accounts.get(account).calls.release(inFlight(account));
+    inFlight(account).release();
   }
 
   /** One of {@code account}'s queries in flight (they are alike until answered). */
-  private SlidingWindow.Slot inFlight(String account) {
+  private CallLimiter.Permit inFlight(String account) {
     Account a = accounts.get(account);
     if (a == null || a.inFlight.isEmpty()) {
       throw new IllegalStateException("no query of " + account + " in flight");
@@ -82,7 +77,7 @@ public final class LinkQueryPacer {
   }
 
   private static final class Account {
-    final SlidingWindow calls = new SlidingWindow();
-    final Deque<SlidingWindow.Slot> inFlight = new ArrayDeque<>();
+    final CallLimiter calls = new CallLimiter();
+    final Deque<CallLimiter.Permit> inFlight = new ArrayDeque<>();
   }
 }

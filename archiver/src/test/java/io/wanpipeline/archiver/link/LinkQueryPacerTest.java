@@ -16,7 +16,9 @@ class LinkQueryPacerTest {
     for (int i = 0; i < 3; i++) {
       assertThat(pacer.tryStart("a", T0)).isEmpty();
     }
-    assertThat(pacer.tryStart("a", T0)).as("three in flight").isPresent();
+    assertThat(pacer.tryStart("a", T0))
+        .as("three in flight: none can leave before a window after an answer now")
+        .hasValue(Duration.ofMillis(1050));
     pacer.finish("a", T0.plusMillis(200));
     pacer.finish("a", T0.plusMillis(300));
     pacer.finish("a", T0.plusMillis(400));
@@ -63,6 +65,18 @@ class LinkQueryPacerTest {
     assertThat(pacer.tryStart("a", T0.plusMillis(500))).isPresent();
     rate[0] = 2;
     assertThat(pacer.tryStart("a", T0.plusMillis(500))).as("a grown share").isEmpty();
+  }
+
+  @Test
+  void aQueryStillInFlightHoldsItsPlace() {
+    LinkQueryPacer pacer = new LinkQueryPacer(a -> 1);
+    assertThat(pacer.tryStart("a", T0)).isEmpty();
+    assertThat(pacer.tryStart("a", T0.plusSeconds(30)))
+        .as("unanswered after 30 s")
+        .hasValue(Duration.ofMillis(1050));
+    pacer.finish("a", T0.plusSeconds(30));
+    assertThat(pacer.tryStart("a", T0.plusMillis(31_049))).isPresent();
+    assertThat(pacer.tryStart("a", T0.plusMillis(31_050))).isEmpty();
   }
 
   @Test

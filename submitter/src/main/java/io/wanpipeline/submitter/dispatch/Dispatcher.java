@@ -621,6 +621,9 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     Batch batch = new Batch();
     for (Completion c : done) {
       c.lane().inFlight(false);
+      if (c instanceof Created created) {
+        created.lane().limiter.answered(created.answeredAt());
+      }
       if (owned.get(c.owned().tp.partition()) != c.owned()) {
         log.warn(
             "outcome of requestId={} not recorded: partition={} is no longer owned; its next owner"

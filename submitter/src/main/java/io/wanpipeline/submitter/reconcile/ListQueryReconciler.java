@@ -151,7 +151,21 @@ public final class ListQueryReconciler implements InDoubtReconciler {
             window.end());
         return Optional.empty();
       }
-      if (!allowance.tryTake(account.name())) {
+      int listedPage = pageNo;
+      Optional<QueryOutcome<TaskPage>> listed =
+          allowance.tryCall(
+              account.name(),
+              () ->
+                  client.list(
+                      key,
+                      new TaskListQuery(
+                          window.start(),
+                          window.end(),
+                          model,
+                          null,
+                          listedPage,
+                          settings.pageSize())));
+      if (listed.isEmpty()) {
         LOG.debug(
             "in-doubt reconciliation out of list allowance requestId={} account={} model={}"
                 + " page={}; trying later",
@@ -161,11 +175,7 @@ public final class ListQueryReconciler implements InDoubtReconciler {
             pageNo);
         throw new TryLater(Duration.ofSeconds(1), "out of list allowance");
       }
-      QueryOutcome<TaskPage> outcome =
-          client.list(
-              key,
-              new TaskListQuery(
-                  window.start(), window.end(), model, null, pageNo, settings.pageSize()));
+      QueryOutcome<TaskPage> outcome = listed.get();
       if (outcome instanceof QueryOutcome.Failed<TaskPage> failed) {
         WanError error = failed.error();
         if (error.throttled() || error.retryable()) {
