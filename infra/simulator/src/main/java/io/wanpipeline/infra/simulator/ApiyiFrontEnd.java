@@ -2,11 +2,10 @@ package io.wanpipeline.infra.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admission;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admitted;
+import io.wanpipeline.infra.simulator.CreateAdmission.CreateCall;
+import io.wanpipeline.infra.simulator.CreateAdmission.Rejected;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -96,7 +95,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
       String taskId = path.substring(NATIVE_TASKS.length());
       upstream.dispatch(Route.QUERY, path, req, cb, d -> query(d, taskId, false, req, res, cb));
     } else {
-      SimulatorHandler.readBody(req);
+      HttpReplies.readBody(req);
       answer(res, cb, NewApiAnswers.invalidUrl(upstream.mapper(), method, path));
     }
     return true;
@@ -115,7 +114,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     GatewayCall call = GatewayCall.of(upstream, req);
     Instant now = call.now();
     String account = call.account();
-    String text = SimulatorHandler.readBody(req);
+    String text = HttpReplies.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // Recorded before answering: a client may look at the ledger as soon as it has the answer.
       call.faultSubmission(decision, null, path);
@@ -185,7 +184,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     if (admission instanceof Rejected rejected) {
       writeTaskError(res, cb, rejected.refusal());
     } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
-      SimulatorHandler.write(
+      HttpReplies.write(
           res,
           cb,
           200,
@@ -193,9 +192,9 @@ final class ApiyiFrontEnd extends Handler.Abstract {
           upstream.bytes(upstream.createdJson(admitted.task())),
           Map.of());
     } else if (admission instanceof Admitted) {
-      writeTaskError(res, cb, SimulatorHandler.internalError());
+      writeTaskError(res, cb, Refusal.internalError());
     } else {
-      SimulatorHandler.reset(req, cb);
+      HttpReplies.reset(req, cb);
     }
   }
 
@@ -250,7 +249,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     Instant now = call.now();
     String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, Refusal.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeTaskError(res, cb, r));
       return;
     }
@@ -263,7 +262,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
       call.poll(taskId, null, 429);
-      writeTaskError(res, cb, SimulatorHandler.throttled());
+      writeTaskError(res, cb, Refusal.throttled());
       return;
     }
     Optional<SimulatedTask> found =
@@ -284,8 +283,7 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     }
     call.poll(taskId, status.name(), 200);
     LOG.debug("query taskId={} status={} normalized={}", taskId, status, normalized);
-    SimulatorHandler.write(
-        res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+    HttpReplies.write(res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
   }
 
   /** APIYI's normalized task; {@code task} null (or expired) answers {@code unknown}. */
@@ -368,12 +366,11 @@ final class ApiyiFrontEnd extends Handler.Abstract {
     ObjectNode error = body.putObject("error");
     error.put("message", message);
     error.put("type", type);
-    SimulatorHandler.write(
-        res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
+    HttpReplies.write(res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
   }
 
   private void answer(Response res, Callback cb, NewApiAnswers.Answer a) {
-    SimulatorHandler.write(
+    HttpReplies.write(
         res, cb, a.status(), SimulatorHandler.JSON_TYPE, upstream.bytes(a.body()), Map.of());
   }
 }

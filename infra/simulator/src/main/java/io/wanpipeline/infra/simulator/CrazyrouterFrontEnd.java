@@ -1,10 +1,10 @@
 package io.wanpipeline.infra.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admission;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admitted;
+import io.wanpipeline.infra.simulator.CreateAdmission.CreateCall;
+import io.wanpipeline.infra.simulator.CreateAdmission.Rejected;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +83,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
       String taskId = path.substring(TASKS.length());
       upstream.dispatch(Route.QUERY, path, req, cb, d -> query(d, taskId, req, res, cb));
     } else {
-      SimulatorHandler.readBody(req);
+      HttpReplies.readBody(req);
       answer(res, cb, NewApiAnswers.invalidUrl(upstream.mapper(), method, path));
     }
     return true;
@@ -100,7 +100,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     GatewayCall call = GatewayCall.of(upstream, req);
     Instant now = call.now();
     String account = call.account();
-    String text = SimulatorHandler.readBody(req);
+    String text = HttpReplies.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // Recorded before answering: a client may look at the ledger as soon as it has the answer.
       call.faultSubmission(decision, null, path);
@@ -133,7 +133,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     if (admission instanceof Rejected rejected) {
       upstream.writeRefusal(res, cb, rejected.refusal(), now);
     } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
-      SimulatorHandler.write(
+      HttpReplies.write(
           res,
           cb,
           200,
@@ -141,9 +141,9 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
           upstream.bytes(upstream.createdJson(admitted.task())),
           Map.of());
     } else if (admission instanceof Admitted) {
-      upstream.writeRefusal(res, cb, SimulatorHandler.internalError(), now);
+      upstream.writeRefusal(res, cb, Refusal.internalError(), now);
     } else {
-      SimulatorHandler.reset(req, cb);
+      HttpReplies.reset(req, cb);
     }
   }
 
@@ -153,7 +153,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     Instant now = call.now();
     String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, Refusal.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> upstream.writeRefusal(res, cb, r, now));
       return;
     }
@@ -166,7 +166,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
       call.poll(taskId, null, 429);
-      upstream.writeRefusal(res, cb, SimulatorHandler.throttled(), now);
+      upstream.writeRefusal(res, cb, Refusal.throttled(), now);
       return;
     }
     Optional<SimulatedTask> found =
@@ -184,7 +184,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
     SimulatorHandler.NativeTask task = upstream.nativeTask(taskId, found, now);
     call.poll(taskId, task.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, task.status());
-    SimulatorHandler.write(
+    HttpReplies.write(
         res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(task.body()), Map.of());
   }
 
@@ -197,7 +197,7 @@ final class CrazyrouterFrontEnd extends Handler.Abstract {
   }
 
   private void answer(Response res, Callback cb, NewApiAnswers.Answer a) {
-    SimulatorHandler.write(
+    HttpReplies.write(
         res, cb, a.status(), SimulatorHandler.JSON_TYPE, upstream.bytes(a.body()), Map.of());
   }
 }

@@ -23,7 +23,7 @@ record GatewayCall(
   static GatewayCall of(SimulatorHandler upstream, Request req) {
     Instant now = upstream.config().clock().instant();
     String pipelineRequestId = req.getHeaders().get(WanSimulator.PIPELINE_REQUEST_ID_HEADER);
-    String key = SimulatorHandler.bearer(req);
+    String key = HttpReplies.bearer(req);
     return new GatewayCall(upstream, now, pipelineRequestId, key, upstream.caller(key));
   }
 
@@ -48,8 +48,7 @@ record GatewayCall(
 
   /** Records an injected fault as this create call's answer. */
   void faultSubmission(FaultDice.Decision decision, String model, String path) {
-    submission(
-        model, path, SimulatorHandler.faultStatus(decision), SimulatorHandler.faultCode(decision));
+    submission(model, path, Refusal.faultStatus(decision), Refusal.faultCode(decision));
   }
 
   /** Records this query's answer in the ledger. */

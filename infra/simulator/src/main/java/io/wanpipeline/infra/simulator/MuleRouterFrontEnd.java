@@ -2,11 +2,10 @@ package io.wanpipeline.infra.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admission;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admitted;
+import io.wanpipeline.infra.simulator.CreateAdmission.CreateCall;
+import io.wanpipeline.infra.simulator.CreateAdmission.Rejected;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -152,7 +151,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
       upstream.dispatch(
           Route.QUERY, path, req, cb, d -> query(d, model, taskId, path, req, res, cb));
     } else {
-      SimulatorHandler.readBody(req);
+      HttpReplies.readBody(req);
       writeError(res, cb, 404, "Not Found", "No route for " + method + " " + path);
     }
     return true;
@@ -170,7 +169,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     GatewayCall call = GatewayCall.of(upstream, req);
     Instant now = call.now();
     String account = call.account();
-    String text = SimulatorHandler.readBody(req);
+    String text = HttpReplies.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // recorded before the answer goes out, so a client that got it finds it in the ledger
       call.faultSubmission(decision, model, path);
@@ -220,12 +219,11 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
       info.put("status", "pending");
       info.put("created_at", iso(task.submitted));
       info.put("updated_at", iso(task.submitted));
-      SimulatorHandler.write(
-          res, cb, 202, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+      HttpReplies.write(res, cb, 202, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
     } else if (admission instanceof Admitted) {
-      writeRefusal(res, cb, SimulatorHandler.internalError());
+      writeRefusal(res, cb, Refusal.internalError());
     } else {
-      SimulatorHandler.reset(req, cb);
+      HttpReplies.reset(req, cb);
     }
   }
 
@@ -281,7 +279,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     Instant now = call.now();
     String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, Refusal.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
@@ -293,7 +291,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
       call.poll(taskId, null, 429);
-      writeRefusal(res, cb, SimulatorHandler.throttled());
+      writeRefusal(res, cb, Refusal.throttled());
       return;
     }
     String createPath = PREFIX + model + GENERATION;
@@ -311,8 +309,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     ObjectNode body = taskJson(found.get(), timeline, now);
     call.poll(taskId, timeline.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, timeline.status());
-    SimulatorHandler.write(
-        res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
+    HttpReplies.write(res, cb, 200, SimulatorHandler.JSON_TYPE, upstream.bytes(body), Map.of());
   }
 
   private ObjectNode taskJson(SimulatedTask task, TaskBoard.Timeline timeline, Instant now) {
@@ -389,8 +386,7 @@ final class MuleRouterFrontEnd extends Handler.Abstract {
     body.put("code", status);
     body.put("title", title);
     body.put("detail", detail);
-    SimulatorHandler.write(
-        res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
+    HttpReplies.write(res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
   }
 
   private static String titleOf(int status) {

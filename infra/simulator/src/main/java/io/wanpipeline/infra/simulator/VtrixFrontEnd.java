@@ -2,11 +2,10 @@ package io.wanpipeline.infra.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admission;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Admitted;
-import io.wanpipeline.infra.simulator.SimulatorHandler.CreateCall;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Refusal;
-import io.wanpipeline.infra.simulator.SimulatorHandler.Rejected;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admission;
+import io.wanpipeline.infra.simulator.CreateAdmission.Admitted;
+import io.wanpipeline.infra.simulator.CreateAdmission.CreateCall;
+import io.wanpipeline.infra.simulator.CreateAdmission.Rejected;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -104,7 +103,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
       String taskId = path.substring(TASKS.length());
       upstream.dispatch(Route.QUERY, path, req, cb, d -> query(d, taskId, req, res, cb));
     } else {
-      SimulatorHandler.readBody(req);
+      HttpReplies.readBody(req);
       writeError(res, cb, 404, "not found: " + method + " " + path, Map.of());
     }
     return true;
@@ -117,7 +116,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
     GatewayCall call = GatewayCall.of(upstream, req);
     Instant now = call.now();
     String account = call.account();
-    String text = SimulatorHandler.readBody(req);
+    String text = HttpReplies.readBody(req);
     if (decision.outcome() != FaultDice.Outcome.NONE) {
       // recorded before the answer goes out, so a client that got it finds it in the ledger
       call.faultSubmission(decision, null, path);
@@ -172,7 +171,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
     } else if (admission instanceof Admitted admitted && !admitted.lostReply()) {
       SimulatedTask task = admitted.task();
       TaskBoard.Timeline timeline = upstream.board().timeline(task, now);
-      SimulatorHandler.write(
+      HttpReplies.write(
           res,
           cb,
           200,
@@ -180,9 +179,9 @@ final class VtrixFrontEnd extends Handler.Abstract {
           upstream.bytes(taskJson(task, timeline, now)),
           Map.of());
     } else if (admission instanceof Admitted) {
-      writeRefusal(res, cb, SimulatorHandler.internalError());
+      writeRefusal(res, cb, Refusal.internalError());
     } else {
-      SimulatorHandler.reset(req, cb);
+      HttpReplies.reset(req, cb);
     }
   }
 
@@ -231,7 +230,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
     Instant now = call.now();
     String account = call.account();
     if (decision.outcome() != FaultDice.Outcome.NONE) {
-      call.poll(taskId, null, SimulatorHandler.faultStatus(decision));
+      call.poll(taskId, null, Refusal.faultStatus(decision));
       upstream.injectFault(decision, req, res, cb, r -> writeRefusal(res, cb, r));
       return;
     }
@@ -243,7 +242,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
     }
     if (upstream.config().enforceRateLimits() && !upstream.queryBudget(account, now)) {
       call.poll(taskId, null, 429);
-      writeRefusal(res, cb, SimulatorHandler.throttled());
+      writeRefusal(res, cb, Refusal.throttled());
       return;
     }
     Optional<SimulatedTask> found =
@@ -259,7 +258,7 @@ final class VtrixFrontEnd extends Handler.Abstract {
     }
     call.poll(taskId, timeline.status().name(), 200);
     LOG.debug("query taskId={} status={}", taskId, timeline.status());
-    SimulatorHandler.write(
+    HttpReplies.write(
         res,
         cb,
         200,
@@ -377,7 +376,6 @@ final class VtrixFrontEnd extends Handler.Abstract {
     ObjectNode body = upstream.mapper().createObjectNode();
     body.put("code", Integer.toString(status));
     body.put("message", message);
-    SimulatorHandler.write(
-        res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
+    HttpReplies.write(res, cb, status, SimulatorHandler.JSON_TYPE, upstream.bytes(body), headers);
   }
 }

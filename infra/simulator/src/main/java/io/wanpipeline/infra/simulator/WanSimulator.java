@@ -272,7 +272,7 @@ public final class WanSimulator implements AutoCloseable {
    */
   public QueryAnswer queryInProcess(String key, String taskId) {
     SimulatorHandler.DirectAnswer answer = handler.queryDirect(key, taskId);
-    SimulatorHandler.Refusal refusal = answer.refusal();
+    Refusal refusal = answer.refusal();
     if (refusal == null) {
       return new QueryAnswer(200, null, null, null, answer.body());
     }
