@@ -7,6 +7,7 @@ import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
@@ -68,7 +69,7 @@ final class RecordHandler {
   private final SubmissionLedger ledger;
   private final ProviderAccounts accounts;
   private final RequestChecks checks;
-  private final Transactor transactor;
+  private final TransactionalWriter<byte[], byte[]> transactor;
   private final StatusEvents events;
 
   RecordHandler(
@@ -79,7 +80,7 @@ final class RecordHandler {
       SubmissionLedger ledger,
       ProviderAccounts accounts,
       RequestChecks checks,
-      Transactor transactor) {
+      TransactionalWriter<byte[], byte[]> transactor) {
     this.clock = Objects.requireNonNull(clock);
     this.topics = Objects.requireNonNull(topics);
     this.ledgerTopic = Objects.requireNonNull(ledgerTopic);
@@ -260,9 +261,11 @@ final class RecordHandler {
    * REQUEST_UNWRITABLE} (without metadata) and is recorded in the ledger. A dead letter too large
    * for the topic keeps its headers and drops its value (the original stays at the source offset).
    *
-   * @throws Transactor.Unwritable when not even the dead letter without its value can be written
+   * @throws TransactionalWriter.Unwritable when not even the dead letter without its value can be
+   *     written
    */
-  Handled unwritable(ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+  Handled unwritable(
+      ConsumerRecord<byte[], byte[]> record, TransactionalWriter.Unwritable failure) {
     log.warn(
         "outputs cannot be written, sending the record to the dead-letter topic topic={}"
             + " partition={} offset={}: {}",
@@ -283,7 +286,7 @@ final class RecordHandler {
     if (ending.isPresent()) {
       attempts.add(List.of(DeadLetters.withoutValue(dlq, record, reason, failure.errorClass())));
     }
-    Transactor.Unwritable last = failure;
+    TransactionalWriter.Unwritable last = failure;
     for (List<ProducerRecord<byte[], byte[]>> attempt : attempts) {
       try {
         transactor.commit(attempt, source, record.offset() + 1);
@@ -293,7 +296,7 @@ final class RecordHandler {
               .ifPresent(e -> ledger.record(record.partition(), e.entry()));
         }
         return DONE;
-      } catch (Transactor.Unwritable again) {
+      } catch (TransactionalWriter.Unwritable again) {
         log.warn(
             "dead letter not written, trying a smaller one topic={} partition={} offset={}: {}",
             record.topic(),
@@ -308,7 +311,7 @@ final class RecordHandler {
 
   /** The REJECTED status and ledger entry of an unwritable request, if it is a usable request. */
   private Optional<Ending> endingOfUnwritable(
-      ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+      ConsumerRecord<byte[], byte[]> record, TransactionalWriter.Unwritable failure) {
     VideoRequest request;
     try {
       if (record.value() == null) {

@@ -2,6 +2,7 @@ package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalLoop;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
@@ -62,7 +63,7 @@ public final class SubmitterService implements PipelineService {
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   // Written by start(), read by failure() from the runner's thread without the lock.
-  private volatile SubmissionLoop loop;
+  private volatile TransactionalLoop loop;
   private volatile Thread thread;
   private volatile Dispatcher dispatcher;
   private volatile Thread dispatchThread;
@@ -137,6 +138,16 @@ public final class SubmitterService implements PipelineService {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     SubmissionLedger ledger = new SubmissionLedger(config.dedupeRetention());
+    TransactionalLoop intakeLoop =
+        new TransactionalLoop(
+            new TransactionalLoop.Settings(
+                "submitter-intake",
+                SubmissionLoop.RETRY_AFTER_ERROR,
+                SubmissionLoop.RETRY_AFTER_ERROR,
+                Duration.ZERO),
+            clock,
+            consumer,
+            producer);
     RecordHandler handler =
         new RecordHandler(
             clock,
@@ -146,18 +157,18 @@ public final class SubmitterService implements PipelineService {
             ledger,
             config.accounts(),
             new RequestChecks(ModelCatalogue.standard()),
-            new Transactor(producer, consumer::groupMetadata));
-    loop =
+            intakeLoop.writer());
+    intakeLoop.step(
         new SubmissionLoop(
             clock,
             topics.videoRequests().name(),
             ledgerTopic.name(),
             consumer,
-            producer,
             new LedgerReader(ledgerConsumer, ledgerTopic, config.ledgerLoadTimeout(), clock),
             ledger,
             handler,
-            this::registerIntakeSchemas);
+            this::registerIntakeSchemas));
+    loop = intakeLoop;
     Thread intake = new Thread(loop, "submitter-intake-" + config.instanceId());
     intake.setUncaughtExceptionHandler(this::threadDied);
     intake.start();
@@ -266,7 +277,7 @@ public final class SubmitterService implements PipelineService {
     if (closing) {
       return Optional.empty();
     }
-    SubmissionLoop intake = loop;
+    TransactionalLoop intake = loop;
     Dispatcher dispatch = dispatcher;
     if (intake != null && intake.failure().isPresent()) {
       return Optional.of(intake.failure().get());

@@ -7,6 +7,7 @@ import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.InDoubtReconciler;
@@ -18,7 +19,6 @@ import io.wanpipeline.submitter.RequestMapper;
 import io.wanpipeline.submitter.RequestedFacts;
 import io.wanpipeline.submitter.StatusEvents;
 import io.wanpipeline.submitter.SubmissionLedger;
-import io.wanpipeline.submitter.Transactor;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.WanClient;
@@ -186,7 +186,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
   private final SubmissionLedger ledger;
   private final StatusFollower follower;
   private final InProgressTasks inProgress;
-  private final Transactor transactor;
+  private final TransactionalWriter<byte[], byte[]> transactor;
   private final StatusEvents events;
   private final Map<Integer, Owned> owned = new HashMap<>();
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -221,7 +221,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     this.ledger = ledger;
     this.follower = follower;
     this.inProgress = inProgress;
-    this.transactor = new Transactor(producer, consumer::groupMetadata);
+    this.transactor = new TransactionalWriter<>(producer, consumer::groupMetadata);
     this.events = new StatusEvents(clock);
   }
 
@@ -285,10 +285,10 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
         dispatchRound();
       }
       housekeeping();
-    } catch (Transactor.Aborted aborted) {
+    } catch (TransactionalWriter.Aborted aborted) {
       log.warn("transaction aborted; re-reading owned partitions: {}", aborted.getMessage());
       reset();
-    } catch (Transactor.Fatal fatal) {
+    } catch (TransactionalWriter.Fatal fatal) {
       throw fatal;
     } catch (WakeupException e) {
       throw e;
@@ -943,7 +943,7 @@ public final class Dispatcher implements Runnable, ConsumerRebalanceListener {
     }
     try {
       record(got);
-    } catch (Transactor.Aborted e) {
+    } catch (TransactionalWriter.Aborted e) {
       log.warn(
           "recording {} outcomes failed; their requests are found in doubt: {}",
           got.size(),
