@@ -208,11 +208,20 @@ public final class TransactionalLoop implements Runnable {
     LoopFailure kind = LoopFailure.of(e);
     switch (kind) {
       case FATAL -> throw e;
-      case ABORTABLE ->
+      case ABORTABLE -> {
+        if (e instanceof TransactionalWriter.Unwritable) {
+          // Not expected where a step has no dead-letter topic: its inputs are redone until fixed.
+          log.error(
+              "loop={} an output cannot be written, reading again from the last commit: {}",
+              settings.name(),
+              e.getMessage());
+        } else {
           log.warn(
               "loop={} transaction aborted, reading again from the last commit: {}",
               settings.name(),
               e.getMessage());
+        }
+      }
       case REGISTRY_UNAVAILABLE -> {
         log.warn(
             "loop={} schema registry unavailable, reading again from the last commit in {}: {}",
