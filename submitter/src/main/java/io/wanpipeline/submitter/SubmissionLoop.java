@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +78,7 @@ final class SubmissionLoop implements LoopStep {
 
   @Override
   public void prepare() {
-    checkCoPartitioned();
+    CoPartitioning.check(consumer, requestsTopic, ledgerTopic, "the submission ledger");
     prepare.run();
   }
 
@@ -273,24 +272,5 @@ final class SubmissionLoop implements LoopStep {
     Map<Integer, Map<String, SubmissionLedgerEntry>> loaded = ledgerReader.load(numbers);
     Instant now = clock.instant();
     loaded.forEach((p, entries) -> ledger.load(p, entries, now));
-  }
-
-  private void checkCoPartitioned() {
-    List<PartitionInfo> requests = consumer.partitionsFor(requestsTopic);
-    List<PartitionInfo> ledgerParts = consumer.partitionsFor(ledgerTopic);
-    if (requests == null || requests.isEmpty()) {
-      throw new IllegalStateException("topic " + requestsTopic + " does not exist");
-    }
-    if (ledgerParts == null || ledgerParts.size() != requests.size()) {
-      throw new IllegalStateException(
-          "the submission ledger "
-              + ledgerTopic
-              + " must have as many partitions as "
-              + requestsTopic
-              + " ("
-              + requests.size()
-              + "), has "
-              + (ledgerParts == null ? "none" : ledgerParts.size()));
-    }
   }
 }

@@ -7,6 +7,7 @@ import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.submitter.dispatch.DispatchParts;
 import io.wanpipeline.submitter.dispatch.Dispatcher;
 import io.wanpipeline.submitter.dispatch.InProgressTasks;
 import io.wanpipeline.submitter.dispatch.QueuePurger;
@@ -65,7 +66,7 @@ public final class SubmitterService implements PipelineService {
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile TransactionalLoop loop;
   private volatile Thread thread;
-  private volatile Dispatcher dispatcher;
+  private volatile TransactionalLoop dispatcher;
   private volatile Thread dispatchThread;
   private volatile Throwable threadDeath;
   private volatile boolean closing;
@@ -207,8 +208,8 @@ public final class SubmitterService implements PipelineService {
               t.setDaemon(true);
               return t;
             });
-    Dispatcher.Parts parts =
-        new Dispatcher.Parts(
+    DispatchParts parts =
+        new DispatchParts(
             clock,
             topics,
             queueTopic,
@@ -225,16 +226,19 @@ public final class SubmitterService implements PipelineService {
             this::registerDispatchSchemas,
             new QueueWaitLimit(config.maxQueueWait()),
             new QueuePurger(Admin.create(adminProperties(txId + "-purger"))));
-    dispatcher =
+    TransactionalLoop dispatchLoop =
+        new TransactionalLoop(Dispatcher.loopSettings(), clock, consumer, producer);
+    dispatchLoop.step(
         new Dispatcher(
             parts,
             consumer,
-            producer,
+            dispatchLoop.writer(),
             new LedgerReader(ledgerConsumer, dispatchTopic, config.ledgerLoadTimeout(), clock),
             new SubmissionLedger(config.dedupeRetention()),
             new StatusFollower(
                 statusConsumer, topics.taskStatus(), inProgress, clock, config.inProgressHorizon()),
-            inProgress);
+            inProgress));
+    dispatcher = dispatchLoop;
     Thread dispatch = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
     dispatch.setUncaughtExceptionHandler(this::threadDied);
     dispatch.start();
@@ -278,7 +282,7 @@ public final class SubmitterService implements PipelineService {
       return Optional.empty();
     }
     TransactionalLoop intake = loop;
-    Dispatcher dispatch = dispatcher;
+    TransactionalLoop dispatch = dispatcher;
     if (intake != null && intake.failure().isPresent()) {
       return Optional.of(intake.failure().get());
     }
