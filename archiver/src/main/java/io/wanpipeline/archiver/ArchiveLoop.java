@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * (the archiver reads its own output). About once a second a {@link BacklogWatch} estimates when
  * each queued request will start and warns (once per request) about those that would start less
  * than {@code archiver.expiry-margin} before their link expires.
+ *
+ * <p>Over 400 lines: the archive queue, the completions and the commit positions are one state of
+ * the loop's thread (the loop itself is the runtime's).
  */
 final class ArchiveLoop implements LoopStep {
   private static final Logger log = LoggerFactory.getLogger(ArchiveLoop.class);

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * check the request_id, dedupe against the {@code submissions} ledger, validate, and queue a fresh
  * valid request on {@code submission-queue} for the dispatcher of its (account, model), all with
  * the record's offset in one transaction. It never calls the provider and never waits on it.
+ *
+ * <p>Over 400 lines: the handling of a record and the dead-lettering of one whose outputs cannot be
+ * written build the same endings, so they stay together.
  */
 final class RecordHandler {
   private static final Logger log = LoggerFactory.getLogger(RecordHandler.class);
