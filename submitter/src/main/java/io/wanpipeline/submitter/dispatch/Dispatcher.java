@@ -194,48 +194,49 @@ public final class Dispatcher implements LoopStep {
       }
     }
     List<Runnable> starts = new ArrayList<>();
-    List<Lane> starting = new ArrayList<>();
-    for (AdmissionPolicy.Admission admission : policy.round(ownerOf.keySet())) {
-      Lane lane = admission.lane();
-      OwnedPartition o = ownerOf.get(lane);
-      if (admission instanceof AdmissionPolicy.Reconcile r) {
-        starting.add(lane);
-        starts.add(
-            () ->
-                calls.reconcile(
-                    o,
-                    lane,
-                    r.doubt(),
-                    parts.accounts().resolve(lane.key.account()),
-                    knownTaskIds(o, lane.key)));
-      } else if (admission instanceof AdmissionPolicy.Call c) {
-        WaitingRequest head = c.request();
-        int attempts = head.attempts() + 1;
-        Instant first = head.firstAttemptAt() == null ? now : head.firstAttemptAt();
-        ProviderAccount account = c.account();
-        ApiKey key = account.submitKey();
-        recorder.intent(batch, o, lane, head, attempts, first, key);
-        starting.add(lane);
-        starts.add(() -> calls.create(o, lane, head, account, key, attempts, first));
-      } else if (admission instanceof AdmissionPolicy.AccountGone gone) {
-        recorder.accountGone(batch, o, lane, gone.request());
-      } else if (admission instanceof AdmissionPolicy.Full full && lane.shouldLogFull(now)) {
-        log.info(
-            "waiting for a free slot lane={} inProgress={} maxInProgress={} waiting={}"
-                + " nextRequestId={}",
-            lane.key,
-            full.inProgress(),
-            full.maxInProgress(),
-            lane.waitingCount(),
-            full.head().requestId());
-      }
-    }
-    // The intents are durable before any call: a crash from here on leaves the requests in doubt,
-    // never resubmitted.
+    List<AdmissionPolicy.Admission> round = policy.round(ownerOf.keySet());
     try {
+      for (AdmissionPolicy.Admission admission : round) {
+        Lane lane = admission.lane();
+        OwnedPartition o = ownerOf.get(lane);
+        if (admission instanceof AdmissionPolicy.Reconcile r) {
+          starts.add(
+              () ->
+                  calls.reconcile(
+                      o,
+                      lane,
+                      r.doubt(),
+                      parts.accounts().resolve(lane.key.account()),
+                      knownTaskIds(o, lane.key)));
+        } else if (admission instanceof AdmissionPolicy.Call c) {
+          WaitingRequest head = c.request();
+          int attempts = head.attempts() + 1;
+          Instant first = head.firstAttemptAt() == null ? now : head.firstAttemptAt();
+          ProviderAccount account = c.account();
+          ApiKey key = account.submitKey();
+          recorder.intent(batch, o, lane, head, attempts, first, key);
+          starts.add(() -> calls.create(o, lane, head, account, key, attempts, first));
+        } else if (admission instanceof AdmissionPolicy.AccountGone gone) {
+          recorder.accountGone(batch, o, lane, gone.request());
+        } else if (admission instanceof AdmissionPolicy.Full full && lane.shouldLogFull(now)) {
+          log.info(
+              "waiting for a free slot lane={} inProgress={} maxInProgress={} waiting={}"
+                  + " nextRequestId={}",
+              lane.key,
+              full.inProgress(),
+              full.maxInProgress(),
+              lane.waitingCount(),
+              full.head().requestId());
+        }
+      }
+      // The intents are durable before any call: a crash from here on leaves the requests in
+      // doubt, never resubmitted.
       commit(batch);
     } catch (RuntimeException e) {
-      starting.forEach(lane -> lane.inFlight(false));
+      // Nothing was called: the lanes this round put in flight are free (the loop rewinds them).
+      round.stream()
+          .filter(x -> x instanceof AdmissionPolicy.Call || x instanceof AdmissionPolicy.Reconcile)
+          .forEach(x -> x.lane().inFlight(false));
       throw e;
     }
     starts.forEach(Runnable::run);
