@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  * <p>Before this class the three loops decided differently; what was kept:
  *
  * <ul>
- *   <li>Fatal Kafka errors: the intake and the dispatcher (through {@code Transactor}) and the
- *       archiver all used {@link TransactionFailure#classify}, but only for what the producer
- *       threw; a fenced static member thrown by the consumer's poll ended each loop as an
- *       unexpected error. Now any fatal error, from either client, is {@link LoopFailure#FATAL}.
+ *   <li>Fatal Kafka errors: all three applied {@link TransactionFailure#classify} to what the
+ *       producer threw, alike. Whatever the consumer's poll threw (rebalance callbacks included)
+ *       killed each loop, whatever it was. Now every error is classified the same way, wherever it
+ *       is thrown: fatal ones (a fenced static member, a failed ledger load) stop the loop, an
+ *       abort inside a rebalance callback (the archiver commits when partitions are revoked)
+ *       rewinds as any abort does.
  *   <li>After a failed abort: the intake and the dispatcher stopped with a fatal error carrying
  *       both errors; the archiver stopped with the abort's error alone (the original was lost).
  *       Kept: stop, with the original as cause and the abort's error suppressed.
@@ -53,8 +55,11 @@ import org.slf4j.LoggerFactory;
  *       {@link TransactionalWriter.Unwritable}); the dispatcher and the archiver, without a
  *       dead-letter topic, rewind (the archiver logging it at ERROR). Kept, as abortable.
  *   <li>Stopping: the intake and the dispatcher woke the consumer, the archiver waited for its 100
- *       ms poll; the archiver gave archives in flight its shutdown grace, the dispatcher gave calls
- *       in flight 90 s, the intake nothing. Kept as the loop's shutdown grace, per step.
+ *       ms poll; now every loop wakes it. The archiver gave archives in flight its shutdown grace,
+ *       the dispatcher gave calls in flight 90 s, the intake nothing: kept, as the loop's shutdown
+ *       grace. The intake and the dispatcher closed the producer before the consumer, the archiver
+ *       after it; now always after, so a commit made as the close revokes the partitions can still
+ *       be written.
  *   <li>A transaction with outputs and no offset: refused by {@code Transactor}, used by the
  *       archiver (outputs finished behind an unfinished record). Allowed.
  * </ul>
