@@ -5,7 +5,8 @@ import io.wanpipeline.archiver.archive.PendingArchives;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.runtime.transaction.TransactionFailure;
+import io.wanpipeline.runtime.loop.LoopStep;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
 import java.time.Clock;
@@ -22,24 +23,18 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The archiver's consume-transform-produce loop, on one thread that owns the consumer and the
- * transactional producer.
+ * The archiver's work, as the step of its {@link io.wanpipeline.runtime.loop.TransactionalLoop}
+ * (which owns the consumer, the transactional producer and the classification of failures).
  *
  * <p>Consumed SUCCEEDED and LATE_SUCCEEDED records of all owned partitions go into one queue
  * ({@link PendingArchives}) ordered by their result link's expiry (soonest first, then offset): at
@@ -48,22 +43,29 @@ import org.slf4j.LoggerFactory;
  * group however long the backlog is). Each partition is committed only up to its lowest unfinished
  * record. Each loop turn commits, in one transaction, the terminal events finished since the last
  * turn together with the consumed offsets ({@code sendOffsetsToTransaction}): an event and the
- * offset of the status it answers become visible together or not at all. If a transaction aborts,
- * every owned partition is rewound to its last committed offset and its work is redone (the S3 key
- * is deterministic, so nothing is uploaded twice).
+ * offset of the status it answers become visible together or not at all. If a transaction aborts
+ * (or the registry does not answer when an event is serialized, after which the loop pauses reading
+ * {@link #REGISTRY_RETRY}), every owned partition is rewound to its last committed offset and its
+ * work is redone (the S3 key is deterministic, so nothing is uploaded twice).
  *
  * <p>Besides exactly-once processing of each record, a duplicated SUCCEEDED event of a request is
  * skipped once the request's ARCHIVED or ARCHIVE_FAILED has been produced or read on the partition
  * (the archiver reads its own output). About once a second a {@link BacklogWatch} estimates when
  * each queued request will start and warns (once per request) about those that would start less
  * than {@code archiver.expiry-margin} before their link expires.
+ *
+ * <p>Over 400 lines: the archive queue, the completions and the commit positions are one state of
+ * the loop's thread (the loop itself is the runtime's).
  */
-final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
+final class ArchiveLoop implements LoopStep {
   private static final Logger log = LoggerFactory.getLogger(ArchiveLoop.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
   /** How long reading pauses when the schema registry did not answer about a record's schema. */
-  private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
+  static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
+
+  /** How long reading pauses after an unexpected error (the loop dies on none any more). */
+  static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
 
   /** How long closing the consumer and the producer may take, each. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -73,12 +75,11 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
   private static final int REMEMBERED_PER_PARTITION = 50_000;
 
   private final Consumer<byte[], byte[]> consumer;
-  private final Producer<String, TaskStatus> producer;
+  private final TransactionalWriter<String, TaskStatus> writer;
   private final Topic<String, TaskStatus> taskStatus;
   private final VideoArchiver archiver;
   private final Clock clock;
-  private final Duration shutdownGrace;
-  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private boolean stopping;
   private final AtomicLong archived;
   private final AtomicLong failed;
   private final AtomicLong expiryAtRisk;
@@ -95,22 +96,20 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
 
   ArchiveLoop(
       Consumer<byte[], byte[]> consumer,
-      Producer<String, TaskStatus> producer,
+      TransactionalWriter<String, TaskStatus> writer,
       Topic<String, TaskStatus> taskStatus,
       VideoArchiver archiver,
       Clock clock,
-      Duration shutdownGrace,
       int workers,
       Duration expiryMargin,
       AtomicLong archived,
       AtomicLong failed,
       AtomicLong expiryAtRisk) {
     this.consumer = consumer;
-    this.producer = producer;
+    this.writer = writer;
     this.taskStatus = taskStatus;
     this.archiver = archiver;
     this.clock = clock;
-    this.shutdownGrace = shutdownGrace;
     this.archived = archived;
     this.failed = failed;
     this.expiryAtRisk = expiryAtRisk;
@@ -118,46 +117,18 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     this.backlog = new BacklogWatch(expiryMargin, workers);
   }
 
-  /** Asks the loop to finish: no new archives, in-flight ones get the shutdown grace. */
-  void requestStop() {
-    stopRequested.set(true);
+  @Override
+  public Collection<String> topics() {
+    return List.of(taskStatus.name());
   }
 
   @Override
-  public void run() {
-    try {
-      producer.initTransactions();
-      consumer.subscribe(List.of(taskStatus.name()), this);
-      while (!stopRequested.get()) {
-        turn(true);
-      }
-      Instant graceEnd = clock.instant().plus(shutdownGrace);
-      while (anyInFlight() && clock.instant().isBefore(graceEnd)) {
-        turn(false);
-      }
-      if (anyInFlight()) {
-        log.info(
-            "Shutdown grace over, abandoning archives in flight (the next owner redoes them):"
-                + " topic={}",
-            taskStatus.name());
-      }
-    } finally {
-      new ArrayList<>(owned.values()).forEach(this::abandon);
-      try {
-        // A static member (group.instance.id) stays in the group after a plain close: leave, so
-        // that a survivor takes these partitions at once.
-        consumer.close(
-            CloseOptions.timeout(CLOSE_TIMEOUT)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-      } catch (RuntimeException e) {
-        log.warn("Closing the archiver consumer failed: topic={}", taskStatus.name(), e);
-      }
-      producer.close(CLOSE_TIMEOUT);
-    }
+  public Duration pollTimeout() {
+    return POLL_TIMEOUT;
   }
 
-  private void turn(boolean startNew) {
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+  @Override
+  public void read(ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition tp : records.partitions()) {
       PartitionWork work = owned.get(tp.toString());
       if (work == null) {
@@ -182,13 +153,30 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
         }
       }
     }
+  }
+
+  /** Once stopping, no new archive starts; those in flight get the loop's shutdown grace. */
+  @Override
+  public void work(boolean stopping) {
+    this.stopping = stopping;
     collectCompletions();
-    if (startNew) {
+    if (!stopping) {
       startReady();
     }
     checkBacklog();
     commit();
     updatePauses();
+  }
+
+  @Override
+  public boolean busy() {
+    return anyInFlight();
+  }
+
+  /** Abandons what is left (the next owner redoes it), before the consumer is closed. */
+  @Override
+  public void close() {
+    new ArrayList<>(owned.values()).forEach(this::abandon);
   }
 
   private boolean anyInFlight() {
@@ -302,84 +290,43 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     expiryAtRisk.set(backlog.atRiskCount());
   }
 
+  /**
+   * Commits the events finished since the last turn with the offsets they allow; a failure leaves
+   * the loop (which rewinds, see {@link #rewind()}), and the finished events are redone.
+   */
   private void commit() {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Map<TopicPartition, Long> offsets = new HashMap<>();
     for (PartitionWork work : owned.values()) {
       OptionalLong position = pending.commitPosition(work.name);
       if (position.isPresent() && position.getAsLong() > work.committed) {
-        offsets.put(work.tp, new OffsetAndMetadata(position.getAsLong()));
+        offsets.put(work.tp, position.getAsLong());
       }
     }
     if (pendingOutputs.isEmpty() && offsets.isEmpty()) {
       return;
     }
     List<TaskStatus> terminal = new ArrayList<>(pendingTerminal);
-    List<TransactionFailure.Sent> sent = new ArrayList<>(pendingOutputs.size());
     try {
-      producer.beginTransaction();
-      for (ProducerRecord<String, TaskStatus> out : pendingOutputs) {
-        sent.add(new TransactionFailure.Sent(out.topic(), producer.send(out)));
-      }
-      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      producer.commitTransaction();
-      offsets.forEach(
-          (tp, offset) -> {
-            PartitionWork work = owned.get(tp.toString());
-            if (work != null) {
-              work.committed = offset.offset();
-            }
-          });
-      for (TaskStatus t : terminal) {
-        (t.getState() == TaskState.ARCHIVED ? archived : failed).incrementAndGet();
-      }
-    } catch (KafkaException e) {
-      TransactionFailure failure = TransactionFailure.classify(e, sent);
-      if (failure instanceof TransactionFailure.Fatal) {
-        throw e;
-      }
-      if (failure instanceof TransactionFailure.Unwritable unwritable) {
-        // Not expected: status events are bounded by the intake's request size limit. Without a
-        // dead-letter topic for task-status the events are redone; the log says which and why.
-        log.error(
-            "Archiver transaction aborted, an event cannot be written, rewinding to the last"
-                + " commit: topic={}, requestIds={}, reason={}",
-            taskStatus.name(),
-            terminal.stream().map(TaskStatus::getRequestId).toList(),
-            unwritable.reason());
-      } else {
-        log.warn(
-            "Archiver transaction aborted, rewinding to the last commit: topic={}, events={},"
-                + " reason={}",
-            taskStatus.name(),
-            terminal.size(),
-            TransactionFailure.describe(e));
-      }
-      producer.abortTransaction();
-      rewind();
-    } catch (RuntimeException e) {
-      // The status serializer registers its schema on first use; with the registry down (a
-      // restarted archiver during an outage) that throws out of send. It passes: abort, read
-      // again from the last commit once the registry may be back, as for an unreadable input.
-      if (!SchemaRegistryException.unavailable(e)) {
-        throw e;
-      }
-      log.warn(
-          "Schema registry unavailable, archiver transaction aborted, rewinding to the last"
-              + " commit and reading again in {} ms: topic={}, events={}, reason={}",
-          REGISTRY_RETRY.toMillis(),
-          taskStatus.name(),
-          terminal.size(),
-          TransactionFailure.describe(e));
-      producer.abortTransaction();
-      rewind();
-      readingHeldUntil = clock.instant().plus(REGISTRY_RETRY);
+      writer.commit(List.copyOf(pendingOutputs), offsets);
     } finally {
       pendingOutputs.clear();
       pendingTerminal.clear();
     }
+    offsets.forEach(
+        (tp, offset) -> {
+          PartitionWork work = owned.get(tp.toString());
+          if (work != null) {
+            work.committed = offset;
+          }
+        });
+    for (TaskStatus t : terminal) {
+      (t.getState() == TaskState.ARCHIVED ? archived : failed).incrementAndGet();
+    }
   }
 
-  private void rewind() {
+  /** Drops every owned partition's work and seeks it back to its last committed offset. */
+  @Override
+  public void rewind() {
     for (PartitionWork old : new ArrayList<>(owned.values())) {
       abandon(old);
       owned.put(old.name, new PartitionWork(old.tp, old.committed));
@@ -402,7 +349,7 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
     Set<TopicPartition> paused = consumer.paused();
     boolean busy =
         pending.queuedCount() >= MAX_QUEUED
-            || stopRequested.get()
+            || stopping
             || clock.instant().isBefore(readingHeldUntil);
     List<TopicPartition> toPause = new ArrayList<>();
     List<TopicPartition> toResume = new ArrayList<>();
@@ -478,17 +425,21 @@ final class ArchiveLoop implements Runnable, ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-    collectCompletions();
-    commit();
-    for (TopicPartition tp : partitions) {
-      PartitionWork work = owned.remove(tp.toString());
-      if (work != null) {
-        abandon(work);
+    try {
+      collectCompletions();
+      commit();
+    } finally {
+      // A failed commit leaves poll, and the loop rewinds the partitions still owned.
+      for (TopicPartition tp : partitions) {
+        PartitionWork work = owned.remove(tp.toString());
+        if (work != null) {
+          abandon(work);
+        }
       }
-    }
-    shareChanged(false);
-    if (!partitions.isEmpty()) {
-      log.info("Archiver partitions revoked: partitions={}", partitions);
+      shareChanged(false);
+      if (!partitions.isEmpty()) {
+        log.info("Archiver partitions revoked: partitions={}", partitions);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.wanpipeline.archiver.link.LinkPolicy;
 import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.runtime.loop.TransactionalLoop;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.runtime.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.Topics;
@@ -61,7 +62,7 @@ public final class ArchiverService implements PipelineService {
   private final AtomicLong archived = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong expiryAtRisk = new AtomicLong();
-  private ArchiveLoop loop;
+  private TransactionalLoop loop;
   private ServiceGauges gauges;
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile Thread loopThread;
@@ -153,24 +154,34 @@ public final class ArchiverService implements PipelineService {
       consumer.close();
       throw e;
     }
-    loop =
+    TransactionalLoop archiveLoop =
+        new TransactionalLoop(
+            new TransactionalLoop.Settings(
+                "archiver",
+                ArchiveLoop.REGISTRY_RETRY,
+                ArchiveLoop.RETRY_AFTER_ERROR,
+                config.shutdownGrace()),
+            clock,
+            consumer,
+            producer);
+    archiveLoop.step(
         new ArchiveLoop(
             consumer,
-            producer,
+            archiveLoop.writer(),
             topics.taskStatus(),
             archiver,
             clock,
-            config.shutdownGrace(),
             config.workers(),
             config.expiryMargin(),
             archived,
             failed,
-            expiryAtRisk);
+            expiryAtRisk));
+    loop = archiveLoop;
     Thread thread =
         new Thread(
             () -> {
               try {
-                loop.run();
+                archiveLoop.run();
               } catch (Throwable t) {
                 failure = t;
                 // The stack trace is logged once, by whoever ends the process (ServiceRunner).
@@ -243,7 +254,9 @@ public final class ArchiverService implements PipelineService {
     Thread thread = loopThread;
     boolean ended = thread != null && !thread.isAlive();
     // Read after isAlive(): the loop's error is set before its thread ends.
-    Throwable error = failure;
+    TransactionalLoop current = loop;
+    Throwable error =
+        failure != null ? failure : current == null ? null : current.failure().orElse(null);
     if (error != null) {
       return Optional.of(error);
     }
@@ -282,7 +295,7 @@ public final class ArchiverService implements PipelineService {
   public synchronized void close() {
     closing = true;
     if (loop != null) {
-      loop.requestStop();
+      loop.stop();
       try {
         loopThread.join(
             config.shutdownGrace().plus(ArchiveLoop.CLOSE_TIMEOUT.multipliedBy(2)).toMillis());

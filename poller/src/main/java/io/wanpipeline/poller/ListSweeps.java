@@ -42,6 +42,9 @@ import org.slf4j.event.Level;
  *
  * <p>Thread-safe: bookkeeping is guarded by this object; a sweep is advanced by one thread at a
  * time, outside the lock, while its calls run.
+ *
+ * <p>Over 400 lines: the sweep bookkeeping and the lock that guards it are read together; split,
+ * the lock would span classes.
  */
 final class ListSweeps {
   private static final Logger log = LoggerFactory.getLogger(ListSweeps.class);

@@ -42,6 +42,9 @@ import org.slf4j.event.Level;
  * instance shares ({@link ListSweeps}), and only the tasks a list showed finished (or did not show)
  * are queried one by one, first. Tasks that ended TIMED_OUT while RUNNING are watched last, with
  * whatever budget is left.
+ *
+ * <p>Over 400 lines: the punctuation's passes (queries, list sweeps, watches) share the stream
+ * thread's store and due index; split, each would take all of them.
  */
 final class PollProcessor implements Processor<String, TaskStatus, String, TaskStatus> {
   private static final Logger log = LoggerFactory.getLogger(PollProcessor.class);

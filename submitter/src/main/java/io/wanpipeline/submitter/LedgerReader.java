@@ -1,6 +1,7 @@
 package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.topics.Topic;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class LedgerReader implements AutoCloseable {
       long count = 0;
       while (!reachedEnd(tps, end)) {
         if (clock.instant().isAfter(giveUpAt)) {
-          throw new Transactor.Fatal(
+          throw new TransactionalWriter.Fatal(
               "cannot read the submission ledger " + tps + " to its end within " + timeout, null);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -7,6 +7,7 @@ import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * check the request_id, dedupe against the {@code submissions} ledger, validate, and queue a fresh
  * valid request on {@code submission-queue} for the dispatcher of its (account, model), all with
  * the record's offset in one transaction. It never calls the provider and never waits on it.
+ *
+ * <p>Over 400 lines: the handling of a record and the dead-lettering of one whose outputs cannot be
+ * written build the same endings, so they stay together.
  */
 final class RecordHandler {
   private static final Logger log = LoggerFactory.getLogger(RecordHandler.class);
@@ -68,7 +72,7 @@ final class RecordHandler {
   private final SubmissionLedger ledger;
   private final ProviderAccounts accounts;
   private final RequestChecks checks;
-  private final Transactor transactor;
+  private final TransactionalWriter<byte[], byte[]> transactor;
   private final StatusEvents events;
 
   RecordHandler(
@@ -79,7 +83,7 @@ final class RecordHandler {
       SubmissionLedger ledger,
       ProviderAccounts accounts,
       RequestChecks checks,
-      Transactor transactor) {
+      TransactionalWriter<byte[], byte[]> transactor) {
     this.clock = Objects.requireNonNull(clock);
     this.topics = Objects.requireNonNull(topics);
     this.ledgerTopic = Objects.requireNonNull(ledgerTopic);
@@ -260,9 +264,11 @@ final class RecordHandler {
    * REQUEST_UNWRITABLE} (without metadata) and is recorded in the ledger. A dead letter too large
    * for the topic keeps its headers and drops its value (the original stays at the source offset).
    *
-   * @throws Transactor.Unwritable when not even the dead letter without its value can be written
+   * @throws TransactionalWriter.Unwritable when not even the dead letter without its value can be
+   *     written
    */
-  Handled unwritable(ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+  Handled unwritable(
+      ConsumerRecord<byte[], byte[]> record, TransactionalWriter.Unwritable failure) {
     log.warn(
         "outputs cannot be written, sending the record to the dead-letter topic topic={}"
             + " partition={} offset={}: {}",
@@ -283,7 +289,7 @@ final class RecordHandler {
     if (ending.isPresent()) {
       attempts.add(List.of(DeadLetters.withoutValue(dlq, record, reason, failure.errorClass())));
     }
-    Transactor.Unwritable last = failure;
+    TransactionalWriter.Unwritable last = failure;
     for (List<ProducerRecord<byte[], byte[]>> attempt : attempts) {
       try {
         transactor.commit(attempt, source, record.offset() + 1);
@@ -293,7 +299,7 @@ final class RecordHandler {
               .ifPresent(e -> ledger.record(record.partition(), e.entry()));
         }
         return DONE;
-      } catch (Transactor.Unwritable again) {
+      } catch (TransactionalWriter.Unwritable again) {
         log.warn(
             "dead letter not written, trying a smaller one topic={} partition={} offset={}: {}",
             record.topic(),
@@ -308,7 +314,7 @@ final class RecordHandler {
 
   /** The REJECTED status and ledger entry of an unwritable request, if it is a usable request. */
   private Optional<Ending> endingOfUnwritable(
-      ConsumerRecord<byte[], byte[]> record, Transactor.Unwritable failure) {
+      ConsumerRecord<byte[], byte[]> record, TransactionalWriter.Unwritable failure) {
     VideoRequest request;
     try {
       if (record.value() == null) {

@@ -1,6 +1,8 @@
 package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.LoopStep;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,38 +12,36 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The submitter's intake loop, on one thread: polls {@code video-requests}, keeps a queue per owned
- * partition, and hands each partition's head record to the {@link RecordHandler}, one record per
- * partition per round. Handling never calls the provider; a record that must wait (the schema
- * registry is unavailable) holds its partition back without holding the others, and the wait is
- * spent inside {@code poll}, so the consumer stays in its group and nothing spins.
+ * The submitter's intake, as the step of its {@link io.wanpipeline.runtime.loop.TransactionalLoop}:
+ * keeps a queue per owned partition of {@code video-requests}, and hands each partition's head
+ * record to the {@link RecordHandler}, one record per partition per round. Handling never calls the
+ * provider; a record that must wait (the schema registry is unavailable) holds its partition back
+ * without holding the others, and the wait is spent inside {@code poll}, so the consumer stays in
+ * its group and nothing spins. Failures are the loop's to classify; a record whose outputs can
+ * never be written is dead-lettered here.
  */
-final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
+final class SubmissionLoop implements LoopStep {
   private static final Logger log = LoggerFactory.getLogger(SubmissionLoop.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
-  private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
+
+  /** How long intake waits after the registry did not answer, and after an unexpected error. */
+  static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(5);
 
   private final Clock clock;
   private final String requestsTopic;
   private final String ledgerTopic;
   private final Consumer<byte[], byte[]> consumer;
-  private final Producer<byte[], byte[]> producer;
   private final LedgerReader ledgerReader;
   private final SubmissionLedger ledger;
   private final RecordHandler handler;
@@ -51,15 +51,12 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private final Map<TopicPartition, Instant> waitUntil = new HashMap<>();
   private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
   private Instant nextPrune = Instant.MIN;
-  private volatile boolean running = true;
-  private volatile RuntimeException failure;
 
   SubmissionLoop(
       Clock clock,
       String requestsTopic,
       String ledgerTopic,
       Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer,
       LedgerReader ledgerReader,
       SubmissionLedger ledger,
       RecordHandler handler,
@@ -69,104 +66,68 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
     this.requestsTopic = requestsTopic;
     this.ledgerTopic = ledgerTopic;
     this.consumer = consumer;
-    this.producer = producer;
     this.ledgerReader = ledgerReader;
     this.ledger = ledger;
     this.handler = handler;
   }
 
   @Override
-  public void run() {
-    try {
-      checkCoPartitioned();
-      prepare.run();
-      producer.initTransactions();
-      consumer.subscribe(List.of(requestsTopic), this);
-      while (running) {
-        ConsumerRecords<byte[], byte[]> batch = consumer.poll(pollTimeout());
-        for (TopicPartition tp : batch.partitions()) {
-          ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = queues.get(tp);
-          if (queue != null) {
-            queue.addAll(batch.records(tp));
-          }
-        }
-        pauseBusyPartitions();
-        processRound();
-        pruneLedger();
+  public Collection<String> topics() {
+    return List.of(requestsTopic);
+  }
+
+  @Override
+  public void prepare() {
+    CoPartitioning.check(consumer, requestsTopic, ledgerTopic, "the submission ledger");
+    prepare.run();
+  }
+
+  @Override
+  public void read(ConsumerRecords<byte[], byte[]> batch) {
+    for (TopicPartition tp : batch.partitions()) {
+      ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = queues.get(tp);
+      if (queue != null) {
+        queue.addAll(batch.records(tp));
       }
-    } catch (WakeupException e) {
-      if (running) {
-        failure = e;
-        log.error("submission loop woken up unexpectedly: {}", e.toString());
-      }
-    } catch (RuntimeException e) {
-      // The stack trace is logged once, by whoever ends the process (see SubmitterService).
-      failure = e;
-      log.error("submission loop stopped: {}", e.toString());
-    } finally {
-      running = false;
-      closeQuietly();
     }
   }
 
-  /** Asks the loop to stop after the record in hand (its outcome is still recorded). */
-  void stop() {
-    running = false;
-    consumer.wakeup();
+  @Override
+  public void work(boolean stopping) {
+    pauseBusyPartitions();
+    processRound();
+    pruneLedger();
   }
 
-  /** True until the loop stops. */
-  boolean running() {
-    return running;
+  @Override
+  public void rewind() {
+    reset();
   }
 
-  /** The error the loop stopped on, if it stopped on one rather than on request. */
-  Optional<RuntimeException> failure() {
-    return Optional.ofNullable(failure);
+  @Override
+  public void close() {
+    try {
+      ledgerReader.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the ledger reader failed: {}", e.toString());
+    }
   }
 
   private void processRound() {
     for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e :
         List.copyOf(queues.entrySet())) {
-      if (!running) {
-        return;
-      }
       TopicPartition tp = e.getKey();
       ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = e.getValue();
       Instant until = waitUntil.get(tp);
       if (queue.isEmpty() || (until != null && until.isAfter(clock.instant()))) {
         continue;
       }
-      try {
-        RecordHandler.Handled handled = handleOrRoute(queue.peek());
-        if (handled instanceof RecordHandler.Handled.WaitUntil wait) {
-          waitUntil.put(tp, wait.at());
-        } else {
-          queue.poll();
-          waitUntil.remove(tp);
-        }
-      } catch (Transactor.Aborted aborted) {
-        log.warn(
-            "transaction aborted at partition={} offset={}; re-reading owned partitions: {}",
-            tp.partition(),
-            queue.peek().offset(),
-            aborted.getMessage());
-        reset();
-        return;
-      } catch (Transactor.Fatal fatal) {
-        throw fatal;
-      } catch (RuntimeException unexpected) {
-        // Nothing is half-written (every write is one transaction), so start the partitions again
-        // from what is committed, and give this one a pause before its record is tried again.
-        log.error(
-            "handling failed at partition={} offset={}; retrying in {}",
-            tp.partition(),
-            queue.peek().offset(),
-            RETRY_AFTER_ERROR,
-            unexpected);
-        reset();
-        waitUntil.put(tp, clock.instant().plus(RETRY_AFTER_ERROR));
-        return;
+      RecordHandler.Handled handled = handleOrRoute(queue.peek());
+      if (handled instanceof RecordHandler.Handled.WaitUntil wait) {
+        waitUntil.put(tp, wait.at());
+      } else {
+        queue.poll();
+        waitUntil.remove(tp);
       }
     }
   }
@@ -179,11 +140,11 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
   private RecordHandler.Handled handleOrRoute(ConsumerRecord<byte[], byte[]> record) {
     try {
       return handler.handle(record);
-    } catch (Transactor.Unwritable unwritable) {
+    } catch (TransactionalWriter.Unwritable unwritable) {
       try {
         return handler.unwritable(record, unwritable);
-      } catch (Transactor.Unwritable deadLetterUnwritable) {
-        throw new Transactor.Fatal(
+      } catch (TransactionalWriter.Unwritable deadLetterUnwritable) {
+        throw new TransactionalWriter.Fatal(
             "cannot write even the dead letter of topic="
                 + record.topic()
                 + " partition="
@@ -209,7 +170,8 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  private Duration pollTimeout() {
+  @Override
+  public Duration pollTimeout() {
     Instant now = clock.instant();
     Duration timeout = IDLE_POLL;
     for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e :
@@ -310,48 +272,5 @@ final class SubmissionLoop implements Runnable, ConsumerRebalanceListener {
     Map<Integer, Map<String, SubmissionLedgerEntry>> loaded = ledgerReader.load(numbers);
     Instant now = clock.instant();
     loaded.forEach((p, entries) -> ledger.load(p, entries, now));
-  }
-
-  private void checkCoPartitioned() {
-    List<PartitionInfo> requests = consumer.partitionsFor(requestsTopic);
-    List<PartitionInfo> ledgerParts = consumer.partitionsFor(ledgerTopic);
-    if (requests == null || requests.isEmpty()) {
-      throw new IllegalStateException("topic " + requestsTopic + " does not exist");
-    }
-    if (ledgerParts == null || ledgerParts.size() != requests.size()) {
-      throw new IllegalStateException(
-          "the submission ledger "
-              + ledgerTopic
-              + " must have as many partitions as "
-              + requestsTopic
-              + " ("
-              + requests.size()
-              + "), has "
-              + (ledgerParts == null ? "none" : ledgerParts.size()));
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      producer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      log.warn("closing the producer failed: {}", e.toString());
-    }
-    try {
-      // A static member (group.instance.id) stays in the group after a plain close: leave, so
-      // that a survivor takes these partitions at once.
-      consumer.close(
-          org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5))
-              .withGroupMembershipOperation(
-                  org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation
-                      .LEAVE_GROUP));
-    } catch (RuntimeException e) {
-      log.warn("closing the consumer failed: {}", e.toString());
-    }
-    try {
-      ledgerReader.close();
-    } catch (RuntimeException e) {
-      log.warn("closing the ledger reader failed: {}", e.toString());
-    }
   }
 }

@@ -2,10 +2,12 @@ package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.loop.TransactionalLoop;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.submitter.dispatch.DispatchParts;
 import io.wanpipeline.submitter.dispatch.Dispatcher;
 import io.wanpipeline.submitter.dispatch.InProgressTasks;
 import io.wanpipeline.submitter.dispatch.QueuePurger;
@@ -62,9 +64,9 @@ public final class SubmitterService implements PipelineService {
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   // Written by start(), read by failure() from the runner's thread without the lock.
-  private volatile SubmissionLoop loop;
+  private volatile TransactionalLoop loop;
   private volatile Thread thread;
-  private volatile Dispatcher dispatcher;
+  private volatile TransactionalLoop dispatcher;
   private volatile Thread dispatchThread;
   private volatile Throwable threadDeath;
   private volatile boolean closing;
@@ -137,6 +139,16 @@ public final class SubmitterService implements PipelineService {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     SubmissionLedger ledger = new SubmissionLedger(config.dedupeRetention());
+    TransactionalLoop intakeLoop =
+        new TransactionalLoop(
+            new TransactionalLoop.Settings(
+                "submitter-intake",
+                SubmissionLoop.RETRY_AFTER_ERROR,
+                SubmissionLoop.RETRY_AFTER_ERROR,
+                Duration.ZERO),
+            clock,
+            consumer,
+            producer);
     RecordHandler handler =
         new RecordHandler(
             clock,
@@ -146,18 +158,18 @@ public final class SubmitterService implements PipelineService {
             ledger,
             config.accounts(),
             new RequestChecks(ModelCatalogue.standard()),
-            new Transactor(producer, consumer::groupMetadata));
-    loop =
+            intakeLoop.writer());
+    intakeLoop.step(
         new SubmissionLoop(
             clock,
             topics.videoRequests().name(),
             ledgerTopic.name(),
             consumer,
-            producer,
             new LedgerReader(ledgerConsumer, ledgerTopic, config.ledgerLoadTimeout(), clock),
             ledger,
             handler,
-            this::registerIntakeSchemas);
+            this::registerIntakeSchemas));
+    loop = intakeLoop;
     Thread intake = new Thread(loop, "submitter-intake-" + config.instanceId());
     intake.setUncaughtExceptionHandler(this::threadDied);
     intake.start();
@@ -196,8 +208,8 @@ public final class SubmitterService implements PipelineService {
               t.setDaemon(true);
               return t;
             });
-    Dispatcher.Parts parts =
-        new Dispatcher.Parts(
+    DispatchParts parts =
+        new DispatchParts(
             clock,
             topics,
             queueTopic,
@@ -214,16 +226,19 @@ public final class SubmitterService implements PipelineService {
             this::registerDispatchSchemas,
             new QueueWaitLimit(config.maxQueueWait()),
             new QueuePurger(Admin.create(adminProperties(txId + "-purger"))));
-    dispatcher =
+    TransactionalLoop dispatchLoop =
+        new TransactionalLoop(Dispatcher.loopSettings(), clock, consumer, producer);
+    dispatchLoop.step(
         new Dispatcher(
             parts,
             consumer,
-            producer,
+            dispatchLoop.writer(),
             new LedgerReader(ledgerConsumer, dispatchTopic, config.ledgerLoadTimeout(), clock),
             new SubmissionLedger(config.dedupeRetention()),
             new StatusFollower(
                 statusConsumer, topics.taskStatus(), inProgress, clock, config.inProgressHorizon()),
-            inProgress);
+            inProgress));
+    dispatcher = dispatchLoop;
     Thread dispatch = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
     dispatch.setUncaughtExceptionHandler(this::threadDied);
     dispatch.start();
@@ -266,8 +281,8 @@ public final class SubmitterService implements PipelineService {
     if (closing) {
       return Optional.empty();
     }
-    SubmissionLoop intake = loop;
-    Dispatcher dispatch = dispatcher;
+    TransactionalLoop intake = loop;
+    TransactionalLoop dispatch = dispatcher;
     if (intake != null && intake.failure().isPresent()) {
       return Optional.of(intake.failure().get());
     }

@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link LinkQueryPacer}) and keeps {@link #QUERY_SPACING} after the request's previous query and
  * after this archiver was last given partitions; an attempt that has to wait for either is deferred
  * without counting as an attempt.
+ *
+ * <p>Over 400 lines: one request's attempt cycle (reuse, link query, stream, checksum, retry) is
+ * one state machine, its steps short methods in order.
  */
 public final class VideoArchiver {
   private static final Logger log = LoggerFactory.getLogger(VideoArchiver.class);

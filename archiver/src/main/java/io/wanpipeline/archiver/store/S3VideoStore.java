@@ -54,6 +54,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * cannot be the video's own metadata without rewriting the object (an in-place CopyObject, which
  * the SDK's multipart client turns into a multipart copy of every byte); a 64-byte object beside
  * the video records it instead.
+ *
+ * <p>Over 400 lines: one class per remote API (house style 13), each operation beside the
+ * classification of its failures.
  */
 public final class S3VideoStore {
   /** Content type of archived videos. */

@@ -169,6 +169,15 @@ public sealed interface TransactionFailure {
         || error instanceof SerializationException;
   }
 
+  /**
+   * Whether {@code failure} or one of its causes says that the client cannot be used again: fenced
+   * by a newer instance (producer or static group member), not authorised, not authenticated, a
+   * protocol the broker does not support, or a broken sequence. Whoever threw it, the loop stops.
+   */
+  static boolean fatal(Throwable failure) {
+    return fatalIn(failure).isPresent();
+  }
+
   private static boolean isSizeError(Throwable error) {
     return error instanceof RecordTooLargeException
         || error instanceof RecordBatchTooLargeException;

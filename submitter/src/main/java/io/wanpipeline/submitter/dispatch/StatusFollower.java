@@ -2,8 +2,8 @@ package io.wanpipeline.submitter.dispatch;
 
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.runtime.loop.TransactionalWriter;
 import io.wanpipeline.schemas.topics.Topic;
-import io.wanpipeline.submitter.Transactor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +104,7 @@ public final class StatusFollower implements AutoCloseable {
     long count = 0;
     while (!reachedEnd(tps, end)) {
       if (clock.instant().isAfter(giveUpAt)) {
-        throw new Transactor.Fatal(
+        throw new TransactionalWriter.Fatal(
             "cannot read " + topic.name() + " to its end within " + timeout, null);
       }
       count += poll(Duration.ofMillis(200));

@@ -1,9 +1,11 @@
-package io.wanpipeline.submitter;
+package io.wanpipeline.runtime.loop;
 
 import io.wanpipeline.runtime.transaction.TransactionFailure;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
@@ -16,18 +18,30 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Writes records and the consumer's offset in one Kafka transaction, so that an output is never
- * recorded without its input being consumed, and a zombie instance (an older group generation) is
- * fenced by the group coordinator.
+ * Writes output records and the consumer's next offsets in one Kafka transaction, so that an output
+ * is never visible without its input being consumed, and a zombie instance (an older group
+ * generation) is fenced by the group coordinator. Every transactional loop writes through one.
+ *
+ * <p>A failed transaction is classified once, by {@link TransactionFailure#classify}, before it is
+ * aborted (an abort hides the records' own errors): {@link Fatal} is thrown without an abort;
+ * otherwise the transaction is aborted and {@link Unwritable} or {@link Aborted} is thrown, or, for
+ * an error that is not Kafka's (the schema registry unreachable from a serializer), the error
+ * itself, so that the loop decides how long to wait ({@link LoopFailure}). <b>The one rule after a
+ * failed abort:</b> the producer's state is unknown, so the failure is {@link Fatal} (the loop
+ * stops, the process exits and its successor's {@code initTransactions} fences whatever is left);
+ * the original error is its cause and the abort's error is suppressed in it.
+ *
+ * @param <K> the producer's key type
+ * @param <V> the producer's value type
  */
-public final class Transactor {
-  private final Producer<byte[], byte[]> producer;
+public final class TransactionalWriter<K, V> {
+  private final Producer<K, V> producer;
   private final Supplier<ConsumerGroupMetadata> group;
 
-  /** A transactor over an initialised transactional producer and its consumer group. */
-  public Transactor(Producer<byte[], byte[]> producer, Supplier<ConsumerGroupMetadata> group) {
-    this.producer = producer;
-    this.group = group;
+  /** A writer over an initialised transactional producer and its consumer group. */
+  public TransactionalWriter(Producer<K, V> producer, Supplier<ConsumerGroupMetadata> group) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.group = Objects.requireNonNull(group, "group");
   }
 
   /**
@@ -37,46 +51,47 @@ public final class Transactor {
    *     written (too large for the producer or the broker): the input must go to a dead-letter
    *     topic
    * @throws Aborted when the transaction was aborted (rebalance, broker failure): nothing of it is
-   *     visible and the caller must re-read its partitions
-   * @throws Fatal when this producer can no longer be used (fenced by a newer instance)
+   *     visible and the caller must read its partitions again from the last commit
+   * @throws Fatal when this producer can no longer be used (fenced by a newer instance, or the
+   *     abort of a failed transaction failed)
    */
-  public void commit(
-      List<ProducerRecord<byte[], byte[]>> records, TopicPartition source, long nextOffset) {
+  public void commit(List<ProducerRecord<K, V>> records, TopicPartition source, long nextOffset) {
     commit(records, Map.of(source, nextOffset));
   }
 
   /**
-   * Commits {@code records} together with the next offsets of several source partitions; {@code
-   * nextOffsets} must not be empty (the offsets are what fences a zombie).
+   * Commits {@code records} together with the next offsets of several source partitions. With no
+   * offset the records are committed alone (the archiver's outputs whose inputs cannot be committed
+   * yet, behind an unfinished one); with neither, nothing happens.
    *
+   * @throws Unwritable as above
    * @throws Aborted as above
    * @throws Fatal as above
    */
-  public void commit(
-      List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, Long> nextOffsets) {
-    if (nextOffsets.isEmpty()) {
-      throw new IllegalArgumentException("a transaction must commit the offset of a partition");
+  public void commit(List<ProducerRecord<K, V>> records, Map<TopicPartition, Long> nextOffsets) {
+    if (records.isEmpty() && nextOffsets.isEmpty()) {
+      return;
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     nextOffsets.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     List<TransactionFailure.Sent> sent = new ArrayList<>(records.size());
     try {
       producer.beginTransaction();
-      for (ProducerRecord<byte[], byte[]> r : records) {
-        sent.add(TransactionFailure.Sent.of(r, send(r)));
+      for (ProducerRecord<K, V> r : records) {
+        sent.add(new TransactionFailure.Sent(r.topic(), send(r), bytes(r)));
       }
-      producer.sendOffsetsToTransaction(offsets, group.get());
+      if (!offsets.isEmpty()) {
+        producer.sendOffsetsToTransaction(offsets, group.get());
+      }
       producer.commitTransaction();
-    } catch (KafkaException e) {
+    } catch (RuntimeException e) {
       TransactionFailure failure = TransactionFailure.classify(e, sent);
       if (failure instanceof TransactionFailure.Fatal) {
         throw new Fatal("the transactional producer cannot continue: " + failure.cause(), e);
       }
-      try {
-        producer.abortTransaction();
-      } catch (KafkaException abortFailure) {
-        e.addSuppressed(abortFailure);
-        throw new Fatal("cannot abort a failed transaction: " + abortFailure, e);
+      abortOrStop(e);
+      if (!(e instanceof KafkaException)) {
+        throw e;
       }
       if (failure instanceof TransactionFailure.Unwritable unwritable) {
         throw new Unwritable(unwritable, e);
@@ -85,8 +100,23 @@ public final class Transactor {
     }
   }
 
+  /** Aborts the failed transaction; a failed abort is fatal, whatever failed first. */
+  private void abortOrStop(RuntimeException failed) {
+    try {
+      producer.abortTransaction();
+    } catch (RuntimeException abortFailure) {
+      failed.addSuppressed(abortFailure);
+      throw new Fatal(
+          "cannot abort a failed transaction ("
+              + TransactionFailure.describe(failed)
+              + "): "
+              + abortFailure,
+          failed);
+    }
+  }
+
   /** Sends {@code r}; an error about the record itself thrown at once is kept as its result. */
-  private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r) {
+  private Future<RecordMetadata> send(ProducerRecord<K, V> r) {
     try {
       return producer.send(r);
     } catch (KafkaException e) {
@@ -95,6 +125,13 @@ public final class Transactor {
       }
       throw e;
     }
+  }
+
+  /** The serialized length of a byte-array record (which names the large one), else 0. */
+  private static long bytes(ProducerRecord<?, ?> r) {
+    long key = r.key() instanceof byte[] k ? k.length : 0;
+    long value = r.value() instanceof byte[] v ? v.length : 0;
+    return key + value;
   }
 
   /** The transaction was aborted; nothing of it is visible. */
@@ -113,7 +150,7 @@ public final class Transactor {
   /**
    * The transaction was aborted because one of its output records can never be written (too large,
    * invalid): reading the input again would fail the same way, so the input must be routed to a
-   * dead-letter topic instead.
+   * dead-letter topic instead, where the loop has one.
    */
   public static final class Unwritable extends Aborted {
     private static final long serialVersionUID = 1L;
@@ -145,7 +182,7 @@ public final class Transactor {
     }
   }
 
-  /** The producer cannot be used any more; the instance must stop. */
+  /** The producer cannot be used any more; the loop must stop and its process exit. */
   public static final class Fatal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
