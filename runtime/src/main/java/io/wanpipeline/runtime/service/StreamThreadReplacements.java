@@ -1,5 +1,6 @@
 package io.wanpipeline.runtime.service;
 
+import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,14 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * goes to {@code ERROR}, and the service reports a failure): a thread that dies again at once, for
  * example on a fatal producer error, would otherwise be replaced forever while the service does
  * nothing.
+ *
+ * <p>A death because the schema registry did not answer ({@link
+ * SchemaRegistryException#unavailable}: {@code SkipUnreadableRecords} fails the thread so the
+ * record is read again) is an outage of a dependency, not a defect: it is replaced without counting
+ * against {@link #MAX_FAILURES}, for as long as such deaths keep coming no more than {@link
+ * #WINDOW} apart and for at most {@link #REGISTRY_OUTAGE_LIMIT} from the first; then the client is
+ * shut down as well. Before this rule a registry outage of one minute could end the poller and
+ * billing, depending on how fast their threads died (the fault suite saw it at load 30).
  */
 public final class StreamThreadReplacements {
   /** How many thread deaths within {@link #WINDOW} are replaced. */
@@ -22,8 +31,13 @@ public final class StreamThreadReplacements {
   /** The window over which thread deaths are counted. */
   public static final Duration WINDOW = Duration.ofMinutes(1);
 
+  /** The longest run of registry-outage deaths replaced before the client is shut down. */
+  public static final Duration REGISTRY_OUTAGE_LIMIT = Duration.ofMinutes(5);
+
   private final Clock clock;
   private final Deque<Instant> recent = new ArrayDeque<>();
+  private Instant outageSince;
+  private Instant lastOutageDeath;
 
   /**
    * @param clock the time of each death
@@ -32,9 +46,18 @@ public final class StreamThreadReplacements {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** What to do about a stream thread that has just died. */
-  public synchronized StreamThreadExceptionResponse threadDied() {
+  /** What to do about a stream thread that has just died of {@code error}. */
+  public synchronized StreamThreadExceptionResponse threadDied(Throwable error) {
     Instant now = clock.instant();
+    if (SchemaRegistryException.unavailable(error)) {
+      if (lastOutageDeath == null || now.isAfter(lastOutageDeath.plus(WINDOW))) {
+        outageSince = now;
+      }
+      lastOutageDeath = now;
+      return now.isAfter(outageSince.plus(REGISTRY_OUTAGE_LIMIT))
+          ? StreamThreadExceptionResponse.SHUTDOWN_CLIENT
+          : StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
     recent.addLast(now);
     Instant since = now.minus(WINDOW);
     while (!recent.isEmpty() && !recent.peekFirst().isAfter(since)) {

@@ -39,7 +39,7 @@ public final class StreamsLiveness {
    */
   public StreamThreadExceptionResponse threadFailed(Throwable error) {
     lastThreadError.set(error);
-    return replacements.threadDied();
+    return replacements.threadDied(error);
   }
 
   /** Says that a close was asked for: from now on the client stopping is not a failure. */
