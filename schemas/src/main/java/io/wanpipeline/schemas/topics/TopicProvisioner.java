@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
   private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
   private static final long TIMEOUT_SECONDS = 30;
+
+  /** The pause before asking a broker again about a topic it does not know yet. */
+  private static final long METADATA_RETRY_MILLIS = 200;
 
   private TopicProvisioner() {}
 
@@ -102,8 +106,7 @@ public final class TopicProvisioner {
     Map<ConfigResource, TopicSpec> byResource = new HashMap<>();
     present.forEach(
         s -> byResource.put(new ConfigResource(ConfigResource.Type.TOPIC, s.name()), s));
-    Map<ConfigResource, Config> current =
-        admin.describeConfigs(byResource.keySet()).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> current = describeOnceKnown(admin, byResource.keySet());
     Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
     for (var e : byResource.entrySet()) {
       List<AlterConfigOp> ops = changes(e.getValue(), current.get(e.getKey()));
@@ -140,6 +143,31 @@ public final class TopicProvisioner {
             ops.stream()
                 .map(op -> op.configEntry().name() + "=" + quoted(op.configEntry().value()))
                 .collect(Collectors.joining(",")));
+      }
+    }
+  }
+
+  /**
+   * The configs of {@code resources}, asked again while the broker does not know one of them yet: a
+   * topic another service has just created (or this one, a moment ago) can be listed before every
+   * broker's metadata has it, and then {@code describeConfigs} answers {@link
+   * UnknownTopicOrPartitionException}. Gives up after {@value #TIMEOUT_SECONDS} s.
+   */
+  private static Map<ConfigResource, Config> describeOnceKnown(
+      Admin admin, Collection<ConfigResource> resources)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        return admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        log.info(
+            "Topic metadata not on the broker yet, asking again: {}", e.getCause().getMessage());
+        TimeUnit.MILLISECONDS.sleep(METADATA_RETRY_MILLIS);
       }
     }
   }
