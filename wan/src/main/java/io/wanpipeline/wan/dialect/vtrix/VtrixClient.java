@@ -266,19 +266,7 @@ public final class VtrixClient implements WanClient {
     }
     try {
       TaskSnapshot parsed = VtrixAnswers.snapshot(root);
-      TaskSnapshot snapshot =
-          parsed.taskId() != null
-              ? parsed
-              : new TaskSnapshot(
-                  taskId,
-                  parsed.status(),
-                  parsed.submitTime(),
-                  parsed.scheduledTime(),
-                  parsed.endTime(),
-                  parsed.videoUrl(),
-                  parsed.usage(),
-                  parsed.errorCode(),
-                  parsed.errorMessage());
+      TaskSnapshot snapshot = parsed.taskId() != null ? parsed : parsed.withTaskId(taskId);
       LOG.debug("query taskId={} keyRef={} status={}", taskId, key.ref(), snapshot.status());
       return new QueryOutcome.Answered<>(snapshot);
     } catch (MalformedResponseException e) {
