@@ -71,7 +71,8 @@ class DialectContractIT {
    * @param failurePrefix how a failed task's message starts in this dialect ("" for any)
    * @param throttleCode the code of a throttled create call
    * @param unauthorizedCode the code of a create call with an unknown key
-   * @param badModelStatus the HTTP status refusing an unknown model (0: refused before any call)
+   * @param badModelStatus the HTTP status refusing an unknown model (0: refused before any call, so
+   *     the simulator records no submission)
    * @param badModelCode the code refusing an unknown model
    * @param badModelText a fragment of the message refusing an unknown model
    * @param badParameterCode the code refusing an unsupported resolution
@@ -316,6 +317,13 @@ class DialectContractIT {
     assertThat(e.retryable()).isFalse();
     assertThat(e.stage()).isEqualTo(WanError.Stage.SUBMIT);
     assertThat(sim.ledger().tasksOfRequest(requestId)).isEmpty();
+    if (d.badModelStatus() == 0) {
+      assertThat(sim.ledger().submissions(requestId)).as("refused before any call").isEmpty();
+    } else {
+      assertThat(sim.ledger().submissions(requestId))
+          .singleElement()
+          .satisfies(s -> assertThat(s.taskId()).isNull());
+    }
     noKeyIn(e);
   }
 
