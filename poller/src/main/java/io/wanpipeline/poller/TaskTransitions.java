@@ -10,7 +10,6 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.TaskUsage;
 import io.wanpipeline.wan.WanError;
-import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -358,10 +357,12 @@ public record TaskTransitions(
         .build();
   }
 
-  /** The provider's failure of a FAILED task, classified once by the wan client's rules. */
+  /**
+   * The provider's failure of a FAILED task, as the dialect that answered classified it once, at
+   * the client boundary ({@link TaskSnapshot#failure()}).
+   */
   private static ErrorInfo executionError(TaskSnapshot snapshot) {
-    WanError e =
-        DashScopeErrorClassifier.taskFailure(snapshot.errorCode(), snapshot.errorMessage());
+    WanError e = snapshot.failure();
     return ErrorInfo.newBuilder()
         .setCode(e.code())
         .setMessage(e.message())

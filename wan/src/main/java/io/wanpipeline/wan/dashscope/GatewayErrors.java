@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * How a gateway that relays the native protocol answers errors of its own, consulted by {@link
- * DashScopeClient} before the native rules of docs/protocol.md 1.8 apply; {@link #NATIVE} adds
- * nothing.
+ * DashScopeClient} and {@link io.wanpipeline.wan.dialect.TaskCallFlow} before the native rules of
+ * docs/protocol.md 1.8 apply; {@link #NATIVE} adds nothing.
  */
 public interface GatewayErrors {
 
@@ -44,5 +44,13 @@ public interface GatewayErrors {
    */
   default boolean unknownTask(int httpStatus, ProviderErrorBody error) {
     return false;
+  }
+
+  /**
+   * Like {@link #unknownTask(int, ProviderErrorBody)}, with the raw answer for gateways that tell
+   * an unknown task by the shape of its body; by default the body is not looked at.
+   */
+  default boolean unknownTask(int httpStatus, ProviderErrorBody error, byte[] body) {
+    return unknownTask(httpStatus, error);
   }
 }

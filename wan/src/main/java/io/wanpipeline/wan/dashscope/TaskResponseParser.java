@@ -25,7 +25,10 @@ public final class TaskResponseParser {
 
   private TaskResponseParser() {}
 
-  /** Parses the answer of {@code GET /api/v1/tasks/{id}}. */
+  /**
+   * Parses the answer of {@code GET /api/v1/tasks/{id}}; a FAILED task's {@code output.code} is
+   * classified by DashScope's rules ({@link DashScopeErrorClassifier#taskFailure(String, String)}).
+   */
   public static TaskSnapshot snapshot(JsonNode root) throws MalformedResponseException {
     if (root == null || !root.isObject()) {
       throw new MalformedResponseException("task answer is not a JSON object");
@@ -65,7 +68,10 @@ public final class TaskResponseParser {
         link,
         usage,
         code,
-        message);
+        message,
+        status == ProviderStatus.FAILED
+            ? DashScopeErrorClassifier.taskFailure(code, message)
+            : null);
   }
 
   /**

@@ -197,55 +197,6 @@ class DashScopeClientIT {
   }
 
   @Test
-  void failedTaskCarriesTheProviderCodeAndIsClassified() {
-    String retryable =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "req-fail-1"));
-    String permanent =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "req-fail-2"));
-
-    TaskSnapshot a = awaitTerminal(retryable);
-    TaskSnapshot b = awaitTerminal(permanent);
-
-    assertThat(a.status()).isEqualTo(ProviderStatus.FAILED);
-    assertThat(a.errorCode()).isEqualTo("InternalError.Algo");
-    assertThat(a.errorMessage()).isNotBlank();
-    assertThat(a.videoUrl()).isNull();
-    assertThat(a.usage()).isNull();
-    assertThat(DashScopeErrorClassifier.taskFailure(a))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isTrue());
-    assertThat(b.errorCode()).isEqualTo("DataInspectionFailed");
-    assertThat(DashScopeErrorClassifier.taskFailure(b))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isFalse());
-    assertThat(sim.ledger().task(retryable))
-        .hasValueSatisfying(t -> assertThat(t.state()).isEqualTo("FAILED"));
-  }
-
-  @Test
-  void unknownModelIsRefusedPermanently() {
-    WanError e =
-        refused(
-            client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "480P"), "req-model-1"));
-
-    assertThat(e.httpStatus()).isEqualTo(400);
-    assertThat(e.code()).isEqualTo("InvalidParameter");
-    assertThat(e.message()).contains("Model not exist.");
-    assertThat(e.retryable()).isFalse();
-    assertThat(e.stage()).isEqualTo(WanError.Stage.SUBMIT);
-    assertThat(sim.ledger().tasksOfRequest("req-model-1")).isEmpty();
-  }
-
-  @Test
-  void unsupportedResolutionIsRefusedPermanentlyNamingTheField() {
-    WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-res-1"));
-
-    assertThat(e.httpStatus()).isEqualTo(400);
-    assertThat(e.code()).isEqualTo("InvalidParameter");
-    assertThat(e.message()).contains("resolution").contains("1080P");
-    assertThat(e.retryable()).isFalse();
-  }
-
-  @Test
   void modelOnTheWrongCreatePathIsRefused() {
     DashScopeClient wrongPaths =
         DashScopeClient.builder()
@@ -281,20 +232,6 @@ class DashScopeClientIT {
   }
 
   @Test
-  void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client.submit(KEY, Requests.flash("[sim:submit=429] x"), "req-429-1"));
-
-    assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.code()).isEqualTo("Throttling.RateQuota");
-    assertThat(e.retryable()).isTrue();
-    assertThat(e.throttled()).isTrue();
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sim.ledger().submissions("req-429-1"))
-        .singleElement()
-        .satisfies(s -> assertThat(s.taskId()).isNull());
-  }
-
-  @Test
   void injectedThrottlingOnTheCreateRouteIsRefusedRetryable() {
     try (WanSimulator faulty =
         WanSimulator.start(
@@ -321,22 +258,6 @@ class DashScopeClientIT {
     assertThat(unavailable).isInstanceOf(SubmitOutcome.Refused.class);
     assertThat(((SubmitOutcome.Refused) unavailable).error().retryable()).isTrue();
     assertThat(sim.ledger().tasksOfRequest("req-503-1")).isEmpty();
-  }
-
-  @Test
-  void serverErrorsAndResetsOnSubmitAreInDoubt() {
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "req-5xx-1"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=reset]"), "req-reset-1"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-
-    SubmitOutcome lost =
-        client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "req-lost-1");
-    assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(((SubmitOutcome.InDoubt) lost).reason()).contains("500");
-    assertThat(sim.ledger().tasksOfRequest("req-lost-1"))
-        .as("in doubt is right: the provider did create a task")
-        .hasSize(1);
   }
 
   @Test
@@ -402,17 +323,6 @@ class DashScopeClientIT {
       assertThat(e.httpStatus()).isEqualTo(503);
       assertThat(e.retryable()).isTrue();
     }
-  }
-
-  @Test
-  void unknownTaskAndOtherAccountsTaskAnswerUnknown() {
-    assertThat(snapshot(client, "00000000-0000-0000-0000-000000000000").status())
-        .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accept(client.submit(KEY, Requests.flash("mine"), "req-acct-1"));
-    assertThat(snapshot(client, mine).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
-    assertThat(snapshot(client, OTHER_ACCOUNT_KEY, mine).status())
-        .as("a task is visible only to its own account")
-        .isEqualTo(ProviderStatus.UNKNOWN);
   }
 
   @Test

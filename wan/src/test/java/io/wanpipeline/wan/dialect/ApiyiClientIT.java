@@ -22,7 +22,6 @@ import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.SubmitOutcome;
-import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
@@ -402,19 +401,6 @@ class ApiyiClientIT {
   }
 
   @Test
-  void throttledSubmitIsRefusedRetryableWithRetryAfterAndItsCode() {
-    WanError e =
-        refused(client.submit(KEY, wan27I2v("[sim:submit=429] x", frameAndAudio()), "ay-429-1"));
-
-    assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.code()).isEqualTo("Throttling.RateQuota");
-    assertThat(e.retryable()).isTrue();
-    assertThat(e.throttled()).isTrue();
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sim.ledger().tasksOfRequest("ay-429-1")).isEmpty();
-  }
-
-  @Test
   void injectedThrottlingOnTheNormalizedQueryIsARetryableFailure() {
     try (WanSimulator faulty =
         WanSimulator.start(
@@ -428,59 +414,6 @@ class ApiyiClientIT {
       assertThat(e.retryable()).isTrue();
       assertThat(e.stage()).isEqualTo(WanError.Stage.QUERY);
     }
-  }
-
-  @Test
-  void upstreamServerErrorAfterSendingIsInDoubt() {
-    SubmitOutcome lost =
-        client.submit(
-            KEY, wan27I2v("a dancer spins [sim:submit=lost-reply]", frameAndAudio()), "ay-lost-1");
-    assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(sim.ledger().tasksOfRequest("ay-lost-1"))
-        .as("in doubt is right: the task was created")
-        .hasSize(1);
-  }
-
-  @Test
-  void taskOfAnotherAccountOrNeverCreatedIsUnknown() {
-    assertThat(snapshot(client, KEY, "00000000-0000-0000-0000-000000000000").status())
-        .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accept(client.submit(KEY, wan27I2v("mine", frameAndAudio()), "ay-acct-1"));
-    assertThat(snapshot(client, KEY, mine).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
-    assertThat(snapshot(client, OTHER_ACCOUNT_KEY, mine).status())
-        .isEqualTo(ProviderStatus.UNKNOWN);
-  }
-
-  @Test
-  void cancelAndListAreNotOfferedAndMakeNoCall() {
-    int cancelsBefore = sim.ledger().cancels().size();
-    int listsBefore = sim.ledger().lists().size();
-
-    QueryOutcome<Boolean> cancel = client.cancel(KEY, "any-task");
-    QueryOutcome<?> list =
-        client.list(KEY, new TaskListQuery(Instant.EPOCH, Instant.EPOCH, null, null, 1, 10));
-
-    for (QueryOutcome<?> o : List.of(cancel, list)) {
-      assertThat(o).isInstanceOf(QueryOutcome.Failed.class);
-      WanError e = ((QueryOutcome.Failed<?>) o).error();
-      assertThat(e.code()).isEqualTo(NewApiErrors.UNSUPPORTED_OPERATION);
-      assertThat(e.message()).contains("not supported by apiyi");
-      assertThat(e.retryable()).isFalse();
-    }
-    assertThat(sim.ledger().cancels()).hasSize(cancelsBefore);
-    assertThat(sim.ledger().lists()).hasSize(listsBefore);
-  }
-
-  @Test
-  void unknownKeyIsRefusedWithTheGatewaysOwn401() {
-    ApiKey wrong = new ApiKey("apiyi-wrong#0", "sk-not-configured-apiyi-123");
-    WanError e = refused(client.submit(wrong, wan27I2v("x", frameAndAudio()), "ay-key-1"));
-    assertThat(e.httpStatus()).isEqualTo(401);
-    assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).doesNotContain(wrong.secret());
-    QueryOutcome<TaskSnapshot> q = client.query(wrong, "some-task");
-    assertThat(q).isInstanceOf(QueryOutcome.Failed.class);
-    assertThat(((QueryOutcome.Failed<TaskSnapshot>) q).error().httpStatus()).isEqualTo(401);
   }
 
   @Test

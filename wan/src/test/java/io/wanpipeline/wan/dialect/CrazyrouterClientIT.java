@@ -22,7 +22,6 @@ import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
-import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import io.wanpipeline.wan.dialect.newapi.NewApiErrors;
 import io.wanpipeline.wan.testing.Outcomes;
@@ -147,31 +146,6 @@ class CrazyrouterClientIT {
   }
 
   @Test
-  void failedTaskCarriesTheNativeCodeAndIsClassified() {
-    String retryable =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "cr-fail-1"));
-    String permanent =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "cr-fail-2"));
-
-    TaskSnapshot a = awaitTerminal(client, retryable);
-    TaskSnapshot b = awaitTerminal(client, permanent);
-
-    assertThat(a.status()).isEqualTo(ProviderStatus.FAILED);
-    assertThat(a.errorCode()).isEqualTo("InternalError.Algo");
-    assertThat(a.usage()).isNull();
-    assertThat(a.videoUrl()).isNull();
-    assertThat(DashScopeErrorClassifier.taskFailure(a))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isTrue());
-    assertThat(b.errorCode()).isEqualTo("DataInspectionFailed");
-    assertThat(DashScopeErrorClassifier.taskFailure(b))
-        .hasValueSatisfying(
-            e -> {
-              assertThat(e.retryable()).isFalse();
-              assertThat(e.stage()).isEqualTo(WanError.Stage.EXECUTION);
-            });
-  }
-
-  @Test
   void modelTheAliasDoesNotServeIsABusinessErrorModelNotFoundAndNoTask() throws Exception {
     GenerationRequest wan27 = Requests.i2v("wan2.7-i2v", "x", "720P");
     WanError e = refused(client.submit(KEY, wan27, "cr-model-1"));
@@ -210,18 +184,6 @@ class CrazyrouterClientIT {
   }
 
   @Test
-  void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client.submit(KEY, Requests.flash("[sim:submit=429] x"), "cr-429-1"));
-
-    assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.code()).isEqualTo("Throttling.RateQuota");
-    assertThat(e.retryable()).isTrue();
-    assertThat(e.throttled()).isTrue();
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sim.ledger().tasksOfRequest("cr-429-1")).isEmpty();
-  }
-
-  @Test
   void injectedThrottlingOnTheAliasIsRefusedRetryable() {
     try (WanSimulator faulty =
         WanSimulator.start(
@@ -234,17 +196,6 @@ class CrazyrouterClientIT {
           .singleElement()
           .satisfies(s -> assertThat(s.path()).isEqualTo(CREATE_PATH));
     }
-  }
-
-  @Test
-  void serverErrorAfterSendingIsInDoubtButTheDistributorsRefusalIsNot() {
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "cr-5xx-1"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    SubmitOutcome lost = client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "cr-lost");
-    assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(sim.ledger().tasksOfRequest("cr-lost"))
-        .as("in doubt is right: the task was created")
-        .hasSize(1);
   }
 
   @Test
@@ -296,18 +247,6 @@ class CrazyrouterClientIT {
         post("/alibailian/api/v1/tasks/" + pending + "/cancel", "", KEY.secret());
     assertThat(raw.statusCode()).as("the alias has no cancel route").isEqualTo(404);
     assertThat(snapshot(client, KEY, pending).status()).isEqualTo(ProviderStatus.PENDING);
-  }
-
-  @Test
-  void unknownKeyIsRefusedWithTheGatewaysOwn401() {
-    ApiKey wrong = new ApiKey("crazy-wrong#0", "sk-not-configured-crazy-123");
-    WanError e = refused(client.submit(wrong, Requests.flash("x"), "cr-key-1"));
-    assertThat(e.httpStatus()).isEqualTo(401);
-    assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).doesNotContain(wrong.secret());
-    QueryOutcome<TaskSnapshot> q = client.query(wrong, "some-task");
-    assertThat(q).isInstanceOf(QueryOutcome.Failed.class);
-    assertThat(((QueryOutcome.Failed<TaskSnapshot>) q).error().httpStatus()).isEqualTo(401);
   }
 
   @Test

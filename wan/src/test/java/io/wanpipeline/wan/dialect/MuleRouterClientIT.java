@@ -19,7 +19,6 @@ import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
-import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterTaskId;
 import io.wanpipeline.wan.testing.Outcomes;
@@ -136,34 +135,6 @@ class MuleRouterClientIT {
   }
 
   @Test
-  void failedTaskCarriesTheUpstreamCodeAndIsClassified() {
-    String retryable =
-        accepted(client.submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "req-mr-f1"))
-            .taskId();
-    String permanent =
-        accepted(client.submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "req-mr-f2"))
-            .taskId();
-
-    TaskSnapshot a = awaitTerminal(client, retryable);
-    TaskSnapshot b = awaitTerminal(client, permanent);
-
-    assertThat(a.status()).isEqualTo(ProviderStatus.FAILED);
-    assertThat(a.errorCode()).isEqualTo("InternalError.Algo");
-    assertThat(a.errorMessage()).startsWith("Task Execution Error: Video generation failed:");
-    assertThat(a.videoUrl()).isNull();
-    assertThat(a.endTime()).isNotNull();
-    assertThat(DashScopeErrorClassifier.taskFailure(a))
-        .hasValueSatisfying(
-            e -> {
-              assertThat(e.retryable()).isTrue();
-              assertThat(e.stage()).isEqualTo(WanError.Stage.EXECUTION);
-            });
-    assertThat(b.errorCode()).isEqualTo("DataInspectionFailed");
-    assertThat(DashScopeErrorClassifier.taskFailure(b))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isFalse());
-  }
-
-  @Test
   void unsupportedResolutionIsRefusedPermanentlyInMuleRoutersWords() {
     WanError e =
         refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-mr-res"));
@@ -193,39 +164,6 @@ class MuleRouterClientIT {
   }
 
   @Test
-  void modelMuleRouterDoesNotRouteIsRefusedWith404() {
-    WanError e =
-        refused(
-            client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "480P"), "req-mr-model"));
-    assertThat(e.httpStatus()).isEqualTo(404);
-    assertThat(e.message()).contains("wan9.9-i2v-imaginary");
-    assertThat(e.retryable()).isFalse();
-    assertThat(sim.ledger().submissions("req-mr-model"))
-        .singleElement()
-        .satisfies(s -> assertThat(s.taskId()).isNull());
-  }
-
-  @Test
-  void unknownKeyIsRefusedWith401WithoutTheKeyInTheError() {
-    ApiKey wrong = new ApiKey("mule-wrong#0", "sk-not-configured-123456");
-    WanError e = refused(client.submit(wrong, Requests.flash("x"), "req-mr-key"));
-    assertThat(e.httpStatus()).isEqualTo(401);
-    assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).doesNotContain(wrong.secret());
-  }
-
-  @Test
-  void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client.submit(KEY, Requests.flash("[sim:submit=429] x"), "req-mr-429"));
-
-    assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.retryable()).isTrue();
-    assertThat(e.throttled()).isTrue();
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sim.ledger().tasksOfRequest("req-mr-429")).isEmpty();
-  }
-
-  @Test
   void injectedThrottlingOnTheCreateRouteIsRefusedRetryable() {
     try (WanSimulator faulty =
         WanSimulator.start(
@@ -237,21 +175,6 @@ class MuleRouterClientIT {
           .singleElement()
           .satisfies(s -> assertThat(s.path()).isEqualTo(FLASH_PATH));
     }
-  }
-
-  @Test
-  void serverErrorsResetsAndLostRepliesOnSubmitAreInDoubt() {
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "req-mr-500"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=reset]"), "req-mr-reset"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    SubmitOutcome lost =
-        client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "req-mr-lost");
-    assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(((SubmitOutcome.InDoubt) lost).reason()).contains("500");
-    assertThat(sim.ledger().tasksOfRequest("req-mr-lost"))
-        .as("in doubt is right: the gateway did create a task")
-        .hasSize(1);
   }
 
   @Test

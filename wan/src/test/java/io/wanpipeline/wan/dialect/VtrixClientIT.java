@@ -2,7 +2,6 @@ package io.wanpipeline.wan.dialect;
 
 import static io.wanpipeline.wan.testing.Outcomes.accepted;
 import static io.wanpipeline.wan.testing.Outcomes.answered;
-import static io.wanpipeline.wan.testing.Outcomes.failed;
 import static io.wanpipeline.wan.testing.Outcomes.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,10 +12,8 @@ import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.SubmitOutcome;
-import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
-import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixEnvelope;
 import io.wanpipeline.wan.dialect.vtrix.VtrixModelIds;
@@ -158,34 +155,6 @@ class VtrixClientIT {
   }
 
   @Test
-  void failedTaskCarriesTheUpstreamCodeAndIsClassified() {
-    String retryable =
-        accepted(
-                client()
-                    .submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "req-vt-f1"))
-            .taskId();
-    String permanent =
-        accepted(
-                client()
-                    .submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "req-vt-f2"))
-            .taskId();
-
-    TaskSnapshot a = awaitTerminal(client(), retryable);
-    TaskSnapshot b = awaitTerminal(client(), permanent);
-
-    assertThat(a.status()).isEqualTo(ProviderStatus.FAILED);
-    assertThat(a.errorCode()).isEqualTo("InternalError.Algo");
-    assertThat(a.errorMessage()).startsWith("Video generation failed");
-    assertThat(a.usage()).isNull();
-    assertThat(a.videoUrl()).isNull();
-    assertThat(DashScopeErrorClassifier.taskFailure(a))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isTrue());
-    assertThat(b.errorCode()).isEqualTo("DataInspectionFailed");
-    assertThat(DashScopeErrorClassifier.taskFailure(b))
-        .hasValueSatisfying(e -> assertThat(e.retryable()).isFalse());
-  }
-
-  @Test
   void modelWithoutAVtrixIdIsRefusedPermanentlyBeforeAnyCall() {
     WanError e =
         refused(client().submit(KEY, Requests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-unmapped"));
@@ -209,47 +178,6 @@ class VtrixClientIT {
     assertThat(e.message()).contains("wan26_i2v_guess");
     assertThat(e.retryable()).isFalse();
     assertThat(sim.ledger().tasksOfRequest("req-vt-guess")).isEmpty();
-  }
-
-  @Test
-  void unsupportedResolutionIsRefusedPermanently() {
-    WanError e =
-        refused(client().submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-vt-res"));
-    assertThat(e.httpStatus()).isEqualTo(400);
-    assertThat(e.message()).contains("resolution").contains("1080P");
-    assertThat(e.retryable()).isFalse();
-    assertThat(sim.ledger().tasksOfRequest("req-vt-res")).isEmpty();
-  }
-
-  @Test
-  void unknownKeyIsRefusedWith401WithoutTheKeyInTheError() {
-    ApiKey wrong = new ApiKey("vtrix-wrong#0", "sk-not-configured-123456");
-    WanError e = refused(client().submit(wrong, Requests.flash("x"), "req-vt-key"));
-    assertThat(e.httpStatus()).isEqualTo(401);
-    assertThat(e.code()).isEqualTo("401");
-    assertThat(e.retryable()).isFalse();
-    assertThat(e.message()).doesNotContain(wrong.secret());
-  }
-
-  @Test
-  void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client().submit(KEY, Requests.flash("[sim:submit=429] x"), "req-vt-429"));
-    assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.retryable()).isTrue();
-    assertThat(e.throttled()).isTrue();
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sim.ledger().tasksOfRequest("req-vt-429")).isEmpty();
-  }
-
-  @Test
-  void serverErrorsAndResetsOnSubmitAreInDoubt() {
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=500]"), "req-vt-500"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=reset]"), "req-vt-reset"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "req-vt-lost"))
-        .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(sim.ledger().tasksOfRequest("req-vt-lost")).hasSize(1);
   }
 
   @Test
@@ -291,26 +219,6 @@ class VtrixClientIT {
       assertThat(fresh.statusCode()).isEqualTo(200);
       assertThat(timed.videoSha256(taskId)).contains(SimulatedProvider.sha256(fresh.body()));
     }
-  }
-
-  @Test
-  void unknownTasksAndOtherAccountsTasksAnswerUnknown() {
-    assertThat(answered(client().query(KEY, "task_does_not_exist")).status())
-        .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accepted(client().submit(KEY, Requests.flash("mine"), "req-vt-acct")).taskId();
-    assertThat(answered(client().query(KEY, mine)).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
-    assertThat(answered(client().query(OTHER_ACCOUNT_KEY, mine)).status())
-        .isEqualTo(ProviderStatus.UNKNOWN);
-  }
-
-  @Test
-  void cancelAndListAreNonRetryableFailures() {
-    WanError cancel = failed(client().cancel(KEY, "task_x"));
-    assertThat(cancel.code()).isEqualTo(VtrixClient.UNSUPPORTED);
-    assertThat(cancel.retryable()).isFalse();
-    WanError list = failed(client().list(KEY, new TaskListQuery(null, null, null, null, 1, 10)));
-    assertThat(list.code()).isEqualTo(VtrixClient.UNSUPPORTED);
-    assertThat(list.retryable()).isFalse();
   }
 
   @Test

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.ResultLink;
 import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.ChinaTime;
 import io.wanpipeline.wan.dashscope.MalformedResponseException;
+import io.wanpipeline.wan.dialect.GatewayTaskFailure;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -19,11 +21,15 @@ import java.util.Locale;
  * ignored here), {@code result_url} (the raw OSS signed link), {@code error.message} with the
  * upstream code in brackets and {@code fail_reason}. Times are epoch seconds or milliseconds
  * ({@code created_at}, {@code started_at}, {@code completed_at}, or new-api's {@code submit_time},
- * {@code start_time}, {@code finish_time}). The answer carries no usage. Tolerant: unknown fields
- * are ignored, a {@code {"data":{...}}} envelope is opened, and unknown status words read as
- * RUNNING, like unknown native ones.
+ * {@code start_time}, {@code finish_time}). The answer carries no usage. A failed task's failure is
+ * classified here by the upstream code APIYI relays, with DashScope's rules ({@link
+ * GatewayTaskFailure}); without a code it is permanent. Tolerant: unknown fields are ignored, a
+ * {@code {"data":{...}}} envelope is opened, and unknown status words read as RUNNING, like unknown
+ * native ones.
  */
 final class ApiyiTaskParser {
+
+  private static final GatewayTaskFailure FAILURES = new GatewayTaskFailure(ApiyiClient.DIALECT);
 
   private ApiyiTaskParser() {}
 
@@ -59,6 +65,7 @@ final class ApiyiTaskParser {
     }
     String code = null;
     String message = null;
+    WanError failure = null;
     if (status == ProviderStatus.FAILED) {
       JsonNode error = task.get("error");
       ApiyiErrors.Bracketed fromError =
@@ -66,6 +73,8 @@ final class ApiyiTaskParser {
       ApiyiErrors.Bracketed fromReason = ApiyiErrors.Bracketed.of(text(task, "fail_reason"));
       code = first(fromError.code(), error == null ? null : text(error, "code"), fromReason.code());
       message = SecretRedactor.redact(first(fromError.text(), fromReason.text(), null));
+      // APIYI passes the upstream's code through (bracketed or as error.code): DashScope's rules
+      failure = FAILURES.classify(code, null, message);
     }
     return new TaskSnapshot(
         taskId,
@@ -76,7 +85,8 @@ final class ApiyiTaskParser {
         link,
         null,
         code,
-        message);
+        message,
+        failure);
   }
 
   /** APIYI's status word, or a native one, as a provider status. */

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.ResultLink;
 import io.wanpipeline.wan.TaskSnapshot;
+import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.MalformedResponseException;
 import io.wanpipeline.wan.dashscope.TaskResponseParser;
 import io.wanpipeline.wan.dialect.EmbeddedErrorCode;
+import io.wanpipeline.wan.dialect.GatewayTaskFailure;
 import io.wanpipeline.wan.dialect.GatewayTime;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.io.IOException;
@@ -17,11 +19,15 @@ import java.util.Locale;
 /**
  * Reads MuleRouter answers (docs/protocol.md 5.1, 5.4; MuleRouter's task pages): {@code
  * {"task_info":{"id","status","created_at","updated_at","error"?},"videos"?:[url]}}, and its error
- * bodies. Tolerant: unknown fields are ignored.
+ * bodies. Tolerant: unknown fields are ignored. A failed task's failure is classified here ({@link
+ * GatewayTaskFailure}): an upstream code in brackets decides by DashScope's rules, MuleRouter's own
+ * codes ({@code 3001}, {@code 400}) are permanent.
  */
 public final class MuleRouterAnswers {
 
   private static final int EXCERPT = 200;
+
+  private static final GatewayTaskFailure FAILURES = new GatewayTaskFailure("mulerouter");
 
   private MuleRouterAnswers() {}
 
@@ -48,7 +54,13 @@ public final class MuleRouterAnswers {
      * ...}), else MuleRouter's own code.
      */
     public String effectiveCode() {
-      return EmbeddedErrorCode.find(detail).or(() -> EmbeddedErrorCode.find(title)).orElse(code);
+      String upstream = upstreamCode();
+      return upstream != null ? upstream : code;
+    }
+
+    /** The DashScope code the detail (or title) carries in brackets, or null. */
+    public String upstreamCode() {
+      return EmbeddedErrorCode.find(detail).or(() -> EmbeddedErrorCode.find(title)).orElse(null);
     }
   }
 
@@ -92,10 +104,12 @@ public final class MuleRouterAnswers {
     ResultLink link = status == ProviderStatus.SUCCEEDED ? link(root) : null;
     String code = null;
     String message = null;
+    WanError failure = null;
     if (status == ProviderStatus.FAILED) {
       ErrorInfo error = errorInfo(info.get("error"));
       code = error.effectiveCode();
       message = error.text();
+      failure = FAILURES.classify(error.upstreamCode(), error.code(), message);
     }
     return new TaskSnapshot(
         taskId,
@@ -106,7 +120,8 @@ public final class MuleRouterAnswers {
         link,
         status == ProviderStatus.SUCCEEDED ? TaskResponseParser.usage(root.get("usage")) : null,
         code,
-        message);
+        message,
+        failure);
   }
 
   /** The gateway's id of the task in a create answer ({@code task_info.id}); null when absent. */

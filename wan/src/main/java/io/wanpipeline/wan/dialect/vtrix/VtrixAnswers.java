@@ -5,9 +5,11 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.ResultLink;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.TaskUsage;
+import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.MalformedResponseException;
 import io.wanpipeline.wan.dashscope.TaskResponseParser;
 import io.wanpipeline.wan.dialect.EmbeddedErrorCode;
+import io.wanpipeline.wan.dialect.GatewayTaskFailure;
 import io.wanpipeline.wan.dialect.GatewayTime;
 import io.wanpipeline.wan.http.SecretRedactor;
 import java.math.BigDecimal;
@@ -18,12 +20,16 @@ import java.util.OptionalLong;
  * Reads Vtrix task objects (SEED-4, docs/protocol.md 5.5): {@code {id, status, model, created_at,
  * progress, output:[{content:[{type, url, duration, jobId}]}], error:{code,message}, usage:{cost,
  * quantity, unit_price, extra_info}}}, as answered by both the create and the query call. Tolerant:
- * numbers may be strings, {@code error} may be plain text, unknown fields are ignored.
+ * numbers may be strings, {@code error} may be plain text, unknown fields are ignored. A failed
+ * task's failure is classified here ({@link GatewayTaskFailure}): an upstream code in brackets
+ * decides by DashScope's rules, Vtrix's own codes ({@code 002014001}) are permanent.
  */
 public final class VtrixAnswers {
 
   /** Currency of {@code usage.cost} ("Total cost in USD", SEED-4). */
   public static final String COST_CURRENCY = "USD";
+
+  private static final GatewayTaskFailure FAILURES = new GatewayTaskFailure("vtrix");
 
   private VtrixAnswers() {}
 
@@ -74,6 +80,7 @@ public final class VtrixAnswers {
     }
     String code = null;
     String message = null;
+    WanError failure = null;
     if (status == ProviderStatus.FAILED) {
       JsonNode error = root.get("error");
       String gatewayCode = error != null && error.isObject() ? text(error.get("code")) : null;
@@ -82,7 +89,9 @@ public final class VtrixAnswers {
               ? firstText(error.get("message"), error.get("detail"))
               : text(error);
       message = text == null ? null : SecretRedactor.redact(text.strip());
-      code = EmbeddedErrorCode.find(message).orElse(gatewayCode);
+      String upstream = EmbeddedErrorCode.find(message).orElse(null);
+      code = upstream != null ? upstream : gatewayCode;
+      failure = FAILURES.classify(upstream, gatewayCode, message);
     }
     return new TaskSnapshot(
         taskId(root),
@@ -93,7 +102,8 @@ public final class VtrixAnswers {
         link,
         status == ProviderStatus.SUCCEEDED ? usage(root, video) : null,
         code,
-        message);
+        message,
+        failure);
   }
 
   /**
