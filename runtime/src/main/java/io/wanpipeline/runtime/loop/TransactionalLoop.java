@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  *       loop that looked alive. Now every failed transaction is aborted first, then classified.
  *   <li>An unexpected error in a turn: the intake rewound and paused the one partition 5 s, the
  *       dispatcher rewound and paused all partitions 5 s, the archiver died. Kept the dispatcher's
- *       rule for all (the error pause, all partitions): nothing is half-written, and a bug in one
- *       request must not take a whole service down in a restart loop; the ERROR log says which.
+ *       rule for all (the error pause, all partitions): nothing is half-written, and a passing
+ *       error must not take a whole service down; the ERROR log says which. But the intake and the
+ *       dispatcher retried forever: after {@link #MAX_UNEXPECTED_IN_A_ROW} in a row the loop now
+ *       stops, and the process exits to be restarted, rather than look alive doing nothing.
  *   <li>An output that can never be written: the intake dead-letters the input (its step catches
  *       {@link TransactionalWriter.Unwritable}); the dispatcher and the archiver, without a
  *       dead-letter topic, rewind (the archiver logging it at ERROR). Kept, as abortable.
@@ -68,6 +70,13 @@ public final class TransactionalLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(TransactionalLoop.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration HELD_POLL = Duration.ofMillis(100);
+
+  /**
+   * Unexpected errors in a row (no turn's work finishing between them) after which the loop stops:
+   * an error that comes back at every try would otherwise keep a process that looks alive retrying
+   * forever, making no progress. With the 5 s error pause that is about 50 s of retries.
+   */
+  public static final int MAX_UNEXPECTED_IN_A_ROW = 10;
 
   /**
    * How a loop waits.
@@ -95,6 +104,7 @@ public final class TransactionalLoop implements Runnable {
   private LoopStep step;
   private final Set<TopicPartition> pausedByLoop = new HashSet<>();
   private Instant heldUntil = Instant.MIN;
+  private int unexpectedInARow;
   private volatile boolean stopRequested;
   private volatile boolean running = true;
   private volatile RuntimeException failure;
@@ -180,6 +190,7 @@ public final class TransactionalLoop implements Runnable {
       step.read(records);
       if (!held) {
         step.work(stopping);
+        unexpectedInARow = 0;
       }
     } catch (WakeupException e) {
       if (!stopRequested) {
@@ -236,6 +247,15 @@ public final class TransactionalLoop implements Runnable {
         heldUntil = clock.instant().plus(settings.registryPause());
       }
       case UNEXPECTED -> {
+        if (++unexpectedInARow >= MAX_UNEXPECTED_IN_A_ROW) {
+          throw new IllegalStateException(
+              "loop "
+                  + settings.name()
+                  + " failed "
+                  + unexpectedInARow
+                  + " turns in a row on unexpected errors; stopping so the process is restarted",
+              e);
+        }
         log.error(
             "loop={} turn failed, reading again from the last commit in {}",
             settings.name(),

@@ -99,6 +99,47 @@ class TransactionalLoopTest {
   }
 
   @Test
+  void anUnexpectedErrorAtEveryTryStopsTheLoopAfterTenInARow() {
+    for (int i = 0; i < TransactionalLoop.MAX_UNEXPECTED_IN_A_ROW; i++) {
+      step.failNextWork(() -> new IllegalStateException("a bug that comes back"));
+    }
+    start(Duration.ZERO);
+
+    for (int i = 1; i < TransactionalLoop.MAX_UNEXPECTED_IN_A_ROW; i++) {
+      int rewound = i;
+      await().atMost(AT_MOST).until(() -> step.rewinds.get() == rewound);
+      assertThat(loop.running()).as("still retrying after %d errors", i).isTrue();
+      clock.advance(ERROR_PAUSE);
+    }
+    await().atMost(AT_MOST).until(() -> !loop.running());
+    assertThat(loop.failure())
+        .get()
+        .satisfies(e -> assertThat(e).hasMessageContaining("10 turns in a row"));
+    assertThat(consumer.closed()).isTrue();
+  }
+
+  @Test
+  void workThatFinishesBetweenUnexpectedErrorsStartsTheCountAgain() {
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < TransactionalLoop.MAX_UNEXPECTED_IN_A_ROW - 1; i++) {
+        step.failNextWork(() -> new IllegalStateException("a passing error"));
+      }
+      step.failures.add(() -> null); // one turn whose work finishes
+    }
+    start(Duration.ZERO);
+
+    int errors = 3 * (TransactionalLoop.MAX_UNEXPECTED_IN_A_ROW - 1);
+    for (int i = 1; i <= errors; i++) {
+      int rewound = i;
+      await().atMost(AT_MOST).until(() -> step.rewinds.get() == rewound);
+      clock.advance(ERROR_PAUSE);
+    }
+    await().atMost(AT_MOST).until(() -> step.failures.isEmpty());
+    assertThat(loop.running()).isTrue();
+    assertThat(loop.failure()).isEmpty();
+  }
+
+  @Test
   void aFatalFailureStopsTheLoopWithItsCauseAndClosesTheClients() {
     step.failNextWork(
         () ->
@@ -204,8 +245,9 @@ class TransactionalLoopTest {
       }
       works.incrementAndGet();
       Supplier<RuntimeException> failure = failures.poll();
-      if (failure != null) {
-        throw failure.get();
+      RuntimeException error = failure == null ? null : failure.get();
+      if (error != null) {
+        throw error;
       }
     }
 
