@@ -236,6 +236,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           // A task a list showed finished is queried at once, not when its poll falls due.
           boolean asked = needsQuery.contains(requestId);
           if (!PollScheduler.spacedEnough(task, now)
+              || !calls.spacedEnough(task.getStatus().getTaskId(), now)
               || (inTime && !asked && !transitions.scheduler().isDue(task, now))) {
             continue;
           }
@@ -359,6 +360,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
 
   /** Queries {@code c} on its own now, if the budget allows. */
   private List<Pending> queryAlone(Candidate c, Instant now) {
+    if (!calls.spacedEnough(c.task.getStatus().getTaskId(), now)) {
+      return List.of();
+    }
     String account = calls.accountOf(c.task.getStatus().getApiKeyRef());
     CallLimiter.Permit permit = budget.take(account, now);
     if (permit == null) {
@@ -393,7 +397,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         forget(e.requestId());
         continue;
       }
-      if (!transitions.scheduler().isDue(task, now)) {
+      if (!transitions.scheduler().isDue(task, now)
+          || !calls.spacedEnough(task.getStatus().getTaskId(), now)) {
         continue;
       }
       CallLimiter.Permit permit = budget.take(e.account(), now);

@@ -41,6 +41,7 @@ final class ProviderCalls {
   private final Clock clock;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private final Set<String> withoutList = ConcurrentHashMap.newKeySet();
+  private final RecentCalls recent = new RecentCalls(PollScheduler.MIN_SPACING);
 
   ProviderCalls(
       ProviderAccounts accounts,
@@ -62,14 +63,37 @@ final class ProviderCalls {
     return hash < 0 ? String.valueOf(apiKeyRef) : apiKeyRef.substring(0, hash);
   }
 
+  /**
+   * Whether a call about {@code taskId} at {@code now} keeps {@link PollScheduler#MIN_SPACING}
+   * after the last one this JVM queued or sent, whatever the task's store says ({@link
+   * RecentCalls}).
+   */
+  boolean spacedEnough(String taskId, Instant now) {
+    return recent.spacedEnough(taskId, now);
+  }
+
   CompletableFuture<Result<TaskSnapshot>> query(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
-    return call(apiKeyRef, permit, (client, key) -> client.query(key, taskId));
+    recent.noted(taskId, clock.instant());
+    return call(
+        apiKeyRef,
+        permit,
+        (client, key) -> {
+          recent.noted(taskId, clock.instant());
+          return client.query(key, taskId);
+        });
   }
 
   CompletableFuture<Result<Boolean>> cancel(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
-    return call(apiKeyRef, permit, (client, key) -> client.cancel(key, taskId));
+    recent.noted(taskId, clock.instant());
+    return call(
+        apiKeyRef,
+        permit,
+        (client, key) -> {
+          recent.noted(taskId, clock.instant());
+          return client.cancel(key, taskId);
+        });
   }
 
   CompletableFuture<Result<TaskPage>> list(
