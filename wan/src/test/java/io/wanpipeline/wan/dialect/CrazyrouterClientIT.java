@@ -25,8 +25,8 @@ import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import io.wanpipeline.wan.dialect.newapi.NewApiErrors;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +84,8 @@ class CrazyrouterClientIT {
   @Test
   void submitsThroughTheAliasPollsUntilSucceededAndDownloadsWithoutAuthorization()
       throws Exception {
-    SubmitOutcome outcome = client.submit(KEY, Requests.flash("a cat turns"), "cr-life-1");
+    SubmitOutcome outcome =
+        client.submit(KEY, GenerationRequests.flash("a cat turns"), "cr-life-1");
 
     SubmitOutcome.Accepted accepted = accepted(outcome);
     assertThat(accepted.status()).isEqualTo(ProviderStatus.PENDING);
@@ -132,8 +133,8 @@ class CrazyrouterClientIT {
 
   @Test
   void firstLastFrameAndSubjectReferenceModelsAreCreatedOnTheVideoGenerationPath() {
-    String kf2v = accept(client.submit(KEY, Requests.kf2v("two frames"), "cr-kf2v-1"));
-    String s2v = accept(client.submit(KEY, Requests.s2v("[sim:run-ms=100]"), "cr-s2v-1"));
+    String kf2v = accept(client.submit(KEY, GenerationRequests.kf2v("two frames"), "cr-kf2v-1"));
+    String s2v = accept(client.submit(KEY, GenerationRequests.s2v("[sim:run-ms=100]"), "cr-s2v-1"));
 
     assertThat(sim.ledger().submissions())
         .filteredOn(s -> s.taskId() != null && (s.taskId().equals(kf2v) || s.taskId().equals(s2v)))
@@ -149,9 +150,13 @@ class CrazyrouterClientIT {
   @Test
   void failedTaskCarriesTheNativeCodeAndIsClassified() {
     String retryable =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "cr-fail-1"));
+        accept(
+            client.submit(
+                KEY, GenerationRequests.flash("[sim:fail=InternalError.Algo] x"), "cr-fail-1"));
     String permanent =
-        accept(client.submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "cr-fail-2"));
+        accept(
+            client.submit(
+                KEY, GenerationRequests.flash("[sim:fail=DataInspectionFailed]"), "cr-fail-2"));
 
     TaskSnapshot a = awaitTerminal(client, retryable);
     TaskSnapshot b = awaitTerminal(client, permanent);
@@ -173,7 +178,7 @@ class CrazyrouterClientIT {
 
   @Test
   void modelTheAliasDoesNotServeIsABusinessErrorModelNotFoundAndNoTask() throws Exception {
-    GenerationRequest wan27 = Requests.i2v("wan2.7-i2v", "x", "720P");
+    GenerationRequest wan27 = GenerationRequests.i2v("wan2.7-i2v", "x", "720P");
     WanError e = refused(client.submit(KEY, wan27, "cr-model-1"));
 
     assertThat(e.code()).isEqualTo(NewApiErrors.MODEL_NOT_FOUND);
@@ -201,7 +206,9 @@ class CrazyrouterClientIT {
   @Test
   void invalidParameterOfAServedModelIsTheUpstreamsRefusalRelayed() {
     WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "cr-res-1"));
+        refused(
+            client.submit(
+                KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), "cr-res-1"));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo("InvalidParameter");
@@ -211,7 +218,8 @@ class CrazyrouterClientIT {
 
   @Test
   void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client.submit(KEY, Requests.flash("[sim:submit=429] x"), "cr-429-1"));
+    WanError e =
+        refused(client.submit(KEY, GenerationRequests.flash("[sim:submit=429] x"), "cr-429-1"));
 
     assertThat(e.httpStatus()).isEqualTo(429);
     assertThat(e.code()).isEqualTo("Throttling.RateQuota");
@@ -226,7 +234,8 @@ class CrazyrouterClientIT {
     try (WanSimulator faulty =
         WanSimulator.start(
             SimulatorConfig.builder().faults(Route.CREATE, Faults.alwaysThrottle()).build())) {
-      WanError e = refused(clientFor(faulty).submit(KEY, Requests.flash("x"), "cr-429-2"));
+      WanError e =
+          refused(clientFor(faulty).submit(KEY, GenerationRequests.flash("x"), "cr-429-2"));
       assertThat(e.throttled()).isTrue();
       assertThat(e.retryable()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -238,9 +247,10 @@ class CrazyrouterClientIT {
 
   @Test
   void serverErrorAfterSendingIsInDoubtButTheDistributorsRefusalIsNot() {
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "cr-5xx-1"))
+    assertThat(client.submit(KEY, GenerationRequests.flash("[sim:submit=500]"), "cr-5xx-1"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
-    SubmitOutcome lost = client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "cr-lost");
+    SubmitOutcome lost =
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=lost-reply]"), "cr-lost");
     assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(sim.ledger().tasksOfRequest("cr-lost"))
         .as("in doubt is right: the task was created")
@@ -259,14 +269,15 @@ class CrazyrouterClientIT {
 
     assertThat(snapshot(client, KEY, "00000000-0000-0000-0000-000000000000").status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accept(client.submit(KEY, Requests.flash("mine"), "cr-acct-1"));
+    String mine = accept(client.submit(KEY, GenerationRequests.flash("mine"), "cr-acct-1"));
     assertThat(snapshot(client, KEY, mine).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(snapshot(client, OTHER_ACCOUNT_KEY, mine).status())
         .as("a task is visible only to its own account")
         .isEqualTo(ProviderStatus.UNKNOWN);
     String nativeTask =
         accept(
-            SimulatedProvider.dashScopeClient(sim).submit(KEY, Requests.flash("n"), "cr-native-1"));
+            SimulatedProvider.dashScopeClient(sim)
+                .submit(KEY, GenerationRequests.flash("n"), "cr-native-1"));
     assertThat(snapshot(client, KEY, nativeTask).status())
         .as("the alias knows only the tasks created through it")
         .isEqualTo(ProviderStatus.UNKNOWN);
@@ -275,7 +286,8 @@ class CrazyrouterClientIT {
   @Test
   void cancelAndListAreNotOfferedAndMakeNoCall() throws Exception {
     String pending =
-        accept(client.submit(KEY, Requests.flash("[sim:pending-forever]"), "cr-cancel-1"));
+        accept(
+            client.submit(KEY, GenerationRequests.flash("[sim:pending-forever]"), "cr-cancel-1"));
     int cancelsBefore = sim.ledger().cancels().size();
     int listsBefore = sim.ledger().lists().size();
 
@@ -301,7 +313,7 @@ class CrazyrouterClientIT {
   @Test
   void unknownKeyIsRefusedWithTheGatewaysOwn401() {
     ApiKey wrong = new ApiKey("crazy-wrong#0", "sk-not-configured-crazy-123");
-    WanError e = refused(client.submit(wrong, Requests.flash("x"), "cr-key-1"));
+    WanError e = refused(client.submit(wrong, GenerationRequests.flash("x"), "cr-key-1"));
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e.retryable()).isFalse();
     assertThat(e.message()).doesNotContain(wrong.secret());
@@ -322,7 +334,7 @@ class CrazyrouterClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       CrazyrouterClient c = clientFor(timed);
-      String taskId = accept(c.submit(KEY, Requests.flash("clocked"), "cr-expiry-1"));
+      String taskId = accept(c.submit(KEY, GenerationRequests.flash("clocked"), "cr-expiry-1"));
       assertThat(snapshot(c, KEY, taskId).status()).isEqualTo(ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(2));
       assertThat(snapshot(c, KEY, taskId).status()).isEqualTo(ProviderStatus.RUNNING);

@@ -22,8 +22,9 @@ import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterTaskId;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +77,8 @@ class MuleRouterClientIT {
 
   @Test
   void submitsFlatPollsUnderTheModelPathAndDownloadsWithoutAuthorization() throws Exception {
-    SubmitOutcome outcome = client.submit(KEY, Requests.flash("a cat turns its head"), "req-mr-1");
+    SubmitOutcome outcome =
+        client.submit(KEY, GenerationRequests.flash("a cat turns its head"), "req-mr-1");
 
     SubmitOutcome.Accepted accepted = accepted(outcome);
     assertThat(accepted.status()).isEqualTo(ProviderStatus.PENDING);
@@ -129,7 +130,7 @@ class MuleRouterClientIT {
 
   @Test
   void defaultResolutionIsMuleRoutersSevenTwentyP() {
-    GenerationRequest noTier = Requests.i2v("wan2.2-i2v-flash", "no tier", null);
+    GenerationRequest noTier = GenerationRequests.i2v("wan2.2-i2v-flash", "no tier", null);
     String taskId = accepted(client.submit(KEY, noTier, "req-mr-720")).taskId();
     assertThat(sim.ledger().task(MuleRouterTaskId.parse(taskId).orElseThrow().id()))
         .hasValueSatisfying(t -> assertThat(t.tier()).isEqualTo("720P"));
@@ -138,10 +139,14 @@ class MuleRouterClientIT {
   @Test
   void failedTaskCarriesTheUpstreamCodeAndIsClassified() {
     String retryable =
-        accepted(client.submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "req-mr-f1"))
+        accepted(
+                client.submit(
+                    KEY, GenerationRequests.flash("[sim:fail=InternalError.Algo] x"), "req-mr-f1"))
             .taskId();
     String permanent =
-        accepted(client.submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "req-mr-f2"))
+        accepted(
+                client.submit(
+                    KEY, GenerationRequests.flash("[sim:fail=DataInspectionFailed]"), "req-mr-f2"))
             .taskId();
 
     TaskSnapshot a = awaitTerminal(client, retryable);
@@ -166,7 +171,9 @@ class MuleRouterClientIT {
   @Test
   void unsupportedResolutionIsRefusedPermanentlyInMuleRoutersWords() {
     WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-mr-res"));
+        refused(
+            client.submit(
+                KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-mr-res"));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo("400");
@@ -180,12 +187,10 @@ class MuleRouterClientIT {
   @Test
   void missingImageIsRefusedNamingMuleRoutersField() {
     GenerationRequest noImage =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                "no image", null, null, null, null, null, null, null, null, null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.2-i2v-flash")
+            .prompt("no image")
+            .resolution("480P")
+            .build();
     WanError e = refused(client.submit(KEY, noImage, "req-mr-img"));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.message()).contains("image").doesNotContain("img_url");
@@ -196,7 +201,8 @@ class MuleRouterClientIT {
   void modelMuleRouterDoesNotRouteIsRefusedWith404() {
     WanError e =
         refused(
-            client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "480P"), "req-mr-model"));
+            client.submit(
+                KEY, GenerationRequests.i2v("wan9.9-i2v-imaginary", "x", "480P"), "req-mr-model"));
     assertThat(e.httpStatus()).isEqualTo(404);
     assertThat(e.message()).contains("wan9.9-i2v-imaginary");
     assertThat(e.retryable()).isFalse();
@@ -208,7 +214,7 @@ class MuleRouterClientIT {
   @Test
   void unknownKeyIsRefusedWith401WithoutTheKeyInTheError() {
     ApiKey wrong = new ApiKey("mule-wrong#0", "sk-not-configured-123456");
-    WanError e = refused(client.submit(wrong, Requests.flash("x"), "req-mr-key"));
+    WanError e = refused(client.submit(wrong, GenerationRequests.flash("x"), "req-mr-key"));
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e.retryable()).isFalse();
     assertThat(e.message()).doesNotContain(wrong.secret());
@@ -216,7 +222,8 @@ class MuleRouterClientIT {
 
   @Test
   void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client.submit(KEY, Requests.flash("[sim:submit=429] x"), "req-mr-429"));
+    WanError e =
+        refused(client.submit(KEY, GenerationRequests.flash("[sim:submit=429] x"), "req-mr-429"));
 
     assertThat(e.httpStatus()).isEqualTo(429);
     assertThat(e.retryable()).isTrue();
@@ -230,7 +237,8 @@ class MuleRouterClientIT {
     try (WanSimulator faulty =
         WanSimulator.start(
             SimulatorConfig.builder().faults(Route.CREATE, Faults.alwaysThrottle()).build())) {
-      WanError e = refused(clientFor(faulty).submit(KEY, Requests.flash("x"), "req-mr-429b"));
+      WanError e =
+          refused(clientFor(faulty).submit(KEY, GenerationRequests.flash("x"), "req-mr-429b"));
       assertThat(e.throttled()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
       assertThat(faulty.ledger().submissions("req-mr-429b"))
@@ -241,12 +249,12 @@ class MuleRouterClientIT {
 
   @Test
   void serverErrorsResetsAndLostRepliesOnSubmitAreInDoubt() {
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=500]"), "req-mr-500"))
+    assertThat(client.submit(KEY, GenerationRequests.flash("[sim:submit=500]"), "req-mr-500"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client.submit(KEY, Requests.flash("[sim:submit=reset]"), "req-mr-reset"))
+    assertThat(client.submit(KEY, GenerationRequests.flash("[sim:submit=reset]"), "req-mr-reset"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
     SubmitOutcome lost =
-        client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "req-mr-lost");
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=lost-reply]"), "req-mr-lost");
     assertThat(lost).isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(((SubmitOutcome.InDoubt) lost).reason()).contains("500");
     assertThat(sim.ledger().tasksOfRequest("req-mr-lost"))
@@ -266,7 +274,8 @@ class MuleRouterClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       MuleRouterClient c = clientFor(timed);
-      String taskId = accepted(c.submit(KEY, Requests.flash("clocked"), "req-mr-exp")).taskId();
+      String taskId =
+          accepted(c.submit(KEY, GenerationRequests.flash("clocked"), "req-mr-exp")).taskId();
       assertThat(answered(c.query(KEY, taskId)).status()).isEqualTo(ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(2));
       assertThat(answered(c.query(KEY, taskId)).status()).isEqualTo(ProviderStatus.RUNNING);
@@ -304,7 +313,8 @@ class MuleRouterClientIT {
             answered(client.query(KEY, "wan2.2-i2v-flash/00000000-0000-0000-0000-000000000000"))
                 .status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accepted(client.submit(KEY, Requests.flash("mine"), "req-mr-acct")).taskId();
+    String mine =
+        accepted(client.submit(KEY, GenerationRequests.flash("mine"), "req-mr-acct")).taskId();
     MuleRouterTaskId id = MuleRouterTaskId.parse(mine).orElseThrow();
     assertThat(answered(client.query(KEY, mine)).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(answered(client.query(KEY, "wan2.2-i2v-plus/" + id.id())).status())
@@ -337,7 +347,7 @@ class MuleRouterClientIT {
                 .faults(Route.QUERY, Faults.NONE.withUnavailableRate(1))
                 .build())) {
       MuleRouterClient c = clientFor(flaky);
-      String taskId = accepted(c.submit(KEY, Requests.flash("x"), "req-mr-503")).taskId();
+      String taskId = accepted(c.submit(KEY, GenerationRequests.flash("x"), "req-mr-503")).taskId();
       WanError e = failed(c.query(KEY, taskId));
       assertThat(e.httpStatus()).isEqualTo(503);
       assertThat(e.retryable()).isTrue();

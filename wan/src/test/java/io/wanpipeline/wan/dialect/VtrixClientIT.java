@@ -20,8 +20,8 @@ import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixEnvelope;
 import io.wanpipeline.wan.dialect.vtrix.VtrixModelIds;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,7 +85,7 @@ class VtrixClientIT {
     String requestId = "req-vt-life-" + envelope.word();
 
     SubmitOutcome.Accepted accepted =
-        accepted(c.submit(KEY, Requests.flash("a cat turns its head"), requestId));
+        accepted(c.submit(KEY, GenerationRequests.flash("a cat turns its head"), requestId));
 
     assertThat(accepted.status())
         .as("Vtrix says in_progress while queued")
@@ -140,7 +140,9 @@ class VtrixClientIT {
         accepted(
             client()
                 .submit(
-                    KEY, Requests.flash("[sim:pending-ms=0] [sim:run-ms=0] fast"), "req-vt-now"));
+                    KEY,
+                    GenerationRequests.flash("[sim:pending-ms=0] [sim:run-ms=0] fast"),
+                    "req-vt-now"));
     assertThat(accepted.status()).isEqualTo(ProviderStatus.SUCCEEDED);
     TaskSnapshot done = answered(client().query(KEY, accepted.taskId()));
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
@@ -150,7 +152,12 @@ class VtrixClientIT {
   @Test
   void sevenTwentyPCostsTwiceAsMuchPerSecond() {
     String taskId =
-        accepted(client().submit(KEY, Requests.i2v("wan2.2-i2v-flash", "hd", "720P"), "req-vt-720"))
+        accepted(
+                client()
+                    .submit(
+                        KEY,
+                        GenerationRequests.i2v("wan2.2-i2v-flash", "hd", "720P"),
+                        "req-vt-720"))
             .taskId();
     TaskSnapshot done = awaitTerminal(client(), taskId);
     assertThat(done.usage().tier()).isEqualTo("720P");
@@ -162,12 +169,18 @@ class VtrixClientIT {
     String retryable =
         accepted(
                 client()
-                    .submit(KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), "req-vt-f1"))
+                    .submit(
+                        KEY,
+                        GenerationRequests.flash("[sim:fail=InternalError.Algo] x"),
+                        "req-vt-f1"))
             .taskId();
     String permanent =
         accepted(
                 client()
-                    .submit(KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), "req-vt-f2"))
+                    .submit(
+                        KEY,
+                        GenerationRequests.flash("[sim:fail=DataInspectionFailed]"),
+                        "req-vt-f2"))
             .taskId();
 
     TaskSnapshot a = awaitTerminal(client(), retryable);
@@ -188,7 +201,9 @@ class VtrixClientIT {
   @Test
   void modelWithoutAVtrixIdIsRefusedPermanentlyBeforeAnyCall() {
     WanError e =
-        refused(client().submit(KEY, Requests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-unmapped"));
+        refused(
+            client()
+                .submit(KEY, GenerationRequests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-unmapped"));
     assertThat(e.code()).isEqualTo(VtrixClient.UNSUPPORTED_MODEL);
     assertThat(e.message()).contains("wan2.6-i2v").contains(VtrixModelIds.OPTION);
     assertThat(e.retryable()).isFalse();
@@ -204,7 +219,9 @@ class VtrixClientIT {
             .modelIds(VtrixModelIds.standard().with("wan2.6-i2v=wan26_i2v_guess"))
             .build();
     WanError e =
-        refused(misconfigured.submit(KEY, Requests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-guess"));
+        refused(
+            misconfigured.submit(
+                KEY, GenerationRequests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-guess"));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.message()).contains("wan26_i2v_guess");
     assertThat(e.retryable()).isFalse();
@@ -214,7 +231,10 @@ class VtrixClientIT {
   @Test
   void unsupportedResolutionIsRefusedPermanently() {
     WanError e =
-        refused(client().submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-vt-res"));
+        refused(
+            client()
+                .submit(
+                    KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-vt-res"));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.message()).contains("resolution").contains("1080P");
     assertThat(e.retryable()).isFalse();
@@ -224,7 +244,7 @@ class VtrixClientIT {
   @Test
   void unknownKeyIsRefusedWith401WithoutTheKeyInTheError() {
     ApiKey wrong = new ApiKey("vtrix-wrong#0", "sk-not-configured-123456");
-    WanError e = refused(client().submit(wrong, Requests.flash("x"), "req-vt-key"));
+    WanError e = refused(client().submit(wrong, GenerationRequests.flash("x"), "req-vt-key"));
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e.code()).isEqualTo("401");
     assertThat(e.retryable()).isFalse();
@@ -233,7 +253,8 @@ class VtrixClientIT {
 
   @Test
   void throttledSubmitIsRefusedRetryableWithRetryAfter() {
-    WanError e = refused(client().submit(KEY, Requests.flash("[sim:submit=429] x"), "req-vt-429"));
+    WanError e =
+        refused(client().submit(KEY, GenerationRequests.flash("[sim:submit=429] x"), "req-vt-429"));
     assertThat(e.httpStatus()).isEqualTo(429);
     assertThat(e.retryable()).isTrue();
     assertThat(e.throttled()).isTrue();
@@ -243,11 +264,13 @@ class VtrixClientIT {
 
   @Test
   void serverErrorsAndResetsOnSubmitAreInDoubt() {
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=500]"), "req-vt-500"))
+    assertThat(client().submit(KEY, GenerationRequests.flash("[sim:submit=500]"), "req-vt-500"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=reset]"), "req-vt-reset"))
+    assertThat(client().submit(KEY, GenerationRequests.flash("[sim:submit=reset]"), "req-vt-reset"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
-    assertThat(client().submit(KEY, Requests.flash("[sim:submit=lost-reply]"), "req-vt-lost"))
+    assertThat(
+            client()
+                .submit(KEY, GenerationRequests.flash("[sim:submit=lost-reply]"), "req-vt-lost"))
         .isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(sim.ledger().tasksOfRequest("req-vt-lost")).hasSize(1);
   }
@@ -264,7 +287,8 @@ class VtrixClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       VtrixClient c = clientFor(timed, VtrixEnvelope.PARAMS_ARRAY);
-      String taskId = accepted(c.submit(KEY, Requests.flash("clocked"), "req-vt-exp")).taskId();
+      String taskId =
+          accepted(c.submit(KEY, GenerationRequests.flash("clocked"), "req-vt-exp")).taskId();
       assertThat(answered(c.query(KEY, taskId)).submitTime())
           .isEqualTo(Instant.parse("2026-03-01T02:00:00Z"));
       clock.advance(Duration.ofSeconds(32));
@@ -297,7 +321,8 @@ class VtrixClientIT {
   void unknownTasksAndOtherAccountsTasksAnswerUnknown() {
     assertThat(answered(client().query(KEY, "task_does_not_exist")).status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accepted(client().submit(KEY, Requests.flash("mine"), "req-vt-acct")).taskId();
+    String mine =
+        accepted(client().submit(KEY, GenerationRequests.flash("mine"), "req-vt-acct")).taskId();
     assertThat(answered(client().query(KEY, mine)).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(answered(client().query(OTHER_ACCOUNT_KEY, mine)).status())
         .isEqualTo(ProviderStatus.UNKNOWN);
