@@ -3,8 +3,6 @@ package io.wanpipeline.poller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
@@ -12,6 +10,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -22,6 +21,7 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,41 +197,16 @@ class PollerFailoverIT {
       Topics topics,
       String requestId)
       throws Exception {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                "a cat",
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt("a cat").build();
     SubmitOutcome outcome = client.submit(KEY, request, requestId);
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     TaskStatus submitted =
-        TaskStatus.newBuilder()
-            .setRequestId(requestId)
-            .setAccountId("acme")
-            .setProviderAccount("default")
+        TaskStatuses.submitted(requestId, taskId)
             .setApiKeyRef(KEY.ref())
-            .setModel("wan2.2-i2v-flash")
-            .setState(TaskState.SUBMITTED)
-            .setTaskId(taskId)
             .setEventTime(now)
             .setSubmittedAt(now)
-            .setPriority(Priority.LIVE)
-            .setRequestedResolution("480P")
-            .setRequestedDuration(5)
-            .setMetadata(Map.of())
             .build();
     producer
         .send(

@@ -5,7 +5,6 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
@@ -15,6 +14,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -25,6 +25,7 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -140,41 +141,16 @@ class PollerIT {
 
   /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
   private String submit(String requestId, String prompt) throws Exception {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                prompt,
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt(prompt).build();
     SubmitOutcome outcome = client.submit(KEY, request, requestId);
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
     Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     TaskStatus submitted =
-        TaskStatus.newBuilder()
-            .setRequestId(requestId)
-            .setAccountId("acme")
-            .setProviderAccount("default")
+        TaskStatuses.submitted(requestId, taskId)
             .setApiKeyRef(KEY.ref())
-            .setModel("wan2.2-i2v-flash")
-            .setState(TaskState.SUBMITTED)
-            .setTaskId(taskId)
             .setEventTime(now)
             .setSubmittedAt(now)
-            .setPriority(Priority.LIVE)
-            .setRequestedResolution("480P")
-            .setRequestedDuration(5)
-            .setMetadata(Map.of())
             .build();
     producer
         .send(

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
@@ -20,6 +18,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
@@ -162,24 +161,14 @@ class SubmitterAdmissionIT {
   }
 
   private VideoRequest request(String name, String account, String model, Priority priority) {
-    return VideoRequest.newBuilder()
-        .setRequestId(id(name))
-        .setAccountId("acme")
-        .setProviderAccount(account)
-        .setModel(model)
-        .setInput(
-            VideoInput.newBuilder()
-                .setPrompt("stays running [sim:never-finish] " + name)
-                .setImgUrl("https://example.com/cat.png")
-                .build())
-        .setParameters(
-            VideoParameters.newBuilder()
-                .setResolution(model.equals(FLASH) ? "480P" : "720P")
-                .setDuration(5)
-                .build())
-        .setPriority(priority)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of())
+    return VideoRequests.i2vFlash(id(name))
+        .providerAccount(account)
+        .model(model)
+        .prompt("stays running [sim:never-finish] " + name)
+        .resolution(model.equals(FLASH) ? "480P" : "720P")
+        .duration(5)
+        .priority(priority)
+        .requestedAt(Instant.now())
         .build();
   }
 

@@ -5,7 +5,6 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoInput;
@@ -18,6 +17,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
@@ -160,20 +160,10 @@ class SubmitterIT {
   }
 
   private static VideoRequest request(String requestId, String prompt) {
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(null)
-        .setModel("wan2.2-i2v-flash")
-        .setInput(
-            VideoInput.newBuilder()
-                .setPrompt(prompt)
-                .setImgUrl("https://example.com/cat.png")
-                .build())
-        .setParameters(VideoParameters.newBuilder().setResolution("480P").build())
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of("source", "submitter-it"))
+    return VideoRequests.i2vFlash(requestId)
+        .prompt(prompt)
+        .requestedAt(Instant.now())
+        .metadata("source", "submitter-it")
         .build();
   }
 

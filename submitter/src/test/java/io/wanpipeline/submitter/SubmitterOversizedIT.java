@@ -4,17 +4,15 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -141,16 +139,11 @@ class SubmitterOversizedIT {
   }
 
   private static VideoRequest request(String requestId, String imgUrl) {
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(null)
-        .setModel("wan2.2-i2v-flash")
-        .setInput(VideoInput.newBuilder().setPrompt("a cat surfs").setImgUrl(imgUrl).build())
-        .setParameters(VideoParameters.newBuilder().setResolution("480P").build())
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of("source", "oversized-it"))
+    return VideoRequests.i2vFlash(requestId)
+        .prompt("a cat surfs")
+        .imgUrl(imgUrl)
+        .requestedAt(Instant.now())
+        .metadata("source", "oversized-it")
         .build();
   }
 
