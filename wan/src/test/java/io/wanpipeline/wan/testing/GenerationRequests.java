@@ -37,7 +37,10 @@ public final class GenerationRequests {
         .build();
   }
 
-  /** wan2.2-s2v at 480P: a portrait and a speech track. */
+  /**
+   * wan2.2-s2v at 480P: a portrait and a speech track, and {@code prompt}, which the simulator
+   * ignores and our validator refuses (the model takes none).
+   */
   public static GenerationRequest s2v(String prompt) {
     return GenerationRequestBuilder.model("wan2.2-s2v")
         .prompt(prompt)
