@@ -2,19 +2,17 @@ package io.wanpipeline.archiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.simulator.AdjustableClock;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -45,21 +43,7 @@ final class SucceededTasks {
    * returns its task id.
    */
   static String submit(DashScopeClient provider, ApiKey key, String prompt) {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                prompt,
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new Parameters("480P", null, null, null, null, null, null, null, null, Map.of()));
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt(prompt).build();
     SubmitOutcome outcome = provider.submit(key, request, UUID.randomUUID().toString());
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     return ((SubmitOutcome.Accepted) outcome).taskId();
@@ -80,23 +64,15 @@ final class SucceededTasks {
    */
   static TaskStatus event(
       String requestId, String account, ApiKey key, TaskSnapshot task, String origin) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
+    return TaskStatuses.succeeded(requestId)
         .setProviderAccount(account)
         .setApiKeyRef(key.ref())
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUCCEEDED)
         .setTaskId(task.taskId())
         .setEventTime(task.endTime().plusSeconds(2))
         .setProviderEndTime(task.endTime())
-        .setRequestedResolution("480P")
         .setUsage(
-            Usage.newBuilder()
-                .setVideoDurationMillis(
-                    task.usage() == null ? 5_000 : task.usage().videoDurationMillis())
-                .setTier("480P")
-                .build())
+            TaskStatuses.usage(
+                task.usage() == null ? 5_000 : task.usage().videoDurationMillis(), "480P"))
         .setMetadata(Map.of("origin", origin))
         .build();
   }

@@ -4,6 +4,7 @@ import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.Usage;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import java.time.Instant;
 
 /** Builders of the events billing tests feed in. */
@@ -29,14 +30,11 @@ final class BillingFixtures {
   }
 
   static TaskStatus.Builder status(String requestId, String account, String model, TaskState s) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
+    return TaskStatuses.of(requestId, s)
         .setAccountId(account)
         .setProviderAccount("cn-main")
         .setApiKeyRef("cn-main#0")
         .setModel(model)
-        .setTaskId("task-" + requestId)
-        .setState(s)
         .setEventTime(Instant.parse("2026-03-01T12:00:00Z"));
   }
 

@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.StatusTopic;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -229,18 +228,13 @@ class BillingHttpIT {
   }
 
   private static TaskStatus succeeded(String requestId, String account, long millis, Instant end) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
+    return TaskStatuses.succeeded(requestId)
         .setAccountId(account)
         .setProviderAccount("cn-main")
         .setApiKeyRef("cn-main#0")
-        .setModel("wan2.2-i2v-flash")
-        .setTaskId("task-" + requestId)
-        .setState(TaskState.SUCCEEDED)
         .setProviderEndTime(end)
         .setEventTime(end.plusSeconds(4))
-        .setRequestedResolution("480P")
-        .setUsage(Usage.newBuilder().setVideoDurationMillis(millis).setTier("480P").build())
+        .setUsage(TaskStatuses.usage(millis, "480P"))
         .build();
   }
 }

@@ -3,25 +3,21 @@ package io.wanpipeline.poller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.process.ChildJvm;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,15 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,54 +41,30 @@ import org.junit.jupiter.api.io.TempDir;
  * killed with SIGKILL, the other in this JVM. The survivor takes the dead instance's partition over
  * (session timeout 6 s, standby store) and polls its tasks within two poll intervals (20 s).
  */
-@ExtendWith(KafkaBroker.class)
 class PollerFailoverIT {
-  private static final ApiKey KEY = new ApiKey("default#0", "sk-poller-failover-it");
+  private static final ApiKey KEY = new ApiKey("default#0", PipelineEnv.API_KEY);
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration TWO_INTERVALS = Duration.ofSeconds(20);
 
-  @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  // Tasks stay in flight for the whole test: polled every 5-10 s.
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(
+              SimulatorConfig.builder()
+                  .pendingTime(Duration.ofMinutes(3))
+                  .runningTime(Duration.ofMinutes(3))
+                  .concurrencyCap("wan2.2-i2v-flash", 100))
+          .partitions(2)
+          .named("failover");
 
-  @AfterEach
-  void stop() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
+  @TempDir Path dir;
 
   @Test
-  void theSurvivorPollsAKilledInstancesTasksWithinTwoIntervals(KafkaBroker.Info kafka)
-      throws Exception {
-    String bootstrap = kafka.bootstrapServers();
-    // Tasks stay in flight for the whole test: polled every 5-10 s.
-    WanSimulator sim =
-        WanSimulator.start(
-            SimulatorConfig.builder()
-                .pendingTime(Duration.ofMinutes(3))
-                .runningTime(Duration.ofMinutes(3))
-                .concurrencyCap("wan2.2-i2v-flash", 100)
-                .build());
-    closeables.add(sim::close);
-    LocalSchemaRegistry registryServer =
-        new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
-    closeables.add(registryServer::close);
-    SchemaRegistryClient registry = SchemaRegistryClient.of(registryServer.url());
-    String prefix = kafka.uniqueName("failover") + ".";
-    TopicNames names = TopicNames.withPrefix(prefix);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, 2, (short) 1));
-    }
-    Topics topics = new Topics(names, registry);
-
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", bootstrap);
+  void theSurvivorPollsAKilledInstancesTasksWithinTwoIntervals(PipelineEnv env) throws Exception {
+    WanSimulator sim = env.simulator();
+    Topics topics = env.topics();
+    Map<String, String> settings = env.settings(PipelineEnv.Service.POLLER);
     settings.put("kafka.commit.interval.ms", "100");
-    settings.put("schema-registry.url", registryServer.url());
-    settings.put("topics.prefix", prefix);
-    settings.put("provider.default.api-key", KEY.secret());
-    settings.put("provider.default.base-url", sim.baseUrl());
-    settings.put("poller.application-id", kafka.uniqueName("poller"));
 
     // The victim: PollerMain in a child JVM.
     Map<String, String> victimSettings = new HashMap<>(settings);
@@ -120,7 +86,7 @@ class PollerFailoverIT {
                 dir,
                 dir.resolve("victim.log"),
                 Map.of()));
-    closeables.add(victim);
+    env.closeAfter(victim);
 
     // The survivor, in this JVM.
     Map<String, String> survivorSettings = new HashMap<>(settings);
@@ -130,9 +96,9 @@ class PollerFailoverIT {
             PollerConfig.from(Settings.of(survivorSettings)),
             Clock.systemUTC(),
             topics,
-            registry,
+            env.registry(),
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
-    closeables.add(survivor);
+    env.closeAfter(survivor);
     survivor.start();
 
     // Each instance owns one partition: the victim is running and has tasks of its own.
@@ -145,14 +111,9 @@ class PollerFailoverIT {
     Set<Integer> survivorOwn = survivor.activePartitions();
 
     DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
-    Map<String, Object> producerProps = new HashMap<>();
-    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-    closeables.add(producer);
     List<String> taskIds = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      taskIds.add(submit(client, producer, topics, "req-failover-" + i));
+      taskIds.add(submit(client, env, "req-failover-" + i));
     }
     // Every task is being polled by one instance or the other.
     await()
@@ -191,55 +152,20 @@ class PollerFailoverIT {
   }
 
   /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
-  private static String submit(
-      DashScopeClient client,
-      KafkaProducer<byte[], byte[]> producer,
-      Topics topics,
-      String requestId)
+  private static String submit(DashScopeClient client, PipelineEnv env, String requestId)
       throws Exception {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                "a cat",
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt("a cat").build();
     SubmitOutcome outcome = client.submit(KEY, request, requestId);
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     TaskStatus submitted =
-        TaskStatus.newBuilder()
-            .setRequestId(requestId)
-            .setAccountId("acme")
-            .setProviderAccount("default")
+        TaskStatuses.submitted(requestId, taskId)
             .setApiKeyRef(KEY.ref())
-            .setModel("wan2.2-i2v-flash")
-            .setState(TaskState.SUBMITTED)
-            .setTaskId(taskId)
             .setEventTime(now)
             .setSubmittedAt(now)
-            .setPriority(Priority.LIVE)
-            .setRequestedResolution("480P")
-            .setRequestedDuration(5)
-            .setMetadata(Map.of())
             .build();
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.taskStatus().name(),
-                requestId.getBytes(StandardCharsets.UTF_8),
-                topics.taskStatus().valueBytes(submitted)))
-        .get();
+    env.send(env.topics().taskStatus(), requestId, submitted);
     return taskId;
   }
 }

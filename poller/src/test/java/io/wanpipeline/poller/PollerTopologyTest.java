@@ -2,7 +2,6 @@ package io.wanpipeline.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.simulator.AdjustableClock;
@@ -12,6 +11,7 @@ import io.wanpipeline.infra.simulator.Route;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.InMemorySchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
@@ -23,6 +23,7 @@ import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,22 +131,7 @@ class PollerTopologyTest {
 
   /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
   private String submit(String requestId, String prompt) {
-    GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                prompt,
-                null,
-                "https://example.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt(prompt).build();
     SubmitOutcome outcome = client.submit(KEY, request, requestId);
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     String taskId = ((SubmitOutcome.Accepted) outcome).taskId();
@@ -158,19 +144,10 @@ class PollerTopologyTest {
   }
 
   private TaskStatus submitted(String requestId, String taskId) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount("default")
+    return TaskStatuses.submitted(requestId, taskId)
         .setApiKeyRef(KEY.ref())
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUBMITTED)
-        .setTaskId(taskId)
         .setEventTime(clock.instant())
         .setSubmittedAt(clock.instant())
-        .setPriority(Priority.LIVE)
-        .setRequestedResolution("480P")
-        .setRequestedDuration(5)
         .setMetadata(Map.of("campaign", "spring"))
         .build();
   }

@@ -1,8 +1,7 @@
 package io.wanpipeline.poller;
 
-import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,24 +10,12 @@ import java.util.Random;
 
 /** Sample tasks and decision objects for tests. */
 final class Tasks {
-  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  static final Instant T0 = TaskStatuses.T0;
 
   private Tasks() {}
 
   static TaskStatus submitted(String requestId, String taskId) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount("default")
-        .setApiKeyRef("default#0")
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUBMITTED)
-        .setTaskId(taskId)
-        .setEventTime(T0)
-        .setSubmittedAt(T0)
-        .setPriority(Priority.LIVE)
-        .setRequestedResolution("480P")
-        .setRequestedDuration(5)
+    return TaskStatuses.submitted(requestId, taskId)
         .setMetadata(Map.of("campaign", "spring"))
         .build();
   }

@@ -3,9 +3,6 @@ package io.wanpipeline.submitter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
@@ -15,6 +12,7 @@ import io.wanpipeline.infra.simulator.Route;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.submitter.InDoubtReconciler.Found;
 import io.wanpipeline.submitter.reconcile.ListCallAllowance;
 import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
@@ -24,6 +22,7 @@ import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.WanClients;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -352,45 +351,17 @@ class ListQueryReconcilerIT {
 
   private static GenerationRequest generation(String model, String prompt) {
     if (model.equals(KF2V)) {
-      return new GenerationRequest(
-          model,
-          new GenerationRequest.Input(
-              prompt,
-              null,
-              null,
-              "https://example.com/a.png",
-              "https://example.com/b.png",
-              null,
-              null,
-              null,
-              null,
-              null),
-          new GenerationRequest.Parameters(
-              "720P", null, null, null, null, null, null, null, null, Map.of()));
+      return GenerationRequests.kf2v(prompt);
     }
-    return new GenerationRequest(
-        model,
-        new GenerationRequest.Input(
-            prompt, null, "https://example.com/cat.png", null, null, null, null, null, null, null),
-        new GenerationRequest.Parameters(
-            "480P", null, null, null, false, null, null, null, null, Map.of()));
+    return GenerationRequests.i2v(model, prompt, "480P");
   }
 
   private static VideoRequest request(String requestId, String model) {
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(null)
-        .setModel(model)
-        .setInput(
-            VideoInput.newBuilder()
-                .setPrompt("in doubt")
-                .setImgUrl("https://example.com/cat.png")
-                .build())
-        .setParameters(VideoParameters.newBuilder().setResolution("480P").build())
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(clock.instant())
-        .setMetadata(Map.of("source", "reconciler-it"))
+    return VideoRequests.i2vFlash(requestId)
+        .model(model)
+        .prompt("in doubt")
+        .requestedAt(clock.instant())
+        .metadata("source", "reconciler-it")
         .build();
   }
 }

@@ -7,29 +7,23 @@ import static org.awaitility.Awaitility.await;
 import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.dispatch.QueueWaitLimit;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,17 +35,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The submitter's admission under the provider's caps, against a real broker and the simulator:
@@ -59,72 +46,35 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * that survives a restart. Nothing polls here, so a task counts as in progress until the test
  * writes its terminal event, as the poller would.
  */
-@ExtendWith(KafkaBroker.class)
 class SubmitterAdmissionIT {
   private static final int PARTITIONS = 3;
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String FLASH = "wan2.2-i2v-flash";
   private static final String I2V = "wan2.6-i2v";
 
-  private static WanSimulator sim;
-  private static LocalSchemaRegistry registryServer;
-  private static SchemaRegistryClient registry;
-  private static String bootstrap;
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(SimulatorConfig.builder().retryAfter(Duration.ofMillis(200)))
+          .partitions(PARTITIONS)
+          .named("adm");
 
-  private final List<SubmitterService> services = new ArrayList<>();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private PipelineEnv env;
+  private WanSimulator sim;
   private Topics topics;
   private Topic<String, SubmissionLedgerEntry> ledgerTopic;
   private Topic<String, SubmissionLedgerEntry> dispatchTopic;
-  private KafkaProducer<byte[], byte[]> producer;
   private TopicLog<TaskStatus> status;
-  private String prefix;
-  private String group;
   private String run;
 
-  @BeforeAll
-  static void startStack(KafkaBroker.Info kafka) {
-    bootstrap = kafka.bootstrapServers();
-    sim = WanSimulator.start(SimulatorConfig.builder().retryAfter(Duration.ofMillis(200)).build());
-    registryServer = new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
-    registry = SchemaRegistryClient.of(registryServer.url());
-  }
-
-  @AfterAll
-  static void stopStack() {
-    registryServer.close();
-    sim.close();
-  }
-
   @BeforeEach
-  void topics(KafkaBroker.Info kafka) {
-    prefix = kafka.uniqueName("adm") + ".";
-    group = kafka.uniqueName("submitter");
-    run = kafka.uniqueName("r");
-    TopicNames names = TopicNames.withPrefix(prefix);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, PARTITIONS, (short) 1));
-    }
-    topics = new Topics(names, registry);
-    ledgerTopic = SubmissionLedger.topic(names, registry);
-    dispatchTopic = SubmissionLedger.dispatchTopic(names, registry);
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    status = new TopicLog<>(bootstrap, topics.taskStatus());
-    closeables.add(producer);
-    closeables.add(status);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (SubmitterService s : services) {
-      s.close();
-    }
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+  void topics(PipelineEnv env) {
+    this.env = env;
+    sim = env.simulator();
+    run = env.uniqueName("r");
+    topics = env.topics();
+    ledgerTopic = SubmissionLedger.topic(env.topicNames(), env.registry());
+    dispatchTopic = SubmissionLedger.dispatchTopic(env.topicNames(), env.registry());
+    status = env.status();
   }
 
   private SubmitterService startService(String instanceId, Map<String, String> extra) {
@@ -132,16 +82,10 @@ class SubmitterAdmissionIT {
   }
 
   private SubmitterService startService(String instanceId, Map<String, String> extra, Clock clock) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", bootstrap);
-    settings.put("schema-registry.url", registryServer.url());
-    settings.put("topics.prefix", prefix);
+    Map<String, String> settings = env.settings(PipelineEnv.Service.SUBMITTER);
     settings.put("provider.accounts", "default,second");
-    settings.put("provider.default.api-key", "sk-admission-it");
-    settings.put("provider.default.base-url", sim.baseUrl());
     settings.put("provider.second.api-key", "sk-admission-it-2");
     settings.put("provider.second.base-url", sim.baseUrl());
-    settings.put("submitter.group-id", group);
     settings.put("submitter.instance-id", instanceId);
     settings.putAll(extra);
     SubmitterConfig config = SubmitterConfig.from(Settings.of(settings));
@@ -150,9 +94,9 @@ class SubmitterAdmissionIT {
             config,
             clock,
             topics,
-            registry,
+            env.registry(),
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
-    services.add(service);
+    env.closeAfter(service);
     service.start();
     return service;
   }
@@ -162,24 +106,14 @@ class SubmitterAdmissionIT {
   }
 
   private VideoRequest request(String name, String account, String model, Priority priority) {
-    return VideoRequest.newBuilder()
-        .setRequestId(id(name))
-        .setAccountId("acme")
-        .setProviderAccount(account)
-        .setModel(model)
-        .setInput(
-            VideoInput.newBuilder()
-                .setPrompt("stays running [sim:never-finish] " + name)
-                .setImgUrl("https://example.com/cat.png")
-                .build())
-        .setParameters(
-            VideoParameters.newBuilder()
-                .setResolution(model.equals(FLASH) ? "480P" : "720P")
-                .setDuration(5)
-                .build())
-        .setPriority(priority)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of())
+    return VideoRequests.i2vFlash(id(name))
+        .providerAccount(account)
+        .model(model)
+        .prompt("stays running [sim:never-finish] " + name)
+        .resolution(model.equals(FLASH) ? "480P" : "720P")
+        .duration(5)
+        .priority(priority)
+        .requestedAt(Instant.now())
         .build();
   }
 
@@ -188,17 +122,7 @@ class SubmitterAdmissionIT {
   }
 
   private void produce(VideoRequest r) {
-    try {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.videoRequests().name(),
-                  r.getRequestId().getBytes(StandardCharsets.UTF_8),
-                  topics.videoRequests().valueBytes(r)))
-          .get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    env.send(topics.videoRequests(), r.getRequestId(), r);
   }
 
   /** Writes the terminal event the poller would write for the SUBMITTED task of {@code name}. */
@@ -209,17 +133,7 @@ class SubmitterAdmissionIT {
             .setState(TaskState.SUCCEEDED)
             .setEventTime(Instant.now())
             .build();
-    try {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.taskStatus().name(),
-                  topics.taskStatus().keyBytes(done.getRequestId()),
-                  topics.taskStatus().valueBytes(done)))
-          .get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    env.send(topics.taskStatus(), done.getRequestId(), done);
   }
 
   private TaskStatus submittedEvent(String name) {
@@ -244,7 +158,7 @@ class SubmitterAdmissionIT {
   }
 
   private void awaitQueued(List<String> names) {
-    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(bootstrap, ledgerTopic)) {
+    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(env.bootstrap(), ledgerTopic)) {
       await()
           .atMost(WAIT)
           .until(
@@ -300,7 +214,7 @@ class SubmitterAdmissionIT {
     await().atMost(WAIT).until(() -> submittedAtSimulator(names).size() == names.size());
 
     List<Instant> intents = new ArrayList<>();
-    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(bootstrap, dispatchTopic)) {
+    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(env.bootstrap(), dispatchTopic)) {
       await()
           .atMost(WAIT)
           .until(
@@ -514,7 +428,7 @@ class SubmitterAdmissionIT {
 
     // Its queue record is deleted once finished (the queue is never deleted by time).
     clock.advance(Duration.ofMinutes(2));
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrap()))) {
       await()
           .atMost(WAIT)
           .untilAsserted(
@@ -530,8 +444,8 @@ class SubmitterAdmissionIT {
 
   /** The partition and offset of the queue record of {@code requestId}. */
   private Map<TopicPartition, Long> queueOffsetOf(String requestId) {
-    Topic<String, QueuedRequest> queueTopic = SubmissionQueue.topic(topics.names(), registry);
-    try (TopicLog<QueuedRequest> queue = new TopicLog<>(bootstrap, queueTopic)) {
+    Topic<String, QueuedRequest> queueTopic = SubmissionQueue.topic(topics.names(), env.registry());
+    try (TopicLog<QueuedRequest> queue = new TopicLog<>(env.bootstrap(), queueTopic)) {
       return await()
           .atMost(WAIT)
           .until(

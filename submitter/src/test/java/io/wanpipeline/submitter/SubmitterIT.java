@@ -5,7 +5,6 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoInput;
@@ -13,17 +12,14 @@ import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.reconcile.ListQueryReconciler;
 import io.wanpipeline.wan.account.WanClients;
@@ -36,86 +32,41 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The submitter against a real broker, the local schema registry and the Wan simulator: each
  * request_id reaches the provider at most once, whatever is delivered twice or restarted.
  */
-@ExtendWith(KafkaBroker.class)
 class SubmitterIT {
   private static final int PARTITIONS = 3;
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private static WanSimulator sim;
-  private static LocalSchemaRegistry registryServer;
-  private static SchemaRegistryClient registry;
-  private static String bootstrap;
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(SimulatorConfig.builder().retryAfter(Duration.ofMillis(200)))
+          .partitions(PARTITIONS)
+          .named("sub");
 
-  private final List<SubmitterService> services = new ArrayList<>();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private PipelineEnv env;
+  private WanSimulator sim;
   private Topics topics;
   private Topic<String, SubmissionLedgerEntry> ledgerTopic;
   private Topic<String, SubmissionLedgerEntry> dispatchTopic;
-  private KafkaProducer<byte[], byte[]> producer;
   private TopicLog<TaskStatus> status;
-  private String prefix;
-  private String group;
-
-  @BeforeAll
-  static void startStack(KafkaBroker.Info kafka) {
-    bootstrap = kafka.bootstrapServers();
-    sim = WanSimulator.start(SimulatorConfig.builder().retryAfter(Duration.ofMillis(200)).build());
-    registryServer = new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
-    registry = SchemaRegistryClient.of(registryServer.url());
-  }
-
-  @AfterAll
-  static void stopStack() {
-    registryServer.close();
-    sim.close();
-  }
 
   @BeforeEach
-  void topics(KafkaBroker.Info kafka) {
-    prefix = kafka.uniqueName("sub") + ".";
-    group = kafka.uniqueName("submitter");
-    TopicNames names = TopicNames.withPrefix(prefix);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, PARTITIONS, (short) 1));
-    }
-    topics = new Topics(names, registry);
-    ledgerTopic = SubmissionLedger.topic(names, registry);
-    dispatchTopic = SubmissionLedger.dispatchTopic(names, registry);
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    status = new TopicLog<>(bootstrap, topics.taskStatus());
-    closeables.add(producer);
-    closeables.add(status);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (SubmitterService s : services) {
-      s.close();
-    }
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+  void topics(PipelineEnv env) {
+    this.env = env;
+    sim = env.simulator();
+    topics = env.topics();
+    ledgerTopic = SubmissionLedger.topic(env.topicNames(), env.registry());
+    dispatchTopic = SubmissionLedger.dispatchTopic(env.topicNames(), env.registry());
+    status = env.status();
   }
 
   private SubmitterService startService(String instanceId, Map<String, String> extra) {
@@ -124,13 +75,7 @@ class SubmitterIT {
 
   private SubmitterService startService(
       String instanceId, Map<String, String> extra, InDoubtReconciler reconciler) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", bootstrap);
-    settings.put("schema-registry.url", registryServer.url());
-    settings.put("topics.prefix", prefix);
-    settings.put("provider.default.api-key", "sk-submitter-it");
-    settings.put("provider.default.base-url", sim.baseUrl());
-    settings.put("submitter.group-id", group);
+    Map<String, String> settings = env.settings(PipelineEnv.Service.SUBMITTER);
     settings.put("submitter.instance-id", instanceId);
     // Nothing ends the tasks here (no poller): caps wide enough for every test's requests.
     settings.put("provider.default.model.wan2.2-i2v-flash.max-in-progress", "100");
@@ -144,13 +89,13 @@ class SubmitterIT {
             config,
             Clock.systemUTC(),
             topics,
-            registry,
+            env.registry(),
             account ->
                 account.dialect().equals("dashscope")
                     ? DashScopeClient.builder().baseUrl(account.baseUrl()).build()
                     : WanClients.forAccount(account, Clock.systemUTC()),
             reconciler);
-    services.add(service);
+    env.closeAfter(service);
     service.start();
     return service;
   }
@@ -160,20 +105,10 @@ class SubmitterIT {
   }
 
   private static VideoRequest request(String requestId, String prompt) {
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(null)
-        .setModel("wan2.2-i2v-flash")
-        .setInput(
-            VideoInput.newBuilder()
-                .setPrompt(prompt)
-                .setImgUrl("https://example.com/cat.png")
-                .build())
-        .setParameters(VideoParameters.newBuilder().setResolution("480P").build())
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of("source", "submitter-it"))
+    return VideoRequests.i2vFlash(requestId)
+        .prompt(prompt)
+        .requestedAt(Instant.now())
+        .metadata("source", "submitter-it")
         .build();
   }
 
@@ -186,18 +121,7 @@ class SubmitterIT {
   }
 
   private void send(Integer partition, String key, byte[] value) {
-    try {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.videoRequests().name(),
-                  partition,
-                  key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                  value))
-          .get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    env.sendBytes(topics.videoRequests().name(), partition, key, value);
   }
 
   private TaskStatus awaitState(String requestId, TaskState state) {
@@ -227,7 +151,7 @@ class SubmitterIT {
 
   private List<SubmissionKind> ledgerKinds(
       Topic<String, SubmissionLedgerEntry> topic, String requestId) {
-    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(bootstrap, topic)) {
+    try (TopicLog<SubmissionLedgerEntry> ledger = new TopicLog<>(env.bootstrap(), topic)) {
       List<SubmissionKind> kinds = new ArrayList<>();
       await()
           .atMost(WAIT)
@@ -312,7 +236,7 @@ class SubmitterIT {
     produce(2, request("req-after-poison", "a cat after poison"));
 
     awaitState("req-after-poison", TaskState.SUBMITTED);
-    try (TopicLog<byte[]> dlq = new TopicLog<>(bootstrap, topics.videoRequestsDlq())) {
+    try (TopicLog<byte[]> dlq = new TopicLog<>(env.bootstrap(), topics.videoRequestsDlq())) {
       await().atMost(WAIT).until(() -> !dlq.refresh().raw().isEmpty());
       ConsumerRecord<byte[], byte[]> dead = dlq.raw().get(0);
       assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("req-poison");
@@ -494,12 +418,12 @@ class SubmitterIT {
     assertThat(failed500.getError().getMessage())
         .as("the cause of the in-doubt ending is in the event, not only in the log")
         .contains("HTTP 500", "InternalError")
-        .doesNotContain("sk-submitter-it");
+        .doesNotContain(PipelineEnv.API_KEY);
     assertThat(failedReset.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
     assertThat(failedReset.getError().getMessage())
         .as("a reset names the broken connection")
         .contains("connection failed after sending")
-        .doesNotContain("sk-submitter-it");
+        .doesNotContain(PipelineEnv.API_KEY);
     assertThat(sim.ledger().submissionCount("req-500")).isEqualTo(1);
     assertThat(sim.ledger().submissionCount("req-reset")).isEqualTo(1);
   }
@@ -554,7 +478,7 @@ class SubmitterIT {
     String taskId =
         ((io.wanpipeline.wan.SubmitOutcome.Accepted)
                 client.submit(
-                    new io.wanpipeline.wan.ApiKey("default#0", "sk-submitter-it"),
+                    new io.wanpipeline.wan.ApiKey("default#0", PipelineEnv.API_KEY),
                     io.wanpipeline.submitter.RequestMapper.toGeneration(crashed),
                     "req-crashed-found"))
             .taskId();
@@ -587,14 +511,7 @@ class SubmitterIT {
                     SubmissionQueue.key("default", request.getModel())
                         .getBytes(StandardCharsets.UTF_8)))
             % PARTITIONS;
-    producer
-        .send(
-            new ProducerRecord<>(
-                dispatchTopic.name(),
-                queuePartition,
-                dispatchTopic.keyBytes(request.getRequestId()),
-                dispatchTopic.valueBytes(intent)))
-        .get();
+    env.send(dispatchTopic, queuePartition, request.getRequestId(), intent);
   }
 
   /**

@@ -4,22 +4,15 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
-import io.wanpipeline.infra.simulator.WanSimulator;
-import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.nio.charset.StandardCharsets;
@@ -36,28 +29,20 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 12, finding 1: a record whose derived records are too large to write must end (REJECTED
  * and/or dead-lettered with the cause) and never stop the intake; every later request still gets
  * its status and the committed offsets reach the end of {@code video-requests}.
  */
-@ExtendWith(KafkaBroker.class)
 class SubmitterOversizedIT {
   private static final int PARTITIONS = 3;
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -65,65 +50,27 @@ class SubmitterOversizedIT {
   /** The producers' default {@code max.request.size}. */
   private static final int PRODUCER_LIMIT = 1_048_576;
 
-  private static WanSimulator sim;
-  private static LocalSchemaRegistry registryServer;
-  private static SchemaRegistryClient registry;
-  private static String bootstrap;
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(SimulatorConfig.builder())
+          .partitions(PARTITIONS)
+          .named("oversized");
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private PipelineEnv env;
   private Topics topics;
-  private KafkaProducer<byte[], byte[]> producer;
   private TopicLog<TaskStatus> status;
-  private String prefix;
   private String group;
 
-  @BeforeAll
-  static void startStack(KafkaBroker.Info kafka) {
-    bootstrap = kafka.bootstrapServers();
-    sim = WanSimulator.start(SimulatorConfig.builder().build());
-    registryServer = new LocalSchemaRegistry(bootstrap, kafka.uniqueName("schemas"), 0);
-    registry = SchemaRegistryClient.of(registryServer.url());
-  }
-
-  @AfterAll
-  static void stopStack() {
-    registryServer.close();
-    sim.close();
-  }
-
   @BeforeEach
-  void topics(KafkaBroker.Info kafka) {
-    prefix = kafka.uniqueName("oversized") + ".";
-    group = kafka.uniqueName("submitter");
-    TopicNames names = TopicNames.withPrefix(prefix);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(names, PARTITIONS, (short) 1));
-    }
-    topics = new Topics(names, registry);
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    status = new TopicLog<>(bootstrap, topics.taskStatus());
-    closeables.add(producer);
-    closeables.add(status);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+  void topics(PipelineEnv env) {
+    this.env = env;
+    topics = env.topics();
+    status = env.status();
+    group = env.groupId(PipelineEnv.Service.SUBMITTER);
   }
 
   private void startService(Map<String, String> extra) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", bootstrap);
-    settings.put("schema-registry.url", registryServer.url());
-    settings.put("topics.prefix", prefix);
-    settings.put("provider.default.api-key", "sk-oversized-it");
-    settings.put("provider.default.base-url", sim.baseUrl());
-    settings.put("submitter.group-id", group);
+    Map<String, String> settings = env.settings(PipelineEnv.Service.SUBMITTER);
     settings.put("submitter.instance-id", "it-0");
     settings.put("provider.default.model.wan2.2-i2v-flash.max-in-progress", "100");
     settings.put("provider.default.model.wan2.2-i2v-flash.submit-rate", "50");
@@ -133,24 +80,19 @@ class SubmitterOversizedIT {
             SubmitterConfig.from(Settings.of(settings)),
             Clock.systemUTC(),
             topics,
-            registry,
+            env.registry(),
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build(),
             InDoubtReconciler.none());
-    closeables.add(0, service);
+    env.closeAfter(service);
     service.start();
   }
 
   private static VideoRequest request(String requestId, String imgUrl) {
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("acme")
-        .setProviderAccount(null)
-        .setModel("wan2.2-i2v-flash")
-        .setInput(VideoInput.newBuilder().setPrompt("a cat surfs").setImgUrl(imgUrl).build())
-        .setParameters(VideoParameters.newBuilder().setResolution("480P").build())
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(Instant.now())
-        .setMetadata(Map.of("source", "oversized-it"))
+    return VideoRequests.i2vFlash(requestId)
+        .prompt("a cat surfs")
+        .imgUrl(imgUrl)
+        .requestedAt(Instant.now())
+        .metadata("source", "oversized-it")
         .build();
   }
 
@@ -185,18 +127,7 @@ class SubmitterOversizedIT {
   }
 
   private void send(int partition, String key, byte[] value) {
-    try {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.videoRequests().name(),
-                  partition,
-                  key.getBytes(StandardCharsets.UTF_8),
-                  value))
-          .get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    env.sendBytes(topics.videoRequests().name(), partition, key, value);
   }
 
   private void produce(int partition, VideoRequest r) {
@@ -235,7 +166,7 @@ class SubmitterOversizedIT {
 
   /** Waits until the intake's committed offsets reach the end of every partition. */
   private void awaitOffsetsAtTheEnd() {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrap()))) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (int p = 0; p < PARTITIONS; p++) {
         partitions.add(new TopicPartition(topics.videoRequests().name(), p));
@@ -267,7 +198,7 @@ class SubmitterOversizedIT {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(int count) {
-    try (TopicLog<byte[]> dlq = new TopicLog<>(bootstrap, topics.videoRequestsDlq())) {
+    try (TopicLog<byte[]> dlq = new TopicLog<>(env.bootstrap(), topics.videoRequestsDlq())) {
       await().atMost(WAIT).until(() -> dlq.refresh().raw().size() >= count);
       return dlq.raw();
     }
@@ -296,7 +227,7 @@ class SubmitterOversizedIT {
     awaitEverySubmitted(later);
     awaitOffsetsAtTheEnd();
     assertThat(states(status.refresh(), "req-big")).containsExactly(TaskState.REJECTED);
-    assertThat(sim.ledger().submissionCount("req-big")).isZero();
+    assertThat(env.simulator().ledger().submissionCount("req-big")).isZero();
   }
 
   @Test
@@ -344,6 +275,6 @@ class SubmitterOversizedIT {
     assertThat(header(dead, DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
     awaitEverySubmitted(later);
     awaitOffsetsAtTheEnd();
-    assertThat(sim.ledger().submissionCount("req-unwritable")).isZero();
+    assertThat(env.simulator().ledger().submissionCount("req-unwritable")).isZero();
   }
 }

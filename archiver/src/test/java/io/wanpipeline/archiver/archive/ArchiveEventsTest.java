@@ -7,7 +7,7 @@ import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.Usage;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,19 +16,13 @@ class ArchiveEventsTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:10Z");
 
   private final TaskStatus succeeded =
-      TaskStatus.newBuilder()
-          .setRequestId("r1")
-          .setAccountId("acme")
+      TaskStatuses.succeeded("r1")
           .setProviderAccount("cn-main")
           .setApiKeyRef("cn-main#0")
-          .setModel("wan2.2-i2v-flash")
-          .setState(TaskState.SUCCEEDED)
           .setTaskId("t1")
           .setEventTime(Instant.parse("2026-03-01T12:00:00Z"))
           .setProviderEndTime(Instant.parse("2026-03-01T11:59:58Z"))
           .setPriority(Priority.BATCH)
-          .setRequestedResolution("480P")
-          .setUsage(Usage.newBuilder().setVideoDurationMillis(5_000).setTier("480P").build())
           .setResultUrl("https://oss.example/1d/a.mp4")
           .setMetadata(Map.of("k", "v"))
           .build();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -13,12 +14,8 @@ class LinkExpiryTest {
   private static final Instant END = Instant.parse("2026-03-01T10:00:00Z");
 
   private static TaskStatus.Builder succeeded() {
-    return TaskStatus.newBuilder()
-        .setRequestId("r1")
-        .setAccountId("acme")
+    return TaskStatuses.of("r1", TaskState.SUCCEEDED)
         .setProviderAccount("sim")
-        .setModel("wan2.2-i2v-flash")
-        .setState(TaskState.SUCCEEDED)
         .setTaskId("t1")
         .setEventTime(EVENT);
   }

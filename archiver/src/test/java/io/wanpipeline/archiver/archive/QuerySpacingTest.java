@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,8 @@ class QuerySpacingTest {
   private static final Instant POLLED = Instant.parse("2026-11-21T10:00:00Z");
 
   private static TaskStatus succeededAt(Instant eventTime) {
-    return TaskStatus.newBuilder()
-        .setRequestId("r1")
-        .setAccountId("acme")
-        .setProviderAccount("default")
+    return TaskStatuses.of("r1", TaskState.SUCCEEDED)
         .setModel("wan2.6-t2v")
-        .setState(TaskState.SUCCEEDED)
         .setEventTime(eventTime)
         .build();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.schemas.registry.InMemorySchemaRegistry;
 import io.wanpipeline.schemas.serde.AvroSerde;
 import io.wanpipeline.schemas.serde.ConfluentWireFormat;
@@ -95,14 +96,10 @@ class BillableStatusDeserializerTest {
   }
 
   private static TaskStatus status(TaskState state) {
-    return TaskStatus.newBuilder()
-        .setRequestId("r1")
-        .setAccountId("acme")
+    return TaskStatuses.of("r1", state)
         .setProviderAccount("cn-main")
         .setApiKeyRef("cn-main#0")
         .setModel("wan2.6-t2v")
-        .setTaskId("task-r1")
-        .setState(state)
         .setEventTime(Instant.parse("2026-03-01T12:00:00Z"))
         .setMetadata(Map.of("k", "v"))
         .build();

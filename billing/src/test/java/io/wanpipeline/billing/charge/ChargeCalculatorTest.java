@@ -9,6 +9,7 @@ import io.wanpipeline.billing.price.PriceLookup;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +37,10 @@ class ChargeCalculatorTest {
   void completionIsTheProviderEndTimeElseTheEventTime() {
     Instant end = Instant.parse("2026-03-01T23:59:59.999Z");
     TaskStatus.Builder s =
-        TaskStatus.newBuilder()
-            .setRequestId("r")
+        TaskStatuses.of("r", TaskState.SUCCEEDED)
             .setAccountId("a")
             .setProviderAccount("p")
             .setModel("m")
-            .setState(TaskState.SUCCEEDED)
             .setEventTime(Instant.parse("2026-03-02T00:00:05Z"));
     assertThat(ChargeCalculator.completedAt(s.build())).isEqualTo(s.getEventTime());
     assertThat(ChargeCalculator.dayOf(ChargeCalculator.completedAt(s.build())))
@@ -55,12 +54,10 @@ class ChargeCalculatorTest {
   void billsTheRequestedDurationWhenNoUsageWasReported() {
     // APIYI's answer carries no usage: it bills resolution tier x requested seconds, and so do we.
     TaskStatus s =
-        TaskStatus.newBuilder()
-            .setRequestId("r")
+        TaskStatuses.of("r", TaskState.SUCCEEDED)
             .setAccountId("a")
             .setProviderAccount("p")
             .setModel("m")
-            .setState(TaskState.SUCCEEDED)
             .setEventTime(Instant.parse("2026-03-02T00:00:05Z"))
             .setRequestedDuration(5)
             .setRequestedResolution("480P")
@@ -119,12 +116,10 @@ class ChargeCalculatorTest {
                     "provider.apiyi.price-markup", "0.14",
                     "provider.apiyi.price-currency", "usd")));
     TaskStatus.Builder s =
-        TaskStatus.newBuilder()
-            .setRequestId("r")
+        TaskStatuses.of("r", TaskState.SUCCEEDED)
             .setAccountId("a")
             .setProviderAccount("apiyi")
             .setModel("wan2.2-i2v-flash")
-            .setState(TaskState.SUCCEEDED)
             .setEventTime(Instant.parse("2026-03-02T00:00:05Z"))
             .setRequestedDuration(5)
             .setRequestedResolution("480P");

@@ -11,7 +11,7 @@ import io.wanpipeline.billing.price.ListPriceLookup;
 import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
-import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.math.BigDecimal;
@@ -51,12 +51,9 @@ class CostEstimatorTest {
 
     ChargeDecision d =
         ChargeCalculator.decide(
-            TaskStatus.newBuilder()
-                .setRequestId("r1")
-                .setAccountId("acme")
+            TaskStatuses.of("r1", TaskState.SUCCEEDED)
                 .setProviderAccount(account)
                 .setModel(model)
-                .setState(TaskState.SUCCEEDED)
                 .setEventTime(NOW)
                 .setRequestedResolution(tier)
                 .setRequestedDuration(seconds)

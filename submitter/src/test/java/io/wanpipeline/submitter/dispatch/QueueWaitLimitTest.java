@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class QueueWaitLimitTest {
@@ -20,16 +18,7 @@ class QueueWaitLimitTest {
   private final QueueWaitLimit limit = new QueueWaitLimit(Duration.ofHours(24));
 
   private static WaitingRequest waiting(String id, long offset, Instant queuedAt) {
-    VideoRequest request =
-        VideoRequest.newBuilder()
-            .setRequestId(id)
-            .setAccountId("acme")
-            .setModel("wan2.2-i2v-flash")
-            .setInput(VideoInput.newBuilder().setPrompt("p").build())
-            .setParameters(VideoParameters.newBuilder().build())
-            .setPriority(Priority.BATCH)
-            .setMetadata(Map.of())
-            .build();
+    VideoRequest request = VideoRequests.i2vFlash(id).priority(Priority.BATCH).build();
     return WaitingRequest.fresh(
         offset,
         QueuedRequest.newBuilder()

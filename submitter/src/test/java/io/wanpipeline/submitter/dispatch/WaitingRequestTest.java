@@ -3,29 +3,18 @@ package io.wanpipeline.submitter.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import org.junit.jupiter.api.Test;
 
 class WaitingRequestTest {
   private static WaitingRequest waiting(String id, long offset, Priority priority) {
-    VideoRequest request =
-        VideoRequest.newBuilder()
-            .setRequestId(id)
-            .setAccountId("acme")
-            .setModel("wan2.2-i2v-flash")
-            .setInput(VideoInput.newBuilder().setPrompt("p").build())
-            .setParameters(VideoParameters.newBuilder().build())
-            .setPriority(priority)
-            .setMetadata(Map.of())
-            .build();
+    VideoRequest request = VideoRequests.i2vFlash(id).priority(priority).build();
     QueuedRequest queued =
         QueuedRequest.newBuilder()
             .setRequest(request)

@@ -1,6 +1,6 @@
 package io.wanpipeline.wan.catalogue;
 
-import static io.wanpipeline.wan.RequestBuilder.model;
+import static io.wanpipeline.wan.testing.GenerationRequestBuilder.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

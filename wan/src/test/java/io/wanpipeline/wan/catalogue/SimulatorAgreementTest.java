@@ -8,9 +8,9 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import io.wanpipeline.wan.validation.RequestValidator;
 import io.wanpipeline.wan.validation.Violation;
 import java.time.Duration;
@@ -247,72 +247,24 @@ class SimulatorAgreementTest {
       }
       default -> video = whole ? video : null;
     }
-    return withExtra(
-        new GenerationRequest(
-            r.model(),
-            new Input(
-                in.prompt(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                function.wireName(),
-                video,
-                refs,
-                null,
-                null,
-                firstClip,
-                null),
-            r.parameters()),
-        extra);
+    return GenerationRequestBuilder.model(r.model())
+        .prompt(in.prompt())
+        .function(function.wireName())
+        .videoUrl(video)
+        .refImagesUrl(refs)
+        .firstClipUrl(firstClip)
+        .parameters(r.parameters())
+        .extra(extra)
+        .build();
   }
 
+  /** {@code r}, which has no video-editing inputs, with an input video. */
   private static GenerationRequest withVideo(GenerationRequest r) {
-    Input in = r.input();
-    return new GenerationRequest(
-        r.model(),
-        new Input(
-            in.prompt(),
-            in.negativePrompt(),
-            in.imgUrl(),
-            in.firstFrameUrl(),
-            in.lastFrameUrl(),
-            in.imageUrl(),
-            in.audioUrl(),
-            in.template(),
-            in.referenceUrls(),
-            in.media(),
-            null,
-            "https://example.com/motion.mp4",
-            List.of(),
-            null,
-            null,
-            null,
-            null),
-        r.parameters());
+    return GenerationRequestBuilder.from(r).videoUrl("https://example.com/motion.mp4").build();
   }
 
   private static GenerationRequest withExtra(GenerationRequest r, Map<String, Object> extra) {
-    Parameters p = r.parameters();
-    return new GenerationRequest(
-        r.model(),
-        r.input(),
-        new Parameters(
-            p.resolution(),
-            p.size(),
-            p.ratio(),
-            p.duration(),
-            p.promptExtend(),
-            p.watermark(),
-            p.audio(),
-            p.seed(),
-            p.shotType(),
-            extra));
+    return GenerationRequestBuilder.from(r).extra(extra).build();
   }
 
   /** {resolution, size} pairs: neither, each tier, each documented size. */
@@ -328,22 +280,22 @@ class SimulatorAgreementTest {
   private static GenerationRequest request(
       ModelSpec spec, String resolution, String size, Integer seconds) {
     boolean t = spec.inputs().requires(InputField.PROMPT);
-    return new GenerationRequest(
-        spec.id(),
-        new Input(
-            t ? "a red fox runs through snow" : null,
-            null,
-            url(spec, InputField.IMG_URL, "https://example.com/frame.png"),
-            url(spec, InputField.FIRST_FRAME_URL, "https://example.com/first.png"),
-            url(spec, InputField.LAST_FRAME_URL, "https://example.com/last.png"),
-            url(spec, InputField.IMAGE_URL, "https://example.com/person.png"),
-            url(spec, InputField.AUDIO_URL, "https://example.com/speech.mp3"),
-            null,
+    return GenerationRequestBuilder.model(spec.id())
+        .prompt(t ? "a red fox runs through snow" : null)
+        .imgUrl(url(spec, InputField.IMG_URL, "https://example.com/frame.png"))
+        .firstFrameUrl(url(spec, InputField.FIRST_FRAME_URL, "https://example.com/first.png"))
+        .lastFrameUrl(url(spec, InputField.LAST_FRAME_URL, "https://example.com/last.png"))
+        .imageUrl(url(spec, InputField.IMAGE_URL, "https://example.com/person.png"))
+        .audioUrl(url(spec, InputField.AUDIO_URL, "https://example.com/speech.mp3"))
+        .referenceUrls(
             spec.inputs().requires(InputField.REFERENCE_URLS)
                 ? List.of("https://example.com/reference.png")
-                : List.of(),
-            spec.inputs().requires(InputField.MEDIA) ? media(spec.inputs().media()) : List.of()),
-        new Parameters(resolution, size, null, seconds, null, null, null, null, null, Map.of()));
+                : List.of())
+        .media(spec.inputs().requires(InputField.MEDIA) ? media(spec.inputs().media()) : List.of())
+        .resolution(resolution)
+        .size(size)
+        .duration(seconds)
+        .build();
   }
 
   private static String url(ModelSpec spec, InputField field, String url) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CreateTaskBodyTest {
@@ -16,20 +14,17 @@ class CreateTaskBodyTest {
   @Test
   void writesImageToVideoBodyInSnakeCaseWithoutNulls() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                "a cat",
-                "blurry",
-                "https://e.com/cat.png",
-                null,
-                null,
-                null,
-                null,
-                "flying",
-                null,
-                null),
-            new Parameters("480P", null, null, 5, true, false, null, 42L, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.2-i2v-flash")
+            .prompt("a cat")
+            .negativePrompt("blurry")
+            .imgUrl("https://e.com/cat.png")
+            .template("flying")
+            .resolution("480P")
+            .duration(5)
+            .promptExtend(true)
+            .watermark(false)
+            .seed(42L)
+            .build();
 
     JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
 
@@ -56,36 +51,26 @@ class CreateTaskBodyTest {
   @Test
   void writesMediaReferencesAndExtraParameters() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.7-r2v",
-            new Input(
-                "character1 waves",
-                null,
-                null,
-                "https://e.com/f.png",
-                "https://e.com/l.png",
-                "https://e.com/p.jpg",
-                "https://e.com/a.mp3",
-                null,
-                List.of("https://e.com/r1.mp4"),
-                List.of(
-                    new MediaItem(
-                        "reference_image",
-                        "https://e.com/r.png",
-                        "https://e.com/v.mp3",
-                        "the hero"),
-                    new MediaItem("reference_video", "https://e.com/r.mp4", null, null))),
-            new Parameters(
-                "1080P",
-                "1920*1080",
-                "16:9",
-                10,
-                null,
-                null,
-                true,
-                null,
-                "multi",
-                Map.of("audio_setting", "auto", "enable_overlays", List.of())));
+        GenerationRequestBuilder.model("wan2.7-r2v")
+            .prompt("character1 waves")
+            .firstFrameUrl("https://e.com/f.png")
+            .lastFrameUrl("https://e.com/l.png")
+            .imageUrl("https://e.com/p.jpg")
+            .audioUrl("https://e.com/a.mp3")
+            .referenceUrl("https://e.com/r1.mp4")
+            .media(
+                new MediaItem(
+                    "reference_image", "https://e.com/r.png", "https://e.com/v.mp3", "the hero"))
+            .media("reference_video", "https://e.com/r.mp4")
+            .resolution("1080P")
+            .size("1920*1080")
+            .ratio("16:9")
+            .duration(10)
+            .audio(true)
+            .shotType("multi")
+            .extra("audio_setting", "auto")
+            .extra("enable_overlays", List.of())
+            .build();
 
     JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
 
@@ -122,37 +107,15 @@ class CreateTaskBodyTest {
   @Test
   void writesTheVaceInputsAndTheirParameters() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wanx2.1-vace-plus",
-            new Input(
-                "a fox in the snow",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                "image_reference",
-                null,
-                List.of("https://e.com/fox.png", "https://e.com/snow.png"),
-                null,
-                null,
-                null,
-                null),
-            new Parameters(
-                null,
-                "1280*720",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                Map.of("obj_or_bg", List.of("obj", "bg"), "strength", 0.5)));
+        GenerationRequestBuilder.model("wanx2.1-vace-plus")
+            .prompt("a fox in the snow")
+            .function("image_reference")
+            .refImageUrl("https://e.com/fox.png")
+            .refImageUrl("https://e.com/snow.png")
+            .size("1280*720")
+            .extra("obj_or_bg", List.of("obj", "bg"))
+            .extra("strength", 0.5)
+            .build();
 
     JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
 
@@ -173,28 +136,12 @@ class CreateTaskBodyTest {
   @Test
   void writesTheAnimateWatermarkInInput() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-animate-move",
-            new Input(
-                null,
-                null,
-                null,
-                null,
-                null,
-                "https://e.com/person.png",
-                null,
-                null,
-                List.of(),
-                List.of(),
-                null,
-                "https://e.com/dance.mp4",
-                List.of(),
-                null,
-                null,
-                null,
-                null),
-            new Parameters(
-                null, null, null, null, null, true, null, null, null, Map.of("mode", "wan-std")));
+        GenerationRequestBuilder.model("wan2.2-animate-move")
+            .imageUrl("https://e.com/person.png")
+            .videoUrl("https://e.com/dance.mp4")
+            .watermark(true)
+            .extra("mode", "wan-std")
+            .build();
 
     JsonNode body = CreateTaskBody.of(request, Fixtures.MAPPER);
 

@@ -20,8 +20,8 @@ import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -69,7 +69,7 @@ class DashScopeClientIT {
   @Test
   void submitsPollsUntilSucceededAndDownloadsTheVideoWithoutAuthorization() throws Exception {
     SubmitOutcome outcome =
-        client.submit(KEY, Requests.flash("a cat turns its head"), "req-life-1");
+        client.submit(KEY, GenerationRequests.flash("a cat turns its head"), "req-life-1");
 
     assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
     SubmitOutcome.Accepted accepted = (SubmitOutcome.Accepted) outcome;
@@ -125,7 +125,7 @@ class DashScopeClientIT {
   @Test
   void linkCarryingAnAuthorizationHeaderOrATamperedSignatureIsRefused() throws Exception {
     TaskSnapshot done =
-        awaitTerminal(accept(client.submit(KEY, Requests.flash("dog"), "req-auth-1")));
+        awaitTerminal(accept(client.submit(KEY, GenerationRequests.flash("dog"), "req-auth-1")));
     URI link = done.videoUrl().uri();
 
     HttpResponse<String> withAuth =
@@ -161,7 +161,7 @@ class DashScopeClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       DashScopeClient c = SimulatedProvider.dashScopeClient(timed);
-      String taskId = accept(c.submit(KEY, Requests.flash("clocked"), "req-expiry-1"));
+      String taskId = accept(c.submit(KEY, GenerationRequests.flash("clocked"), "req-expiry-1"));
       assertThat(snapshot(c, taskId).status()).isEqualTo(ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(2));
       assertThat(snapshot(c, taskId).status()).isEqualTo(ProviderStatus.RUNNING);
@@ -203,7 +203,7 @@ class DashScopeClientIT {
             .baseUrl(sim.baseUrl())
             .endpoints(m -> io.wanpipeline.wan.catalogue.Endpoint.VIDEO_GENERATION)
             .build();
-    WanError e = refused(wrongPaths.submit(KEY, Requests.kf2v("x"), "req-path-1"));
+    WanError e = refused(wrongPaths.submit(KEY, GenerationRequests.kf2v("x"), "req-path-1"));
     assertThat(e.message()).contains("url error, please check url!");
     assertThat(e.retryable()).isFalse();
   }
@@ -211,7 +211,7 @@ class DashScopeClientIT {
   @Test
   void unknownKeyIsRefusedWith401AndNoKeyAppearsInTheError() throws Exception {
     ApiKey wrong = new ApiKey("cn-wrong#0", "sk-not-configured-123456");
-    WanError e = refused(client.submit(wrong, Requests.flash("x"), "req-key-1"));
+    WanError e = refused(client.submit(wrong, GenerationRequests.flash("x"), "req-key-1"));
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e.code()).isEqualTo("InvalidApiKey");
     assertThat(e.retryable()).isFalse();
@@ -239,13 +239,13 @@ class DashScopeClientIT {
       WanError e =
           refused(
               SimulatedProvider.dashScopeClient(faulty)
-                  .submit(KEY, Requests.flash("x"), "req-429-2"));
+                  .submit(KEY, GenerationRequests.flash("x"), "req-429-2"));
       assertThat(e.throttled()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
       faulty.setFaults(Route.CREATE, Faults.NONE);
       assertThat(
               SimulatedProvider.dashScopeClient(faulty)
-                  .submit(KEY, Requests.flash("x"), "req-429-2"))
+                  .submit(KEY, GenerationRequests.flash("x"), "req-429-2"))
           .isInstanceOf(SubmitOutcome.Accepted.class);
       assertThat(faulty.ledger().submissionCount("req-429-2")).isEqualTo(2);
       assertThat(faulty.ledger().maxTasksPerRequestId()).isEqualTo(1);
@@ -254,7 +254,8 @@ class DashScopeClientIT {
 
   @Test
   void aServiceUnavailableOnSubmitIsARetryableRefusalWithNoTask() {
-    SubmitOutcome unavailable = client.submit(KEY, Requests.flash("[sim:submit=503]"), "req-503-1");
+    SubmitOutcome unavailable =
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=503]"), "req-503-1");
     assertThat(unavailable).isInstanceOf(SubmitOutcome.Refused.class);
     assertThat(((SubmitOutcome.Refused) unavailable).error().retryable()).isTrue();
     assertThat(sim.ledger().tasksOfRequest("req-503-1")).isEmpty();
@@ -272,7 +273,7 @@ class DashScopeClientIT {
               .baseUrl(slow.baseUrl())
               .requestTimeout(Duration.ofMillis(300))
               .build();
-      SubmitOutcome o = impatient.submit(KEY, Requests.flash("x"), "req-slow-1");
+      SubmitOutcome o = impatient.submit(KEY, GenerationRequests.flash("x"), "req-slow-1");
       assertThat(o).isInstanceOf(SubmitOutcome.InDoubt.class);
       assertThat(((SubmitOutcome.InDoubt) o).reason()).contains("timeout");
     }
@@ -286,7 +287,7 @@ class DashScopeClientIT {
     }
     DashScopeClient nowhere =
         DashScopeClient.builder().baseUrl("http://127.0.0.1:" + closedPort).build();
-    WanError e = refused(nowhere.submit(KEY, Requests.flash("x"), "req-conn-1"));
+    WanError e = refused(nowhere.submit(KEY, GenerationRequests.flash("x"), "req-conn-1"));
     assertThat(e.code()).isEqualTo(DashScopeErrorClassifier.NETWORK);
     assertThat(e.retryable()).isTrue();
     assertThat(e.httpStatus()).isZero();
@@ -300,7 +301,7 @@ class DashScopeClientIT {
                 .faults(Route.QUERY, Faults.NONE.withMalformedRate(1))
                 .build())) {
       DashScopeClient c = SimulatedProvider.dashScopeClient(garbled);
-      String taskId = accept(c.submit(KEY, Requests.flash("x"), "req-garbled-1"));
+      String taskId = accept(c.submit(KEY, GenerationRequests.flash("x"), "req-garbled-1"));
       QueryOutcome<TaskSnapshot> q = c.query(KEY, taskId);
       assertThat(q).isInstanceOf(QueryOutcome.Failed.class);
       WanError e = ((QueryOutcome.Failed<TaskSnapshot>) q).error();
@@ -318,7 +319,7 @@ class DashScopeClientIT {
                 .faults(Route.QUERY, Faults.NONE.withUnavailableRate(1))
                 .build())) {
       DashScopeClient c = SimulatedProvider.dashScopeClient(flaky);
-      String taskId = accept(c.submit(KEY, Requests.flash("x"), "req-503-q"));
+      String taskId = accept(c.submit(KEY, GenerationRequests.flash("x"), "req-503-q"));
       WanError e = ((QueryOutcome.Failed<TaskSnapshot>) c.query(KEY, taskId)).error();
       assertThat(e.httpStatus()).isEqualTo(503);
       assertThat(e.retryable()).isTrue();
@@ -328,7 +329,8 @@ class DashScopeClientIT {
   @Test
   void cancelsAPendingTaskButNotARunningOne() {
     String pending =
-        accept(client.submit(KEY, Requests.flash("[sim:pending-forever]"), "req-cancel-1"));
+        accept(
+            client.submit(KEY, GenerationRequests.flash("[sim:pending-forever]"), "req-cancel-1"));
     QueryOutcome<Boolean> ok = client.cancel(KEY, pending);
     assertThat(ok).isEqualTo(new QueryOutcome.Answered<>(Boolean.TRUE));
     TaskSnapshot canceled = snapshot(client, pending);
@@ -336,7 +338,7 @@ class DashScopeClientIT {
     assertThat(canceled.endTime()).isNotNull();
 
     String running =
-        accept(client.submit(KEY, Requests.flash("[sim:never-finish]"), "req-cancel-2"));
+        accept(client.submit(KEY, GenerationRequests.flash("[sim:never-finish]"), "req-cancel-2"));
     await()
         .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(50))
@@ -357,9 +359,9 @@ class DashScopeClientIT {
 
   @Test
   void listsTheAccountsTasksWithFiltersAndPaging() {
-    String a = accept(client.submit(KEY, Requests.flash("list a"), "req-list-1"));
-    String b = accept(client.submit(KEY, Requests.kf2v("list b"), "req-list-2"));
-    accept(client.submit(OTHER_ACCOUNT_KEY, Requests.flash("other"), "req-list-3"));
+    String a = accept(client.submit(KEY, GenerationRequests.flash("list a"), "req-list-1"));
+    String b = accept(client.submit(KEY, GenerationRequests.kf2v("list b"), "req-list-2"));
+    accept(client.submit(OTHER_ACCOUNT_KEY, GenerationRequests.flash("other"), "req-list-3"));
     Instant now = sim.config().clock().instant();
 
     TaskPage all =
@@ -414,7 +416,8 @@ class DashScopeClientIT {
                 .runningTime(Duration.ofMillis(100))
                 .build())) {
       DashScopeClient c = SimulatedProvider.dashScopeClient(legacy);
-      String taskId = accept(c.submit(KEY, Requests.s2v("[sim:run-ms=100]"), "req-s2v-1"));
+      String taskId =
+          accept(c.submit(KEY, GenerationRequests.s2v("[sim:run-ms=100]"), "req-s2v-1"));
       AtomicReference<TaskSnapshot> last = new AtomicReference<>();
       await()
           .atMost(Duration.ofSeconds(5))

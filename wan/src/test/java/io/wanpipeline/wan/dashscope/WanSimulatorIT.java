@@ -21,7 +21,7 @@ import io.wanpipeline.wan.TaskPage;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
-import io.wanpipeline.wan.testing.Requests;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +58,7 @@ class WanSimulatorIT {
   }
 
   private static String submit(WanClient c, String prompt, String requestId) {
-    SubmitOutcome o = c.submit(KEY, Requests.flash(prompt), requestId);
+    SubmitOutcome o = c.submit(KEY, GenerationRequests.flash(prompt), requestId);
     assertThat(o).isInstanceOf(SubmitOutcome.Accepted.class);
     return ((SubmitOutcome.Accepted) o).taskId();
   }
@@ -245,7 +245,8 @@ class WanSimulatorIT {
           .endsWith("https://help.aliyun.com/zh/model-studio/error-code#overdue-payment");
 
       SubmitOutcome viaClient =
-          client(sim).submit(KEY, Requests.flash("[sim:submit=arrearage]"), "req-arrears");
+          client(sim)
+              .submit(KEY, GenerationRequests.flash("[sim:submit=arrearage]"), "req-arrears");
       assertThat(viaClient).isInstanceOf(SubmitOutcome.Refused.class);
       WanError error = ((SubmitOutcome.Refused) viaClient).error();
       assertThat(error.code()).isEqualTo("Arrearage");
@@ -316,7 +317,7 @@ class WanSimulatorIT {
       DashScopeClient c = client(sim);
       String first = submit(c, "1", "req-rps-1");
       submit(c, "2", "req-rps-2");
-      SubmitOutcome third = c.submit(KEY, Requests.flash("3"), "req-rps-3");
+      SubmitOutcome third = c.submit(KEY, GenerationRequests.flash("3"), "req-rps-3");
       assertThat(third).isInstanceOf(SubmitOutcome.Refused.class);
       assertThat(((SubmitOutcome.Refused) third).error().code()).isEqualTo("Throttling.RateQuota");
       clock.advance(Duration.ofSeconds(1));
@@ -345,7 +346,10 @@ class WanSimulatorIT {
       DashScopeClient c = client(sim);
       List<String> out = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
-        out.add(c.submit(KEY, Requests.flash("x"), "req-seed-" + i).getClass().getSimpleName());
+        out.add(
+            c.submit(KEY, GenerationRequests.flash("x"), "req-seed-" + i)
+                .getClass()
+                .getSimpleName());
       }
       return out;
     }

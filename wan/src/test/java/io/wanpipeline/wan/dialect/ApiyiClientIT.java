@@ -16,9 +16,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.SubmitOutcome;
@@ -28,7 +26,8 @@ import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.dashscope.DashScopeErrorClassifier;
 import io.wanpipeline.wan.dialect.apiyi.ApiyiClient;
 import io.wanpipeline.wan.dialect.newapi.NewApiErrors;
-import io.wanpipeline.wan.testing.Requests;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +36,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -89,10 +87,13 @@ class ApiyiClientIT {
 
   /** wan2.7-i2v in the media form: a first frame and a driving audio. */
   static GenerationRequest wan27I2v(String prompt, List<MediaItem> media) {
-    return new GenerationRequest(
-        "wan2.7-i2v",
-        new Input(prompt, null, null, null, null, null, null, null, null, media),
-        new Parameters("720P", null, null, 5, false, null, null, null, null, Map.of()));
+    return GenerationRequestBuilder.model("wan2.7-i2v")
+        .prompt(prompt)
+        .media(media)
+        .resolution("720P")
+        .duration(5)
+        .promptExtend(false)
+        .build();
   }
 
   static List<MediaItem> frameAndAudio() {
@@ -172,20 +173,10 @@ class ApiyiClientIT {
   @Test
   void happyHorseSharesTheEndpointAndTheMediaForm() {
     GenerationRequest happyHorse =
-        new GenerationRequest(
-            "happyhorse-1.0-i2v",
-            new Input(
-                "a horse turns its head",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(new MediaItem("first_frame", "https://example.com/horse.png", null, null))),
-            Parameters.EMPTY);
+        GenerationRequestBuilder.model("happyhorse-1.0-i2v")
+            .prompt("a horse turns its head")
+            .media("first_frame", "https://example.com/horse.png")
+            .build();
     String taskId = accept(client.submit(KEY, happyHorse, "ay-horse-1"));
 
     TaskSnapshot done = awaitTerminal(client, taskId);
@@ -201,9 +192,7 @@ class ApiyiClientIT {
     WanError withoutFrame =
         refused(
             client.submit(
-                KEY,
-                new GenerationRequest(happyHorse.model(), Input.EMPTY, Parameters.EMPTY),
-                "ay-horse-2"));
+                KEY, GenerationRequestBuilder.model(happyHorse.model()).build(), "ay-horse-2"));
     assertThat(withoutFrame.message()).contains("Field required: input.media");
   }
 
@@ -326,7 +315,8 @@ class ApiyiClientIT {
 
   @Test
   void modelOutsideTheWanGroupIsTheDistributorsModelNotFound() {
-    WanError e = refused(client.submit(KEY, Requests.i2v("sora-2", "x", "720P"), "ay-model-1"));
+    WanError e =
+        refused(client.submit(KEY, GenerationRequests.i2v("sora-2", "x", "720P"), "ay-model-1"));
 
     assertThat(e.code()).isEqualTo(NewApiErrors.MODEL_NOT_FOUND);
     assertThat(e.httpStatus()).isEqualTo(503);
@@ -338,7 +328,9 @@ class ApiyiClientIT {
   @Test
   void wanModelTheUpstreamDoesNotKnowIsItsBracketedRefusal() {
     WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan9.9-i2v-imaginary", "x", "720P"), "ay-m-2"));
+        refused(
+            client.submit(
+                KEY, GenerationRequests.i2v("wan9.9-i2v-imaginary", "x", "720P"), "ay-m-2"));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo("InvalidParameter");
@@ -348,7 +340,8 @@ class ApiyiClientIT {
 
   @Test
   void olderWanModelsPassThroughToo() {
-    String taskId = accept(client.submit(KEY, Requests.flash("legacy i2v"), "ay-legacy-1"));
+    String taskId =
+        accept(client.submit(KEY, GenerationRequests.flash("legacy i2v"), "ay-legacy-1"));
     AtomicInteger queries = new AtomicInteger();
     TaskSnapshot done = awaitTerminal(client, taskId, queries);
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);

@@ -24,8 +24,8 @@ import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
 import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import io.wanpipeline.wan.dialect.newapi.NewApiErrors;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +83,8 @@ class CrazyrouterClientIT {
   @Test
   void submitsThroughTheAliasPollsUntilSucceededAndDownloadsWithoutAuthorization()
       throws Exception {
-    SubmitOutcome outcome = client.submit(KEY, Requests.flash("a cat turns"), "cr-life-1");
+    SubmitOutcome outcome =
+        client.submit(KEY, GenerationRequests.flash("a cat turns"), "cr-life-1");
 
     SubmitOutcome.Accepted accepted = accepted(outcome);
     assertThat(accepted.status()).isEqualTo(ProviderStatus.PENDING);
@@ -131,8 +132,8 @@ class CrazyrouterClientIT {
 
   @Test
   void firstLastFrameAndSubjectReferenceModelsAreCreatedOnTheVideoGenerationPath() {
-    String kf2v = accept(client.submit(KEY, Requests.kf2v("two frames"), "cr-kf2v-1"));
-    String s2v = accept(client.submit(KEY, Requests.s2v("[sim:run-ms=100]"), "cr-s2v-1"));
+    String kf2v = accept(client.submit(KEY, GenerationRequests.kf2v("two frames"), "cr-kf2v-1"));
+    String s2v = accept(client.submit(KEY, GenerationRequests.s2v("[sim:run-ms=100]"), "cr-s2v-1"));
 
     assertThat(sim.ledger().submissions())
         .filteredOn(s -> s.taskId() != null && (s.taskId().equals(kf2v) || s.taskId().equals(s2v)))
@@ -147,7 +148,7 @@ class CrazyrouterClientIT {
 
   @Test
   void modelTheAliasDoesNotServeIsABusinessErrorModelNotFoundAndNoTask() throws Exception {
-    GenerationRequest wan27 = Requests.i2v("wan2.7-i2v", "x", "720P");
+    GenerationRequest wan27 = GenerationRequests.i2v("wan2.7-i2v", "x", "720P");
     WanError e = refused(client.submit(KEY, wan27, "cr-model-1"));
 
     assertThat(e.code()).isEqualTo(NewApiErrors.MODEL_NOT_FOUND);
@@ -175,7 +176,9 @@ class CrazyrouterClientIT {
   @Test
   void invalidParameterOfAServedModelIsTheUpstreamsRefusalRelayed() {
     WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "cr-res-1"));
+        refused(
+            client.submit(
+                KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), "cr-res-1"));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo("InvalidParameter");
@@ -188,7 +191,8 @@ class CrazyrouterClientIT {
     try (WanSimulator faulty =
         WanSimulator.start(
             SimulatorConfig.builder().faults(Route.CREATE, Faults.alwaysThrottle()).build())) {
-      WanError e = refused(clientFor(faulty).submit(KEY, Requests.flash("x"), "cr-429-2"));
+      WanError e =
+          refused(clientFor(faulty).submit(KEY, GenerationRequests.flash("x"), "cr-429-2"));
       assertThat(e.throttled()).isTrue();
       assertThat(e.retryable()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -210,14 +214,15 @@ class CrazyrouterClientIT {
 
     assertThat(snapshot(client, KEY, "00000000-0000-0000-0000-000000000000").status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accept(client.submit(KEY, Requests.flash("mine"), "cr-acct-1"));
+    String mine = accept(client.submit(KEY, GenerationRequests.flash("mine"), "cr-acct-1"));
     assertThat(snapshot(client, KEY, mine).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(snapshot(client, OTHER_ACCOUNT_KEY, mine).status())
         .as("a task is visible only to its own account")
         .isEqualTo(ProviderStatus.UNKNOWN);
     String nativeTask =
         accept(
-            SimulatedProvider.dashScopeClient(sim).submit(KEY, Requests.flash("n"), "cr-native-1"));
+            SimulatedProvider.dashScopeClient(sim)
+                .submit(KEY, GenerationRequests.flash("n"), "cr-native-1"));
     assertThat(snapshot(client, KEY, nativeTask).status())
         .as("the alias knows only the tasks created through it")
         .isEqualTo(ProviderStatus.UNKNOWN);
@@ -226,7 +231,8 @@ class CrazyrouterClientIT {
   @Test
   void cancelAndListAreNotOfferedAndMakeNoCall() throws Exception {
     String pending =
-        accept(client.submit(KEY, Requests.flash("[sim:pending-forever]"), "cr-cancel-1"));
+        accept(
+            client.submit(KEY, GenerationRequests.flash("[sim:pending-forever]"), "cr-cancel-1"));
     int cancelsBefore = sim.ledger().cancels().size();
     int listsBefore = sim.ledger().lists().size();
 
@@ -261,7 +267,7 @@ class CrazyrouterClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       CrazyrouterClient c = clientFor(timed);
-      String taskId = accept(c.submit(KEY, Requests.flash("clocked"), "cr-expiry-1"));
+      String taskId = accept(c.submit(KEY, GenerationRequests.flash("clocked"), "cr-expiry-1"));
       assertThat(snapshot(c, KEY, taskId).status()).isEqualTo(ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(2));
       assertThat(snapshot(c, KEY, taskId).status()).isEqualTo(ProviderStatus.RUNNING);

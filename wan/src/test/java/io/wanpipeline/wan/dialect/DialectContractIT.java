@@ -23,8 +23,8 @@ import io.wanpipeline.wan.dialect.crazyrouter.CrazyrouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterTaskId;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -227,7 +227,7 @@ class DialectContractIT {
     String requestId = d.name() + "-ok";
 
     SubmitOutcome.Accepted accepted =
-        accepted(client.submit(KEY, Requests.flash("a cat turns its head"), requestId));
+        accepted(client.submit(KEY, GenerationRequests.flash("a cat turns its head"), requestId));
     assertThat(accepted.taskId()).isNotBlank();
     TaskSnapshot done = Outcomes.awaitTerminal(client, KEY, accepted.taskId());
 
@@ -272,12 +272,16 @@ class DialectContractIT {
     String retryable =
         accepted(
                 client.submit(
-                    KEY, Requests.flash("[sim:fail=InternalError.Algo] x"), d.name() + "-fail-1"))
+                    KEY,
+                    GenerationRequests.flash("[sim:fail=InternalError.Algo] x"),
+                    d.name() + "-fail-1"))
             .taskId();
     String permanent =
         accepted(
                 client.submit(
-                    KEY, Requests.flash("[sim:fail=DataInspectionFailed]"), d.name() + "-fail-2"))
+                    KEY,
+                    GenerationRequests.flash("[sim:fail=DataInspectionFailed]"),
+                    d.name() + "-fail-2"))
             .taskId();
 
     TaskSnapshot a = Outcomes.awaitTerminal(client, KEY, retryable);
@@ -309,7 +313,10 @@ class DialectContractIT {
   void unknownModelIsRefusedPermanentlyAndNotInDoubt(Dialect d) {
     String requestId = d.name() + "-model";
     WanError e =
-        refused(d.client().apply(sim).submit(KEY, Requests.i2v(BAD_MODEL, "x", "480P"), requestId));
+        refused(
+            d.client()
+                .apply(sim)
+                .submit(KEY, GenerationRequests.i2v(BAD_MODEL, "x", "480P"), requestId));
 
     assertThat(e.httpStatus()).isEqualTo(d.badModelStatus());
     assertThat(e.code()).isEqualTo(d.badModelCode());
@@ -335,7 +342,7 @@ class DialectContractIT {
         refused(
             d.client()
                 .apply(sim)
-                .submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), requestId));
+                .submit(KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), requestId));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo(d.badParameterCode());
@@ -351,7 +358,10 @@ class DialectContractIT {
   void throttledSubmitIsRefusedRetryableWithRetryAfterAndNoTask(Dialect d) {
     String requestId = d.name() + "-429";
     WanError e =
-        refused(d.client().apply(sim).submit(KEY, Requests.flash("[sim:submit=429] x"), requestId));
+        refused(
+            d.client()
+                .apply(sim)
+                .submit(KEY, GenerationRequests.flash("[sim:submit=429] x"), requestId));
 
     assertThat(e.httpStatus()).isEqualTo(429);
     assertThat(e.code()).isEqualTo(d.throttleCode());
@@ -370,11 +380,11 @@ class DialectContractIT {
   void serverErrorResetAndLostReplyAfterSendingAreInDoubt(Dialect d) {
     WanClient client = d.client().apply(sim);
     SubmitOutcome serverError =
-        client.submit(KEY, Requests.flash("[sim:submit=500]"), d.name() + "-500");
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=500]"), d.name() + "-500");
     SubmitOutcome reset =
-        client.submit(KEY, Requests.flash("[sim:submit=reset]"), d.name() + "-reset");
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=reset]"), d.name() + "-reset");
     SubmitOutcome lost =
-        client.submit(KEY, Requests.flash("[sim:submit=lost-reply]"), d.name() + "-lost");
+        client.submit(KEY, GenerationRequests.flash("[sim:submit=lost-reply]"), d.name() + "-lost");
 
     assertThat(serverError).isInstanceOf(SubmitOutcome.InDoubt.class);
     assertThat(reset).isInstanceOf(SubmitOutcome.InDoubt.class);
@@ -394,7 +404,8 @@ class DialectContractIT {
     WanClient client = d.client().apply(sim);
     assertThat(answered(client.query(KEY, d.unknownTaskId())).status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accepted(client.submit(KEY, Requests.flash("mine"), d.name() + "-acct")).taskId();
+    String mine =
+        accepted(client.submit(KEY, GenerationRequests.flash("mine"), d.name() + "-acct")).taskId();
     assertThat(answered(client.query(KEY, mine)).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(answered(client.query(OTHER_ACCOUNT_KEY, mine)).status())
         .as("a task is visible only to its own account")
@@ -406,7 +417,9 @@ class DialectContractIT {
   void cancelAndListAreUnsupportedWithoutACallWhereTheDialectHasNone(Dialect d) {
     WanClient client = d.client().apply(sim);
     String pending =
-        accepted(client.submit(KEY, Requests.flash("[sim:pending-forever]"), d.name() + "-cancel"))
+        accepted(
+                client.submit(
+                    KEY, GenerationRequests.flash("[sim:pending-forever]"), d.name() + "-cancel"))
             .taskId();
     int cancelsBefore = sim.ledger().cancels().size();
     int listsBefore = sim.ledger().lists().size();
@@ -438,7 +451,8 @@ class DialectContractIT {
   @MethodSource("dialects")
   void unknownKeyIsRefusedWith401AndNoKeyAppearsInAnyError(Dialect d) {
     WanClient client = d.client().apply(sim);
-    WanError e = refused(client.submit(WRONG_KEY, Requests.flash("x"), d.name() + "-key"));
+    WanError e =
+        refused(client.submit(WRONG_KEY, GenerationRequests.flash("x"), d.name() + "-key"));
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e.code()).isEqualTo(d.unauthorizedCode());
     assertThat(e.retryable()).isFalse();

@@ -21,8 +21,9 @@ import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterClient;
 import io.wanpipeline.wan.dialect.mulerouter.MuleRouterTaskId;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,8 @@ class MuleRouterClientIT {
 
   @Test
   void submitsFlatPollsUnderTheModelPathAndDownloadsWithoutAuthorization() throws Exception {
-    SubmitOutcome outcome = client.submit(KEY, Requests.flash("a cat turns its head"), "req-mr-1");
+    SubmitOutcome outcome =
+        client.submit(KEY, GenerationRequests.flash("a cat turns its head"), "req-mr-1");
 
     SubmitOutcome.Accepted accepted = accepted(outcome);
     assertThat(accepted.status()).isEqualTo(ProviderStatus.PENDING);
@@ -128,7 +129,7 @@ class MuleRouterClientIT {
 
   @Test
   void defaultResolutionIsMuleRoutersSevenTwentyP() {
-    GenerationRequest noTier = Requests.i2v("wan2.2-i2v-flash", "no tier", null);
+    GenerationRequest noTier = GenerationRequests.i2v("wan2.2-i2v-flash", "no tier", null);
     String taskId = accepted(client.submit(KEY, noTier, "req-mr-720")).taskId();
     assertThat(sim.ledger().task(MuleRouterTaskId.parse(taskId).orElseThrow().id()))
         .hasValueSatisfying(t -> assertThat(t.tier()).isEqualTo("720P"));
@@ -137,7 +138,9 @@ class MuleRouterClientIT {
   @Test
   void unsupportedResolutionIsRefusedPermanentlyInMuleRoutersWords() {
     WanError e =
-        refused(client.submit(KEY, Requests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-mr-res"));
+        refused(
+            client.submit(
+                KEY, GenerationRequests.i2v("wan2.2-i2v-flash", "x", "1080P"), "req-mr-res"));
 
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.code()).isEqualTo("400");
@@ -151,12 +154,10 @@ class MuleRouterClientIT {
   @Test
   void missingImageIsRefusedNamingMuleRoutersField() {
     GenerationRequest noImage =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new GenerationRequest.Input(
-                "no image", null, null, null, null, null, null, null, null, null),
-            new GenerationRequest.Parameters(
-                "480P", null, null, null, null, null, null, null, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.2-i2v-flash")
+            .prompt("no image")
+            .resolution("480P")
+            .build();
     WanError e = refused(client.submit(KEY, noImage, "req-mr-img"));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.message()).contains("image").doesNotContain("img_url");
@@ -168,7 +169,8 @@ class MuleRouterClientIT {
     try (WanSimulator faulty =
         WanSimulator.start(
             SimulatorConfig.builder().faults(Route.CREATE, Faults.alwaysThrottle()).build())) {
-      WanError e = refused(clientFor(faulty).submit(KEY, Requests.flash("x"), "req-mr-429b"));
+      WanError e =
+          refused(clientFor(faulty).submit(KEY, GenerationRequests.flash("x"), "req-mr-429b"));
       assertThat(e.throttled()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
       assertThat(faulty.ledger().submissions("req-mr-429b"))
@@ -189,7 +191,8 @@ class MuleRouterClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       MuleRouterClient c = clientFor(timed);
-      String taskId = accepted(c.submit(KEY, Requests.flash("clocked"), "req-mr-exp")).taskId();
+      String taskId =
+          accepted(c.submit(KEY, GenerationRequests.flash("clocked"), "req-mr-exp")).taskId();
       assertThat(answered(c.query(KEY, taskId)).status()).isEqualTo(ProviderStatus.PENDING);
       clock.advance(Duration.ofSeconds(2));
       assertThat(answered(c.query(KEY, taskId)).status()).isEqualTo(ProviderStatus.RUNNING);
@@ -227,7 +230,8 @@ class MuleRouterClientIT {
             answered(client.query(KEY, "wan2.2-i2v-flash/00000000-0000-0000-0000-000000000000"))
                 .status())
         .isEqualTo(ProviderStatus.UNKNOWN);
-    String mine = accepted(client.submit(KEY, Requests.flash("mine"), "req-mr-acct")).taskId();
+    String mine =
+        accepted(client.submit(KEY, GenerationRequests.flash("mine"), "req-mr-acct")).taskId();
     MuleRouterTaskId id = MuleRouterTaskId.parse(mine).orElseThrow();
     assertThat(answered(client.query(KEY, mine)).status()).isNotEqualTo(ProviderStatus.UNKNOWN);
     assertThat(answered(client.query(KEY, "wan2.2-i2v-plus/" + id.id())).status())
@@ -260,7 +264,7 @@ class MuleRouterClientIT {
                 .faults(Route.QUERY, Faults.NONE.withUnavailableRate(1))
                 .build())) {
       MuleRouterClient c = clientFor(flaky);
-      String taskId = accepted(c.submit(KEY, Requests.flash("x"), "req-mr-503")).taskId();
+      String taskId = accepted(c.submit(KEY, GenerationRequests.flash("x"), "req-mr-503")).taskId();
       WanError e = failed(c.query(KEY, taskId));
       assertThat(e.httpStatus()).isEqualTo(503);
       assertThat(e.retryable()).isTrue();

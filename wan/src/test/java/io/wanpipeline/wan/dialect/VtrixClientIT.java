@@ -17,8 +17,8 @@ import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.dialect.vtrix.VtrixClient;
 import io.wanpipeline.wan.dialect.vtrix.VtrixEnvelope;
 import io.wanpipeline.wan.dialect.vtrix.VtrixModelIds;
+import io.wanpipeline.wan.testing.GenerationRequests;
 import io.wanpipeline.wan.testing.Outcomes;
-import io.wanpipeline.wan.testing.Requests;
 import io.wanpipeline.wan.testing.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,7 +82,7 @@ class VtrixClientIT {
     String requestId = "req-vt-life-" + envelope.word();
 
     SubmitOutcome.Accepted accepted =
-        accepted(c.submit(KEY, Requests.flash("a cat turns its head"), requestId));
+        accepted(c.submit(KEY, GenerationRequests.flash("a cat turns its head"), requestId));
 
     assertThat(accepted.status())
         .as("Vtrix says in_progress while queued")
@@ -137,7 +137,9 @@ class VtrixClientIT {
         accepted(
             client()
                 .submit(
-                    KEY, Requests.flash("[sim:pending-ms=0] [sim:run-ms=0] fast"), "req-vt-now"));
+                    KEY,
+                    GenerationRequests.flash("[sim:pending-ms=0] [sim:run-ms=0] fast"),
+                    "req-vt-now"));
     assertThat(accepted.status()).isEqualTo(ProviderStatus.SUCCEEDED);
     TaskSnapshot done = answered(client().query(KEY, accepted.taskId()));
     assertThat(done.status()).isEqualTo(ProviderStatus.SUCCEEDED);
@@ -147,7 +149,12 @@ class VtrixClientIT {
   @Test
   void sevenTwentyPCostsTwiceAsMuchPerSecond() {
     String taskId =
-        accepted(client().submit(KEY, Requests.i2v("wan2.2-i2v-flash", "hd", "720P"), "req-vt-720"))
+        accepted(
+                client()
+                    .submit(
+                        KEY,
+                        GenerationRequests.i2v("wan2.2-i2v-flash", "hd", "720P"),
+                        "req-vt-720"))
             .taskId();
     TaskSnapshot done = awaitTerminal(client(), taskId);
     assertThat(done.usage().tier()).isEqualTo("720P");
@@ -157,7 +164,9 @@ class VtrixClientIT {
   @Test
   void modelWithoutAVtrixIdIsRefusedPermanentlyBeforeAnyCall() {
     WanError e =
-        refused(client().submit(KEY, Requests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-unmapped"));
+        refused(
+            client()
+                .submit(KEY, GenerationRequests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-unmapped"));
     assertThat(e.code()).isEqualTo(VtrixClient.UNSUPPORTED_MODEL);
     assertThat(e.message()).contains("wan2.6-i2v").contains(VtrixModelIds.OPTION);
     assertThat(e.retryable()).isFalse();
@@ -173,7 +182,9 @@ class VtrixClientIT {
             .modelIds(VtrixModelIds.standard().with("wan2.6-i2v=wan26_i2v_guess"))
             .build();
     WanError e =
-        refused(misconfigured.submit(KEY, Requests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-guess"));
+        refused(
+            misconfigured.submit(
+                KEY, GenerationRequests.i2v("wan2.6-i2v", "x", "720P"), "req-vt-guess"));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(e.message()).contains("wan26_i2v_guess");
     assertThat(e.retryable()).isFalse();
@@ -192,7 +203,8 @@ class VtrixClientIT {
                 .linkLifetime(Duration.ofMinutes(10))
                 .build())) {
       VtrixClient c = clientFor(timed, VtrixEnvelope.PARAMS_ARRAY);
-      String taskId = accepted(c.submit(KEY, Requests.flash("clocked"), "req-vt-exp")).taskId();
+      String taskId =
+          accepted(c.submit(KEY, GenerationRequests.flash("clocked"), "req-vt-exp")).taskId();
       assertThat(answered(c.query(KEY, taskId)).submitTime())
           .isEqualTo(Instant.parse("2026-03-01T02:00:00Z"));
       clock.advance(Duration.ofSeconds(32));

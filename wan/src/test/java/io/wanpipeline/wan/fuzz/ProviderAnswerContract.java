@@ -6,7 +6,6 @@ import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.GenerationRequest;
 import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.QueryOutcome;
-import io.wanpipeline.wan.RequestBuilder;
 import io.wanpipeline.wan.SubmitOutcome;
 import io.wanpipeline.wan.TaskListQuery;
 import io.wanpipeline.wan.TaskPage;
@@ -14,6 +13,7 @@ import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.WanError;
 import io.wanpipeline.wan.retry.Backoff;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -52,7 +52,7 @@ public final class ProviderAnswerContract {
   private static final String API_KEY = " sk-CANARYkey0123456789";
   private static final ApiKey KEY = new ApiKey("fuzz#0", "sk-fuzzOwnKey000");
   private static final GenerationRequest REQUEST =
-      RequestBuilder.model("wan2.2-i2v-flash")
+      GenerationRequestBuilder.model("wan2.2-i2v-flash")
           .prompt("a cat surfing")
           .imgUrl("https://example.com/cat.png")
           .build();

@@ -1,6 +1,6 @@
 package io.wanpipeline.wan.validation;
 
-import static io.wanpipeline.wan.RequestBuilder.model;
+import static io.wanpipeline.wan.testing.GenerationRequestBuilder.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.wan.GenerationRequest;

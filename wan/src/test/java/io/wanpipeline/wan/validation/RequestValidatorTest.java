@@ -1,13 +1,13 @@
 package io.wanpipeline.wan.validation;
 
-import static io.wanpipeline.wan.RequestBuilder.model;
+import static io.wanpipeline.wan.testing.GenerationRequestBuilder.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.RequestBuilder;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.catalogue.Region;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -188,7 +188,7 @@ class RequestValidatorTest {
             model("wan2.1-vace-plus").prompt("x").function("video_outpainting").videoUrl(VIDEO)));
   }
 
-  private static RequestBuilder vace(String function) {
+  private static GenerationRequestBuilder vace(String function) {
     return model("wanx2.1-vace-plus").prompt("a fox in the snow").function(function);
   }
 
@@ -674,33 +674,33 @@ class RequestValidatorTest {
                 + " wan2.2-i2v-flash supports 5 seconds, not 10");
   }
 
-  private String message(RequestBuilder b) {
+  private String message(GenerationRequestBuilder b) {
     List<Violation> v = validator.validate(b.build());
     assertThat(v).hasSize(1);
     return v.get(0).message();
   }
 
-  private static RequestBuilder r2vWith(int references) {
-    RequestBuilder b = model("wan2.7-r2v").prompt("x");
+  private static GenerationRequestBuilder r2vWith(int references) {
+    GenerationRequestBuilder b = model("wan2.7-r2v").prompt("x");
     for (int i = 0; i < references; i++) {
       b.media(i % 2 == 0 ? "reference_image" : "reference_video", i % 2 == 0 ? IMG : VIDEO);
     }
     return b;
   }
 
-  private static RequestBuilder horseR2vWith(int images) {
-    RequestBuilder b = model("happyhorse-1.0-r2v").prompt("x");
+  private static GenerationRequestBuilder horseR2vWith(int images) {
+    GenerationRequestBuilder b = model("happyhorse-1.0-r2v").prompt("x");
     for (int i = 0; i < images; i++) {
       b.media("reference_image", IMG);
     }
     return b;
   }
 
-  private static Arguments req(String name, RequestBuilder b) {
+  private static Arguments req(String name, GenerationRequestBuilder b) {
     return Arguments.of(name, b.build());
   }
 
-  private static Arguments bad(String name, RequestBuilder b, String field) {
+  private static Arguments bad(String name, GenerationRequestBuilder b, String field) {
     return Arguments.of(name, b.build(), field);
   }
 }

@@ -16,6 +16,7 @@ import io.wanpipeline.events.Usage;
 import io.wanpipeline.infra.cli.PublishPricesCommand;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topic;
@@ -329,30 +330,23 @@ class BillingIT {
       long millis,
       Boolean audio,
       Instant end) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
+    return TaskStatuses.succeeded(requestId)
         .setAccountId(account)
         .setProviderAccount("cn-main")
         .setApiKeyRef("cn-main#0")
         .setModel(model)
-        .setTaskId("task-" + requestId)
-        .setState(TaskState.SUCCEEDED)
         .setProviderEndTime(end)
         .setEventTime(end.plusSeconds(4))
         .setRequestedResolution(tier)
-        .setUsage(
-            Usage.newBuilder().setVideoDurationMillis(millis).setTier(tier).setAudio(audio).build())
+        .setUsage(Usage.newBuilder(TaskStatuses.usage(millis, tier)).setAudio(audio).build())
         .build();
   }
 
   private static TaskStatus failed(String requestId, String account, String model) {
-    return TaskStatus.newBuilder()
-        .setRequestId(requestId)
+    return TaskStatuses.of(requestId, TaskState.FAILED)
         .setAccountId(account)
         .setProviderAccount("cn-main")
         .setModel(model)
-        .setTaskId("task-" + requestId)
-        .setState(TaskState.FAILED)
         .setEventTime(DAY_1)
         .setRequestedResolution("480P")
         .setRequestedDuration(5)

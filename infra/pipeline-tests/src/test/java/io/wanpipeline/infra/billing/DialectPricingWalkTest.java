@@ -10,7 +10,6 @@ import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.Media;
 import io.wanpipeline.events.Price;
-import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoInput;
 import io.wanpipeline.events.VideoParameters;
@@ -20,6 +19,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.UsageStyle;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.poller.PollScheduler;
 import io.wanpipeline.poller.TaskTransitions;
 import io.wanpipeline.poller.TimeoutDetector;
@@ -452,16 +452,11 @@ class DialectPricingWalkTest {
             .setMode(c.mode())
             .setObjOrBg(objOrBg)
             .build();
-    return VideoRequest.newBuilder()
-        .setRequestId(requestId)
-        .setAccountId("walk-tenant")
-        .setProviderAccount(null)
-        .setModel(spec.id())
-        .setInput(in.build())
-        .setParameters(parameters)
-        .setPriority(Priority.LIVE)
-        .setRequestedAt(null)
-        .setMetadata(Map.of())
+    return VideoRequests.t2v(requestId)
+        .accountId("walk-tenant")
+        .model(spec.id())
+        .input(in.build())
+        .parameters(parameters)
         .build();
   }
 

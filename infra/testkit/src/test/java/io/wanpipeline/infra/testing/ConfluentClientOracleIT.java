@@ -7,6 +7,7 @@ import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
+import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.serde.AvroSerde;
 import io.wanpipeline.schemas.serde.ConfluentWireFormat;
@@ -93,12 +94,7 @@ class ConfluentClientOracleIT {
       SchemaRegistryClient ours = SchemaRegistryClient.of(registry.url());
       AvroSerde<TaskStatus> serde = AvroSerde.forValue(ours, TaskStatus.getClassSchema());
       TaskStatus status =
-          TaskStatus.newBuilder()
-              .setRequestId("oracle-1")
-              .setAccountId("acme")
-              .setProviderAccount("default")
-              .setModel("wan2.2-i2v-flash")
-              .setState(TaskState.SUBMITTED)
+          TaskStatuses.of("oracle-1", TaskState.SUBMITTED)
               .setTaskId("task-1")
               .setEventTime(Instant.ofEpochMilli(1_763_700_000_000L))
               .build();

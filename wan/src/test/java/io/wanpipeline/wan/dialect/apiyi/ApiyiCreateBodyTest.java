@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
 import io.wanpipeline.wan.GenerationRequest.MediaItem;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.dashscope.CreateTaskBody;
 import io.wanpipeline.wan.dialect.newapi.NewApiFixtures;
-import java.util.List;
-import java.util.Map;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,23 +26,18 @@ class ApiyiCreateBodyTest {
   @Test
   void wan27ImageToVideoKeepsEveryMediaItemInOrder() throws Exception {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.7-i2v",
-            new Input(
-                "she raps to the beat",
-                "blurry",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(
-                    new MediaItem("first_frame", "https://example.com/face.png", null, null),
-                    new MediaItem("last_frame", "https://example.com/end.png", null, null),
-                    new MediaItem("driving_audio", "https://example.com/rap.mp3", null, null))),
-            new Parameters("1080P", null, null, 10, true, false, null, 42L, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.7-i2v")
+            .prompt("she raps to the beat")
+            .negativePrompt("blurry")
+            .media("first_frame", "https://example.com/face.png")
+            .media("last_frame", "https://example.com/end.png")
+            .media("driving_audio", "https://example.com/rap.mp3")
+            .resolution("1080P")
+            .duration(10)
+            .promptExtend(true)
+            .watermark(false)
+            .seed(42L)
+            .build();
 
     assertThat(onTheWire(request)).isEqualTo(NewApiFixtures.json("apiyi", "create-wan27-i2v.json"));
   }
@@ -53,26 +45,19 @@ class ApiyiCreateBodyTest {
   @Test
   void wan27ReferenceToVideoKeepsTheVoiceAndDescriptionOfAReference() throws Exception {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.7-r2v",
-            new Input(
-                "image 1 talks to video 1",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(
-                    new MediaItem(
-                        "reference_image",
-                        "https://example.com/a.png",
-                        "https://example.com/voice.mp3",
-                        "the host"),
-                    new MediaItem("reference_video", "https://example.com/b.mp4", null, null))),
-            new Parameters("720P", null, "16:9", 8, null, null, null, null, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.7-r2v")
+            .prompt("image 1 talks to video 1")
+            .media(
+                new MediaItem(
+                    "reference_image",
+                    "https://example.com/a.png",
+                    "https://example.com/voice.mp3",
+                    "the host"))
+            .media("reference_video", "https://example.com/b.mp4")
+            .resolution("720P")
+            .ratio("16:9")
+            .duration(8)
+            .build();
 
     assertThat(onTheWire(request)).isEqualTo(NewApiFixtures.json("apiyi", "create-wan27-r2v.json"));
   }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.dialect.DialectFixtures;
-import java.util.Map;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import org.junit.jupiter.api.Test;
 
 class MuleRouterBodyTest {
@@ -15,20 +13,13 @@ class MuleRouterBodyTest {
   @Test
   void templateExampleOfTheSeedIsAFlatBodyWithImgUrlAsImage() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                "Gentle motion, camera slowly pans right",
-                null,
-                "https://example.com/scene.jpg",
-                null,
-                null,
-                null,
-                null,
-                "solaron",
-                null,
-                null),
-            new Parameters("720P", null, null, 5, null, null, null, null, null, Map.of()));
+        GenerationRequestBuilder.model("wan2.2-i2v-flash")
+            .prompt("Gentle motion, camera slowly pans right")
+            .imgUrl("https://example.com/scene.jpg")
+            .template("solaron")
+            .resolution("720P")
+            .duration(5)
+            .build();
 
     ObjectNode body = MuleRouterBody.of(request, DialectFixtures.MAPPER);
 
@@ -42,30 +33,17 @@ class MuleRouterBodyTest {
   @Test
   void dataUriNegativePromptSeedSafetyFilterAndPromptExtendAreCarried() {
     GenerationRequest request =
-        new GenerationRequest(
-            "wan2.2-i2v-flash",
-            new Input(
-                "Subject starts moving slowly",
-                "blurry",
-                "data:image/jpeg;base64,/9j/4AAQSkZJRg",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new Parameters(
-                "480P",
-                null,
-                null,
-                5,
-                false,
-                true,
-                null,
-                1073741823L,
-                null,
-                Map.of("safety_filter", false)));
+        GenerationRequestBuilder.model("wan2.2-i2v-flash")
+            .prompt("Subject starts moving slowly")
+            .negativePrompt("blurry")
+            .imgUrl("data:image/jpeg;base64,/9j/4AAQSkZJRg")
+            .resolution("480P")
+            .duration(5)
+            .promptExtend(false)
+            .watermark(true)
+            .seed(1073741823L)
+            .extra("safety_filter", false)
+            .build();
 
     ObjectNode body = MuleRouterBody.of(request, DialectFixtures.MAPPER);
 
@@ -80,20 +58,12 @@ class MuleRouterBodyTest {
   @Test
   void keyframesBecomeImageAndLastFrameAndShotTypeBecomesMultiShots() {
     GenerationRequest kf2v =
-        new GenerationRequest(
-            "wan2.1-kf2v-plus",
-            new Input(
-                "morph",
-                null,
-                null,
-                "https://example.com/a.png",
-                "https://example.com/b.png",
-                null,
-                null,
-                null,
-                null,
-                null),
-            new Parameters(null, null, null, null, null, null, null, null, "multi", Map.of()));
+        GenerationRequestBuilder.model("wan2.1-kf2v-plus")
+            .prompt("morph")
+            .firstFrameUrl("https://example.com/a.png")
+            .lastFrameUrl("https://example.com/b.png")
+            .shotType("multi")
+            .build();
 
     ObjectNode body = MuleRouterBody.of(kf2v, DialectFixtures.MAPPER);
 

@@ -4,29 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.wan.GenerationRequest;
-import io.wanpipeline.wan.GenerationRequest.Input;
-import io.wanpipeline.wan.GenerationRequest.Parameters;
 import io.wanpipeline.wan.dialect.DialectFixtures;
-import java.util.Map;
+import io.wanpipeline.wan.testing.GenerationRequestBuilder;
 import org.junit.jupiter.api.Test;
 
 class VtrixBodyTest {
 
   private static final GenerationRequest FLASH =
-      new GenerationRequest(
-          "wan2.2-i2v-flash",
-          new Input(
-              "a cat turns its head",
-              null,
-              "https://example.com/cat.png",
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null),
-          new Parameters("480P", null, null, 5, true, false, null, 42L, null, Map.of()));
+      GenerationRequestBuilder.model("wan2.2-i2v-flash")
+          .prompt("a cat turns its head")
+          .imgUrl("https://example.com/cat.png")
+          .resolution("480P")
+          .duration(5)
+          .promptExtend(true)
+          .watermark(false)
+          .seed(42L)
+          .build();
 
   @Test
   void objectEnvelopeIsTheModelPagesFormUnderVtrixsModelId() {
