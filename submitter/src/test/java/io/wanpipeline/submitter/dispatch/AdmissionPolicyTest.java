@@ -94,7 +94,7 @@ class AdmissionPolicyTest {
     List<String> called = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       called.addAll(calledIds(policy.round(List.of(lane))));
-      lane.inFlight(false); // the call answered
+      answered(lane);
       clock.advance(Duration.ofSeconds(1));
     }
 
@@ -134,8 +134,9 @@ class AdmissionPolicyTest {
       calledAtT0.addAll(calledIds(round));
       if (i == 2) {
         assertThat(reason(round)).isEqualTo(Reason.NO_PERMIT);
+      } else {
+        answered(lane);
       }
-      lane.inFlight(false);
     }
     assertThat(calledAtT0).as("2 calls a second").containsExactly("r0", "r1");
 
@@ -154,11 +155,20 @@ class AdmissionPolicyTest {
     lane.add(waiting("s2", 1, Priority.LIVE));
 
     assertThat(calledIds(policy.round(List.of(lane)))).containsExactly("s1");
-    lane.inFlight(false);
+    answered(lane);
     clock.advance(Duration.ofMillis(1_999));
     assertThat(reason(policy.round(List.of(lane)))).isEqualTo(Reason.NO_PERMIT);
     clock.advance(Duration.ofMillis(1));
     assertThat(calledIds(policy.round(List.of(lane)))).containsExactly("s2");
+  }
+
+  /**
+   * The lane's create call answered now: the lane may call again, and the call counts against the
+   * submit rate until a window after this answer (as {@code Dispatcher} reports it).
+   */
+  private void answered(Lane lane) {
+    lane.inFlight(false);
+    lane.limiter.answered(clock.instant());
   }
 
   // ------------------------------------------------------------------ in-progress cap
