@@ -221,6 +221,29 @@ class PollerTopologyTest {
   }
 
   @Test
+  void aProcessorJustStartedCallsNothingForThreeSecondsThoughItsStoreSaysDue() {
+    // A restored store (a replaced stream thread, a rolled-back transaction, a partition taken
+    // over) may not know of a poll made moments before: the processor waits 3 s before any call.
+    start(Map.of());
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt("overdue").build();
+    String taskId = ((SubmitOutcome.Accepted) client.submit(KEY, request, "r-overdue")).taskId();
+    in.pipeInput(
+        "r-overdue",
+        TaskStatuses.submitted("r-overdue", taskId)
+            .setApiKeyRef(KEY.ref())
+            .setEventTime(clock.instant())
+            .setSubmittedAt(clock.instant().minusSeconds(60))
+            .build(),
+        clock.instant());
+
+    tick(Duration.ofMillis(2_500), Duration.ofMillis(500));
+    assertThat(sim.ledger().polls(taskId)).as("no call in the processor's first 3 s").isEmpty();
+
+    tick(Duration.ofMillis(1_000), Duration.ofMillis(500));
+    assertThat(sim.ledger().polls(taskId)).as("due, and 3 s have passed").hasSize(1);
+  }
+
+  @Test
   void cancelsATaskStillPendingAtTheTimeoutAndEndsItTimedOut() {
     start(Map.of("poller.timeout", "60s"));
     String taskId = submit("req-stuck", "[sim:pending-forever] a queue that never moves");
