@@ -20,6 +20,9 @@ import java.util.Objects;
  * status event to emit, if the state changed, and the task's next schedule, or none when it ended.
  * Pure: no Kafka, no I/O.
  *
+ * <p>Over 400 lines: every transition of a task's life and the event it emits, in one place so the
+ * lifecycle reads top to bottom.
+ *
  * @param scheduler when the next call is due
  * @param timeouts the deadline and its handling
  * @param unknownThreshold consecutive UNKNOWN answers after which the task ends UNKNOWN

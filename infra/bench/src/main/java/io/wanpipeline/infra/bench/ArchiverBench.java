@@ -51,6 +51,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * hashing, checksum object or Kafka. After untimed warm-up videos on both, the two paths take turns
  * by rounds of {@link #WORKERS} videos. Reports MB/s of both, their ratio, the CPU time every
  * process used during each path's rounds, and the archiver's peak heap.
+ *
+ * <p>Over 400 lines: both paths, the warm-up, the rounds and the report of one benchmark, used only
+ * together.
  */
 final class ArchiverBench {
   /** The bench account's query rate (simulator and archiver): a tenth goes to link queries. */

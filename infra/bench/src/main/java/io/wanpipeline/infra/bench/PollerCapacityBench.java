@@ -36,6 +36,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * schedule (simulator ledger), the live heap per task and the CPU. In {@link Mode#HTTP} the poller
  * runs in a child JVM capped at 512 MB and 2 processors and polls over loopback HTTP; in {@link
  * Mode#BOARD} it runs in this JVM and queries the simulator's task board in-process.
+ *
+ * <p>Over 400 lines: the ramp, both modes and the report of one benchmark, used only together.
  */
 final class PollerCapacityBench {
   /** How the poller reaches the simulator. */

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * The Confluent schema-registry REST API (the subset the serdes and Confluent's client use), as a
  * Jetty core handler. Answers are {@code application/vnd.schemaregistry.v1+json}; errors carry
  * Confluent's {@code error_code}.
+ *
+ * <p>Over 400 lines: one route per endpoint of the REST API it serves.
  */
 final class RegistryApi extends Handler.Abstract {
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";

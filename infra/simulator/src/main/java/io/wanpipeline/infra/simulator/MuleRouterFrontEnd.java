@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>⚠ Only the create answer and the task answers are documented; the error body of a refused call
  * is this simulator's reading of them.
+ *
+ * <p>Over 400 lines: the whole gateway (create, query, errors, renderings) as one front end, like
+ * its siblings.
  */
 final class MuleRouterFrontEnd extends Handler.Abstract {
 

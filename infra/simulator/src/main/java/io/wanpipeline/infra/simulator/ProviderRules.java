@@ -16,6 +16,8 @@ import java.util.Set;
  * type, media, the inputs of each {@code input.function} (VACE) and enumerated parameters. Fields a
  * model does not read are ignored, as the provider tolerates extra fields (docs/protocol.md 1.4);
  * over-long prompts are truncated, not refused (section 2).
+ *
+ * <p>Over 400 lines: one table of the provider's documented rules, a method per rule family.
  */
 final class ProviderRules implements ModelRules {
 

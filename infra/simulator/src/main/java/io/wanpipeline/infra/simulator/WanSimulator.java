@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start with {@link #start(SimulatorConfig)}; close to stop. Point a client at {@link
  * #baseUrl()} (the official SDK at {@code baseUrl() + "/api/v1"}).
+ *
+ * <p>Over 400 lines: the simulator's whole public face (start, ledger, faults, links, test hooks)
+ * for tests in every module.
  */
 public final class WanSimulator implements AutoCloseable {
 
