@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.Faults;
 import io.wanpipeline.infra.simulator.NativeStatus;
@@ -15,13 +14,10 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
-import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.ProviderStatus;
@@ -45,12 +41,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -62,71 +56,56 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The archiver against a real broker, registry, S3-compatible server and the Wan simulator: the
  * provider's signed links, their expiry and the bytes they serve are the simulator's.
  */
-@ExtendWith({KafkaBroker.class, S3Server.class})
 class ArchiverIT {
-  private static final String ACCOUNT = "sim";
-  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", "sk-archiver-it");
+  private static final String ACCOUNT = "default";
+  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", PipelineEnv.API_KEY);
   private static final int PARTITIONS = 3;
   private static final int VIDEO_BYTES = 20 * 1024 * 1024;
   private static final Duration LINK_LIFETIME = Duration.ofMinutes(10);
   private static final Duration TASK_RETENTION = Duration.ofHours(1);
+  private static final AdjustableClock simClock =
+      new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
-  private static AdjustableClock simClock;
-  private static WanSimulator sim;
-  private static DashScopeClient provider;
-  private static LocalSchemaRegistry registry;
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(
+              SimulatorConfig.builder()
+                  .clock(simClock)
+                  .apiKey(KEY.secret(), "acct-sim")
+                  .pendingTime(Duration.ofSeconds(1))
+                  .runningTime(Duration.ofSeconds(2))
+                  .linkLifetime(LINK_LIFETIME)
+                  .taskRetention(TASK_RETENTION))
+          .withS3()
+          .partitions(PARTITIONS)
+          .named("archiver");
 
+  private PipelineEnv env;
   private KafkaBroker.Info kafka;
-  private S3Server.Info s3Info;
+  private WanSimulator sim;
+  private DashScopeClient provider;
   private Topics topics;
-  private String prefix;
   private String bucket;
   private S3Client s3;
   private final List<ArchiverService> services = new ArrayList<>();
   private final List<S3AsyncClient> asyncClients = new ArrayList<>();
   private final Map<String, String> extraSettings = new HashMap<>();
 
-  @BeforeAll
-  static void startProvider(KafkaBroker.Info kafka) {
-    simClock = new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    sim =
-        WanSimulator.start(
-            SimulatorConfig.builder()
-                .clock(simClock)
-                .apiKey(KEY.secret(), "acct-sim")
-                .pendingTime(Duration.ofSeconds(1))
-                .runningTime(Duration.ofSeconds(2))
-                .linkLifetime(LINK_LIFETIME)
-                .taskRetention(TASK_RETENTION)
-                .build());
-    provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
-    registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    registry.close();
-    sim.close();
-  }
-
   @BeforeEach
-  void setUp(KafkaBroker.Info kafka, S3Server.Info s3Info) {
-    this.kafka = kafka;
-    this.s3Info = s3Info;
-    prefix = kafka.uniqueName("archiver") + ".";
-    topics = new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), PARTITIONS, (short) 1));
-    }
-    bucket = s3Info.uniqueBucket("archive");
-    s3 = s3Info.newClient();
+  void setUp(PipelineEnv env) {
+    this.env = env;
+    kafka = env.kafka();
+    sim = env.simulator();
+    provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
+    topics = env.topics();
+    bucket = env.bucket();
+    s3 = env.closeAfter(env.s3().newClient());
   }
 
   @AfterEach
   void tearDown() {
     services.forEach(ArchiverService::close);
     asyncClients.forEach(S3AsyncClient::close);
-    s3.close();
     sim.setFaults(Route.DOWNLOAD, Faults.NONE);
   }
 
@@ -551,29 +530,15 @@ class ArchiverIT {
   }
 
   private ArchiverService start(String groupId, Clock clock) {
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    values.put("schema-registry.url", registry.url());
-    values.put("topics.prefix", prefix);
-    values.put("provider.accounts", ACCOUNT);
-    values.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
+    Map<String, String> values = env.settings(PipelineEnv.Service.ARCHIVER);
     values.put("archiver.group-id", groupId);
-    values.put("archiver.bucket", bucket);
-    values.put("archiver.create-bucket", "true");
     values.put("archiver.retry-initial-backoff", "2s");
     values.put("archiver.retry-max-backoff", "4s");
     values.put("archiver.workers", "2");
     values.put("archiver.shutdown-grace", "5s");
-    values.put("s3.endpoint", s3Info.endpoint().toString());
-    values.put("s3.path-style", "true");
     values.putAll(sim.archiverLinkSettings());
     values.putAll(extraSettings);
-    Map<String, String> env =
-        Map.of(
-            "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),
-            "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3Info.accessKey(),
-            "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3Info.secretKey());
-    ArchiverConfig config = ArchiverConfig.from(Settings.of(values, env));
+    ArchiverConfig config = ArchiverConfig.from(Settings.of(values));
     S3AsyncClient client = S3Clients.create(config.s3());
     asyncClients.add(client);
     ArchiverService service =
@@ -589,7 +554,7 @@ class ArchiverIT {
   }
 
   /** A task the simulator has finished, as the provider reports it. */
-  private static TaskSnapshot succeededTask(String prompt) {
+  private TaskSnapshot succeededTask(String prompt) {
     return SucceededTasks.finished(provider, KEY, simClock, prompt);
   }
 

@@ -6,18 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
-import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.StatusTopic;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.TaskSnapshot;
@@ -33,18 +29,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The SSRF table: tasks whose result links the simulator replaces with hostile URLs (private,
@@ -55,21 +48,30 @@ import software.amazon.awssdk.services.s3.S3Client;
  * LINK_REFUSED} without a request reaching its target, while the control tasks (a plain signed link
  * and a redirect to one) are archived.
  */
-@ExtendWith({KafkaBroker.class, S3Server.class})
 class ArchiverSsrfIT {
-  private static final String ACCOUNT = "sim";
-  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", "sk-archiver-ssrf-it");
+  private static final String ACCOUNT = "default";
+  private static final ApiKey KEY = new ApiKey(ACCOUNT + "#0", PipelineEnv.API_KEY);
+  private static final AdjustableClock simClock =
+      new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withSimulator(
+              SimulatorConfig.builder()
+                  .clock(simClock)
+                  .apiKey(KEY.secret(), "acct-sim")
+                  .pendingTime(Duration.ofSeconds(1))
+                  .runningTime(Duration.ofSeconds(2))
+                  .concurrencyCap("wan2.2-i2v-flash", 100)
+                  .httpsLinks(true))
+          .withS3()
+          .named("ssrf");
+
+  private PipelineEnv env;
   private KafkaBroker.Info kafka;
-  private S3Server.Info s3Info;
-  private AdjustableClock simClock;
   private WanSimulator sim;
   private DashScopeClient provider;
-  private LocalSchemaRegistry registry;
   private Topics topics;
-  private String prefix;
-  private String bucket;
-  private S3Client s3;
   private HttpServer plainProbe;
   private HttpServer otherLoopbackProbe;
   private ServerSocket otherPortProbe;
@@ -78,29 +80,12 @@ class ArchiverSsrfIT {
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @BeforeEach
-  void setUp(KafkaBroker.Info kafka, S3Server.Info s3Info) throws Exception {
-    this.kafka = kafka;
-    this.s3Info = s3Info;
-    simClock = new AdjustableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    sim =
-        WanSimulator.start(
-            SimulatorConfig.builder()
-                .clock(simClock)
-                .apiKey(KEY.secret(), "acct-sim")
-                .pendingTime(Duration.ofSeconds(1))
-                .runningTime(Duration.ofSeconds(2))
-                .concurrencyCap("wan2.2-i2v-flash", 100)
-                .httpsLinks(true)
-                .build());
+  void setUp(PipelineEnv env) throws Exception {
+    this.env = env;
+    kafka = env.kafka();
+    sim = env.simulator();
     provider = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
-    registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
-    prefix = kafka.uniqueName("ssrf") + ".";
-    topics = new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), 3, (short) 1));
-    }
-    bucket = s3Info.uniqueBucket("ssrf");
-    s3 = s3Info.newClient();
+    topics = env.topics();
     plainProbe = probe("127.0.0.1");
     otherLoopbackProbe = probe("127.0.0.2");
     otherPortProbe = connectionProbe();
@@ -151,9 +136,6 @@ class ArchiverSsrfIT {
     plainProbe.stop(0);
     otherLoopbackProbe.stop(0);
     otherPortProbe.close();
-    s3.close();
-    registry.close();
-    sim.close();
   }
 
   @Test
@@ -262,26 +244,11 @@ class ArchiverSsrfIT {
   }
 
   private void start() {
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    values.put("schema-registry.url", registry.url());
-    values.put("topics.prefix", prefix);
-    values.put("provider.accounts", ACCOUNT);
-    values.put("provider." + ACCOUNT + ".base-url", sim.baseUrl());
-    values.put("archiver.group-id", kafka.uniqueName("ssrf-archiver"));
-    values.put("archiver.bucket", bucket);
-    values.put("archiver.create-bucket", "true");
+    Map<String, String> values = env.settings(PipelineEnv.Service.ARCHIVER);
     values.put("archiver.workers", "3");
     values.put("archiver.shutdown-grace", "5s");
-    values.put("s3.endpoint", s3Info.endpoint().toString());
-    values.put("s3.path-style", "true");
     values.putAll(sim.archiverLinkSettings());
-    Map<String, String> env =
-        Map.of(
-            "WAN_PIPELINE_PROVIDER_SIM_API_KEY", KEY.secret(),
-            "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3Info.accessKey(),
-            "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3Info.secretKey());
-    ArchiverConfig config = ArchiverConfig.from(Settings.of(values, env));
+    ArchiverConfig config = ArchiverConfig.from(Settings.of(values));
     assertThat(config.links().allowHttp()).isFalse();
     S3AsyncClient client = S3Clients.create(config.s3());
     ArchiverService service =

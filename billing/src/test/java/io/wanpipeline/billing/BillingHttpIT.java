@@ -6,16 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.infra.registry.LocalSchemaRegistry;
-import io.wanpipeline.infra.testing.KafkaBroker;
-import io.wanpipeline.infra.testing.StatusTopic;
+import io.wanpipeline.infra.testing.PipelineEnv;
+import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
-import io.wanpipeline.schemas.topics.TopicNames;
-import io.wanpipeline.schemas.topics.TopicProvisioner;
-import io.wanpipeline.schemas.topics.TopicSpec;
-import io.wanpipeline.schemas.topics.Topics;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,15 +19,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,38 +33,29 @@ import org.junit.jupiter.api.io.TempDir;
  * answers the whole account, gathered from both (interactive queries), and equals the sum of the
  * charges; the estimate endpoint prices requests from the seeded prices.
  */
-@ExtendWith(KafkaBroker.class)
 class BillingHttpIT {
   private static final LocalDate FIRST_DAY = LocalDate.parse("2026-03-01");
   private static final int DAYS = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  @RegisterExtension
+  static final PipelineStack stack =
+      PipelineStack.withoutSimulator().partitions(4).named("billing-http");
+
   @TempDir Path stateDir;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<BillingService> services = new ArrayList<>();
-  private KafkaBroker.Info kafka;
-  private LocalSchemaRegistry registry;
-  private Topics topics;
-  private String prefix;
-  private String applicationId;
+  private PipelineEnv env;
 
   @BeforeEach
-  void setUp(KafkaBroker.Info kafka) {
-    this.kafka = kafka;
-    registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
-    prefix = kafka.uniqueName("billing-http") + ".";
-    applicationId = kafka.uniqueName("billing-http");
-    topics = new Topics(TopicNames.withPrefix(prefix), SchemaRegistryClient.of(registry.url()));
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      TopicProvisioner.ensure(admin, TopicSpec.pipeline(topics.names(), 4, (short) 1));
-    }
+  void setUp(PipelineEnv env) {
+    this.env = env;
   }
 
   @AfterEach
   void tearDown() {
     services.forEach(BillingService::close);
-    registry.close();
   }
 
   @Test
@@ -208,23 +191,20 @@ class BillingHttpIT {
   }
 
   private BillingService start(String name) {
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    values.put("schema-registry.url", registry.url());
-    values.put("topics.prefix", prefix);
-    values.put("billing.application-id", applicationId);
+    Map<String, String> values = env.settings(PipelineEnv.Service.BILLING);
     values.put("billing.state-dir", stateDir.resolve(name).toString());
     values.put("billing.http.port", "0");
     values.put("billing.http.host", "127.0.0.1");
     BillingService service =
-        new BillingService(BillingConfig.from(Settings.of(values)), Clock.systemUTC(), topics);
+        new BillingService(
+            BillingConfig.from(Settings.of(values)), Clock.systemUTC(), env.topics());
     services.add(service);
     service.start();
     return service;
   }
 
   private void send(TaskStatus status) {
-    StatusTopic.send(kafka, topics, status);
+    env.send(env.topics().taskStatus(), status.getRequestId(), status);
   }
 
   private static TaskStatus succeeded(String requestId, String account, long millis, Instant end) {

@@ -3,12 +3,11 @@ package io.wanpipeline.submitter.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.events.Priority;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.submitter.dispatch.AdmissionPolicy.AccountGone;
 import io.wanpipeline.submitter.dispatch.AdmissionPolicy.Admission;
 import io.wanpipeline.submitter.dispatch.AdmissionPolicy.Call;
@@ -367,16 +366,7 @@ class AdmissionPolicyTest {
   }
 
   private static WaitingRequest waiting(String id, long offset, Priority priority) {
-    VideoRequest request =
-        VideoRequest.newBuilder()
-            .setRequestId(id)
-            .setAccountId("acme")
-            .setModel(FLASH)
-            .setInput(VideoInput.newBuilder().setPrompt("p").build())
-            .setParameters(VideoParameters.newBuilder().build())
-            .setPriority(priority)
-            .setMetadata(Map.of())
-            .build();
+    VideoRequest request = VideoRequests.i2vFlash(id).priority(priority).build();
     return WaitingRequest.fresh(
         offset,
         QueuedRequest.newBuilder()

@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.cli.WanPipelineCli;
 import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.Topics;
@@ -148,15 +147,7 @@ class LocalStackStopIT {
       var topic = topics.videoRequests();
       for (int i = 0; i < count; i++) {
         String id = "stop-" + i;
-        VideoRequest request =
-            VideoRequest.newBuilder()
-                .setRequestId(id)
-                .setAccountId("acme")
-                .setModel("wan2.6-t2v")
-                .setInput(VideoInput.newBuilder().setPrompt("harbour at night " + i).build())
-                .setParameters(
-                    VideoParameters.newBuilder().setSize("1280*720").setDuration(5).build())
-                .build();
+        VideoRequest request = VideoRequests.t2v(id).prompt("harbour at night " + i).build();
         producer.send(
             new ProducerRecord<>(topic.name(), topic.keyBytes(id), topic.valueBytes(request)));
         ids.add(id);

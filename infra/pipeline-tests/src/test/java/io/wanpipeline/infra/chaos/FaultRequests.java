@@ -4,6 +4,7 @@ import io.wanpipeline.events.Priority;
 import io.wanpipeline.events.VideoInput;
 import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -81,16 +82,15 @@ final class FaultRequests {
           parameters.setSize(invalid ? "999*999" : "832*480").setDuration(5);
       default -> parameters.setSize(invalid ? "999*999" : "1280*720").setDuration(5);
     }
-    return VideoRequest.newBuilder()
-        .setRequestId("fault-" + runId + "-" + n)
-        .setAccountId(CALLERS.get(random.nextInt(CALLERS.size())))
-        .setProviderAccount(account.name())
-        .setModel(model)
-        .setInput(input.build())
-        .setParameters(parameters.build())
-        .setPriority(random.nextInt(4) == 0 ? Priority.BATCH : Priority.LIVE)
-        .setRequestedAt(now)
-        .setMetadata(Map.of("source", "fault-suite-it", "invalid", Boolean.toString(invalid)))
+    // The builder's arguments are evaluated in this order, as the seeded random was drawn before.
+    return VideoRequests.forModel("fault-" + runId + "-" + n, model)
+        .accountId(CALLERS.get(random.nextInt(CALLERS.size())))
+        .providerAccount(account.name())
+        .input(input.build())
+        .parameters(parameters.build())
+        .priority(random.nextInt(4) == 0 ? Priority.BATCH : Priority.LIVE)
+        .requestedAt(now)
+        .metadata(Map.of("source", "fault-suite-it", "invalid", Boolean.toString(invalid)))
         .build();
   }
 

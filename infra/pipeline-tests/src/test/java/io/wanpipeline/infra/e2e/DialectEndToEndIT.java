@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.demo.PipelineWatcher;
 import io.wanpipeline.infra.local.LocalStack;
@@ -18,6 +16,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -215,13 +214,11 @@ class DialectEndToEndIT {
 
   private static VideoRequest request(
       String providerAccount, String id, String prompt, String resolution) {
-    return VideoRequest.newBuilder()
-        .setRequestId(id(id))
-        .setAccountId("acme")
-        .setProviderAccount(providerAccount)
-        .setModel("wan2.2-i2v-flash")
-        .setInput(VideoInput.newBuilder().setPrompt(prompt).setImgUrl(IMAGE).build())
-        .setParameters(VideoParameters.newBuilder().setResolution(resolution).build())
+    return VideoRequests.i2vFlash(id(id))
+        .providerAccount(providerAccount)
+        .prompt(prompt)
+        .imgUrl(IMAGE)
+        .resolution(resolution)
         .build();
   }
 }

@@ -21,6 +21,8 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
+import io.wanpipeline.infra.testing.fixtures.VideoRequestBuilder;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -404,19 +406,9 @@ class EndToEndIT {
     if (p == null) {
       p = params(null, null, null);
     }
-    return VideoRequest.newBuilder()
-        .setRequestId("e2e-" + id)
-        .setAccountId(account)
-        .setModel(model)
-        .setInput(
-            model.contains("kf2v")
-                ? VideoInput.newBuilder()
-                    .setPrompt(prompt)
-                    .setFirstFrameUrl(IMAGE)
-                    .setLastFrameUrl(IMAGE)
-                    .build()
-                : VideoInput.newBuilder().setPrompt(prompt).setImgUrl(image).build())
-        .setParameters(p)
+    VideoRequestBuilder b =
+        VideoRequests.forModel("e2e-" + id, model).accountId(account).prompt(prompt).parameters(p);
+    return (model.contains("kf2v") ? b.firstFrameUrl(IMAGE).lastFrameUrl(IMAGE) : b.imgUrl(image))
         .build();
   }
 

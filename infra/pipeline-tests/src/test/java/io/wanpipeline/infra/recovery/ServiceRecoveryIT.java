@@ -8,8 +8,6 @@ import io.wanpipeline.billing.BillingMain;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.events.VideoInput;
-import io.wanpipeline.events.VideoParameters;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
@@ -18,6 +16,7 @@ import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.infra.testing.S3Server;
 import io.wanpipeline.infra.testing.TopicLog;
+import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -339,14 +338,7 @@ class ServiceRecoveryIT {
   private String send(KafkaProducer<byte[], byte[]> producer, Topics topics, String what)
       throws Exception {
     String id = "recovery-" + what + "-" + (++sent);
-    VideoRequest request =
-        VideoRequest.newBuilder()
-            .setRequestId(id)
-            .setAccountId("acme")
-            .setModel("wan2.6-t2v")
-            .setInput(VideoInput.newBuilder().setPrompt("a lighthouse at dusk " + sent).build())
-            .setParameters(VideoParameters.newBuilder().setSize("1280*720").setDuration(5).build())
-            .build();
+    VideoRequest request = VideoRequests.t2v(id).prompt("a lighthouse at dusk " + sent).build();
     var topic = topics.videoRequests();
     producer
         .send(new ProducerRecord<>(topic.name(), topic.keyBytes(id), topic.valueBytes(request)))

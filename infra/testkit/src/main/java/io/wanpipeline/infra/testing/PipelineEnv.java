@@ -21,10 +21,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One test's view of the stack {@link PipelineStack} started: the broker, registry and simulator it
- * shares with the other tests of its class, and names only it uses (a topic prefix whose pipeline
- * topics exist, group ids). What it opens for the test, and what the test hands to {@link
- * #closeAfter}, is closed after the test, last opened first.
+ * One test's view of the stack {@link PipelineStack} started: the broker, registry, simulator and
+ * S3 server (if asked for) it shares with the other tests of its class, and names only it uses (a
+ * topic prefix whose pipeline topics exist, group ids, a bucket). What it opens for the test, and
+ * what the test hands to {@link #closeAfter}, is closed after the test, last opened first.
  */
 public final class PipelineEnv implements AutoCloseable {
   /** A service, with the key of its consumer group or Streams application id. */
@@ -54,6 +54,8 @@ public final class PipelineEnv implements AutoCloseable {
   public static final String API_KEY = "sk-pipeline-it";
 
   private final KafkaBroker.Info kafka;
+  private final S3Server.Info s3;
+  private final String bucket;
   private final String registryUrl;
   private final SchemaRegistryClient registry;
   private final WanSimulator simulator;
@@ -66,8 +68,14 @@ public final class PipelineEnv implements AutoCloseable {
   private TopicLog<TaskStatus> status;
 
   private PipelineEnv(
-      KafkaBroker.Info kafka, String registryUrl, WanSimulator simulator, String prefix) {
+      KafkaBroker.Info kafka,
+      S3Server.Info s3,
+      String registryUrl,
+      WanSimulator simulator,
+      String prefix) {
     this.kafka = kafka;
+    this.s3 = s3;
+    this.bucket = s3 == null ? null : s3.uniqueBucket(prefix.replace('.', '-'));
     this.registryUrl = registryUrl;
     this.registry = SchemaRegistryClient.of(registryUrl);
     this.simulator = simulator;
@@ -78,15 +86,22 @@ public final class PipelineEnv implements AutoCloseable {
 
   static PipelineEnv create(
       KafkaBroker.Info kafka,
+      S3Server.Info s3,
       String registryUrl,
       WanSimulator simulator,
       String name,
       int partitions) {
-    PipelineEnv env = new PipelineEnv(kafka, registryUrl, simulator, kafka.uniqueName(name) + ".");
+    PipelineEnv env =
+        new PipelineEnv(kafka, s3, registryUrl, simulator, kafka.uniqueName(name) + ".");
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       TopicProvisioner.ensure(admin, TopicSpec.pipeline(env.names, partitions, (short) 1));
     }
     return env;
+  }
+
+  /** The shared broker, for what this class does not wrap (an admin client, a raw consumer). */
+  public KafkaBroker.Info kafka() {
+    return kafka;
   }
 
   /** The broker's {@code bootstrap.servers}. */
@@ -104,8 +119,16 @@ public final class PipelineEnv implements AutoCloseable {
     return registry;
   }
 
-  /** The Wan simulator, shared by the tests of the class. */
+  /**
+   * The Wan simulator, shared by the tests of the class.
+   *
+   * @throws IllegalStateException if the stack has none ({@link PipelineStack#withoutSimulator})
+   */
   public WanSimulator simulator() {
+    if (simulator == null) {
+      throw new IllegalStateException(
+          "this stack has no simulator: use PipelineStack.withSimulator");
+    }
     return simulator;
   }
 
@@ -124,6 +147,29 @@ public final class PipelineEnv implements AutoCloseable {
     return topics;
   }
 
+  /**
+   * The S3-compatible server.
+   *
+   * @throws IllegalStateException if the stack was not asked for one ({@link PipelineStack#withS3})
+   */
+  public S3Server.Info s3() {
+    if (s3 == null) {
+      throw new IllegalStateException("this stack has no S3 server: use PipelineStack.withS3()");
+    }
+    return s3;
+  }
+
+  /**
+   * This test's bucket name on {@link #s3()}; it does not exist until the service (or the test)
+   * creates it.
+   *
+   * @throws IllegalStateException if the stack was not asked for an S3 server
+   */
+  public String bucket() {
+    s3();
+    return bucket;
+  }
+
   /** A name nobody else on the broker uses, for what the test creates itself. */
   public String uniqueName(String base) {
     return kafka.uniqueName(base);
@@ -139,17 +185,30 @@ public final class PipelineEnv implements AutoCloseable {
 
   /**
    * The settings {@code service} needs to run here, to add to: bootstrap servers, registry URL,
-   * topic prefix, its group id and the default provider account on the simulator with key {@link
-   * #API_KEY}.
+   * topic prefix, its group id, with a simulator the default provider account on it with key {@link
+   * #API_KEY}, and with an S3 server its endpoint (path style) and credentials, and for the
+   * archiver this test's bucket, created by the archiver.
    */
   public Map<String, String> settings(Service service) {
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", bootstrap());
     settings.put("schema-registry.url", registryUrl);
     settings.put("topics.prefix", prefix);
-    settings.put("provider.default.api-key", API_KEY);
-    settings.put("provider.default.base-url", simulator.baseUrl());
+    if (simulator != null) {
+      settings.put("provider.default.api-key", API_KEY);
+      settings.put("provider.default.base-url", simulator.baseUrl());
+    }
     settings.put(service.groupKey(), groupId(service));
+    if (s3 != null) {
+      settings.put("s3.endpoint", s3.endpoint().toString());
+      settings.put("s3.path-style", "true");
+      settings.put("s3.access-key-id", s3.accessKey());
+      settings.put("s3.secret-access-key", s3.secretKey());
+      if (service == Service.ARCHIVER) {
+        settings.put("archiver.bucket", bucket);
+        settings.put("archiver.create-bucket", "true");
+      }
+    }
     return settings;
   }
 

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that gives a service's integration tests what the service runs against: the
- * shared Kafka broker ({@link KafkaBroker}), and for the test class a local schema registry on a
- * schemas topic of its own and a Wan simulator configured by the class. Each test then gets a fresh
+ * shared Kafka broker ({@link KafkaBroker}), for the test class a local schema registry on a
+ * schemas topic of its own and a Wan simulator configured by the class, and, if asked for ({@link
+ * #withS3()}), the shared S3-compatible server ({@link S3Server}). Each test then gets a fresh
  * {@link PipelineEnv}, as a parameter or from {@link #env()}: a unique topic prefix with the
- * pipeline's topics created, unique group ids, and a producer and readers closed after the test.
+ * pipeline's topics created, unique group ids, a bucket of its own when S3 is asked for, and a
+ * producer and readers closed after the test.
  *
  * <p>Register it in a static field, so that the class chooses the simulator's configuration:
  *
@@ -38,8 +40,10 @@ public final class PipelineStack
   private final SimulatorConfig simulatorConfig;
   private int partitions = 3;
   private String name = "it";
+  private boolean withS3;
 
   private KafkaBroker.Info kafka;
+  private S3Server.Info s3;
   private LocalSchemaRegistry registry;
   private WanSimulator simulator;
   private PipelineEnv env;
@@ -50,7 +54,12 @@ public final class PipelineStack
 
   /** A stack whose simulator runs with {@code config}. */
   public static PipelineStack withSimulator(SimulatorConfig config) {
-    return new PipelineStack(config);
+    return new PipelineStack(java.util.Objects.requireNonNull(config, "config"));
+  }
+
+  /** A stack with no simulator, for a service that never calls the provider (billing). */
+  public static PipelineStack withoutSimulator() {
+    return new PipelineStack(null);
   }
 
   /** A stack whose simulator runs with {@code config}. */
@@ -68,6 +77,16 @@ public final class PipelineStack
   }
 
   /**
+   * Also starts (or shares) the S3-compatible server; each test gets a bucket name of its own
+   * ({@link PipelineEnv#bucket()}) and {@link PipelineEnv#settings} point the service at the
+   * server.
+   */
+  public PipelineStack withS3() {
+    withS3 = true;
+    return this;
+  }
+
+  /**
    * What topic prefixes and group ids start with, to find them in a broker's logs; "it" by default.
    */
   public PipelineStack named(String base) {
@@ -78,9 +97,10 @@ public final class PipelineStack
   @Override
   public void beforeAll(ExtensionContext context) {
     kafka = KafkaBroker.info(context);
+    s3 = withS3 ? S3Server.info(context) : null;
     registry = new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
     try {
-      simulator = WanSimulator.start(simulatorConfig);
+      simulator = simulatorConfig == null ? null : WanSimulator.start(simulatorConfig);
     } catch (RuntimeException e) {
       registry.close();
       throw e;
@@ -102,7 +122,7 @@ public final class PipelineStack
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    env = PipelineEnv.create(kafka, registry.url(), simulator, name, partitions);
+    env = PipelineEnv.create(kafka, s3, registry.url(), simulator, name, partitions);
   }
 
   @Override
@@ -114,7 +134,7 @@ public final class PipelineStack
     }
   }
 
-  /** The simulator of the test class. */
+  /** The simulator of the test class; null if it has none ({@link #withoutSimulator()}). */
   public WanSimulator simulator() {
     return simulator;
   }
