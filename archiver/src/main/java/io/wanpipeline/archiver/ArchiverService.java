@@ -1,5 +1,8 @@
 package io.wanpipeline.archiver;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.archiver.archive.ArchiveException;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.archiver.download.VideoDownloader;
@@ -9,8 +12,9 @@ import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.runtime.loop.TransactionalLoop;
+import io.wanpipeline.runtime.management.Readiness;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
-import io.wanpipeline.runtime.service.ServiceGauges;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -62,8 +66,8 @@ public final class ArchiverService implements PipelineService {
   private final AtomicLong archived = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong expiryAtRisk = new AtomicLong();
-  private TransactionalLoop loop;
-  private ServiceGauges gauges;
+  private final CompositeMeterRegistry meters = ServiceMeters.forService("archiver");
+  private volatile TransactionalLoop loop;
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile Thread loopThread;
   private volatile Throwable failure;
@@ -86,6 +90,17 @@ public final class ArchiverService implements PipelineService {
     this.clock = clock;
     this.topics = topics;
     this.s3 = s3;
+    FunctionCounter.builder("wan.archive.archived", archived, AtomicLong::get)
+        .description("ARCHIVED events committed by this instance")
+        .register(meters);
+    FunctionCounter.builder("wan.archive.failed", failed, AtomicLong::get)
+        .description("ARCHIVE_FAILED events committed by this instance")
+        .register(meters);
+    Gauge.builder("wan.archive.expiry.at.risk", expiryAtRisk, AtomicLong::get)
+        .description(
+            "queued archives estimated to start less than archiver.expiry-margin before their link"
+                + " expires")
+        .register(meters);
     String name = "archiver-" + config.groupId();
     this.workers = Executors.newFixedThreadPool(config.workers(), threads(name + "-worker"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads(name + "-timer"));
@@ -164,6 +179,7 @@ public final class ArchiverService implements PipelineService {
             clock,
             consumer,
             producer);
+    archiveLoop.metrics(meters);
     archiveLoop.step(
         new ArchiveLoop(
             consumer,
@@ -194,14 +210,6 @@ public final class ArchiverService implements PipelineService {
             "archiver-" + config.groupId() + "-loop");
     thread.start();
     loopThread = thread;
-    gauges =
-        ServiceGauges.register(
-            "archiver",
-            config.groupId(),
-            Map.of(
-                "ArchivedTotal", archived::get,
-                "ArchiveFailedTotal", failed::get,
-                "ExpiryAtRisk", expiryAtRisk::get));
     log.info(
         "Archiver started: groupId={}, topic={}, bucket={}",
         config.groupId(),
@@ -269,6 +277,18 @@ public final class ArchiverService implements PipelineService {
                 + config.groupId()));
   }
 
+  /** Ready when its loop is ({@link TransactionalLoop#readiness()}). */
+  @Override
+  public Readiness readiness() {
+    TransactionalLoop current = loop;
+    return current == null ? Readiness.waitingFor("archiver: not started") : current.readiness();
+  }
+
+  @Override
+  public CompositeMeterRegistry meters() {
+    return meters;
+  }
+
   /** ARCHIVED events committed by this instance since it started. */
   public long archivedCount() {
     return archived.get();
@@ -302,9 +322,6 @@ public final class ArchiverService implements PipelineService {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    if (gauges != null) {
-      gauges.close();
     }
     timer.shutdownNow();
     workers.shutdownNow();

@@ -263,6 +263,7 @@ class ArchiverLargeVideoIT {
     Path file = dir.resolve("archiver.properties");
     Properties properties = new Properties();
     properties.putAll(values);
+    properties.putIfAbsent("management.port", "0"); // a free port: tests run side by side
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       properties.store(w, "ArchiverLargeVideoIT");
     }

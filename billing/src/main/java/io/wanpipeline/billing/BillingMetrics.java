@@ -2,7 +2,7 @@ package io.wanpipeline.billing;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters of one billing instance, exported over JMX by {@link BillingService}. */
+/** Counters of one billing instance, published as meters by {@link BillingService}. */
 public final class BillingMetrics {
   private final AtomicLong unpriced = new AtomicLong();
 

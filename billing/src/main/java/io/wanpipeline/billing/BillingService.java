@@ -1,5 +1,8 @@
 package io.wanpipeline.billing;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.billing.estimate.CostEstimator;
 import io.wanpipeline.billing.http.BillingHttpServer;
 import io.wanpipeline.billing.http.BillingQueries;
@@ -9,8 +12,9 @@ import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
+import io.wanpipeline.runtime.management.Readiness;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
-import io.wanpipeline.runtime.service.ServiceGauges;
 import io.wanpipeline.runtime.service.StreamsLiveness;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -58,17 +63,21 @@ public final class BillingService implements PipelineService {
   private final Clock clock;
   private final Topics topics;
   private final BillingMetrics metrics = new BillingMetrics();
+  private final CompositeMeterRegistry meters = ServiceMeters.forService("billing");
+  private KafkaStreamsMetrics streamsMetrics;
   private KafkaStreams streams;
   private volatile StreamsLiveness liveness;
   private volatile BillingHttpServer http;
   private volatile boolean closing;
-  private ServiceGauges gauges;
   private URI self;
 
   public BillingService(BillingConfig config, Clock clock, Topics topics) {
     this.config = config;
     this.clock = clock;
     this.topics = topics;
+    FunctionCounter.builder("wan.billing.unpriced", metrics.unpriced(), AtomicLong::get)
+        .description("succeeded requests this instance flagged on billing-unpriced (no price)")
+        .register(meters);
   }
 
   /** The Kafka Streams settings of {@code config}, without {@code application.server}. */
@@ -144,11 +153,10 @@ public final class BillingService implements PipelineService {
           return response;
         });
     liveness = watched;
+    streamsMetrics = new KafkaStreamsMetrics(created);
+    streamsMetrics.bindTo(meters);
     created.start();
     streams = created;
-    gauges =
-        ServiceGauges.register(
-            "billing", config.applicationId(), Map.of("UnpricedTotal", metrics.unpriced()::get));
     if (http != null) {
       http.serve(new Queries(created));
     }
@@ -181,6 +189,18 @@ public final class BillingService implements PipelineService {
                   + config.applicationId()));
     }
     return Optional.empty();
+  }
+
+  /** Ready while Kafka Streams is RUNNING ({@link StreamsLiveness#readiness()}). */
+  @Override
+  public Readiness readiness() {
+    StreamsLiveness watched = liveness;
+    return watched == null ? Readiness.waitingFor("billing: not started") : watched.readiness();
+  }
+
+  @Override
+  public CompositeMeterRegistry meters() {
+    return meters;
   }
 
   /** The Kafka Streams state, or null before {@link #start()}. */
@@ -296,9 +316,6 @@ public final class BillingService implements PipelineService {
     if (liveness != null) {
       liveness.closing();
     }
-    if (gauges != null) {
-      gauges.close();
-    }
     if (http != null) {
       http.close();
     }
@@ -306,6 +323,9 @@ public final class BillingService implements PipelineService {
       // Leaving the group hands this instance's tasks to a survivor at once, static member or not.
       streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
       log.info("Billing stopped: applicationId={}", config.applicationId());
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.wanpipeline.poller;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.runtime.management.Readiness;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.runtime.service.StreamsLiveness;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
@@ -54,7 +58,9 @@ public final class PollerService implements PipelineService {
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private ExecutorService executor;
+  private final CompositeMeterRegistry meters = ServiceMeters.forService("poller");
   private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMetrics;
   private volatile StreamsLiveness liveness;
 
   /**
@@ -105,6 +111,8 @@ public final class PollerService implements PipelineService {
           return response;
         });
     liveness = watched;
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(meters);
     streams.start();
     log.info(
         "poller started applicationId={} topic={} partitions={}",
@@ -150,6 +158,18 @@ public final class PollerService implements PipelineService {
     return watched == null ? Optional.empty() : watched.failure();
   }
 
+  /** Ready while Kafka Streams is RUNNING ({@link StreamsLiveness#readiness()}). */
+  @Override
+  public Readiness readiness() {
+    StreamsLiveness watched = liveness;
+    return watched == null ? Readiness.waitingFor("poller: not started") : watched.readiness();
+  }
+
+  @Override
+  public CompositeMeterRegistry meters() {
+    return meters;
+  }
+
   /** The Streams state, or null before {@link #start()}. */
   public synchronized KafkaStreams.State state() {
     return streams == null ? null : streams.state();
@@ -191,6 +211,9 @@ public final class PollerService implements PipelineService {
     if (streams != null) {
       // Leaving the group hands this instance's partitions to a survivor at once.
       streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
     }
     if (executor != null) {
       executor.shutdown();

@@ -72,6 +72,7 @@ class PollerFailoverIT {
     Path properties = dir.resolve("victim.properties");
     Properties p = new Properties();
     p.putAll(victimSettings);
+    p.putIfAbsent("management.port", "0"); // a free port: tests run side by side
     try (var out = Files.newBufferedWriter(properties, StandardCharsets.UTF_8)) {
       p.store(out, "poller failover IT victim");
     }

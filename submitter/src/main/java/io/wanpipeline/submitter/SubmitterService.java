@@ -1,8 +1,11 @@
 package io.wanpipeline.submitter;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.events.internal.QueuedRequest;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.runtime.loop.TransactionalLoop;
+import io.wanpipeline.runtime.management.Readiness;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
@@ -63,6 +66,7 @@ public final class SubmitterService implements PipelineService {
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
+  private final CompositeMeterRegistry meters = ServiceMeters.forService("submitter");
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile TransactionalLoop loop;
   private volatile Thread thread;
@@ -149,6 +153,7 @@ public final class SubmitterService implements PipelineService {
             clock,
             consumer,
             producer);
+    intakeLoop.metrics(meters);
     RecordHandler handler =
         new RecordHandler(
             clock,
@@ -228,6 +233,7 @@ public final class SubmitterService implements PipelineService {
             new QueuePurger(Admin.create(adminProperties(txId + "-purger"))));
     TransactionalLoop dispatchLoop =
         new TransactionalLoop(Dispatcher.loopSettings(), clock, consumer, producer);
+    dispatchLoop.metrics(meters);
     dispatchLoop.step(
         new Dispatcher(
             parts,
@@ -293,6 +299,22 @@ public final class SubmitterService implements PipelineService {
       return Optional.of(threadDeath);
     }
     return ended(thread).or(() -> ended(dispatchThread));
+  }
+
+  /** Ready when both loops are ({@link TransactionalLoop#readiness()}). */
+  @Override
+  public Readiness readiness() {
+    TransactionalLoop intake = loop;
+    TransactionalLoop dispatch = dispatcher;
+    if (intake == null || dispatch == null) {
+      return Readiness.waitingFor("submitter: not started");
+    }
+    return intake.readiness().and(dispatch.readiness());
+  }
+
+  @Override
+  public CompositeMeterRegistry meters() {
+    return meters;
   }
 
   private Optional<Throwable> ended(Thread t) {

@@ -1,10 +1,16 @@
 package io.wanpipeline.runtime.loop;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.transaction.TransactionFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -105,9 +111,12 @@ public final class TransactionalLoop implements Runnable {
   private final Set<TopicPartition> pausedByLoop = new HashSet<>();
   private Instant heldUntil = Instant.MIN;
   private int unexpectedInARow;
+  private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
   private volatile boolean stopRequested;
   private volatile boolean running = true;
   private volatile RuntimeException failure;
+  private volatile boolean inGroup;
+  private volatile boolean registryHeld;
 
   /**
    * A loop over {@code consumer} (its group, read_committed, no auto commit) and {@code producer}
@@ -127,6 +136,21 @@ public final class TransactionalLoop implements Runnable {
       throw new IllegalStateException("the step is set already");
     }
     this.step = Objects.requireNonNull(step, "step");
+    return this;
+  }
+
+  /**
+   * Publishes the Kafka clients' own metrics (consumer lag, fetch and commit latency, transaction
+   * times) in {@code registry}, tagged {@code loop=<name>}, until the loop closes; before running.
+   */
+  public TransactionalLoop metrics(MeterRegistry registry) {
+    List<Tag> tags = List.of(Tag.of("loop", settings.name()));
+    KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer, tags);
+    consumerMetrics.bindTo(registry);
+    clientMetrics.add(consumerMetrics);
+    KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer, tags);
+    producerMetrics.bindTo(registry);
+    clientMetrics.add(producerMetrics);
     return this;
   }
 
@@ -177,6 +201,19 @@ public final class TransactionalLoop implements Runnable {
     return running;
   }
 
+  /**
+   * Whether the loop takes work: running, a member of its consumer group (an assignment made, even
+   * of no partition), reading not held by a schema-registry outage. Read from memory; the loop's
+   * thread updates it each turn.
+   */
+  public Readiness readiness() {
+    if (!running) {
+      return Readiness.waitingFor(settings.name() + ": stopped");
+    }
+    return Readiness.when(inGroup, settings.name() + ": joining its consumer group")
+        .and(Readiness.when(!registryHeld, settings.name() + ": schema registry unavailable"));
+  }
+
   /** The error the loop stopped on, if it stopped on one rather than on request. */
   public Optional<RuntimeException> failure() {
     return Optional.ofNullable(failure);
@@ -187,6 +224,7 @@ public final class TransactionalLoop implements Runnable {
       boolean held = holdReading();
       ConsumerRecords<byte[], byte[]> records =
           consumer.poll(held ? HELD_POLL : step.pollTimeout());
+      inGroup = consumer.groupMetadata().generationId() > 0;
       step.read(records);
       if (!held) {
         step.work(stopping);
@@ -212,6 +250,7 @@ public final class TransactionalLoop implements Runnable {
       }
       return true;
     }
+    registryHeld = false;
     if (!pausedByLoop.isEmpty()) {
       pausedByLoop.retainAll(consumer.assignment());
       consumer.resume(pausedByLoop);
@@ -245,6 +284,7 @@ public final class TransactionalLoop implements Runnable {
             settings.registryPause(),
             TransactionFailure.describe(e));
         heldUntil = clock.instant().plus(settings.registryPause());
+        registryHeld = true;
       }
       case UNEXPECTED -> {
         if (++unexpectedInARow >= MAX_UNEXPECTED_IN_A_ROW) {
@@ -288,6 +328,7 @@ public final class TransactionalLoop implements Runnable {
   }
 
   private void close() {
+    clientMetrics.forEach(KafkaClientMetrics::close);
     try {
       step.close();
     } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.wanpipeline.runtime.service;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.runtime.management.Readiness;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,20 @@ public interface PipelineService extends AutoCloseable {
    * holds.
    */
   Optional<Throwable> failure();
+
+  /**
+   * Whether the service can take work now, and if not what it waits for: Kafka Streams restoring or
+   * rebalancing, a loop not yet in its consumer group, the schema registry or the provider not
+   * answering. Served on {@code /readyz}; like {@link #failure()} it returns at once, from memory.
+   */
+  Readiness readiness();
+
+  /**
+   * The registry the service records its meters in, from the moment it is built ({@link
+   * io.wanpipeline.runtime.management.ServiceMeters#forService}); the runner adds the registry that
+   * publishes them.
+   */
+  CompositeMeterRegistry meters();
 
   /** Stops the service gracefully, committing what is done; throws no checked exception. */
   @Override

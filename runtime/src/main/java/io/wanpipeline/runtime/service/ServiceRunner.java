@@ -1,9 +1,14 @@
 package io.wanpipeline.runtime.service;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.runtime.management.ManagementServer;
+import io.wanpipeline.runtime.management.ManagementSettings;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -14,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * optional properties file {@code args[0]} overlaid by the environment, builds the service with the
  * system clock, closes it from a shutdown hook (SIGTERM, Ctrl-C), starts it and blocks until the
  * hook has closed it. The hook waits at most {@link #STOP_TIMEOUT} for {@code close()}; the JVM
- * then exits whatever is still running, and the next owner redoes the uncommitted work.
+ * then exits whatever is still running, and the next owner redoes the uncommitted work. From before
+ * the start until the close, the service's {@code /healthz}, {@code /readyz} and {@code /metrics}
+ * are served on {@code management.port} ({@link ManagementServer}).
  *
  * <p>A service that cannot work never keeps its process up: if it cannot be built or started, or
  * reports a {@link PipelineService#failure() failure} while it runs (checked every {@link
@@ -57,18 +64,30 @@ public final class ServiceRunner {
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("Uncaught error: service={}, thread={}", name, t.getName(), e));
     S service;
+    Optional<ManagementServer> management;
     try {
       Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+      ManagementSettings managementSettings = ManagementSettings.from(settings);
       service = factory.apply(settings, Clock.systemUTC());
+      PrometheusMeterRegistry metrics = ServiceMeters.prometheus();
+      service.meters().add(metrics);
+      management = ManagementServer.start(name, managementSettings, service, metrics);
     } catch (RuntimeException | Error e) {
-      // Nothing to close yet; a client the factory left behind must not keep the JVM up.
+      // Nothing started yet; a client the factory left behind must not keep the JVM up.
       log.error("service={} could not be built; exiting with status={}", name, FAILED_STATUS, e);
       System.exit(FAILED_STATUS);
       return;
     }
     ServiceSupervisor supervisor =
         new ServiceSupervisor(name, service, STOP_TIMEOUT, FAILURE_CHECK_INTERVAL, System::exit);
-    Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, name + "-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  supervisor.stop();
+                  management.ifPresent(ManagementServer::close);
+                },
+                name + "-shutdown"));
     supervisor.run();
   }
 

@@ -1,5 +1,6 @@
 package io.wanpipeline.runtime.service;
 
+import io.wanpipeline.runtime.management.Readiness;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +46,16 @@ public final class StreamsLiveness {
   /** Says that a close was asked for: from now on the client stopping is not a failure. */
   public void closing() {
     closing = true;
+  }
+
+  /**
+   * Ready while the client is {@code RUNNING}: its tasks assigned and their stores restored. In
+   * {@code REBALANCING} (which includes restoring) or before it started it waits for that.
+   */
+  public Readiness readiness() {
+    KafkaStreams.State state = streams.state();
+    return Readiness.when(
+        state == KafkaStreams.State.RUNNING, application + ": kafka streams " + state);
   }
 
   /** Why the client can no longer work, or empty; once present it stays present. */

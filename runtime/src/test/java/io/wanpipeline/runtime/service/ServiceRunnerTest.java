@@ -3,8 +3,18 @@ package io.wanpipeline.runtime.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.runtime.management.Readiness;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,12 +61,27 @@ class ServiceRunnerTest {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("child.log").toFile());
     builder.environment().put("WAN_PIPELINE_JOURNAL", journal.toString());
+    int port = freePort();
+    builder.environment().put("WAN_PIPELINE_MANAGEMENT_PORT", Integer.toString(port));
+    builder.environment().put("WAN_PIPELINE_MANAGEMENT_HOST", "127.0.0.1");
     Process child = builder.start();
     try {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.exists(journal) && lines(journal).contains("started"));
       assertThat(child.isAlive()).as("main blocks while the service runs").isTrue();
+      URI base = URI.create("http://127.0.0.1:" + port);
+      HttpClient http = HttpClient.newHttpClient();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> get(http, base.resolve("/readyz")).statusCode() == 200);
+      assertThat(get(http, base.resolve("/healthz")).body()).isEqualTo("{\"status\":\"UP\"}");
+      String metrics = get(http, base.resolve("/metrics")).body();
+      assertThat(metrics)
+          .as("the service's own meter, tagged with its name, and the JVM's")
+          .contains("journal_starts_total{service=\"journal\"} 1.0")
+          .contains("jvm_memory_used_bytes");
 
       child.destroy();
 
@@ -87,6 +112,7 @@ class ServiceRunnerTest {
             .redirectOutput(log.toFile());
     builder.environment().put("WAN_PIPELINE_JOURNAL", journal.toString());
     builder.environment().put("WAN_PIPELINE_JOURNAL_FAIL", "true");
+    builder.environment().put("WAN_PIPELINE_MANAGEMENT_PORT", "0");
     Process child = builder.start();
     try {
       assertThat(child.waitFor(60, TimeUnit.SECONDS))
@@ -112,6 +138,16 @@ class ServiceRunnerTest {
           @Override
           public Optional<Throwable> failure() {
             return Optional.empty();
+          }
+
+          @Override
+          public Readiness readiness() {
+            return Readiness.READY;
+          }
+
+          @Override
+          public CompositeMeterRegistry meters() {
+            return new CompositeMeterRegistry();
           }
 
           @Override
@@ -149,25 +185,70 @@ class ServiceRunnerTest {
                   }
 
                   @Override
+                  public Readiness readiness() {
+                    return Readiness.READY;
+                  }
+
+                  @Override
+                  public CompositeMeterRegistry meters() {
+                    return new CompositeMeterRegistry();
+                  }
+
+                  @Override
                   public void close() {}
                 },
                 Duration.ofSeconds(30)))
         .isTrue();
   }
 
+  private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   private static List<String> lines(Path file) throws IOException {
     return Files.readAllLines(file, StandardCharsets.UTF_8);
   }
 
-  private record JournalService(Path journal, boolean fail) implements PipelineService {
+  private static final class JournalService implements PipelineService {
+    private final Path journal;
+    private final boolean fail;
+    private final CompositeMeterRegistry meters = ServiceMeters.forService("journal");
+    private volatile boolean started;
+
+    JournalService(Path journal, boolean fail) {
+      this.journal = journal;
+      this.fail = fail;
+      Counter.builder("journal.starts").register(meters);
+    }
+
     @Override
     public void start() {
       append("started");
+      meters.counter("journal.starts").increment();
+      started = true;
     }
 
     @Override
     public Optional<Throwable> failure() {
       return fail ? Optional.of(new IllegalStateException("journal loop died")) : Optional.empty();
+    }
+
+    @Override
+    public Readiness readiness() {
+      return Readiness.when(started, "journal: not started");
+    }
+
+    @Override
+    public CompositeMeterRegistry meters() {
+      return meters;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.wanpipeline.runtime.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.runtime.management.Readiness;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -153,6 +155,16 @@ class ServiceSupervisorTest {
         return Optional.of(new IllegalStateException("loop ended by close"));
       }
       return Optional.ofNullable(failure.get());
+    }
+
+    @Override
+    public Readiness readiness() {
+      return Readiness.READY;
+    }
+
+    @Override
+    public CompositeMeterRegistry meters() {
+      return new CompositeMeterRegistry();
     }
 
     @Override

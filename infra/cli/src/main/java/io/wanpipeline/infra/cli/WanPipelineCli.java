@@ -81,6 +81,15 @@ public final class WanPipelineCli implements Callable<Integer> {
         System.out.println(
             "  billing http     " + billing + "/billing/totals, " + billing + "/billing/estimate");
       }
+      String host = s.string("management.host", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
+      stack
+          .services()
+          .managementPorts()
+          .forEach(
+              (service, port) ->
+                  System.out.printf(
+                      "  %-16s http://%s:%d/healthz /readyz /metrics%n",
+                      service + " mgmt", host, port));
       return stack;
     }
   }

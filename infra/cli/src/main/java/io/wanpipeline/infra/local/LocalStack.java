@@ -154,6 +154,13 @@ public final class LocalStack implements AutoCloseable {
           values.put(key, INSTANCE_ID);
         }
       }
+      if (base.find("management.port").isEmpty()) {
+        // Each service's /healthz, /readyz and /metrics, on loopback, on free ports (printed by
+        // the command line, and in PipelineServices#managementPorts()): two stacks on one machine
+        // never collide.
+        values.put("management.host", "127.0.0.1");
+        values.put("management.port", "0");
+      }
       if (base.find("billing.http.port").isEmpty()) {
         // The totals and estimate endpoints have no authentication: on the local stack they
         // listen on loopback only, on a free port (see BillingService#httpUrl()).

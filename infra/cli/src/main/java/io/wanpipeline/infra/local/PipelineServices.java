@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.local;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wanpipeline.archiver.ArchiverMain;
 import io.wanpipeline.archiver.ArchiverService;
 import io.wanpipeline.billing.BillingMain;
@@ -7,6 +8,9 @@ import io.wanpipeline.billing.BillingService;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.poller.PollerService;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.runtime.management.ManagementServer;
+import io.wanpipeline.runtime.management.ManagementSettings;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.submitter.SubmitterMain;
 import io.wanpipeline.submitter.SubmitterService;
@@ -23,7 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The four services in one JVM, each built by its own main's factory from the same settings, so the
- * local stack runs exactly what the deployables run.
+ * local stack runs exactly what the deployables run. Each serves its own {@code /healthz}, {@code
+ * /readyz} and {@code /metrics} ({@link ManagementServer}): submitter, poller, archiver and billing
+ * on {@code management.port} + 0, 1, 2 and 3 ({@value ManagementSettings#DEFAULT_PORT} to 9467 by
+ * default; with 0 each takes a free port, with -1 none is served).
  */
 public final class PipelineServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineServices.class);
@@ -32,37 +39,80 @@ public final class PipelineServices implements AutoCloseable {
   private final PollerService poller;
   private final ArchiverService archiver;
   private final BillingService billing;
+  private final Map<String, ManagementServer> management;
 
   private PipelineServices(
       SubmitterService submitter,
       PollerService poller,
       ArchiverService archiver,
-      BillingService billing) {
+      BillingService billing,
+      Map<String, ManagementServer> management) {
     this.submitter = submitter;
     this.poller = poller;
     this.archiver = archiver;
     this.billing = billing;
+    this.management = management;
   }
 
-  /** Builds and starts the four services. */
+  /** Builds and starts the four services and their management endpoints. */
   public static PipelineServices start(Settings settings, Clock clock) {
+    ManagementSettings base = ManagementSettings.from(settings);
+    Map<String, ManagementServer> management = new LinkedHashMap<>();
     BillingService billing = BillingMain.create(settings, clock);
     ArchiverService archiver = null;
     PollerService poller = null;
     SubmitterService submitter = null;
     try {
+      serve("billing", 3, base, billing, management);
       billing.start();
       archiver = ArchiverMain.create(settings, clock);
+      serve("archiver", 2, base, archiver, management);
       archiver.start();
       poller = PollerMain.create(settings, clock);
+      serve("poller", 1, base, poller, management);
       poller.start();
       submitter = SubmitterMain.create(settings, clock);
+      serve("submitter", 0, base, submitter, management);
       submitter.start();
-      return new PipelineServices(submitter, poller, archiver, billing);
+      return new PipelineServices(submitter, poller, archiver, billing, orderedByPort(management));
     } catch (RuntimeException e) {
       closeAll(submitter, poller, archiver, billing);
+      management.values().forEach(ManagementServer::close);
       throw e;
     }
+  }
+
+  private static void serve(
+      String name,
+      int offset,
+      ManagementSettings base,
+      PipelineService service,
+      Map<String, ManagementServer> management) {
+    PrometheusMeterRegistry metrics = ServiceMeters.prometheus();
+    service.meters().add(metrics);
+    int port = base.port() > 0 ? base.port() + offset : base.port();
+    ManagementServer.start(name, new ManagementSettings(base.host(), port), service, metrics)
+        .ifPresent(server -> management.put(name, server));
+  }
+
+  private static Map<String, ManagementServer> orderedByPort(Map<String, ManagementServer> m) {
+    Map<String, ManagementServer> ordered = new LinkedHashMap<>();
+    for (String name : List.of("submitter", "poller", "archiver", "billing")) {
+      if (m.containsKey(name)) {
+        ordered.put(name, m.get(name));
+      }
+    }
+    return ordered;
+  }
+
+  /**
+   * The port of each service's management endpoints, by service name (submitter, poller, archiver,
+   * billing); empty when none is served.
+   */
+  public Map<String, Integer> managementPorts() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    management.forEach((name, server) -> ports.put(name, server.port()));
+    return ports;
   }
 
   public SubmitterService submitter() {
@@ -140,6 +190,7 @@ public final class PipelineServices implements AutoCloseable {
     for (Thread t : stoppers) {
       t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
+    management.values().forEach(ManagementServer::close);
     List<String> still = stoppers.stream().filter(Thread::isAlive).map(Thread::getName).toList();
     if (!still.isEmpty()) {
       log.warn("services not stopped within {}, going on without them: {}", grace, still);

@@ -3,6 +3,7 @@ package io.wanpipeline.infra.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.billing.BillingConfig;
 import io.wanpipeline.billing.BillingService;
 import io.wanpipeline.billing.BillingTopology;
@@ -26,7 +27,6 @@ import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +37,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,7 +68,6 @@ class BillingIT {
   private Topics topics;
   private String prefix;
   private final List<BillingService> services = new ArrayList<>();
-  private final Map<BillingService, String> applicationIds = new IdentityHashMap<>();
 
   @BeforeEach
   void setUp(KafkaBroker.Info kafka) {
@@ -168,12 +165,11 @@ class BillingIT {
             billing.totals("globex", LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-01")))
         .isEmpty();
     await().atMost(Duration.ofSeconds(30)).until(() -> billing.unpricedCount() == 1);
-    ObjectName gauges =
-        new ObjectName(
-            "io.wanpipeline:type=\"billing\",id=" + ObjectName.quote(applicationIds.get(billing)));
-    assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(gauges, "UnpricedTotal"))
-        .as("the unpriced count is exported over JMX")
-        .isEqualTo(1L);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    billing.meters().add(meters);
+    assertThat(meters.get("wan.billing.unpriced").functionCounter().count())
+        .as("the unpriced count is a meter (wan_billing_unpriced_total on /metrics)")
+        .isEqualTo(1.0);
     assertThat(readAll(topics.billingUnpriced()))
         .extracting(ConsumerRecord::key)
         .containsExactly("r-horse");
@@ -317,7 +313,6 @@ class BillingIT {
     BillingService service =
         new BillingService(BillingConfig.from(Settings.of(values)), Clock.systemUTC(), topics);
     services.add(service);
-    applicationIds.put(service, applicationId);
     service.start();
     return service;
   }

@@ -184,6 +184,7 @@ final class ServiceSpecs {
     Path file = dir.resolve(name + ".properties");
     Properties properties = new Properties();
     properties.putAll(settings);
+    properties.putIfAbsent("management.port", "0"); // a free port: many services per machine
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       properties.store(w, "fault suite " + name);
     } catch (IOException e) {

@@ -366,6 +366,7 @@ class ServiceRecoveryIT {
     Path file = dir.resolve(name + ".properties");
     Properties properties = new Properties();
     properties.putAll(settings);
+    properties.putIfAbsent("management.port", "0"); // a free port: four children at once
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       properties.store(w, "recovery test " + name);
     }
