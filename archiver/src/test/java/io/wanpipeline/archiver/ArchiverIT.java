@@ -3,6 +3,7 @@ package io.wanpipeline.archiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
@@ -24,7 +25,6 @@ import io.wanpipeline.wan.ProviderStatus;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.account.WanClients;
 import io.wanpipeline.wan.dashscope.DashScopeClient;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -36,7 +36,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -113,7 +112,7 @@ class ArchiverIT {
   void archivesTheBytesTheProviderServedWithoutSendingItCredentials() throws Exception {
     TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a cat");
     String group = kafka.uniqueName("archiver");
-    start(group);
+    ArchiverService service = start(group);
 
     TaskStatus succeeded = succeededEvent("req-ok", task);
     send(succeeded);
@@ -155,23 +154,19 @@ class ArchiverIT {
               assertThat(d.sha256()).isEqualTo(servedSha);
             });
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
-    ObjectName gauges =
-        new ObjectName("io.wanpipeline:type=\"archiver\",id=" + ObjectName.quote(group));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    service.meters().add(meters);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
                 assertThat(
-                        ManagementFactory.getPlatformMBeanServer()
-                            .getAttributes(
-                                gauges,
-                                new String[] {
-                                  "ArchivedTotal", "ArchiveFailedTotal", "ExpiryAtRisk"
-                                })
-                            .asList())
-                    .as("the archiver's gauges over JMX")
-                    .extracting(a -> a.getName() + "=" + a.getValue())
-                    .containsExactly("ArchivedTotal=1", "ArchiveFailedTotal=0", "ExpiryAtRisk=0"));
+                        List.of(
+                            meters.get("wan.archive.archived").functionCounter().count(),
+                            meters.get("wan.archive.failed").functionCounter().count(),
+                            meters.get("wan.archive.expiry.at.risk").gauge().value()))
+                    .as("the archiver's meters: archived, failed, expiry at risk")
+                    .containsExactly(1.0, 0.0, 0.0));
   }
 
   @Test
