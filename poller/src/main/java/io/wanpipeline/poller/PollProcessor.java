@@ -73,6 +73,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final PartitionShare share;
   private final ListPolicy listPolicy;
   private final ListSweeps sweeps;
+  private final PollerMeters meters;
   private final DueIndex active = new DueIndex();
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
@@ -101,7 +102,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       ProviderCalls calls,
       PartitionShare share,
       ListPolicy listPolicy,
-      ListSweeps sweeps) {
+      ListSweeps sweeps,
+      PollerMeters meters) {
     this.storeName = storeName;
     this.punctuateInterval = punctuateInterval;
     this.clock = clock;
@@ -111,6 +113,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     this.share = share;
     this.listPolicy = listPolicy;
     this.sweeps = sweeps;
+    this.meters = meters;
   }
 
   @Override
@@ -146,6 +149,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (partition != null) {
       share.release(partition);
       sweeps.leave(partition);
+      meters.released(partition);
       partition = null;
     }
     active.clear();
@@ -216,11 +220,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
    */
   void pollDue() {
     Instant now = clock.instant();
+    Map<String, Integer> inFlight = active.countsByAccount();
+    meters.tracking(partition, inFlight);
     if (now.isBefore(callsFrom)) {
       return; // no call in the first 3 s of this processor (see init)
     }
     long nowMillis = now.toEpochMilli();
-    sweeps.census(partition, active.countsByAccount());
+    sweeps.census(partition, inFlight);
     claimFinished(nowMillis);
     List<DueIndex.Entry> due = active.dueAt(nowMillis);
     Set<String> listAccounts = listAccounts(due, now);
@@ -485,6 +491,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (t.emit() != null) {
       TaskStatus event = t.emit();
       context.forward(new Record<>(requestId, event, event.getEventTime().toEpochMilli()));
+      meters.emitted(event, clock.instant());
       log.debug(
           "requestId={} taskId={} {} -> {}",
           requestId,

@@ -1,5 +1,6 @@
 package io.wanpipeline.poller;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.runtime.management.Readiness;
@@ -98,7 +99,8 @@ public final class PollerService implements PipelineService {
             account -> clients.computeIfAbsent(account.name(), n -> clientFactory.apply(account)),
             executor,
             new PartitionShare(
-                () -> partitions, clock, Duration.ofSeconds(1).plus(config.budgetMargin())));
+                () -> partitions, clock, Duration.ofSeconds(1).plus(config.budgetMargin())),
+            meters);
     streams =
         new KafkaStreams(
             PollerTopology.build(config, topics, registry, collaborators), properties());
@@ -248,6 +250,7 @@ public final class PollerService implements PipelineService {
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         SkipUnreadableRecords.class.getName());
+    p.put(SkipUnreadableRecords.LISTENER_CONFIG, unreadableCounter());
     p.putIfAbsent(
         StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // Fast failover: a killed instance is out of the group after the session timeout, and the
@@ -268,6 +271,16 @@ public final class PollerService implements PipelineService {
                 p.put(
                     StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return p;
+  }
+
+  /** Counts the records the deserialization handler skips, by topic (the source topic). */
+  private SkipUnreadableRecords.Listener unreadableCounter() {
+    return topic ->
+        Counter.builder("wan.records.unreadable")
+            .description("Records skipped because they could not be read (poison records)")
+            .tag("topic", topic)
+            .register(meters)
+            .increment();
   }
 
   private ThreadFactory threads() {

@@ -1,5 +1,7 @@
 package io.wanpipeline.poller;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.InFlightTask;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
@@ -8,6 +10,7 @@ import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import io.wanpipeline.wan.retry.Backoff;
 import java.time.Clock;
 import java.util.Objects;
@@ -55,28 +58,44 @@ public final class PollerTopology {
    * @param executor runs blocking provider calls (a bounded pool owned by the caller)
    * @param share this instance's share of every account's query budget, counted by the poll
    *     processors of the topology
+   * @param meters the registry the topology's meters are recorded in (the service's)
    */
   public record Collaborators(
       Clock clock,
       RandomGenerator random,
       Function<ProviderAccount, WanClient> clients,
       Executor executor,
-      PartitionShare share) {
+      PartitionShare share,
+      MeterRegistry meters) {
     public Collaborators {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(random, "random");
       Objects.requireNonNull(clients, "clients");
       Objects.requireNonNull(executor, "executor");
       Objects.requireNonNull(share, "share");
+      Objects.requireNonNull(meters, "meters");
     }
 
-    /** Collaborators of an instance that owns the whole budget (one instance, a test driver). */
+    /**
+     * Collaborators of an instance that owns the whole budget (one instance, a test driver), whose
+     * meters are recorded in {@code meters}.
+     */
+    public Collaborators(
+        Clock clock,
+        RandomGenerator random,
+        Function<ProviderAccount, WanClient> clients,
+        Executor executor,
+        MeterRegistry meters) {
+      this(clock, random, clients, executor, PartitionShare.whole(), meters);
+    }
+
+    /** As above, recording no meters. */
     public Collaborators(
         Clock clock,
         RandomGenerator random,
         Function<ProviderAccount, WanClient> clients,
         Executor executor) {
-      this(clock, random, clients, executor, PartitionShare.whole());
+      this(clock, random, clients, executor, new CompositeMeterRegistry());
     }
   }
 
@@ -104,12 +123,16 @@ public final class PollerTopology {
     QueryBudget budget =
         new QueryBudget(
             config.accounts(), config.queryRateCap(), collaborators.share(), config.budgetMargin());
+    PollerMeters meters =
+        new PollerMeters(collaborators.meters(), config.accounts(), ModelCatalogue.standard());
+    meters.bindBudget(budget, collaborators.clock());
     ProviderCalls calls =
         new ProviderCalls(
             config.accounts(),
             collaborators.clients(),
             collaborators.executor(),
-            collaborators.clock());
+            collaborators.clock(),
+            meters);
     ListSweeps sweeps = new ListSweeps(budget, calls, config.listPolicy(), config.minInterval());
 
     Topology topology = new Topology();
@@ -130,7 +153,8 @@ public final class PollerTopology {
                 calls,
                 collaborators.share(),
                 config.listPolicy(),
-                sweeps),
+                sweeps,
+                meters),
         SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -39,6 +39,7 @@ final class ProviderCalls {
   private final Function<ProviderAccount, WanClient> clientFactory;
   private final Executor executor;
   private final Clock clock;
+  private final PollerMeters meters;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private final Set<String> withoutList = ConcurrentHashMap.newKeySet();
   private final RecentCalls recent = new RecentCalls(PollScheduler.MIN_SPACING);
@@ -47,11 +48,13 @@ final class ProviderCalls {
       ProviderAccounts accounts,
       Function<ProviderAccount, WanClient> clientFactory,
       Executor executor,
-      Clock clock) {
+      Clock clock,
+      PollerMeters meters) {
     this.accounts = accounts;
     this.clientFactory = clientFactory;
     this.executor = executor;
     this.clock = clock;
+    this.meters = meters;
   }
 
   /** An outcome and when it arrived. */
@@ -76,6 +79,7 @@ final class ProviderCalls {
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     recent.noted(taskId, clock.instant());
     return call(
+        PollerMeters.Kind.QUERY,
         apiKeyRef,
         permit,
         (client, key) -> {
@@ -88,6 +92,7 @@ final class ProviderCalls {
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     recent.noted(taskId, clock.instant());
     return call(
+        PollerMeters.Kind.CANCEL,
         apiKeyRef,
         permit,
         (client, key) -> {
@@ -98,7 +103,8 @@ final class ProviderCalls {
 
   CompletableFuture<Result<TaskPage>> list(
       String apiKeyRef, TaskListQuery query, CallLimiter.Permit permit) {
-    return call(apiKeyRef, permit, (client, key) -> client.list(key, query));
+    return call(
+        PollerMeters.Kind.LIST, apiKeyRef, permit, (client, key) -> client.list(key, query));
   }
 
   /** False once the provider of {@code account} answered that it offers no list query. */
@@ -119,9 +125,10 @@ final class ProviderCalls {
   /**
    * Runs {@code call} on the executor; {@code permit} is answered when the call returns or throws
    * (it holds its place in the budget's window while queued and in flight), or released when the
-   * call is never made.
+   * call is never made. Every call made is counted by kind and outcome, a timeout as an error.
    */
   private <T> CompletableFuture<Result<T>> call(
+      PollerMeters.Kind kind,
       String apiKeyRef,
       CallLimiter.Permit permit,
       BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
@@ -164,7 +171,12 @@ final class ProviderCalls {
                 failed(
                     "CLIENT_ERROR",
                     "the provider call failed: " + rootCause(e).getClass().getSimpleName(),
-                    true));
+                    true))
+        .thenApply(
+            r -> {
+              meters.called(kind, account.get().name(), r.outcome());
+              return r;
+            });
   }
 
   private <T> Result<T> failed(String code, String message, boolean retryable) {

@@ -136,6 +136,22 @@ public final class QueryBudget {
   }
 
   /**
+   * Permits of {@code account} held at {@code now}: calls granted and in flight, or answered less
+   * than a window ago. While the account is paused, the calls in flight.
+   */
+  public synchronized int held(String account, Instant now) {
+    AccountState s = state(account);
+    RateWindow w = window(account, s, now);
+    return w == null ? s.calls.inFlight() : s.calls.held(now, w.span());
+  }
+
+  /** Permits {@code account}'s window allows at {@code now}; 0 while it is paused. */
+  public synchronized int limit(String account, Instant now) {
+    RateWindow w = window(account, state(account), now);
+    return w == null ? 0 : w.limit();
+  }
+
+  /**
    * Takes one call of {@code account}'s budget at {@code now}; null when there is none. The caller
    * answers the permit when the call's answer (or failure) arrives, or releases it if the call is
    * not made: until then the call holds its place in the window.

@@ -5,6 +5,9 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.simulator.NativeStatus;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,7 +71,7 @@ class PollerIT {
     status = env.status();
   }
 
-  private void startPoller(Map<String, String> extra) {
+  private SimpleMeterRegistry startPoller(Map<String, String> extra) {
     Map<String, String> settings = env.settings(PipelineEnv.Service.POLLER);
     settings.put("kafka.commit.interval.ms", "100");
     settings.put("poller.state-dir", stateDir.toString());
@@ -79,11 +83,14 @@ class PollerIT {
             topics,
             env.registry(),
             account -> DashScopeClient.builder().baseUrl(account.baseUrl()).build());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    poller.meters().add(meters);
     env.closeAfter(poller);
     poller.start();
     await()
         .atMost(WAIT)
         .until(() -> poller.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+    return meters;
   }
 
   /** Creates a task at the simulator and announces it SUBMITTED, as the submitter would. */
@@ -105,7 +112,7 @@ class PollerIT {
 
   @Test
   void announcesEachStateOnceAndPollsPolitely() throws Exception {
-    startPoller(Map.of());
+    SimpleMeterRegistry meters = startPoller(Map.of());
     String a = submit("req-a", "a cat surfs");
     String b = submit("req-b", "a dog surfs");
 
@@ -135,11 +142,52 @@ class PollerIT {
           .as("no two polls of a task less than 3 s apart")
           .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
     }
+
+    Tags account = Tags.of("service", "poller", "account", "default");
+    long polls = sim.ledger().polls(a).size() + sim.ledger().polls(b).size();
+    assertThat(
+            meters
+                .get("wan.poll.calls")
+                .tags(account)
+                .tags("kind", "query", "outcome", "ok")
+                .counter()
+                .count())
+        .as("every query the simulator answered, counted ok")
+        .isEqualTo(polls);
+    assertThat(meters.find("wan.poll.calls").tags("outcome", "error").counters()).isEmpty();
+    String model = last(status, "req-a").orElseThrow().getModel();
+    assertThat(
+            meters
+                .get("wan.poll.task.ended")
+                .tags(account)
+                .tags("model", model, "state", "SUCCEEDED")
+                .counter()
+                .count())
+        .isEqualTo(2.0);
+    Timer delay = meters.get("wan.poll.detection.delay").tags(account).tags("model", model).timer();
+    assertThat(delay.count())
+        .as("one detection per task, the simulator reports end times")
+        .isEqualTo(2);
+    assertThat(delay.max(TimeUnit.SECONDS))
+        .as("detected within a poll interval of the end")
+        .isPositive()
+        .isLessThan(30);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(meters.get("wan.poll.tasks.in.flight").tags(account).gauge().value())
+                    .as("both tasks ended: none left in flight")
+                    .isZero());
+    assertThat(meters.get("wan.poll.budget.limit").tags(account).gauge().value())
+        .as("the default account's query budget")
+        .isPositive();
+    assertThat(meters.get("wan.poll.budget.held").tags(account).gauge().value()).isNotNegative();
   }
 
   @Test
   void cancelsAPendingTaskAtTheTimeoutAndEndsItTimedOut() throws Exception {
-    startPoller(Map.of("poller.timeout", "12s"));
+    SimpleMeterRegistry meters = startPoller(Map.of("poller.timeout", "12s"));
     String taskId = submit("req-stuck", "[sim:pending-forever] a queue that never moves");
 
     await()
@@ -157,5 +205,17 @@ class PollerIT {
         .singleElement()
         .satisfies(c -> assertThat(c.canceled()).isTrue());
     assertThat(sim.status(taskId)).contains(NativeStatus.CANCELED);
+    assertThat(
+            meters
+                .get("wan.poll.calls")
+                .tags("account", "default", "kind", "cancel", "outcome", "ok")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+    assertThat(meters.get("wan.poll.task.ended").tags("state", "TIMED_OUT").counter().count())
+        .isEqualTo(1.0);
+    assertThat(meters.find("wan.poll.detection.delay").timers())
+        .as("a task cancelled by the timeout has no provider end time to measure from")
+        .allSatisfy(t -> assertThat(t.count()).isZero());
   }
 }

@@ -73,6 +73,7 @@ final class RecordHandler {
   private final ProviderAccounts accounts;
   private final RequestChecks checks;
   private final TransactionalWriter<byte[], byte[]> transactor;
+  private final SubmitterMeters meters;
   private final StatusEvents events;
 
   RecordHandler(
@@ -83,7 +84,8 @@ final class RecordHandler {
       SubmissionLedger ledger,
       ProviderAccounts accounts,
       RequestChecks checks,
-      TransactionalWriter<byte[], byte[]> transactor) {
+      TransactionalWriter<byte[], byte[]> transactor,
+      SubmitterMeters meters) {
     this.clock = Objects.requireNonNull(clock);
     this.topics = Objects.requireNonNull(topics);
     this.ledgerTopic = Objects.requireNonNull(ledgerTopic);
@@ -92,6 +94,7 @@ final class RecordHandler {
     this.accounts = Objects.requireNonNull(accounts);
     this.checks = Objects.requireNonNull(checks);
     this.transactor = Objects.requireNonNull(transactor);
+    this.meters = Objects.requireNonNull(meters);
     this.events = new StatusEvents(clock);
   }
 
@@ -100,14 +103,26 @@ final class RecordHandler {
     VideoRequest request;
     try {
       if (record.value() == null) {
-        return deadLetter(record, "the record has no value (a tombstone is not a request)", null);
+        return deadLetter(
+            record,
+            SubmitterMeters.DeadLetter.TOMBSTONE,
+            "the record has no value (a tombstone is not a request)",
+            null);
       }
       request = topics.videoRequests().value(record.value());
     } catch (SerializationException e) {
-      return deadLetter(record, "cannot read a VideoRequest: " + e.getMessage(), e);
+      return deadLetter(
+          record,
+          SubmitterMeters.DeadLetter.UNREADABLE,
+          "cannot read a VideoRequest: " + e.getMessage(),
+          e);
     } catch (SchemaRegistryException e) {
       if (e.errorCode() == 40403 || e.errorCode() == 404) {
-        return deadLetter(record, "the writer schema is unknown: " + e.getMessage(), e);
+        return deadLetter(
+            record,
+            SubmitterMeters.DeadLetter.UNKNOWN_SCHEMA,
+            "the writer schema is unknown: " + e.getMessage(),
+            e);
       }
       Instant retryAt = clock.instant().plusSeconds(5);
       log.warn(
@@ -151,6 +166,7 @@ final class RecordHandler {
               providerAccountName,
               validationError(INVALID_REQUEST_ID, "request_id", badId.get()));
       transactor.commit(List.of(status(rejected)), source, record.offset() + 1);
+      rejected(INVALID_REQUEST_ID);
       return DONE;
     }
 
@@ -168,6 +184,7 @@ final class RecordHandler {
           record.partition(),
           record.offset());
       transactor.commit(List.of(), source, record.offset() + 1);
+      meters.intaken(SubmitterMeters.Intake.DUPLICATE);
       return DONE;
     }
     if (verdict instanceof LedgerCheck.Verdict.KeyReused reused) {
@@ -188,6 +205,7 @@ final class RecordHandler {
           List.of(status(events.rejected(eventView, facts, providerAccountName, error))),
           source,
           record.offset() + 1);
+      rejected(IDEMPOTENCY_KEY_REUSED);
       return DONE;
     }
 
@@ -227,6 +245,7 @@ final class RecordHandler {
           source,
           record.offset() + 1);
       ledger.record(record.partition(), entry);
+      rejected(invalid.get().getCode());
       return DONE;
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -247,6 +266,7 @@ final class RecordHandler {
         source,
         record.offset() + 1);
     ledger.record(record.partition(), entry);
+    meters.intaken(SubmitterMeters.Intake.QUEUED);
     log.debug(
         "queued requestId={} lane={} priority={} partition={} offset={}",
         requestId,
@@ -293,10 +313,13 @@ final class RecordHandler {
     for (List<ProducerRecord<byte[], byte[]>> attempt : attempts) {
       try {
         transactor.commit(attempt, source, record.offset() + 1);
+        meters.intaken(SubmitterMeters.Intake.DEAD_LETTERED);
+        meters.deadLettered(SubmitterMeters.DeadLetter.UNWRITABLE);
         if (attempt.size() > 1) {
           ending
               .filter(e -> e.entry() != null)
               .ifPresent(e -> ledger.record(record.partition(), e.entry()));
+          meters.rejected(REQUEST_UNWRITABLE);
         }
         return DONE;
       } catch (TransactionalWriter.Unwritable again) {
@@ -375,7 +398,16 @@ final class RecordHandler {
   private record Ending(
       List<ProducerRecord<byte[], byte[]>> records, SubmissionLedgerEntry entry) {}
 
-  private Handled deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Throwable e) {
+  private void rejected(String code) {
+    meters.intaken(SubmitterMeters.Intake.REJECTED);
+    meters.rejected(code);
+  }
+
+  private Handled deadLetter(
+      ConsumerRecord<byte[], byte[]> record,
+      SubmitterMeters.DeadLetter why,
+      String reason,
+      Throwable e) {
     log.warn(
         "unreadable record sent to the dead-letter topic topic={} partition={} offset={}: {}",
         record.topic(),
@@ -386,6 +418,8 @@ final class RecordHandler {
     out.add(DeadLetters.of(topics.videoRequestsDlq().name(), record, reason, e));
     transactor.commit(
         out, new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+    meters.intaken(SubmitterMeters.Intake.DEAD_LETTERED);
+    meters.deadLettered(why);
     return DONE;
   }
 

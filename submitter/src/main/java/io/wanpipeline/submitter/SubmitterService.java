@@ -67,6 +67,7 @@ public final class SubmitterService implements PipelineService {
   private final InDoubtReconciler reconciler;
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private final CompositeMeterRegistry meters = ServiceMeters.forService("submitter");
+  private final SubmitterMeters domainMeters = new SubmitterMeters(meters);
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile TransactionalLoop loop;
   private volatile Thread thread;
@@ -163,7 +164,8 @@ public final class SubmitterService implements PipelineService {
             ledger,
             config.accounts(),
             new RequestChecks(ModelCatalogue.standard()),
-            intakeLoop.writer());
+            intakeLoop.writer(),
+            domainMeters);
     intakeLoop.step(
         new SubmissionLoop(
             clock,
@@ -230,7 +232,8 @@ public final class SubmitterService implements PipelineService {
             config.ledgerLoadTimeout(),
             this::registerDispatchSchemas,
             new QueueWaitLimit(config.maxQueueWait()),
-            new QueuePurger(Admin.create(adminProperties(txId + "-purger"))));
+            new QueuePurger(Admin.create(adminProperties(txId + "-purger"))),
+            domainMeters);
     TransactionalLoop dispatchLoop =
         new TransactionalLoop(Dispatcher.loopSettings(), clock, consumer, producer);
     dispatchLoop.metrics(meters);

@@ -5,6 +5,7 @@ import static io.wanpipeline.infra.testing.TopicLog.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoInput;
@@ -59,6 +60,9 @@ class SubmitterIT {
   private Topic<String, SubmissionLedgerEntry> dispatchTopic;
   private TopicLog<TaskStatus> status;
 
+  /** The meters of the service started last. */
+  private SimpleMeterRegistry meters;
+
   @BeforeEach
   void topics(PipelineEnv env) {
     this.env = env;
@@ -95,6 +99,8 @@ class SubmitterIT {
                     ? DashScopeClient.builder().baseUrl(account.baseUrl()).build()
                     : WanClients.forAccount(account, Clock.systemUTC()),
             reconciler);
+    meters = new SimpleMeterRegistry();
+    service.meters().add(meters);
     env.closeAfter(service);
     service.start();
     return service;
@@ -145,6 +151,20 @@ class SubmitterIT {
     }
   }
 
+  /** The count of counter {@code name} with {@code tags}, 0 when it was never incremented. */
+  private double count(String name, String... tags) {
+    return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** Awaits {@code name} with {@code tags} counting {@code expected}: counted after the commit. */
+  private void awaitCount(double expected, String name, String... tags) {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(count(name, tags)).as("%s %s", name, List.of(tags)).isEqualTo(expected));
+  }
+
   private List<SubmissionKind> ledgerKinds(String requestId) {
     return ledgerKinds(dispatchTopic, requestId);
   }
@@ -189,6 +209,29 @@ class SubmitterIT {
     assertThat(ledgerKinds(ledgerTopic, "req-valid"))
         .as("intake queued it once")
         .containsExactly(SubmissionKind.QUEUED);
+    awaitCount(1, "wan.requests.intaken", "outcome", "queued");
+    String[] lane = {"account", "default", "model", "wan2.2-i2v-flash"};
+    awaitCount(
+        1,
+        "wan.submit.calls",
+        "account",
+        "default",
+        "model",
+        "wan2.2-i2v-flash",
+        "outcome",
+        "accepted");
+    assertThat(count("wan.submit.calls")).as("no other create call").isEqualTo(1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(meters.get("wan.dispatch.in.progress").tags(lane).gauge().value())
+                  .as("nothing ends the task here: it stays in progress")
+                  .isEqualTo(1);
+              assertThat(meters.get("wan.dispatch.in.progress.max").tags(lane).gauge().value())
+                  .isEqualTo(100);
+              assertThat(meters.get("wan.dispatch.waiting").tags(lane).gauge().value()).isZero();
+            });
   }
 
   @Test
@@ -201,6 +244,7 @@ class SubmitterIT {
 
     assertThat(states(status.refresh(), "req-twice")).containsExactly(TaskState.SUBMITTED);
     assertThat(sim.ledger().submissionCount("req-twice")).isEqualTo(1);
+    awaitCount(1, "wan.requests.intaken", "outcome", "duplicate");
   }
 
   @Test
@@ -248,6 +292,12 @@ class SubmitterIT {
       assertThat(header(dead, DeadLetters.EXCEPTION)).isNotBlank();
     }
     assertThat(sim.ledger().submissionCount("req-poison")).isZero();
+    awaitCount(
+        1,
+        "wan.requests.dead.lettered",
+        "reason",
+        "unknown_schema"); // magic byte 0, then a schema id (42) the registry does not have
+    awaitCount(1, "wan.requests.intaken", "outcome", "dead_lettered");
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
@@ -274,6 +324,10 @@ class SubmitterIT {
     assertThat(badIdRejected.getError().getField()).isEqualTo("request_id");
     assertThat(sim.ledger().submissionCount("req-invalid")).isZero();
     assertThat(sim.ledger().submissionCount("req/with/slashes")).isZero();
+    awaitCount(1, "wan.requests.rejected", "code", "INVALID_REQUEST");
+    awaitCount(1, "wan.requests.rejected", "code", "INVALID_REQUEST_ID");
+    awaitCount(2, "wan.requests.intaken", "outcome", "rejected");
+    assertThat(count("wan.submit.calls")).isZero();
   }
 
   /**
@@ -403,6 +457,8 @@ class SubmitterIT {
     assertThat(failed.getError().getCode()).isEqualTo(OutcomeDecider.SUBMIT_IN_DOUBT);
     assertThat(sim.ledger().submissionCount("req-lost")).isEqualTo(1);
     assertThat(sim.ledger().tasksOfRequest("req-lost")).as("the task exists").hasSize(1);
+    awaitCount(1, "wan.submit.calls", "outcome", "in_doubt");
+    awaitCount(1, "wan.requests.failed", "code", OutcomeDecider.SUBMIT_IN_DOUBT);
   }
 
   @Test
@@ -548,6 +604,21 @@ class SubmitterIT {
     assertThat(sim.ledger().submissionCount("req-throttled")).isGreaterThan(1);
     assertThat(sim.ledger().tasksOfRequest("req-throttled")).isEmpty();
     awaitState("req-unthrottled", TaskState.SUBMITTED);
+    awaitCount(
+        sim.ledger().submissionCount("req-throttled"),
+        "wan.submit.calls",
+        "account",
+        "default",
+        "outcome",
+        "throttled");
+    awaitCount(1, "wan.submit.calls", "outcome", "accepted");
+    awaitCount(
+        1,
+        "wan.requests.failed",
+        "code",
+        SubmitterMeters.PROVIDER_REFUSED,
+        "model",
+        "wan2.2-i2v-flash");
   }
 
   @Test

@@ -1,11 +1,19 @@
 package io.wanpipeline.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler.DeserializationHandlerResponse;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.junit.jupiter.api.Test;
@@ -56,5 +64,38 @@ class SkipUnreadableRecordsTest {
           .as("HTTP %d", code)
           .isEqualTo(DeserializationHandlerResponse.FAIL);
     }
+  }
+
+  @Test
+  void tellsTheListenerInTheStreamsPropertiesOfEachSkippedRecordOnly() {
+    List<String> skipped = new ArrayList<>();
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "skip-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        SkipUnreadableRecords.class.getName());
+    props.put(SkipUnreadableRecords.LISTENER_CONFIG, (SkipUnreadableRecords.Listener) skipped::add);
+    // As Kafka Streams makes its handler: from the configuration, configured with its originals.
+    DeserializationExceptionHandler configured =
+        new StreamsConfig(props)
+            .getConfiguredInstance(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeserializationExceptionHandler.class);
+
+    configured.handle(NO_CONTEXT, record, new SerializationException("unknown magic byte 7"));
+    configured.handle(NO_CONTEXT, record, new SchemaRegistryException("answered 503", 503, null));
+
+    assertThat(skipped)
+        .as("the poison record only, not the one read again")
+        .containsExactly("task-status");
+  }
+
+  @Test
+  void refusesAListenerOfTheWrongType() {
+    assertThatThrownBy(
+            () -> handler.configure(Map.of(SkipUnreadableRecords.LISTENER_CONFIG, "a class name")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SkipUnreadableRecords.LISTENER_CONFIG);
   }
 }

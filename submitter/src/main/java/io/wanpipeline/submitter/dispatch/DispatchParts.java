@@ -7,6 +7,7 @@ import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.InDoubtReconciler;
 import io.wanpipeline.submitter.OutcomeDecider;
 import io.wanpipeline.submitter.RequestChecks;
+import io.wanpipeline.submitter.SubmitterMeters;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
@@ -32,6 +33,7 @@ import java.util.function.Function;
  * @param prepare run once on the loop's thread before anything else (schema registration)
  * @param queueWait how long a request may wait in the queue
  * @param purger deletes finished queue records; closed when the loop stops
+ * @param meters the service's meters
  */
 public record DispatchParts(
     Clock clock,
@@ -47,4 +49,5 @@ public record DispatchParts(
     Duration loadTimeout,
     Runnable prepare,
     QueueWaitLimit queueWait,
-    QueuePurger purger) {}
+    QueuePurger purger,
+    SubmitterMeters meters) {}

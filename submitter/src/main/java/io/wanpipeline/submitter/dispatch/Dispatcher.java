@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,8 @@ public final class Dispatcher implements LoopStep {
             parts.checks(),
             parts.decider(),
             ledger,
-            inProgress);
+            inProgress,
+            parts.meters());
   }
 
   @Override
@@ -158,6 +160,7 @@ public final class Dispatcher implements LoopStep {
     if (!stopping) {
       dispatchRound();
       housekeeping();
+      publishLanes();
     }
   }
 
@@ -278,6 +281,7 @@ public final class Dispatcher implements LoopStep {
       c.lane().inFlight(false);
       if (c instanceof CallRunner.Created created) {
         created.lane().limiter.answered(created.answeredAt());
+        parts.meters().createCall(created.lane().key, created.outcome());
       }
       if (!owned.owns(c.owned())) {
         log.warn(
@@ -301,6 +305,25 @@ public final class Dispatcher implements LoopStep {
   }
 
   // ---------------------------------------------------------------- housekeeping, rebalances
+
+  /** Publishes what each owned lane has waiting and in progress, and its cap. */
+  private void publishLanes() {
+    Instant now = clock.instant();
+    Set<LaneKey> present = new HashSet<>();
+    for (OwnedPartition o : owned.all()) {
+      for (Lane lane : o.lanes.values()) {
+        int max =
+            parts
+                .accounts()
+                .resolve(lane.key.account())
+                .map(a -> a.limits().maxInProgress(lane.key.model()))
+                .orElse(0);
+        parts.meters().lane(lane.key, lane.waitingCount(), inProgress.count(lane.key, now), max);
+        present.add(lane.key);
+      }
+    }
+    parts.meters().lanesOtherThan(present);
+  }
 
   private void housekeeping() {
     Instant now = clock.instant();

@@ -15,6 +15,7 @@ import io.wanpipeline.submitter.RequestMapper;
 import io.wanpipeline.submitter.RequestedFacts;
 import io.wanpipeline.submitter.StatusEvents;
 import io.wanpipeline.submitter.SubmissionLedger;
+import io.wanpipeline.submitter.SubmitterMeters;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.SubmitOutcome;
 import java.time.Clock;
@@ -63,6 +64,7 @@ final class OutcomeRecorder {
   private final OutcomeDecider decider;
   private final SubmissionLedger ledger;
   private final InProgressTasks inProgress;
+  private final SubmitterMeters meters;
   private final StatusEvents events;
 
   OutcomeRecorder(
@@ -72,7 +74,8 @@ final class OutcomeRecorder {
       RequestChecks checks,
       OutcomeDecider decider,
       SubmissionLedger ledger,
-      InProgressTasks inProgress) {
+      InProgressTasks inProgress,
+      SubmitterMeters meters) {
     this.clock = clock;
     this.topics = topics;
     this.dispatchTopic = dispatchTopic;
@@ -80,6 +83,7 @@ final class OutcomeRecorder {
     this.decider = decider;
     this.ledger = ledger;
     this.inProgress = inProgress;
+    this.meters = meters;
     this.events = new StatusEvents(clock);
   }
 
@@ -287,6 +291,7 @@ final class OutcomeRecorder {
         () -> {
           ledger.record(o.partition(), entry);
           o.known.remove(w.requestId());
+          meters.failed(lane.key, error.getCode());
         });
   }
 

@@ -72,6 +72,14 @@ public final class CallLimiter {
     return frees.get(held.size() - window.limit());
   }
 
+  /**
+   * Permits held at {@code now}: calls in flight, and calls answered less than {@code span} ago.
+   */
+  public synchronized int held(Instant now, Duration span) {
+    evict(now, span);
+    return held.size();
+  }
+
   /** Calls granted and not yet answered nor released. */
   public synchronized int inFlight() {
     return (int) held.stream().filter(p -> p.answeredAt == null).count();
