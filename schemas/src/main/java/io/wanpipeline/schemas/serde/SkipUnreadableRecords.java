@@ -3,6 +3,7 @@ package io.wanpipeline.schemas.serde;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -15,9 +16,29 @@ import org.slf4j.LoggerFactory;
  * not answer (a network error, a timeout, 408, 429 or 5xx), the stream thread fails instead: it is
  * replaced and reads the record again from its last commit, because skipping there would silently
  * drop a good event (an unpolled task, an unbilled success) for as long as the registry is down.
+ *
+ * <p>A service that counts the skipped records puts a {@link Listener} in its Streams settings
+ * under {@link #LISTENER_CONFIG}; Kafka Streams hands the settings, objects included, to every
+ * handler it creates.
  */
 public final class SkipUnreadableRecords implements DeserializationExceptionHandler {
+  /**
+   * Streams setting whose value, a {@link Listener} object (not a class name), is told of every
+   * record skipped; optional.
+   */
+  public static final String LISTENER_CONFIG = "wan-pipeline.unreadable-records.listener";
+
   private static final Logger log = LoggerFactory.getLogger(SkipUnreadableRecords.class);
+  private static final Listener NONE = topic -> {};
+
+  private Listener listener = NONE;
+
+  /** Told of each record skipped, on the stream thread that read it; must not block. */
+  @FunctionalInterface
+  public interface Listener {
+    /** A record of {@code topic} could not be read and was skipped. */
+    void skipped(String topic);
+  }
 
   @Override
   public DeserializationHandlerResponse handle(
@@ -38,9 +59,20 @@ public final class SkipUnreadableRecords implements DeserializationExceptionHand
         record.partition(),
         record.offset(),
         exception.getMessage());
+    listener.skipped(record.topic());
     return DeserializationHandlerResponse.CONTINUE;
   }
 
   @Override
-  public void configure(Map<String, ?> configs) {}
+  public void configure(Map<String, ?> configs) {
+    Object value = configs.get(LISTENER_CONFIG);
+    if (value == null) {
+      listener = NONE;
+    } else if (value instanceof Listener l) {
+      listener = l;
+    } else {
+      throw new ConfigException(
+          LISTENER_CONFIG, value.getClass().getName(), "must be a SkipUnreadableRecords.Listener");
+    }
+  }
 }
