@@ -1,5 +1,6 @@
 package io.wanpipeline.archiver;
 
+import io.wanpipeline.archiver.archive.ArchiveMeters;
 import io.wanpipeline.archiver.archive.BacklogWatch;
 import io.wanpipeline.archiver.archive.PendingArchives;
 import io.wanpipeline.archiver.archive.VideoArchiver;
@@ -23,7 +24,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -80,9 +80,7 @@ final class ArchiveLoop implements LoopStep {
   private final VideoArchiver archiver;
   private final Clock clock;
   private boolean stopping;
-  private final AtomicLong archived;
-  private final AtomicLong failed;
-  private final AtomicLong expiryAtRisk;
+  private final ArchiveMeters meters;
 
   private final PendingArchives<TaskStatus> pending;
   private final BacklogWatch backlog;
@@ -92,7 +90,7 @@ final class ArchiveLoop implements LoopStep {
   private final Map<PendingArchives.Entry<TaskStatus>, Running> running = new HashMap<>();
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final List<ProducerRecord<String, TaskStatus>> pendingOutputs = new ArrayList<>();
-  private final List<TaskStatus> pendingTerminal = new ArrayList<>();
+  private final List<Finished> pendingTerminal = new ArrayList<>();
 
   ArchiveLoop(
       Consumer<byte[], byte[]> consumer,
@@ -102,17 +100,13 @@ final class ArchiveLoop implements LoopStep {
       Clock clock,
       int workers,
       Duration expiryMargin,
-      AtomicLong archived,
-      AtomicLong failed,
-      AtomicLong expiryAtRisk) {
+      ArchiveMeters meters) {
     this.consumer = consumer;
     this.writer = writer;
     this.taskStatus = taskStatus;
     this.archiver = archiver;
     this.clock = clock;
-    this.archived = archived;
-    this.failed = failed;
-    this.expiryAtRisk = expiryAtRisk;
+    this.meters = meters;
     this.pending = new PendingArchives<>(workers);
     this.backlog = new BacklogWatch(expiryMargin, workers);
   }
@@ -166,6 +160,7 @@ final class ArchiveLoop implements LoopStep {
     checkBacklog();
     commit();
     updatePauses();
+    meters.backlog(pending.queuedCount(), pending.inFlightCount());
   }
 
   @Override
@@ -260,7 +255,7 @@ final class ArchiveLoop implements LoopStep {
       backlog.recordDuration(Duration.between(c.running.startedAt, clock.instant()));
       String requestId = c.entry.requestId();
       pendingOutputs.add(new ProducerRecord<>(taskStatus.name(), requestId, c.terminal));
-      pendingTerminal.add(c.terminal);
+      pendingTerminal.add(new Finished(c.terminal, c.running.startedAt));
       work.remember(requestId);
     }
   }
@@ -287,7 +282,7 @@ final class ArchiveLoop implements LoopStep {
           queue.size(),
           backlog.averageDuration());
     }
-    expiryAtRisk.set(backlog.atRiskCount());
+    meters.expiryAtRisk(backlog.atRiskCount());
   }
 
   /**
@@ -305,7 +300,7 @@ final class ArchiveLoop implements LoopStep {
     if (pendingOutputs.isEmpty() && offsets.isEmpty()) {
       return;
     }
-    List<TaskStatus> terminal = new ArrayList<>(pendingTerminal);
+    List<Finished> terminal = new ArrayList<>(pendingTerminal);
     try {
       writer.commit(List.copyOf(pendingOutputs), offsets);
     } finally {
@@ -319,8 +314,9 @@ final class ArchiveLoop implements LoopStep {
             work.committed = offset;
           }
         });
-    for (TaskStatus t : terminal) {
-      (t.getState() == TaskState.ARCHIVED ? archived : failed).incrementAndGet();
+    Instant committedAt = clock.instant();
+    for (Finished f : terminal) {
+      meters.committed(f.terminal, Duration.between(f.startedAt, committedAt));
     }
   }
 
@@ -507,6 +503,9 @@ final class ArchiveLoop implements LoopStep {
   }
 
   private record Running(CompletableFuture<TaskStatus> future, Instant startedAt) {}
+
+  /** A terminal event waiting for its commit, and when its archive started. */
+  private record Finished(TaskStatus terminal, Instant startedAt) {}
 
   private record Completion(
       PendingArchives.Entry<TaskStatus> entry, Running running, TaskStatus terminal) {}

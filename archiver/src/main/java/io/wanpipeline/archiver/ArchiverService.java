@@ -1,9 +1,8 @@
 package io.wanpipeline.archiver;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.archiver.archive.ArchiveException;
+import io.wanpipeline.archiver.archive.ArchiveMeters;
 import io.wanpipeline.archiver.archive.VideoArchiver;
 import io.wanpipeline.archiver.download.VideoDownloader;
 import io.wanpipeline.archiver.link.AddressRules;
@@ -32,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,10 +61,8 @@ public final class ArchiverService implements PipelineService {
   private final ScheduledExecutorService timer;
   private final VideoDownloader downloader;
   private final VideoArchiver archiver;
-  private final AtomicLong archived = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong expiryAtRisk = new AtomicLong();
   private final CompositeMeterRegistry meters = ServiceMeters.forService("archiver");
+  private final ArchiveMeters archiveMeters = new ArchiveMeters(meters);
   private volatile TransactionalLoop loop;
   // Written by start(), read by failure() from the runner's thread without the lock.
   private volatile Thread loopThread;
@@ -90,17 +86,6 @@ public final class ArchiverService implements PipelineService {
     this.clock = clock;
     this.topics = topics;
     this.s3 = s3;
-    FunctionCounter.builder("wan.archive.archived", archived, AtomicLong::get)
-        .description("ARCHIVED events committed by this instance")
-        .register(meters);
-    FunctionCounter.builder("wan.archive.failed", failed, AtomicLong::get)
-        .description("ARCHIVE_FAILED events committed by this instance")
-        .register(meters);
-    Gauge.builder("wan.archive.expiry.at.risk", expiryAtRisk, AtomicLong::get)
-        .description(
-            "queued archives estimated to start less than archiver.expiry-margin before their link"
-                + " expires")
-        .register(meters);
     String name = "archiver-" + config.groupId();
     this.workers = Executors.newFixedThreadPool(config.workers(), threads(name + "-worker"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads(name + "-timer"));
@@ -132,7 +117,8 @@ public final class ArchiverService implements PipelineService {
             new Backoff(
                 config.archive().initialBackoff(), config.archive().maxBackoff(), new Random()),
             workers,
-            timer);
+            timer,
+            archiveMeters);
   }
 
   /**
@@ -189,9 +175,7 @@ public final class ArchiverService implements PipelineService {
             clock,
             config.workers(),
             config.expiryMargin(),
-            archived,
-            failed,
-            expiryAtRisk));
+            archiveMeters));
     loop = archiveLoop;
     Thread thread =
         new Thread(
@@ -291,12 +275,12 @@ public final class ArchiverService implements PipelineService {
 
   /** ARCHIVED events committed by this instance since it started. */
   public long archivedCount() {
-    return archived.get();
+    return archiveMeters.archivedCount();
   }
 
   /** ARCHIVE_FAILED events committed by this instance since it started. */
   public long failedCount() {
-    return failed.get();
+    return archiveMeters.failedCount();
   }
 
   /**
@@ -304,7 +288,7 @@ public final class ArchiverService implements PipelineService {
    * before their result link expires, at the last backlog check (about once a second).
    */
   public long expiryAtRiskCount() {
-    return expiryAtRisk.get();
+    return archiveMeters.expiryAtRiskCount();
   }
 
   /**
@@ -345,8 +329,8 @@ public final class ArchiverService implements PipelineService {
     log.info(
         "Archiver stopped: groupId={}, archived={}, failed={}",
         config.groupId(),
-        archived.get(),
-        failed.get());
+        archiveMeters.archivedCount(),
+        archiveMeters.failedCount());
   }
 
   private static ThreadFactory threads(String prefix) {

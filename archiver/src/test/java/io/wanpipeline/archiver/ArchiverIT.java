@@ -3,6 +3,8 @@ package io.wanpipeline.archiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskState;
@@ -36,6 +38,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -89,6 +92,7 @@ class ArchiverIT {
   private final List<ArchiverService> services = new ArrayList<>();
   private final List<S3AsyncClient> asyncClients = new ArrayList<>();
   private final Map<String, String> extraSettings = new HashMap<>();
+  private final Map<ArchiverService, SimpleMeterRegistry> meters = new HashMap<>();
 
   @BeforeEach
   void setUp(PipelineEnv env) {
@@ -111,8 +115,7 @@ class ArchiverIT {
   @Test
   void archivesTheBytesTheProviderServedWithoutSendingItCredentials() throws Exception {
     TaskSnapshot task = succeededTask("[sim:video-bytes=" + VIDEO_BYTES + "] a cat");
-    String group = kafka.uniqueName("archiver");
-    ArchiverService service = start(group);
+    ArchiverService service = start(kafka.uniqueName("archiver"));
 
     TaskStatus succeeded = succeededEvent("req-ok", task);
     send(succeeded);
@@ -154,19 +157,35 @@ class ArchiverIT {
               assertThat(d.sha256()).isEqualTo(servedSha);
             });
     assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    service.meters().add(meters);
+    SimpleMeterRegistry registry = meters.get(service);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(
-                        List.of(
-                            meters.get("wan.archive.archived").functionCounter().count(),
-                            meters.get("wan.archive.failed").functionCounter().count(),
-                            meters.get("wan.archive.expiry.at.risk").gauge().value()))
-                    .as("the archiver's meters: archived, failed, expiry at risk")
-                    .containsExactly(1.0, 0.0, 0.0));
+                assertThat(registry.get("wan.archive.archived").functionCounter().count())
+                    .as("ARCHIVED committed")
+                    .isEqualTo(1));
+    assertThat(registry.get("wan.archive.uploaded").counter().count())
+        .as("bytes uploaded: the video's")
+        .isEqualTo(VIDEO_BYTES);
+    assertThat(registry.get("wan.archive.failed").counters())
+        .as("one series per failure code, none counted")
+        .hasSizeGreaterThan(1)
+        .extracting(Counter::count)
+        .containsOnly(0.0);
+    Timer took = registry.get("wan.archive.duration").tag("outcome", "archived").timer();
+    assertThat(took.count()).isEqualTo(1);
+    assertThat(took.totalTime(TimeUnit.MILLISECONDS)).isPositive();
+    assertThat(registry.find("wan.archive.retries").counters()).as("no retry").isEmpty();
+    assertThat(registry.get("wan.archive.expiry.at.risk").gauge().value()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(registry.get("wan.archive.backlog").gauges())
+                    .as("nothing queued or in flight once committed")
+                    .hasSize(2)
+                    .allSatisfy(g -> assertThat(g.value()).isZero()));
   }
 
   @Test
@@ -203,7 +222,7 @@ class ArchiverIT {
     TaskSnapshot task = succeededTask("a forgotten horse");
     simClock.advance(TASK_RETENTION.plusMinutes(1));
     assertThat(sim.status(task.taskId())).hasValue(NativeStatus.UNKNOWN);
-    start(kafka.uniqueName("archiver"));
+    ArchiverService service = start(kafka.uniqueName("archiver"));
 
     send(succeededEvent("req-forgotten", task));
     TaskStatus failed = awaitTerminal("req-forgotten");
@@ -215,6 +234,17 @@ class ArchiverIT {
     assertThat(failed.getArchive()).isNull();
     assertThat(sim.ledger().downloads(task.taskId())).isEmpty();
     assertThat(objectKeys()).isEmpty();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(failures(service, "LINK_EXPIRED")).as("counted by code").isEqualTo(1));
+    assertThat(
+            meters.get(service).get("wan.archive.failed").counters().stream()
+                .mapToDouble(Counter::count)
+                .sum())
+        .as("no other code")
+        .isEqualTo(1);
+    assertThat(meters.get(service).get("wan.archive.uploaded").counter().count()).isZero();
   }
 
   @Test
@@ -332,7 +362,7 @@ class ArchiverIT {
     extraSettings.put("archiver.max-attempts", "1000");
     extraSettings.put("archiver.retry-initial-backoff", "500ms");
     extraSettings.put("archiver.retry-max-backoff", "1s");
-    start(kafka.uniqueName("archiver"));
+    ArchiverService service = start(kafka.uniqueName("archiver"));
 
     send(succeededEvent("req-deadline", task));
     TaskStatus failed = awaitTerminal("req-deadline");
@@ -348,6 +378,32 @@ class ArchiverIT {
         .extracting(SimulatorLedger.Download::httpStatus)
         .containsOnly(503);
     assertThat(objectKeys()).isEmpty();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(failures(service, "DOWNLOAD_FAILED")).isEqualTo(1));
+    int downloads = sim.ledger().downloads(task.taskId()).size();
+    assertThat(
+            meters
+                .get(service)
+                .get("wan.archive.retries")
+                .tag("code", "DOWNLOAD_FAILED")
+                .counter()
+                .count())
+        .as(
+            "every failed download but the last was retried (the last may be an attempt too late"
+                + " to download)")
+        .isBetween(downloads - 1.0, (double) downloads);
+    assertThat(
+            meters
+                .get(service)
+                .get("wan.archive.duration")
+                .tag("outcome", "failed")
+                .timer()
+                .totalTime(TimeUnit.MILLISECONDS))
+        .as(
+            "from the first attempt to the commit, the backoff between attempts (at least 250 ms)"
+                + " included")
+        .isGreaterThanOrEqualTo(250.0);
   }
 
   @Test
@@ -544,6 +600,9 @@ class ArchiverIT {
             account -> WanClients.forAccount(account, Clock.systemUTC()),
             client);
     services.add(service);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    service.meters().add(registry);
+    meters.put(service, registry);
     service.start();
     return service;
   }
@@ -599,6 +658,10 @@ class ArchiverIT {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
     return terminalsOf(requestId).get(0);
+  }
+
+  private double failures(ArchiverService service, String code) {
+    return meters.get(service).get("wan.archive.failed").tag("code", code).counter().count();
   }
 
   private List<MultipartUpload> uploadsOf(String key) {

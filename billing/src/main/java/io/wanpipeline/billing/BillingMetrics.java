@@ -1,13 +1,40 @@
 package io.wanpipeline.billing;
 
-import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wanpipeline.billing.charge.ChargeMeters;
+import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
+import java.util.Objects;
 
-/** Counters of one billing instance, published as meters by {@link BillingService}. */
+/**
+ * The meters of one billing instance ({@code docs/metrics.md}, section billing), recorded by the
+ * topology's processors and the deserialization handler into the service's registry.
+ */
 public final class BillingMetrics {
-  private final AtomicLong unpriced = new AtomicLong();
+  private final MeterRegistry registry;
+  private final ChargeMeters charges;
 
-  /** Succeeded requests this instance flagged on billing-unpriced since it started. */
-  public AtomicLong unpriced() {
-    return unpriced;
+  /** Registers billing's meters in {@code registry}. */
+  public BillingMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.charges = new ChargeMeters(registry);
+  }
+
+  /** The charges made and the requests flagged unpriced. */
+  public ChargeMeters charges() {
+    return charges;
+  }
+
+  /**
+   * Counts the records {@link SkipUnreadableRecords} skips, by topic (the application's input
+   * topics: a closed set), as {@code wan.records.unreadable}.
+   */
+  public SkipUnreadableRecords.Listener unreadableRecords() {
+    return topic ->
+        Counter.builder("wan.records.unreadable")
+            .description("unreadable records skipped by the deserialization handler")
+            .tag("topic", topic)
+            .register(registry)
+            .increment();
   }
 }

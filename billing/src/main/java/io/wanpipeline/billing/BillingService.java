@@ -1,6 +1,5 @@
 package io.wanpipeline.billing;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.billing.estimate.CostEstimator;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -62,8 +60,8 @@ public final class BillingService implements PipelineService {
   private final BillingConfig config;
   private final Clock clock;
   private final Topics topics;
-  private final BillingMetrics metrics = new BillingMetrics();
   private final CompositeMeterRegistry meters = ServiceMeters.forService("billing");
+  private final BillingMetrics metrics = new BillingMetrics(meters);
   private KafkaStreamsMetrics streamsMetrics;
   private KafkaStreams streams;
   private volatile StreamsLiveness liveness;
@@ -75,13 +73,13 @@ public final class BillingService implements PipelineService {
     this.config = config;
     this.clock = clock;
     this.topics = topics;
-    FunctionCounter.builder("wan.billing.unpriced", metrics.unpriced(), AtomicLong::get)
-        .description("succeeded requests this instance flagged on billing-unpriced (no price)")
-        .register(meters);
   }
 
-  /** The Kafka Streams settings of {@code config}, without {@code application.server}. */
-  public static Properties streamsProperties(BillingConfig config) {
+  /**
+   * The Kafka Streams settings of {@code config}, without {@code application.server}, the records
+   * skipped as unreadable counted in {@code metrics}.
+   */
+  public static Properties streamsProperties(BillingConfig config, BillingMetrics metrics) {
     Properties props = new Properties();
     props.putAll(config.kafka().clientProperties());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -92,6 +90,7 @@ public final class BillingService implements PipelineService {
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUnreadableRecords.class);
+    props.put(SkipUnreadableRecords.LISTENER_CONFIG, metrics.unreadableRecords());
     // Static membership: a restarted instance (same id, same state directory, so the same Streams
     // process id and transactional ids) takes its tasks back without a rebalance.
     config
@@ -127,7 +126,7 @@ public final class BillingService implements PipelineService {
             : config.priceFile() == null ? PriceFile.bundled() : PriceFile.read(config.priceFile());
     new PriceSeeder(config.kafka().clientProperties(), clock, SEED_TIMEOUT)
         .seed(topics.wanPrices(), BillingTopology.priceHistory(topics), seed);
-    Properties props = streamsProperties(config);
+    Properties props = streamsProperties(config, metrics);
     if (config.httpPort() != null) {
       BillingHttpServer server = new BillingHttpServer(config.httpHost(), config.httpPort(), clock);
       http = server;
@@ -210,7 +209,7 @@ public final class BillingService implements PipelineService {
 
   /** Succeeded requests this instance flagged as unpriced since it started. */
   public long unpricedCount() {
-    return metrics.unpriced().get();
+    return metrics.charges().unpricedCount();
   }
 
   /**

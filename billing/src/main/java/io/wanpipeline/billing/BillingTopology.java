@@ -89,9 +89,9 @@ public final class BillingTopology {
   }
 
   /**
-   * Builds the topology; {@code metrics} receives the unpriced counter's increments. The
-   * task-status reader looks writer schemas up in {@code topics}' registry to skip non-billable
-   * events cheaply.
+   * Builds the topology; {@code metrics} receives the charges made and the requests flagged
+   * unpriced. The task-status reader looks writer schemas up in {@code topics}' registry to skip
+   * non-billable events cheaply.
    */
   public static Topology build(BillingConfig config, Topics topics, BillingMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
@@ -148,7 +148,7 @@ public final class BillingTopology {
                         PRICE_HISTORY_STORE,
                         CHARGED_STORE,
                         UNPRICED_STORE,
-                        metrics.unpriced(),
+                        metrics.charges(),
                         config.accountPricing(),
                         priceChanges),
                 Named.as("charge"),

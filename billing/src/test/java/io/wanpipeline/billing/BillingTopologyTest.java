@@ -6,6 +6,7 @@ import static io.wanpipeline.billing.BillingFixtures.succeeded;
 import static io.wanpipeline.billing.BillingFixtures.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wanpipeline.billing.charge.ChargeProcessor;
 import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.billing.totals.TotalsKey;
@@ -45,7 +46,8 @@ class BillingTopologyTest {
 
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
   private final Topics topics = new Topics(TopicNames.withPrefix("t-"), registry);
-  private final BillingMetrics metrics = new BillingMetrics();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final BillingMetrics metrics = new BillingMetrics(meters);
   private TopologyTestDriver driver;
   private TestInputTopic<String, Price> prices;
   private TestInputTopic<String, TaskStatus> statuses;
@@ -71,7 +73,7 @@ class BillingTopologyTest {
                 "billing.state-dir", stateDir.toString()));
     values.putAll(extra);
     BillingConfig config = BillingConfig.from(Settings.of(values));
-    java.util.Properties props = BillingService.streamsProperties(config);
+    java.util.Properties props = BillingService.streamsProperties(config, metrics);
     props.putAll(streamsOverrides);
     driver = new TopologyTestDriver(BillingTopology.build(config, topics, metrics), props);
     prices = input(topics.wanPrices());
@@ -108,6 +110,9 @@ class BillingTopologyTest {
     assertThat(charge.getCompletedAt()).isEqualTo(MARCH_1);
     assertThat(charge.getTaskId()).isEqualTo("task-r1");
     assertThat(totals.readValuesToList()).hasSize(1);
+    assertThat(counted("wan.billing.charges", "currency", "CNY")).as("one charge").isEqualTo(1);
+    assertThat(counted("wan.billing.charged.amount", "currency", "CNY")).isEqualTo(500_000);
+    assertThat(counted("wan.billing.billable", "model", "wan2.2-i2v-flash")).isEqualTo(5.0);
   }
 
   @Test
@@ -146,7 +151,8 @@ class BillingTopologyTest {
     assertThat(charges.isEmpty()).isTrue();
     assertThat(totals.isEmpty()).isTrue();
     assertThat(unpriced.isEmpty()).isTrue();
-    assertThat(metrics.unpriced().get()).isZero();
+    assertThat(meters.get("wan.billing.unpriced").functionCounter().count()).isZero();
+    assertThat(meters.find("wan.billing.charges").counters()).isEmpty();
   }
 
   @Test
@@ -209,7 +215,8 @@ class BillingTopologyTest {
     assertThat(new String(reason.value(), StandardCharsets.UTF_8))
         .contains("no price in force")
         .contains("cn-main|happyhorse-1.0-t2v|1080P|false");
-    assertThat(metrics.unpriced().get()).isEqualTo(1);
+    assertThat(meters.get("wan.billing.unpriced").functionCounter().count()).isEqualTo(1);
+    assertThat(meters.find("wan.billing.charges").counters()).isEmpty();
     assertThat(charges.isEmpty()).isTrue();
     assertThat(totals.isEmpty()).isTrue();
   }
@@ -409,6 +416,36 @@ class BillingTopologyTest {
     assertThat(billed.get("o1").getCurrency()).isEqualTo("CNY");
     assertThat(totals.readKeyValuesToMap())
         .containsOnlyKeys("acme|2026-03-01|USD", "acme|2026-03-01|CNY");
+    assertThat(counted("wan.billing.charges", "currency", "USD")).isEqualTo(1);
+    assertThat(counted("wan.billing.charged.amount", "currency", "USD"))
+        .as("micro-dollars, apart from the yuan")
+        .isEqualTo(70_000);
+    assertThat(counted("wan.billing.charged.amount", "currency", "CNY")).isEqualTo(500_000);
+    assertThat(counted("wan.billing.billable", "model", "wan2.2-i2v-flash"))
+        .as("seconds of both currencies")
+        .isEqualTo(10.0);
+  }
+
+  @Test
+  void skipsAnUnreadableStatusRecordAndCountsItByTopic() {
+    publish(price("wan2.2-i2v-flash", "480P", false, 100_000, EPOCH));
+    driver
+        .createInputTopic(
+            topics.taskStatus().name(),
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())
+        .pipeInput("garbled", new byte[] {1, 2, 3});
+    send(succeeded("r1", "acme", "wan2.2-i2v-flash", "480P", 5_000, MARCH_1));
+
+    assertThat(charges.readKeyValuesToList())
+        .extracting(kv -> kv.key)
+        .as("the next record is billed")
+        .containsExactly("r1");
+    assertThat(counted("wan.records.unreadable", "topic", topics.taskStatus().name())).isEqualTo(1);
+  }
+
+  private double counted(String meter, String tag, String value) {
+    return meters.get(meter).tag(tag, value).counter().count();
   }
 
   private void publish(Price price) {

@@ -86,12 +86,14 @@ public final class VideoArchiver {
   private final Executor workers;
   private final ScheduledExecutorService timer;
   private final LinkQueryPacer pacer;
+  private final ArchiveMeters meters;
   private volatile Instant queriesHeldUntil = Instant.MIN;
   private volatile double ownedShare;
 
   /**
    * @param archiveRate each provider account's link-query reserve for all archiver instances
    *     together ({@code AccountLimits.archiveRate()}), by account name
+   * @param meters records the bytes uploaded and the attempts retried
    */
   public VideoArchiver(
       ArchiveSettings settings,
@@ -102,7 +104,8 @@ public final class VideoArchiver {
       S3VideoStore store,
       Backoff backoff,
       Executor workers,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      ArchiveMeters meters) {
     this.settings = settings;
     this.clock = clock;
     this.links = links;
@@ -111,6 +114,7 @@ public final class VideoArchiver {
     this.backoff = backoff;
     this.workers = workers;
     this.timer = timer;
+    this.meters = meters;
     this.pacer =
         new LinkQueryPacer(
             account -> {
@@ -312,6 +316,7 @@ public final class VideoArchiver {
           link = null;
           if (!linkRefreshed && now.isBefore(deadline)) {
             linkRefreshed = true;
+            meters.retried(failure.code());
             log.debug(
                 "Result link expired, querying the task for a fresh one: requestId={}, taskId={}",
                 event.getRequestId(),
@@ -349,6 +354,7 @@ public final class VideoArchiver {
                 attempts,
                 delay.toMillis(),
                 failure.message());
+            meters.retried(failure.code());
             submit(delay);
           }
         }
@@ -468,6 +474,7 @@ public final class VideoArchiver {
         Instant streamStart = clock.instant();
         try {
           uploadWithin(bucket, key, body, metadata(encodedRequest, taskId), budget, startedAt);
+          meters.uploaded(body.count());
           streamMillis = Duration.between(streamStart, clock.instant()).toMillis();
         } catch (ArchiveException e) {
           if (!ArchiveFailure.ALREADY_EXISTS.equals(e.failure().code())) {

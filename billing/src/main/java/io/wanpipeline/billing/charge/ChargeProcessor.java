@@ -8,7 +8,6 @@ import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.events.TaskStatus;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Charges each billable request once. A request already in the charged (or flagged-unpriced) store
- * is skipped, so a duplicated or replayed status event never counts twice, with or without
- * exactly-once processing.
+ * Charges each billable request once, counting the charges and the unpriced requests in {@link
+ * ChargeMeters}. A request already in the charged (or flagged-unpriced) store is skipped, so a
+ * duplicated or replayed status event never counts twice, with or without exactly-once processing.
  */
 public final class ChargeProcessor
     implements Processor<String, TaskStatus, String, ChargeDecision> {
@@ -32,7 +31,7 @@ public final class ChargeProcessor
   private final String priceStore;
   private final String chargedStore;
   private final String unpricedStore;
-  private final AtomicLong unpricedCounter;
+  private final ChargeMeters meters;
   private final AccountPricing pricing;
   private final PriceHistoryChanges priceChanges;
   private ProcessorContext<String, ChargeDecision> context;
@@ -44,7 +43,7 @@ public final class ChargeProcessor
       String priceStore,
       String chargedStore,
       String unpricedStore,
-      AtomicLong unpricedCounter,
+      ChargeMeters meters,
       AccountPricing pricing,
       PriceHistoryChanges priceChanges) {
     this.pricing = pricing;
@@ -52,7 +51,7 @@ public final class ChargeProcessor
     this.priceStore = priceStore;
     this.chargedStore = chargedStore;
     this.unpricedStore = unpricedStore;
-    this.unpricedCounter = unpricedCounter;
+    this.meters = meters;
   }
 
   @Override
@@ -82,6 +81,7 @@ public final class ChargeProcessor
     ChargeDecision decision = ChargeCalculator.decide(status, prices, pricing);
     if (decision instanceof ChargeDecision.Charged c) {
       charged.put(requestId, c.charge());
+      meters.charged(c.charge());
       log.debug(
           "Charged: requestId={}, taskId={}, amountMicros={}, currency={}",
           requestId,
@@ -91,7 +91,7 @@ public final class ChargeProcessor
       context.forward(record.withKey(requestId).withValue(decision));
     } else if (decision instanceof ChargeDecision.Unpriced u) {
       unpriced.put(requestId, status);
-      unpricedCounter.incrementAndGet();
+      meters.unpriced();
       log.warn(
           "Succeeded task not priced, flagged on billing-unpriced: requestId={}, taskId={},"
               + " model={}, reason={}",
