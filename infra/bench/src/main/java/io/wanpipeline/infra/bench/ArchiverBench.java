@@ -135,6 +135,9 @@ final class ArchiverBench {
       // the bytes measured; at the provider's 20 a second it is 2 link queries a second.
       settings.put("provider." + ACCOUNT + ".query-rate", String.valueOf(ACCOUNT_QUERY_RATE));
       settings.put("archiver.group-id", "bench-archiver");
+      // Its management endpoints on a free loopback port, as the local stack serves them.
+      settings.put("management.host", "127.0.0.1");
+      settings.put("management.port", "0");
       settings.put("archiver.bucket", BUCKET);
       settings.put("archiver.create-bucket", "true");
       settings.put("archiver.workers", String.valueOf(WORKERS));

@@ -313,6 +313,9 @@ final class PollerCapacityBench {
       Path config = dir.resolve("poller.properties");
       Properties p = new Properties();
       p.putAll(settings);
+      // Its management endpoints on a free loopback port, as the local stack serves them.
+      p.putIfAbsent("management.host", "127.0.0.1");
+      p.putIfAbsent("management.port", "0");
       try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
         p.store(out, "capacity benchmark poller");
       }

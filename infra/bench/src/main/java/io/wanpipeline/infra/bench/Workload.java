@@ -56,7 +56,8 @@ final class Workload {
   }
 
   /**
-   * Creates a task; null when the create call was refused (for example throttled).
+   * Creates a task; null when the create call was throttled or its answer lost: the caller asks
+   * again.
    *
    * @throws IllegalStateException when the simulator refuses for a reason other than throttling
    */
@@ -74,6 +75,12 @@ final class Workload {
           requestId, accepted.taskId(), account, key, model, now.truncatedTo(ChronoUnit.MILLIS));
     }
     if (outcome instanceof SubmitOutcome.Refused refused && refused.error().throttled()) {
+      return null;
+    }
+    if (outcome instanceof SubmitOutcome.InDoubt) {
+      // A connection dropped after sending (the loaded simulator closed it): ask again. A task the
+      // simulator may have made from the lost call is never announced, so no poller polls it and
+      // no figure counts it.
       return null;
     }
     throw new IllegalStateException("the simulator refused a create call: " + outcome);
