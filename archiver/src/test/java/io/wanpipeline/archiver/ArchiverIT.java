@@ -390,9 +390,9 @@ class ArchiverIT {
                 .counter()
                 .count())
         .as(
-            "every failed download but the last was retried (the last may be an attempt too late"
-                + " to download)")
-        .isBetween(downloads - 1.0, (double) downloads);
+            "every failed download but the last was retried (an attempt cut by the deadline may"
+                + " fail before its download reaches the provider, and is counted too)")
+        .isGreaterThanOrEqualTo(downloads - 1.0);
     assertThat(
             meters
                 .get(service)
