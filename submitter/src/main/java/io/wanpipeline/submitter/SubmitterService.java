@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * its model's submit rate and in-progress cap, LIVE before BATCH (a dispatch ledger records intent
  * before and outcome after every create call). Status events (SUBMITTED, REJECTED, FAILED) go to
  * {@code task-status}; unreadable records to {@code video-requests-dlq}.
+ *
+ * <p>Over 400 lines: it wires the two loops' clients, steps and threads, whose start, readiness,
+ * failure and close are read together.
  */
 public final class SubmitterService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(SubmitterService.class);

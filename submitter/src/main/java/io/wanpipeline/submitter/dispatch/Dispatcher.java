@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * holds its lane until its retry time and fails after the throttle deadline. A request found in
  * doubt (INTENT without answer) is settled through the {@link InDoubtReconciler} before anything
  * else of its (account, model) is dispatched, and is never submitted again.
+ *
+ * <p>Over 400 lines: the loop step's rebalance, read and work callbacks share the lanes and the
+ * ledger; the decisions live in QueueReader, AdmissionPolicy, CallRunner and OutcomeRecorder.
  */
 public final class Dispatcher implements LoopStep {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * The whole pipeline on one machine: a KRaft broker (a child JVM, or an existing cluster), the
  * schema registry, s3proxy on a local folder (or an existing S3 endpoint), the Wan simulator (or a
  * real provider), and the four services in this JVM, wired exactly as their own mains wire them.
+ *
+ * <p>Over 400 lines: the start of broker, registry, S3, simulator and services, and their stop in
+ * reverse, read as one sequence.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
