@@ -27,6 +27,15 @@ class RecentCallsTest {
   }
 
   @Test
+  void aCallBetweenMillisecondsIsNeverAllowedEarly() {
+    recent.noted("t1", T0.plusNanos(500_000));
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(3).plusNanos(400_000)))
+        .as("2.9999 s after")
+        .isFalse();
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(3).plusMillis(2))).isTrue();
+  }
+
+  @Test
   void theLaterOfQueuedAndSentCounts() {
     recent.noted("t1", T0.plusSeconds(2)); // sent late, after its queueing
     recent.noted("t1", T0); // a note that arrives out of order

@@ -307,6 +307,23 @@ final class PollerCapacityBench {
       };
     }
 
+    /**
+     * The child's JVM options: a fixed heap and two processors, plus whatever the environment
+     * variable {@code WAN_BENCH_POLLER_JVM_OPTIONS} adds (space-separated, {@code {dir}} replaced
+     * by the child's scratch directory), so that the poller alone can be profiled, e.g. with {@code
+     * -XX:StartFlightRecording=filename={dir}/poller.jfr}.
+     */
+    static List<String> childJvmOptions(Path dir) {
+      List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:ActiveProcessorCount=2"));
+      String extra = System.getenv("WAN_BENCH_POLLER_JVM_OPTIONS");
+      if (extra != null && !extra.isBlank()) {
+        for (String option : extra.trim().split("\\s+")) {
+          options.add(option.replace("{dir}", dir.toString()));
+        }
+      }
+      return options;
+    }
+
     static PollerUnderTest child(BenchStack stack, Map<String, String> settings)
         throws IOException, InterruptedException {
       Path dir = stack.scratch("poller-child");
@@ -325,7 +342,7 @@ final class PollerCapacityBench {
               new ChildJvm.Spec(
                   "bench-poller",
                   System.getProperty("java.class.path"),
-                  List.of("-Xmx512m", "-XX:ActiveProcessorCount=2"),
+                  childJvmOptions(dir),
                   PollerBenchChild.class.getName(),
                   List.of(config.toString()),
                   dir,
