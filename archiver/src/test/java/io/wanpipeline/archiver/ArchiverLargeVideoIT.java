@@ -67,10 +67,7 @@ class ArchiverLargeVideoIT {
           "-Xmx256m",
           "-XX:+ExitOnOutOfMemoryError",
           "-XX:+UseSerialGC",
-          "-Djava.awt.headless=true",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-          "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+          "-Djava.awt.headless=true");
 
   @Test
   void archivesATwoGibVideoWithTheHeapCappedAt256Mb(KafkaBroker.Info kafka, S3Server.Info s3Info)

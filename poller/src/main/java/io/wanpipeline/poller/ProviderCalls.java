@@ -1,5 +1,6 @@
 package io.wanpipeline.poller;
 
+import io.wanpipeline.runtime.logging.RequestLogContext;
 import io.wanpipeline.wan.ApiKey;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.TaskListQuery;
@@ -75,6 +76,7 @@ final class ProviderCalls {
     return recent.spacedEnough(taskId, now);
   }
 
+  @SuppressWarnings("try") // the scope is the logging context of the body
   CompletableFuture<Result<TaskSnapshot>> query(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     recent.noted(taskId, clock.instant());
@@ -84,10 +86,13 @@ final class ProviderCalls {
         permit,
         (client, key) -> {
           recent.noted(taskId, clock.instant());
-          return client.query(key, taskId);
+          try (var scope = RequestLogContext.of(null, taskId, accountOf(key.ref()))) {
+            return client.query(key, taskId);
+          }
         });
   }
 
+  @SuppressWarnings("try") // the scope is the logging context of the body
   CompletableFuture<Result<Boolean>> cancel(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
     recent.noted(taskId, clock.instant());
@@ -97,7 +102,9 @@ final class ProviderCalls {
         permit,
         (client, key) -> {
           recent.noted(taskId, clock.instant());
-          return client.cancel(key, taskId);
+          try (var scope = RequestLogContext.of(null, taskId, accountOf(key.ref()))) {
+            return client.cancel(key, taskId);
+          }
         });
   }
 

@@ -1,6 +1,7 @@
 package io.wanpipeline.submitter;
 
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
+import io.wanpipeline.runtime.logging.RequestLogContext;
 import io.wanpipeline.runtime.loop.LoopStep;
 import io.wanpipeline.runtime.loop.TransactionalWriter;
 import java.time.Clock;
@@ -137,8 +138,9 @@ final class SubmissionLoop implements LoopStep {
    * instead of being read again forever. If not even its dead letter can be written, the loop
    * stops: it cannot move past the record without losing it.
    */
+  @SuppressWarnings("try") // the scope is the logging context of the body
   private RecordHandler.Handled handleOrRoute(ConsumerRecord<byte[], byte[]> record) {
-    try {
+    try (var scope = RequestLogContext.of(RequestLogContext.fromKey(record.key()), null, null)) {
       return handler.handle(record);
     } catch (TransactionalWriter.Unwritable unwritable) {
       try {

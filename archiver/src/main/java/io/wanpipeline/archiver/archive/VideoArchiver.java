@@ -8,6 +8,7 @@ import io.wanpipeline.archiver.link.LinkResolver;
 import io.wanpipeline.archiver.store.S3VideoStore;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.runtime.logging.RequestLogContext;
 import io.wanpipeline.wan.ResultLink;
 import io.wanpipeline.wan.retry.Backoff;
 import java.io.IOException;
@@ -239,6 +240,7 @@ public final class VideoArchiver {
       }
     }
 
+    @SuppressWarnings("try") // the scope is the logging context of the body
     private void run() {
       synchronized (runnerLock) {
         if (result.isDone()) {
@@ -246,7 +248,9 @@ public final class VideoArchiver {
         }
         runner = Thread.currentThread();
       }
-      try {
+      try (var scope =
+          RequestLogContext.of(
+              event.getRequestId(), event.getTaskId(), event.getProviderAccount())) {
         runAttempt();
       } finally {
         synchronized (runnerLock) {

@@ -2,6 +2,7 @@ package io.wanpipeline.runtime.service;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.runtime.logging.LogSetup;
 import io.wanpipeline.runtime.management.ManagementServer;
 import io.wanpipeline.runtime.management.ManagementSettings;
 import io.wanpipeline.runtime.management.ServiceMeters;
@@ -67,6 +68,7 @@ public final class ServiceRunner {
     Optional<ManagementServer> management;
     try {
       Settings settings = Settings.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+      LogSetup.apply(settings);
       ManagementSettings managementSettings = ManagementSettings.from(settings);
       service = factory.apply(settings, Clock.systemUTC());
       PrometheusMeterRegistry metrics = ServiceMeters.prometheus();

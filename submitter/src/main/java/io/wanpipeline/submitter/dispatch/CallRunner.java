@@ -1,5 +1,6 @@
 package io.wanpipeline.submitter.dispatch;
 
+import io.wanpipeline.runtime.logging.RequestLogContext;
 import io.wanpipeline.submitter.InDoubtReconciler;
 import io.wanpipeline.submitter.RequestChecks;
 import io.wanpipeline.wan.ApiKey;
@@ -91,6 +92,7 @@ final class CallRunner {
   }
 
   /** Starts the create call of {@code request}, attempt number {@code attempts}. */
+  @SuppressWarnings("try") // the scope is the logging context of the body
   void create(
       OwnedPartition o,
       Lane lane,
@@ -103,7 +105,7 @@ final class CallRunner {
       calls.execute(
           () -> {
             SubmitOutcome outcome;
-            try {
+            try (var scope = RequestLogContext.of(request.requestId(), null, account.name())) {
               outcome =
                   clients
                       .apply(account)
@@ -129,6 +131,7 @@ final class CallRunner {
   }
 
   /** Starts the reconciliation of {@code doubt}, given the task ids the lane already knows. */
+  @SuppressWarnings("try") // the scope is the logging context of the body
   void reconcile(
       OwnedPartition o,
       Lane lane,
@@ -140,7 +143,11 @@ final class CallRunner {
           () -> {
             Optional<InDoubtReconciler.Found> found;
             Duration tryAgainAfter = null;
-            try {
+            try (var scope =
+                RequestLogContext.of(
+                    doubt.waiting().requestId(),
+                    null,
+                    account.map(ProviderAccount::name).orElse(null))) {
               found =
                   account.flatMap(
                       a ->

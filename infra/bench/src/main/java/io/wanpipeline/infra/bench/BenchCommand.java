@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.bench;
 
+import io.wanpipeline.runtime.logging.LogSetup;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -84,9 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // The tables are the output: keep the services' own INFO lines out of them.
-    System.setProperty("org.slf4j.simpleLogger.log.io.wanpipeline", "warn");
+    LogSetup.level("io.wanpipeline", "WARN");
     // Kafka's clients log expected start-up races (changelog topics not yet created) at ERROR.
-    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "off");
+    LogSetup.level("org.apache.kafka", "OFF");
     PrintStream out = System.out;
     String what = which.toLowerCase(Locale.ROOT);
     if (!List.of("poller-capacity", "quota", "peers", "archiver", "billing", "all")

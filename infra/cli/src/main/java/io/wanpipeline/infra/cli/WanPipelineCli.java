@@ -5,8 +5,10 @@ import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.runtime.logging.LogSetup;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,8 +69,24 @@ public final class WanPipelineCli implements Callable<Integer> {
     Path config;
 
     LocalStack start() throws Exception {
+      return start(false);
+    }
+
+    /**
+     * Starts the stack; with {@code logToFile} every log line goes to {@code wan-pipeline.log} in
+     * the data directory and only errors reach the terminal.
+     */
+    LocalStack start(boolean logToFile) throws Exception {
+      Settings settings = settings(config);
+      LogSetup.apply(settings);
+      if (logToFile) {
+        Files.createDirectories(dataDir);
+        Path log = dataDir.resolve("wan-pipeline.log").toAbsolutePath();
+        LogSetup.toFile(log);
+        System.out.println("logs go to " + log);
+      }
       System.out.println("starting the local stack in " + dataDir.toAbsolutePath() + " ...");
-      LocalStack stack = LocalStack.start(LocalStack.Options.of(dataDir, settings(config)));
+      LocalStack stack = LocalStack.start(LocalStack.Options.of(dataDir, settings));
       Settings s = stack.settings();
       System.out.println("  kafka            " + s.string("kafka.bootstrap.servers"));
       System.out.println("  schema registry  " + s.string("schema-registry.url"));
@@ -126,9 +144,8 @@ public final class WanPipelineCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      // The table is the demo's output: keep the services' own INFO lines out of it.
-      System.setProperty("org.slf4j.simpleLogger.log.io.wanpipeline", "warn");
-      try (LocalStack running = stack.start()) {
+      // The table is the demo's output: the services' and Kafka's lines go to a file.
+      try (LocalStack running = stack.start(true)) {
         boolean finished =
             new Demo(
                     running.bootstrapServers(),

@@ -31,13 +31,7 @@ import java.util.stream.Collectors;
 final class ServiceSpecs {
   private static final List<String> CHILD_JVM_OPTIONS =
       List.of(
-          "-Xmx256m",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-Djava.awt.headless=true",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-          "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
 
   /**
    * Where the services find the cluster, the registry, the topics and the provider.

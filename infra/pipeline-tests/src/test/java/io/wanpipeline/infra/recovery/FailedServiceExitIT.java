@@ -54,13 +54,7 @@ class FailedServiceExitIT {
 
   private static final List<String> CHILD_JVM_OPTIONS =
       List.of(
-          "-Xmx192m",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-Djava.awt.headless=true",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-          "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+          "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
 
   @Test
   void everyServiceThatCannotWorkExitsWithStatus70AndItsCauseInItsLog(KafkaBroker.Info kafka)

@@ -73,13 +73,7 @@ class ServiceRecoveryIT {
   private static final int PARTITIONS = 3;
   private static final List<String> CHILD_JVM_OPTIONS =
       List.of(
-          "-Xmx256m",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-Djava.awt.headless=true",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-          "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
 
   private int sent;
 

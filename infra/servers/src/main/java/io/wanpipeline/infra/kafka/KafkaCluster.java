@@ -228,8 +228,9 @@ public final class KafkaCluster implements AutoCloseable {
   private void spawn(Node node) throws IOException {
     List<String> options = new ArrayList<>(settings.jvmOptions());
     options.add("-Djava.awt.headless=true");
-    options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-    options.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+    // The broker says what it does at INFO (logback.xml of the runtime module, when on the class
+    // path).
+    options.add("-Dlog.level.root=INFO");
     node.child =
         ChildJvm.start(
             new ChildJvm.Spec(

@@ -272,8 +272,9 @@ public final class KafkaProcess implements AutoCloseable {
   private List<String> jvmOptions() {
     List<String> options = new ArrayList<>(settings.jvmOptions());
     options.add("-Djava.awt.headless=true");
-    options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-    options.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+    // The broker says what it does at INFO (logback.xml of the runtime module, when on the class
+    // path).
+    options.add("-Dlog.level.root=INFO");
     return options;
   }
 
