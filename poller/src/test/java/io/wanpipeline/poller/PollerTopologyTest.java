@@ -493,14 +493,6 @@ class PollerTopologyTest {
       assertThat(end.getState()).as(e.getKey()).isEqualTo(TaskState.SUCCEEDED);
       Duration delay = Duration.between(ended.get(e.getValue()), end.getEventTime());
       worst = delay.compareTo(worst) > 0 ? delay : worst;
-      if (delay.toMillis() > 9000)
-        System.err.println(
-            "DEBUGDELAY "
-                + e.getKey()
-                + " ended="
-                + Duration.between(T0, ended.get(e.getValue()))
-                + " delay="
-                + delay);
     }
     // The target: within one 10 s interval plus 1 s of the end at the provider.
     assertThat(worst).as("longest detection delay").isLessThanOrEqualTo(Duration.ofSeconds(11));
