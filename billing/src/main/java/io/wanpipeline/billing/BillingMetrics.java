@@ -1,8 +1,8 @@
 package io.wanpipeline.billing;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wanpipeline.billing.charge.ChargeMeters;
+import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import java.util.Objects;
 
@@ -30,11 +30,6 @@ public final class BillingMetrics {
    * topics: a closed set), as {@code wan.records.unreadable}.
    */
   public SkipUnreadableRecords.Listener unreadableRecords() {
-    return topic ->
-        Counter.builder("wan.records.unreadable")
-            .description("unreadable records skipped by the deserialization handler")
-            .tag("topic", topic)
-            .register(registry)
-            .increment();
+    return ServiceMeters.unreadableRecords(registry);
   }
 }

@@ -1,6 +1,5 @@
 package io.wanpipeline.poller;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.runtime.management.Readiness;
@@ -250,7 +249,7 @@ public final class PollerService implements PipelineService {
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         SkipUnreadableRecords.class.getName());
-    p.put(SkipUnreadableRecords.LISTENER_CONFIG, unreadableCounter());
+    p.put(SkipUnreadableRecords.LISTENER_CONFIG, ServiceMeters.unreadableRecords(meters));
     p.putIfAbsent(
         StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // Fast failover: a killed instance is out of the group after the session timeout, and the
@@ -274,15 +273,6 @@ public final class PollerService implements PipelineService {
   }
 
   /** Counts the records the deserialization handler skips, by topic (the source topic). */
-  private SkipUnreadableRecords.Listener unreadableCounter() {
-    return topic ->
-        Counter.builder("wan.records.unreadable")
-            .description("Records skipped because they could not be read (poison records)")
-            .tag("topic", topic)
-            .register(meters)
-            .increment();
-  }
-
   private ThreadFactory threads() {
     AtomicInteger n = new AtomicInteger();
     return r -> {

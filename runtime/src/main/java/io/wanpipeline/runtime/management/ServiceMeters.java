@@ -1,5 +1,6 @@
 package io.wanpipeline.runtime.management;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
 import java.util.Objects;
 
 /**
@@ -52,5 +54,20 @@ public final class ServiceMeters {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /**
+   * The meter {@code wan.records.unreadable} (tag {@code topic}) of a Kafka Streams service, fed by
+   * its deserialization handler ({@link SkipUnreadableRecords#LISTENER_CONFIG}): the one place that
+   * names and describes it for the poller and billing.
+   */
+  public static SkipUnreadableRecords.Listener unreadableRecords(MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    return topic ->
+        Counter.builder("wan.records.unreadable")
+            .description("records skipped because they could not be read (poison records)")
+            .tag("topic", topic)
+            .register(registry)
+            .increment();
   }
 }
