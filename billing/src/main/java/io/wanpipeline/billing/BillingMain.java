@@ -1,9 +1,9 @@
 package io.wanpipeline.billing;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.Topics;
@@ -29,8 +29,7 @@ public final class BillingMain {
     BillingConfig config = BillingConfig.from(settings);
     KafkaSettings kafka = config.kafka();
     TopicNames names = kafka.topicNames();
-    Topics topics =
-        new Topics(names, SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString()));
+    Topics topics = new Topics(names, RegistrySettings.from(settings).client());
     // Billing's own topics, created when missing.
     TopicProvisioner.ensure(
         kafka.clientConfig(),

@@ -1,6 +1,7 @@
 package io.wanpipeline.poller;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -29,7 +30,7 @@ public final class PollerMain {
   public static PollerService create(Settings settings, Clock clock) {
     PollerConfig config = PollerConfig.from(settings);
     KafkaSettings kafka = config.kafka();
-    SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString());
+    SchemaRegistryClient registry = RegistrySettings.from(settings).client();
     Topics topics = new Topics(kafka.topicNames(), registry);
     // The topic the poller reads and writes, created when missing.
     TopicProvisioner.ensure(

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -37,16 +38,43 @@ public final class SchemaRegistryClient implements SchemaRegistry {
    * @param timeout per-request timeout
    */
   public SchemaRegistryClient(URI baseUrl, String basicAuthUserInfo, Duration timeout) {
+    this(
+        baseUrl,
+        basicAuthUserInfo == null ? null : basicAuthorization(basicAuthUserInfo),
+        null,
+        timeout);
+  }
+
+  /**
+   * @param baseUrl the registry's root URL
+   * @param authorization the {@code Authorization} header of every request ({@link
+   *     #basicAuthorization}, {@link #bearerAuthorization}), or null for none
+   * @param tls the TLS context for an {@code https} registry (a private trust store), or null for
+   *     the JVM's default
+   * @param timeout per-request timeout
+   */
+  public SchemaRegistryClient(URI baseUrl, String authorization, SSLContext tls, Duration timeout) {
     String url = Objects.requireNonNull(baseUrl, "baseUrl").toString();
     this.baseUrl = URI.create(url.endsWith("/") ? url : url + "/");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-    this.authorization =
-        basicAuthUserInfo == null
-            ? null
-            : "Basic "
-                + Base64.getEncoder()
-                    .encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
+    this.authorization = authorization;
+  }
+
+  /** The header value of HTTP basic authentication as {@code userInfo} ({@code user:password}). */
+  public static String basicAuthorization(String userInfo) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString(Objects.requireNonNull(userInfo).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The header value of bearer-token authentication (Confluent Cloud's OAuth, a gateway). */
+  public static String bearerAuthorization(String token) {
+    return "Bearer " + Objects.requireNonNull(token);
   }
 
   /** A client without authentication and a 10 s timeout. */

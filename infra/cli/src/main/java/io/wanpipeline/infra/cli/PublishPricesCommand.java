@@ -6,8 +6,8 @@ import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.billing.price.PriceSeeder;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
-import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -74,9 +74,12 @@ public final class PublishPricesCommand implements Callable<Integer> {
   public Integer call() {
     List<Price> prices;
     KafkaSettings kafka;
+    RegistrySettings registry;
     try {
       prices = PriceFile.read(file);
-      kafka = BillingConfig.from(Settings.load(config, System.getenv())).kafka();
+      Settings settings = Settings.load(config, System.getenv());
+      kafka = BillingConfig.from(settings).kafka();
+      registry = RegistrySettings.from(settings);
     } catch (RuntimeException e) {
       err.println("publish-prices: " + e.getMessage());
       return 2;
@@ -102,9 +105,7 @@ public final class PublishPricesCommand implements Callable<Integer> {
     if (dryRun) {
       return 0;
     }
-    Topics topics =
-        new Topics(
-            kafka.topicNames(), SchemaRegistryClient.of(kafka.schemaRegistryUrl().toString()));
+    Topics topics = new Topics(kafka.topicNames(), registry.client());
     try {
       int written =
           new PriceSeeder(kafka.clientConfig(), clock, TIMEOUT).publish(topics.wanPrices(), prices);

@@ -5,6 +5,7 @@ import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.s3.S3ProxyProcess;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -96,10 +97,16 @@ public final class LocalStack implements AutoCloseable {
         bootstrap = kafka.bootstrapServers();
         log.info("Kafka broker ready at {}", bootstrap);
       }
+      // With schema-registry.basic-auth.user-info configured, the registry requires it, as a
+      // managed registry does, and every service and client of the stack sends it.
       LocalSchemaRegistry registry =
           remember(
               new LocalSchemaRegistry(
-                  bootstrap, options.topicsPrefix() + LocalSchemaRegistry.DEFAULT_TOPIC, 0));
+                  bootstrap,
+                  options.topicsPrefix() + LocalSchemaRegistry.DEFAULT_TOPIC,
+                  "127.0.0.1",
+                  0,
+                  options.settings().secret(RegistrySettings.BASIC_AUTH).orElse(null)));
       log.info("schema registry ready at {}", registry.url());
 
       Map<String, String> values = new HashMap<>();
@@ -191,7 +198,7 @@ public final class LocalStack implements AutoCloseable {
       // in the environment is the one the services use.
       this.settings = base.with(values);
 
-      SchemaRegistryClient registryClient = SchemaRegistryClient.of(registry.url());
+      SchemaRegistryClient registryClient = RegistrySettings.from(settings).client();
       this.topics = new Topics(options.topicNames(), registryClient);
       provision(bootstrap, options);
       PipelineServices running = PipelineServices.start(settings, options.clock());

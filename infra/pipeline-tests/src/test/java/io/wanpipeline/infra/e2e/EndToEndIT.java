@@ -66,7 +66,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * <p>The provider key and the S3 credentials come from {@code WAN_PIPELINE_*} environment
  * variables, which must win over the values the stack writes (docs/configuration.md 1.2 and 7.1):
  * the simulator knows only the environment's key and the S3 server only the environment's
- * credentials, so the stack's own values would fail every request.
+ * credentials, so the stack's own values would fail every request. The schema registry requires
+ * HTTP basic authentication, as a managed registry does, with credentials from the environment:
+ * every service and the stack's own clients must send them.
  */
 @ExtendWith({KafkaBroker.class, S3Server.class})
 class EndToEndIT {
@@ -74,6 +76,7 @@ class EndToEndIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN");
   private static final String ENV_PROVIDER_KEY = "sk-from-the-environment-4f1c";
+  private static final String REGISTRY_USER_INFO = "e2e-registry:registry-secret-77d0";
 
   @TempDir Path dataDir;
 
@@ -114,9 +117,14 @@ class EndToEndIT {
                 Settings.of(
                     Map.of(),
                     Map.of(
-                        "WAN_PIPELINE_PROVIDER_DEFAULT_API_KEY", ENV_PROVIDER_KEY,
-                        "WAN_PIPELINE_S3_ACCESS_KEY_ID", s3.accessKey(),
-                        "WAN_PIPELINE_S3_SECRET_ACCESS_KEY", s3.secretKey())),
+                        "WAN_PIPELINE_PROVIDER_DEFAULT_API_KEY",
+                        ENV_PROVIDER_KEY,
+                        "WAN_PIPELINE_S3_ACCESS_KEY_ID",
+                        s3.accessKey(),
+                        "WAN_PIPELINE_S3_SECRET_ACCESS_KEY",
+                        s3.secretKey(),
+                        "WAN_PIPELINE_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO",
+                        REGISTRY_USER_INFO)),
                 overrides,
                 Clock.systemUTC()));
     watcher = new PipelineWatcher(kafka.bootstrapServers(), stack.topics());
@@ -140,6 +148,7 @@ class EndToEndIT {
     assertThat(stack.settings().string("provider.default.base-url"))
         .as("keys the environment does not set keep the stack's values")
         .isEqualTo(stack.simulator().orElseThrow().baseUrl());
+    assertRegistryRequiresItsCredentials();
     List<VideoRequest> archived = new ArrayList<>();
     String[][] valid = {
       {"wan2.6-t2v", null, "1280*720", "5", "acme"},
@@ -422,5 +431,31 @@ class EndToEndIT {
 
   private static String sha256(byte[] bytes) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** The registry refuses a request without credentials; with them it lists the subjects. */
+  private void assertRegistryRequiresItsCredentials() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI subjects =
+        java.net.URI.create(stack.settings().string("schema-registry.url") + "/subjects");
+    java.net.http.HttpResponse<String> anonymous =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(subjects).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).as("without credentials").isEqualTo(401);
+    assertThat(anonymous.body()).contains("40101");
+    java.net.http.HttpResponse<String> authenticated =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(subjects)
+                .header(
+                    "Authorization",
+                    "Basic "
+                        + java.util.Base64.getEncoder()
+                            .encodeToString(
+                                REGISTRY_USER_INFO.getBytes(
+                                    java.nio.charset.StandardCharsets.UTF_8)))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(authenticated.statusCode()).as("with the configured credentials").isEqualTo(200);
   }
 }

@@ -54,6 +54,16 @@ public final class LocalSchemaRegistry implements AutoCloseable {
    * @param host interface to listen on, for example {@code 0.0.0.0}
    */
   public LocalSchemaRegistry(String bootstrapServers, String topic, String host, int port) {
+    this(bootstrapServers, topic, host, port, null);
+  }
+
+  /**
+   * Reads the schema topic to its end and serves on {@code host}, answering 401 to any request
+   * without HTTP basic authentication as {@code basicAuthUserInfo} ({@code user:password}), as a
+   * Confluent registry behind basic authentication does; null for no authentication.
+   */
+  public LocalSchemaRegistry(
+      String bootstrapServers, String topic, String host, int port, String basicAuthUserInfo) {
     this.topic = topic;
     long started = System.nanoTime();
     RegistryState state = new RegistryState();
@@ -65,7 +75,16 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
-    server.setHandler(new RegistryApi(state, new RegistryCommands(state, schemaTopic, topic)));
+    server.setHandler(
+        new RegistryApi(
+            state,
+            new RegistryCommands(state, schemaTopic, topic),
+            basicAuthUserInfo == null
+                ? null
+                : "Basic "
+                    + java.util.Base64.getEncoder()
+                        .encodeToString(
+                            basicAuthUserInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     try {
       schemaTopic.start();
       server.start();

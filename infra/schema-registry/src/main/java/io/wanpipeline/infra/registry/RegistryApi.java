@@ -38,10 +38,28 @@ final class RegistryApi extends Handler.Abstract {
 
   private final RegistryState state;
   private final RegistryCommands commands;
+  private final String requiredAuthorization;
 
-  RegistryApi(RegistryState state, RegistryCommands commands) {
+  /**
+   * @param requiredAuthorization the {@code Authorization} header every request must carry, as
+   *     Confluent's registry with basic authentication requires; null for none
+   */
+  RegistryApi(RegistryState state, RegistryCommands commands, String requiredAuthorization) {
     this.state = state;
     this.commands = commands;
+    this.requiredAuthorization = requiredAuthorization;
+  }
+
+  /** Whether {@code request} carries the required credentials (compared in constant time). */
+  private boolean authorized(Request request) {
+    if (requiredAuthorization == null) {
+      return true;
+    }
+    String given = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    return given != null
+        && java.security.MessageDigest.isEqual(
+            given.getBytes(StandardCharsets.UTF_8),
+            requiredAuthorization.getBytes(StandardCharsets.UTF_8));
   }
 
   /** An answer: HTTP status and JSON body. */
@@ -78,6 +96,11 @@ final class RegistryApi extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     Reply reply;
     try {
+      if (!authorized(request)) {
+        // Confluent's answer to a missing or wrong credential; the header is never logged.
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"schema-registry\"");
+        throw new RegistryError(401, 40101, "Unauthorized");
+      }
       reply = route(call(request));
     } catch (RegistryError e) {
       reply = error(e.httpStatus(), e.errorCode(), e.getMessage());

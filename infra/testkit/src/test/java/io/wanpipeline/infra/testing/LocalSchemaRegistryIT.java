@@ -2,6 +2,7 @@ package io.wanpipeline.infra.testing;
 
 import static io.wanpipeline.infra.testing.RegistryHttp.schema;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.events.TaskStatus;
@@ -9,6 +10,7 @@ import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.RegistryHttp.Answer;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
+import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +71,34 @@ class LocalSchemaRegistryIT {
       Answer missing = http.get("/schemas/ids/9999");
       assertThat(missing.status()).isEqualTo(404);
       assertThat(missing.body().get("error_code").asInt()).isEqualTo(40403);
+    }
+  }
+
+  @Test
+  void withCredentialsConfiguredItAnswers401ToAnyoneWithoutThem(KafkaBroker.Info kafka) {
+    try (LocalSchemaRegistry registry =
+        new LocalSchemaRegistry(
+            kafka.bootstrapServers(), kafka.uniqueName("schemas"), "127.0.0.1", 0, "sr:s3cret")) {
+      SchemaRegistryClient anonymous = SchemaRegistryClient.of(registry.url());
+      SchemaRegistryClient wrong =
+          new SchemaRegistryClient(
+              java.net.URI.create(registry.url()), "sr:guess", Duration.ofSeconds(10));
+      SchemaRegistryClient right =
+          new SchemaRegistryClient(
+              java.net.URI.create(registry.url()), "sr:s3cret", Duration.ofSeconds(10));
+
+      for (SchemaRegistryClient refused : List.of(anonymous, wrong)) {
+        assertThatThrownBy(() -> refused.register("task-status-value", TaskStatus.getClassSchema()))
+            .isInstanceOf(SchemaRegistryException.class)
+            .hasMessageContaining("HTTP 401")
+            .hasMessageNotContaining("s3cret")
+            .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(40101));
+      }
+      int id = right.register("task-status-value", TaskStatus.getClassSchema());
+      SchemaRegistryClient reader =
+          new SchemaRegistryClient(
+              java.net.URI.create(registry.url()), "sr:s3cret", Duration.ofSeconds(10));
+      assertThat(reader.schemaById(id)).as("read over HTTP").isEqualTo(TaskStatus.getClassSchema());
     }
   }
 
