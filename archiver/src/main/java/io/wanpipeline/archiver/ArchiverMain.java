@@ -1,7 +1,6 @@
 package io.wanpipeline.archiver;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
-import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
@@ -31,7 +30,7 @@ public final class ArchiverMain {
   public static ArchiverService create(Settings settings, Clock clock) {
     ArchiverConfig config = ArchiverConfig.from(settings);
     KafkaSettings kafka = config.kafka();
-    Topics topics = new Topics(kafka.topicNames(), RegistrySettings.from(settings).client());
+    Topics topics = new Topics(kafka.topicNames(), kafka.registry().client());
     // The task-status topic (read and written by the archiver), created when missing.
     TopicProvisioner.ensure(
         kafka.clientConfig(), kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus())));

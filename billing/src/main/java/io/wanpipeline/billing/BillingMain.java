@@ -1,7 +1,6 @@
 package io.wanpipeline.billing;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
-import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -29,7 +28,7 @@ public final class BillingMain {
     BillingConfig config = BillingConfig.from(settings);
     KafkaSettings kafka = config.kafka();
     TopicNames names = kafka.topicNames();
-    Topics topics = new Topics(names, RegistrySettings.from(settings).client());
+    Topics topics = new Topics(names, kafka.registry().client());
     // Billing's own topics, created when missing.
     TopicProvisioner.ensure(
         kafka.clientConfig(),

@@ -1,7 +1,6 @@
 package io.wanpipeline.poller;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
-import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -30,7 +29,7 @@ public final class PollerMain {
   public static PollerService create(Settings settings, Clock clock) {
     PollerConfig config = PollerConfig.from(settings);
     KafkaSettings kafka = config.kafka();
-    SchemaRegistryClient registry = RegistrySettings.from(settings).client();
+    SchemaRegistryClient registry = kafka.registry().client();
     Topics topics = new Topics(kafka.topicNames(), registry);
     // The topic the poller reads and writes, created when missing.
     TopicProvisioner.ensure(

@@ -1,7 +1,6 @@
 package io.wanpipeline.submitter;
 
 import io.wanpipeline.runtime.config.KafkaSettings;
-import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -38,7 +37,7 @@ public final class SubmitterMain {
   public static SubmitterService create(Settings settings, Clock clock) {
     SubmitterConfig config = SubmitterConfig.from(settings);
     KafkaSettings kafka = config.kafka();
-    SchemaRegistryClient registry = RegistrySettings.from(settings).client();
+    SchemaRegistryClient registry = kafka.registry().client();
     Topics topics = new Topics(kafka.topicNames(), registry);
     TopicNames n = kafka.topicNames();
     // The topics the submitter reads and writes, created when missing and given their retention

@@ -3,7 +3,6 @@ package io.wanpipeline.runtime.config;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicRetention;
 import io.wanpipeline.schemas.topics.TopicSpec;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +21,8 @@ import java.util.Set;
  *   <li>{@code kafka.bootstrap.servers} (required): Kafka bootstrap servers of every client;
  *   <li>{@code kafka.*}: any other Kafka client setting, passed through without the prefix to the
  *       service's consumers, producers, admin clients and Kafka Streams;
- *   <li>{@code schema-registry.url} (required): root URL of the Confluent-API schema registry;
+ *   <li>{@code schema-registry.*}: the registry's URL (required), credentials and trust store
+ *       ({@link RegistrySettings});
  *   <li>{@code topics.prefix} [empty]: prefix of every pipeline topic name;
  *   <li>{@code topics.partitions} [6, at least 1]: partitions of the keyed topics a service creates
  *       when they are missing;
@@ -37,7 +37,7 @@ import java.util.Set;
  * @param bootstrapServers Kafka bootstrap servers
  * @param clientProperties Kafka client settings without the {@code kafka.} prefix; always holds
  *     {@code bootstrap.servers} = {@code bootstrapServers}
- * @param schemaRegistryUrl root URL of the schema registry
+ * @param registry how to reach the schema registry
  * @param topicNames the pipeline's topic names, prefix applied
  * @param partitions partitions of the keyed topics a service creates
  * @param replicationFactor replication of the topics a service creates
@@ -46,7 +46,7 @@ import java.util.Set;
 public record KafkaSettings(
     String bootstrapServers,
     Map<String, String> clientProperties,
-    URI schemaRegistryUrl,
+    RegistrySettings registry,
     TopicNames topicNames,
     int partitions,
     short replicationFactor,
@@ -57,7 +57,7 @@ public record KafkaSettings(
 
   public KafkaSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(topicNames, "topicNames");
     Map<String, String> props = new HashMap<>(clientProperties);
     props.put("bootstrap.servers", bootstrapServers);
@@ -72,14 +72,14 @@ public record KafkaSettings(
   public static KafkaSettings from(Settings s) {
     String bootstrapServers = s.string("kafka.bootstrap.servers");
     Map<String, String> clientProperties = s.withPrefix("kafka.");
-    URI schemaRegistryUrl = s.uri("schema-registry.url");
+    RegistrySettings registry = RegistrySettings.from(s);
     TopicNames topicNames = TopicNames.withPrefix(s.string("topics.prefix", ""));
     int partitions = checkPartitions(s.integer("topics.partitions", 6));
     int replication = checkReplicationFactor(s.integer("topics.replication-factor", 1));
     return new KafkaSettings(
         bootstrapServers,
         clientProperties,
-        schemaRegistryUrl,
+        registry,
         topicNames,
         partitions,
         (short) replication,

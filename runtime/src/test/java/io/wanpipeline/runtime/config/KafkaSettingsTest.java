@@ -24,7 +24,7 @@ class KafkaSettingsTest {
     KafkaSettings k = KafkaSettings.from(Settings.of(minimal()));
 
     assertThat(k.bootstrapServers()).isEqualTo("localhost:9092");
-    assertThat(k.schemaRegistryUrl()).isEqualTo(URI.create("http://localhost:8081"));
+    assertThat(k.registry().url()).isEqualTo(URI.create("http://localhost:8081"));
     assertThat(k.topicNames().taskStatus()).isEqualTo("task-status");
     assertThat(k.partitions()).isEqualTo(6);
     assertThat(k.replicationFactor()).isEqualTo((short) 1);

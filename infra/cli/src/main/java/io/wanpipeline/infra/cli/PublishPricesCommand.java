@@ -6,7 +6,6 @@ import io.wanpipeline.billing.price.PriceKey;
 import io.wanpipeline.billing.price.PriceSeeder;
 import io.wanpipeline.events.Price;
 import io.wanpipeline.runtime.config.KafkaSettings;
-import io.wanpipeline.runtime.config.RegistrySettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.PrintStream;
@@ -74,12 +73,9 @@ public final class PublishPricesCommand implements Callable<Integer> {
   public Integer call() {
     List<Price> prices;
     KafkaSettings kafka;
-    RegistrySettings registry;
     try {
       prices = PriceFile.read(file);
-      Settings settings = Settings.load(config, System.getenv());
-      kafka = BillingConfig.from(settings).kafka();
-      registry = RegistrySettings.from(settings);
+      kafka = BillingConfig.from(Settings.load(config, System.getenv())).kafka();
     } catch (RuntimeException e) {
       err.println("publish-prices: " + e.getMessage());
       return 2;
@@ -105,7 +101,7 @@ public final class PublishPricesCommand implements Callable<Integer> {
     if (dryRun) {
       return 0;
     }
-    Topics topics = new Topics(kafka.topicNames(), registry.client());
+    Topics topics = new Topics(kafka.topicNames(), kafka.registry().client());
     try {
       int written =
           new PriceSeeder(kafka.clientConfig(), clock, TIMEOUT).publish(topics.wanPrices(), prices);
