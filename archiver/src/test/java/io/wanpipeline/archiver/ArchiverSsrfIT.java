@@ -199,8 +199,11 @@ class ArchiverSsrfIT {
       send(succeededEvent("req-" + name, succeeded(taskOf.get(name))));
     }
 
+    List<String> requests = new ArrayList<>(List.of("req-control", "req-redirected"));
+    hostile.keySet().forEach(name -> requests.add("req-" + name));
+    Map<String, TaskStatus> ends = awaitArchiveEnds(requests);
     for (String name : hostile.keySet()) {
-      TaskStatus end = awaitTerminal("req-" + name);
+      TaskStatus end = ends.get("req-" + name);
       assertThat(end.getState()).as(name).isEqualTo(TaskState.ARCHIVE_FAILED);
       assertThat(end.getError().getCode()).as(name).isEqualTo("LINK_REFUSED");
       assertThat(end.getError().getMessage())
@@ -209,11 +212,11 @@ class ArchiverSsrfIT {
           .doesNotContain("Signature", "LTAI5tSSRF", "c2VjcmV0", "pw@");
       assertThat(sim.ledger().downloads(taskOf.get(name))).as(name).isEmpty();
     }
-    assertThat(awaitTerminal("req-control").getState()).isEqualTo(TaskState.ARCHIVED);
-    assertThat(awaitTerminal("req-redirected").getState()).isEqualTo(TaskState.ARCHIVED);
-    assertThat(awaitTerminal("req-userinfo").getError().getMessage()).contains("userinfo");
-    assertThat(awaitTerminal("req-plain-http").getError().getMessage()).contains("not-https");
-    assertThat(awaitTerminal("req-redirect-chain").getError().getMessage())
+    assertThat(ends.get("req-control").getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(ends.get("req-redirected").getState()).isEqualTo(TaskState.ARCHIVED);
+    assertThat(ends.get("req-userinfo").getError().getMessage()).contains("userinfo");
+    assertThat(ends.get("req-plain-http").getError().getMessage()).contains("not-https");
+    assertThat(ends.get("req-redirect-chain").getError().getMessage())
         .contains("too-many-redirects");
     for (String name :
         List.of(
@@ -221,7 +224,7 @@ class ArchiverSsrfIT {
             "loopback-default-port",
             "loopback-api-port",
             "redirect-other-port")) {
-      assertThat(awaitTerminal("req-" + name).getError().getMessage())
+      assertThat(ends.get("req-" + name).getError().getMessage())
           .as(name)
           .contains("origin-not-allowed");
     }
@@ -271,14 +274,21 @@ class ArchiverSsrfIT {
     StatusTopic.send(kafka, topics, status);
   }
 
-  private List<TaskStatus> terminalsOf(String requestId) {
-    return StatusTopic.archiveEndsOf(kafka, topics, requestId);
-  }
-
-  private TaskStatus awaitTerminal(String requestId) {
+  /**
+   * The first archive end of each of {@code requests}, once all have one: one read of the topic per
+   * poll, not one per request.
+   */
+  private Map<String, TaskStatus> awaitArchiveEnds(List<String> requests) {
+    Map<String, TaskStatus> first = new LinkedHashMap<>();
     await()
         .atMost(Duration.ofSeconds(90))
-        .untilAsserted(() -> assertThat(terminalsOf(requestId)).isNotEmpty());
-    return terminalsOf(requestId).get(0);
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              Map<String, List<TaskStatus>> ends = StatusTopic.archiveEnds(kafka, topics);
+              assertThat(ends).containsKeys(requests.toArray(String[]::new));
+              requests.forEach(r -> first.put(r, ends.get(r).get(0)));
+            });
+    return first;
   }
 }

@@ -56,10 +56,27 @@ public final class StatusTopic {
    */
   public static List<TaskStatus> committed(
       KafkaBroker.Info kafka, Topics topics, String requestId, Set<TaskState> states) {
+    return committedByRequest(kafka, topics, states).getOrDefault(requestId, List.of());
+  }
+
+  /**
+   * The committed ARCHIVED and ARCHIVE_FAILED events of every request, in order, in one read of the
+   * topic: for a test that waits on many requests at once.
+   */
+  public static Map<String, List<TaskStatus>> archiveEnds(KafkaBroker.Info kafka, Topics topics) {
+    return committedByRequest(kafka, topics, ARCHIVE_ENDS);
+  }
+
+  /**
+   * The committed events in one of {@code states} by request_id, each request's in order:
+   * everything from the beginning up to the end offsets at the time of the call.
+   */
+  public static Map<String, List<TaskStatus>> committedByRequest(
+      KafkaBroker.Info kafka, Topics topics, Set<TaskState> states) {
     Topic<String, TaskStatus> topic = topics.taskStatus();
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<TaskStatus> out = new ArrayList<>();
+    Map<String, List<TaskStatus>> out = new HashMap<>();
     try (KafkaConsumer<String, TaskStatus> consumer =
         new KafkaConsumer<>(
             props, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
@@ -72,8 +89,8 @@ public final class StatusTopic {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         for (ConsumerRecord<String, TaskStatus> r : consumer.poll(Duration.ofMillis(100))) {
-          if (r.key().equals(requestId) && states.contains(r.value().getState())) {
-            out.add(r.value());
+          if (states.contains(r.value().getState())) {
+            out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
           }
         }
       }
