@@ -16,13 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The body of every service's {@code main}: logs uncaught errors, loads {@link Settings} from the
- * optional properties file {@code args[0]} overlaid by the environment, builds the service with the
- * system clock, closes it from a shutdown hook (SIGTERM, Ctrl-C), starts it and blocks until the
- * hook has closed it. The hook waits at most {@link #STOP_TIMEOUT} for {@code close()}; the JVM
- * then exits whatever is still running, and the next owner redoes the uncommitted work. From before
- * the start until the close, the service's {@code /healthz}, {@code /readyz} and {@code /metrics}
- * are served on {@code management.port} ({@link ManagementServer}).
+ * The body of every service's {@code main}: answers {@code --version}, logs uncaught errors, loads
+ * {@link Settings} from the optional properties file {@code args[0]} overlaid by the environment,
+ * builds the service with the system clock, closes it from a shutdown hook (SIGTERM, Ctrl-C),
+ * starts it and blocks until the hook has closed it. The hook waits at most {@link #STOP_TIMEOUT}
+ * for {@code close()}; the JVM then exits whatever is still running, and the next owner redoes the
+ * uncommitted work. From before the start until the close, the service's {@code /healthz}, {@code
+ * /readyz} and {@code /metrics} are served on {@code management.port} ({@link ManagementServer}).
  *
  * <p>A service that cannot work never keeps its process up: if it cannot be built or started, or
  * reports a {@link PipelineService#failure() failure} while it runs (checked every {@link
@@ -56,12 +56,17 @@ public final class ServiceRunner {
    * work, when the JVM exits with {@link #FAILED_STATUS}.
    *
    * @param name the service's name, for logs and the shutdown thread
-   * @param args the command line; {@code args[0]}, if given, is the properties file
+   * @param args the command line; {@code args[0]}, if given, is the properties file, or {@code
+   *     --version} to print the name and the product version and return
    * @param factory builds the (not yet started) service from the settings and a clock
    */
   public static <S extends PipelineService> void run(
       String name, String[] args, BiFunction<Settings, Clock, S> factory)
       throws InterruptedException {
+    if (args.length == 1 && args[0].equals("--version")) {
+      System.out.println(name + " " + ProductVersion.get());
+      return;
+    }
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> log.error("Uncaught error: service={}, thread={}", name, t.getName(), e));
     S service;

@@ -6,6 +6,7 @@ import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.logging.LogSetup;
+import io.wanpipeline.runtime.service.ProductVersion;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "wan-pipeline",
     mixinStandardHelpOptions = true,
-    version = "wan-pipeline 0.1.0",
+    versionProvider = WanPipelineCli.Version.class,
     description =
         "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, estimates,"
             + " prices. The benchmarks ship in their own jar: ./wan-pipeline bench --help.",
@@ -35,6 +36,14 @@ import picocli.CommandLine.Option;
       PublishPricesCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
+
+  /** {@code --version}: the product version the build wrote. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"wan-pipeline " + ProductVersion.get()};
+    }
+  }
 
   /** Entry point. */
   public static void main(String[] args) {
