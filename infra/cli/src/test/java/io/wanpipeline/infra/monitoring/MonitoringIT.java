@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * scrapes the four services of a running local stack, with the alert rules loaded, while the demo's
  * requests go through, plus a request the provider refuses and an unreadable record on each input
  * topic. Every series the Grafana dashboard and the alert rules name must then exist, every
- * dashboard query must run, and every rule must evaluate without error.
+ * dashboard query must run, and every rule must evaluate without error. The dashboard's panels,
+ * drawn from this scrape, go to {@code target/monitoring/dashboard.svg}.
  */
 class MonitoringIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +73,7 @@ class MonitoringIT {
               .start();
       try {
         URI api = URI.create("http://127.0.0.1:" + port);
+        Instant scrapedFrom = Instant.now();
         await("Prometheus ready")
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
@@ -116,6 +119,13 @@ class MonitoringIT {
         assertThat(rules)
             .hasSize(MonitoringFiles.ruleExpressions().size())
             .allMatch(r -> r.endsWith("=ok"));
+
+        // The README's picture of the dashboard (docs/images/dashboard.png) is this file,
+        // converted with rsvg-convert (README, What to watch).
+        Path snapshot = Path.of("target", "monitoring", "dashboard.svg");
+        new DashboardSnapshot(api)
+            .write(MonitoringFiles.DASHBOARD, scrapedFrom, Instant.now(), snapshot);
+        assertThat(Files.readString(snapshot)).contains("Create calls by outcome", "<polyline");
       } finally {
         prometheus.destroy();
         prometheus.waitFor();
