@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,13 +34,12 @@ class AlertRulesTest {
   @Test
   void everyAlertHasAUnitTest() throws Exception {
     Set<String> alerts = new TreeSet<>();
-    for (String line :
-        java.nio.file.Files.readAllLines(MonitoringFiles.RULES, StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(MonitoringFiles.RULES, StandardCharsets.UTF_8)) {
       if (line.trim().startsWith("- alert: ")) {
         alerts.add(line.trim().substring("- alert: ".length()));
       }
     }
-    String tests = java.nio.file.Files.readString(MonitoringFiles.RULE_TESTS);
+    String tests = Files.readString(MonitoringFiles.RULE_TESTS);
     assertThat(alerts).hasSizeGreaterThanOrEqualTo(10);
     assertThat(alerts).allMatch(a -> tests.contains("alertname: " + a));
   }
@@ -53,7 +54,7 @@ class AlertRulesTest {
   }
 
   private static String promtool(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+    List<String> command = new ArrayList<>(List.of("promtool"));
     command.addAll(List.of(args));
     Process p;
     try {
