@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -41,10 +44,14 @@ class KafkaBrokerIT {
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
     }
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
       for (int i = 0; i < 300; i++) {
-        producer.send(new ProducerRecord<>(topic, "key-" + (i % 7), "value-" + i));
+        sent.add(producer.send(new ProducerRecord<>(topic, "key-" + (i % 7), "value-" + i)));
       }
+    }
+    for (Future<RecordMetadata> send : sent) {
+      send.get(); // a failed send fails here, with the producer's own error
     }
 
     List<ConsumerRecord<String, String>> received = new ArrayList<>();
@@ -52,11 +59,21 @@ class KafkaBrokerIT {
         consumer(kafka, kafka.uniqueName("group"), "read_uncommitted")) {
       consumer.subscribe(List.of(topic));
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-                assertThat(received).hasSize(300);
+                assertThat(received.size())
+                    .as(
+                        () ->
+                            "records read; assigned "
+                                + consumer.assignment()
+                                + ", read per partition "
+                                + received.stream()
+                                    .collect(
+                                        Collectors.groupingBy(
+                                            ConsumerRecord::partition, Collectors.counting())))
+                    .isEqualTo(300);
               });
     }
     assertThat(received.stream().map(ConsumerRecord::partition).distinct())
