@@ -37,7 +37,8 @@ public final class BillingMain {
                 names.billingCharges(),
                 names.billingTotals(),
                 names.billingUnpriced(),
-                names.wanPrices())));
+                names.wanPrices(),
+                names.billingDlq())));
     return new BillingService(config, clock, topics);
   }
 }

@@ -3,7 +3,7 @@ package io.wanpipeline.billing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wanpipeline.billing.charge.ChargeMeters;
 import io.wanpipeline.runtime.management.ServiceMeters;
-import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
+import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
 import java.util.Objects;
 
 /**
@@ -26,10 +26,10 @@ public final class BillingMetrics {
   }
 
   /**
-   * Counts the records {@link SkipUnreadableRecords} skips, by topic (the application's input
-   * topics: a closed set), as {@code wan.records.unreadable}.
+   * Counts the records {@link DeadLetterUnreadableRecords} dead-letters, by topic (the
+   * application's input topics: a closed set), as {@code wan.records.unreadable}.
    */
-  public SkipUnreadableRecords.Listener unreadableRecords() {
+  public DeadLetterUnreadableRecords.Listener unreadableRecords() {
     return ServiceMeters.unreadableRecords(registry);
   }
 }

@@ -31,9 +31,10 @@ public final class PollerMain {
     KafkaSettings kafka = config.kafka();
     SchemaRegistryClient registry = kafka.registry().client();
     Topics topics = new Topics(kafka.topicNames(), registry);
-    // The topic the poller reads and writes, created when missing.
+    // The topic the poller reads and writes, and its dead-letter topic, created when missing.
     TopicProvisioner.ensure(
-        kafka.clientConfig(), kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus())));
+        kafka.clientConfig(),
+        kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus(), kafka.topicNames().pollerDlq())));
     return new PollerService(
         config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
   }

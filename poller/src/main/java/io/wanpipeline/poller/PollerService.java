@@ -1,5 +1,7 @@
 package io.wanpipeline.poller;
 
+import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.runtime.management.Readiness;
@@ -7,7 +9,7 @@ import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.runtime.service.StreamsLiveness;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
-import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
+import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -33,6 +35,7 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
@@ -211,7 +214,7 @@ public final class PollerService implements PipelineService {
     }
     if (streams != null) {
       // Leaving the group hands this instance's partitions to a survivor at once.
-      streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+      streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
     }
     if (streamsMetrics != null) {
       streamsMetrics.close();
@@ -244,12 +247,13 @@ public final class PollerService implements PipelineService {
     p.putAll(config.kafka().clientProperties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // Kafka 5.0's default, taken now: a processing error in the global thread goes to the
+    // processing handler (which fails, as before) and Streams stops warning at each start.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    p.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        SkipUnreadableRecords.class.getName());
-    p.put(SkipUnreadableRecords.LISTENER_CONFIG, ServiceMeters.unreadableRecords(meters));
+    DeadLetterUnreadableRecords.configure(
+        p, config.kafka().topicNames().pollerDlq(), ServiceMeters.unreadableRecords(meters));
     p.putIfAbsent(
         StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // Fast failover: a killed instance is out of the group after the session timeout, and the

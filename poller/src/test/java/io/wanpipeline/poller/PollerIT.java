@@ -113,6 +113,8 @@ class PollerIT {
   @Test
   void announcesEachStateOnceAndPollsPolitely() throws Exception {
     SimpleMeterRegistry meters = startPoller(Map.of());
+    byte[] unreadable = {0, 0, 0, 0, 42, 1, 2};
+    env.sendBytes(topics.taskStatus().name(), null, "req-garbled", unreadable);
     String a = submit("req-a", "a cat surfs");
     String b = submit("req-b", "a dog surfs");
 
@@ -183,6 +185,18 @@ class PollerIT {
         .as("the default account's query budget")
         .isPositive();
     assertThat(meters.get("wan.poll.budget.held").tags(account).gauge().value()).isNotNegative();
+
+    // The unreadable record went to poller-dlq, in the transaction of its offset: once, whole.
+    TopicLog<byte[]> deadLetters = env.log(topics.pollerDlq());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters.refresh().raw()).hasSize(1));
+    assertThat(deadLetters.valuesOf("req-garbled")).containsExactly(unreadable);
+    assertThat(
+            meters
+                .get("wan.records.unreadable")
+                .tags("topic", topics.taskStatus().name())
+                .counter()
+                .count())
+        .isEqualTo(1.0);
   }
 
   @Test

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.wanpipeline.schemas.serde.SkipUnreadableRecords;
+import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
 import java.util.Objects;
 
 /**
@@ -58,14 +58,15 @@ public final class ServiceMeters {
 
   /**
    * The meter {@code wan.records.unreadable} (tag {@code topic}) of a Kafka Streams service, fed by
-   * its deserialization handler ({@link SkipUnreadableRecords#LISTENER_CONFIG}): the one place that
-   * names and describes it for the poller and billing.
+   * its deserialization handler ({@link DeadLetterUnreadableRecords#LISTENER_CONFIG}): the one
+   * place that names and describes it for the poller and billing.
    */
-  public static SkipUnreadableRecords.Listener unreadableRecords(MeterRegistry registry) {
+  public static DeadLetterUnreadableRecords.Listener unreadableRecords(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     return topic ->
         Counter.builder("wan.records.unreadable")
-            .description("records skipped because they could not be read (poison records)")
+            .description(
+                "records sent to the service's dead-letter topic because they could not be read")
             .tag("topic", topic)
             .register(registry)
             .increment();

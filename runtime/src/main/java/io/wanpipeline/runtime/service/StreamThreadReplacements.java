@@ -17,7 +17,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * nothing.
  *
  * <p>A death because the schema registry did not answer ({@link
- * SchemaRegistryException#unavailable}: {@code SkipUnreadableRecords} fails the thread so the
+ * SchemaRegistryException#unavailable}: {@code DeadLetterUnreadableRecords} fails the thread so the
  * record is read again) is an outage of a dependency, not a defect: it is replaced without counting
  * against {@link #MAX_FAILURES}, for as long as such deaths keep coming no more than {@link
  * #WINDOW} apart and for at most {@link #REGISTRY_OUTAGE_LIMIT} from the first; then the client is

@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wanpipeline.schemas.registry.SchemaRegistryException;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +30,27 @@ class TransactionalWriterTest {
   private static final ProducerRecord<String, String> OUT = new ProducerRecord<>("out", "k", "v");
 
   private MockProducer<String, String> producer;
+  private KafkaConsumer<String, String> consumer;
   private TransactionalWriter<String, String> writer;
 
   @BeforeEach
   void setUp() {
     producer = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
     producer.initTransactions();
-    writer = new TransactionalWriter<>(producer, () -> new ConsumerGroupMetadata("group"));
+    // A consumer of group "group" that never polls: its group metadata is all the writer reads.
+    consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9",
+                ConsumerConfig.GROUP_ID_CONFIG, "group"),
+            new StringDeserializer(),
+            new StringDeserializer());
+    writer = new TransactionalWriter<>(producer, consumer::groupMetadata);
+  }
+
+  @AfterEach
+  void closeConsumer() {
+    consumer.close();
   }
 
   @Test

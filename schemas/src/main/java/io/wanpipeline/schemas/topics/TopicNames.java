@@ -7,6 +7,9 @@ package io.wanpipeline.schemas.topics;
  * @param videoRequests requests from upstream (key request_id, value VideoRequest)
  * @param videoRequestsDlq unreadable requests (original key and bytes, reason in headers)
  * @param taskStatus lifecycle transitions (key request_id, value TaskStatus)
+ * @param pollerDlq records the poller could not read (original key, value and headers, Kafka
+ *     Streams' error headers)
+ * @param billingDlq records billing could not read (as {@code pollerDlq})
  * @param billingCharges one Charge per billed request (key request_id)
  * @param billingTotals running totals (key account_id|day|currency, value AccountTotal)
  * @param billingUnpriced succeeded tasks that had no matching price (key request_id, TaskStatus)
@@ -22,6 +25,8 @@ public record TopicNames(
     String videoRequests,
     String videoRequestsDlq,
     String taskStatus,
+    String pollerDlq,
+    String billingDlq,
     String billingCharges,
     String billingTotals,
     String billingUnpriced,
@@ -39,6 +44,8 @@ public record TopicNames(
         prefix + "video-requests",
         prefix + "video-requests-dlq",
         prefix + "task-status",
+        prefix + "poller-dlq",
+        prefix + "billing-dlq",
         prefix + "billing-charges",
         prefix + "billing-totals",
         prefix + "billing-unpriced",

@@ -55,9 +55,11 @@ public record TopicSpec(
    * deleted by time: {@code billing-charges}, {@code billing-totals}, {@code billing-unpriced} and
    * {@code wan-prices} are compacted by their key (one record per request, total or price) and
    * kept; {@code task-status} is kept for {@code retention.taskStatus()} (for ever by default); the
-   * submission queue and the DLQ are never deleted by time (the dispatcher deletes the queue
-   * records it has finished); the ledgers are compacted and deleted after the dedupe retention;
-   * {@code video-requests} keeps unread input 7 days. docs/configuration.md 1.6 gives the reasons.
+   * submission queue and the three dead-letter topics are never deleted by time (the dispatcher
+   * deletes the queue records it has finished; a dead letter outlives any task-status retention,
+   * since its original may be an event of that topic); the ledgers are compacted and deleted after
+   * the dedupe retention; {@code video-requests} keeps unread input 7 days. docs/configuration.md
+   * 1.6 gives the reasons.
    *
    * @param names topic names
    * @param partitions partitions of the keyed topics (the unit of parallelism of every service)
@@ -78,6 +80,8 @@ public record TopicSpec(
         new TopicSpec(names.videoRequests(), partitions, replicationFactor, input),
         new TopicSpec(names.videoRequestsDlq(), partitions, replicationFactor, kept),
         new TopicSpec(names.taskStatus(), partitions, replicationFactor, status),
+        new TopicSpec(names.pollerDlq(), partitions, replicationFactor, kept),
+        new TopicSpec(names.billingDlq(), partitions, replicationFactor, kept),
         new TopicSpec(names.billingCharges(), partitions, replicationFactor, compacted),
         new TopicSpec(names.billingTotals(), partitions, replicationFactor, compacted),
         new TopicSpec(names.billingUnpriced(), partitions, replicationFactor, compacted),

@@ -19,6 +19,8 @@ public final class Topics {
   private final Topic<String, VideoRequest> videoRequests;
   private final Topic<String, byte[]> videoRequestsDlq;
   private final Topic<String, TaskStatus> taskStatus;
+  private final Topic<String, byte[]> pollerDlq;
+  private final Topic<String, byte[]> billingDlq;
   private final Topic<String, Charge> billingCharges;
   private final Topic<String, AccountTotal> billingTotals;
   private final Topic<String, TaskStatus> billingUnpriced;
@@ -36,6 +38,8 @@ public final class Topics {
     this.videoRequestsDlq =
         new Topic<>(names.videoRequestsDlq(), Serdes.String(), Serdes.ByteArray());
     this.taskStatus = new Topic<>(names.taskStatus(), Serdes.String(), statusSerde);
+    this.pollerDlq = new Topic<>(names.pollerDlq(), Serdes.String(), Serdes.ByteArray());
+    this.billingDlq = new Topic<>(names.billingDlq(), Serdes.String(), Serdes.ByteArray());
     this.billingCharges =
         new Topic<>(
             names.billingCharges(),
@@ -76,6 +80,19 @@ public final class Topics {
   /** {@code task-status}: key request_id. */
   public Topic<String, TaskStatus> taskStatus() {
     return taskStatus;
+  }
+
+  /**
+   * {@code poller-dlq}: records the poller could not read, original key and bytes, Kafka Streams'
+   * error headers.
+   */
+  public Topic<String, byte[]> pollerDlq() {
+    return pollerDlq;
+  }
+
+  /** {@code billing-dlq}: records billing could not read, as {@link #pollerDlq()}. */
+  public Topic<String, byte[]> billingDlq() {
+    return billingDlq;
   }
 
   /** {@code billing-charges}: key request_id. */

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.demo.Demo;
 import io.wanpipeline.infra.local.LocalStack;
+import io.wanpipeline.infra.testing.TopicLog;
 import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
+import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,7 +92,8 @@ class MonitoringIT {
                     false)
                 .run(Duration.ofMinutes(3));
         assertThat(ended).as("the demo's requests ended").isTrue();
-        sendRefusedRequestAndUnreadableRecords(stack.bootstrapServers(), stack.topics());
+        byte[] garbage =
+            sendRefusedRequestAndUnreadableRecords(stack.bootstrapServers(), stack.topics());
 
         Set<String> names = new TreeSet<>();
         for (String e : MonitoringFiles.ruleExpressions()) {
@@ -120,6 +125,21 @@ class MonitoringIT {
             .hasSize(MonitoringFiles.ruleExpressions().size())
             .allMatch(r -> r.endsWith("=ok"));
 
+        // Both Streams services dead-lettered the task-status record they could not read.
+        for (Topic<String, byte[]> dlq :
+            List.of(stack.topics().pollerDlq(), stack.topics().billingDlq())) {
+          try (TopicLog<byte[]> log = new TopicLog<>(stack.bootstrapServers(), dlq)) {
+            await(dlq.name())
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(log.refresh().raw()).hasSize(1));
+            ConsumerRecord<byte[], byte[]> letter = log.raw().get(0);
+            assertThat(letter.value()).as(dlq.name()).isEqualTo(garbage);
+            assertThat(letter.headers().lastHeader(DeadLetterUnreadableRecords.TOPIC).value())
+                .as(dlq.name())
+                .isEqualTo(stack.topics().taskStatus().name().getBytes(StandardCharsets.UTF_8));
+          }
+        }
+
         // The README's picture of the dashboard (docs/images/dashboard.png) is this file,
         // converted with rsvg-convert (README, What to watch).
         Path snapshot = Path.of("target", "monitoring", "dashboard.svg");
@@ -135,9 +155,10 @@ class MonitoringIT {
 
   /**
    * A request the provider refuses (a dispatcher FAILED), a record of video-requests that is not a
-   * request (dead-lettered) and one of task-status that is not an event (skipped as unreadable).
+   * request (dead-lettered) and one of task-status that is not an event (dead-lettered by the
+   * poller and by billing); returns the unreadable bytes.
    */
-  private static void sendRefusedRequestAndUnreadableRecords(String bootstrap, Topics topics) {
+  private static byte[] sendRefusedRequestAndUnreadableRecords(String bootstrap, Topics topics) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -157,6 +178,7 @@ class MonitoringIT {
       producer.send(new ProducerRecord<>(topics.taskStatus().name(), garbage, garbage));
       producer.flush();
     }
+    return garbage;
   }
 
   private Path writeConfig(Map<String, Integer> ports) throws IOException {

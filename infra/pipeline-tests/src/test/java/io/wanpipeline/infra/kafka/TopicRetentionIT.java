@@ -43,6 +43,8 @@ class TopicRetentionIT {
       assertRetention(configs, names.taskStatus(), "delete", FOREVER);
       assertRetention(configs, names.submissionQueue(), "delete", FOREVER);
       assertRetention(configs, names.videoRequestsDlq(), "delete", FOREVER);
+      assertRetention(configs, names.pollerDlq(), "delete", FOREVER);
+      assertRetention(configs, names.billingDlq(), "delete", FOREVER);
       assertRetention(configs, names.videoRequests(), "delete", WEEK);
       assertRetention(configs, names.submissions(), "compact,delete", WEEK);
       assertRetention(configs, names.submissionDispatch(), "compact,delete", WEEK);
@@ -89,6 +91,8 @@ class TopicRetentionIT {
         names.videoRequests(),
         names.videoRequestsDlq(),
         names.taskStatus(),
+        names.pollerDlq(),
+        names.billingDlq(),
         names.billingCharges(),
         names.billingTotals(),
         names.billingUnpriced(),

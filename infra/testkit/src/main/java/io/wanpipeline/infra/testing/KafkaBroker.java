@@ -1,12 +1,15 @@
 package io.wanpipeline.infra.testing;
 
+import io.wanpipeline.infra.kafka.KafkaProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -19,23 +22,25 @@ import org.testcontainers.kafka.KafkaContainer;
  * and stopped when the JVM's tests are done. Tests take a {@link Info} parameter and isolate
  * themselves with {@link Info#uniqueName unique topic names and group ids}.
  *
- * <p>The broker is an in-process single-node KRaft cluster ({@code KafkaClusterTestKit}), or a
- * Testcontainers {@code apache/kafka} container when a Docker engine is available. The system
- * property {@code kafka.fixture} ({@code embedded} or {@code container}) forces the choice.
+ * <p>The broker is a single-node KRaft broker in a child JVM ({@link KafkaProcess}, the local
+ * stack's broker: Kafka's own {@code kafka.Kafka} main, data in a temporary directory deleted at
+ * the end), or a Testcontainers {@code apache/kafka} container when a Docker engine is available.
+ * The system property {@code kafka.fixture} ({@code embedded} or {@code container}) forces the
+ * choice. The child JVM exits with this one even when it is killed (it watches its parent).
  */
 public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
   /** System property that forces the broker kind: {@code embedded} or {@code container}. */
   public static final String KIND_PROPERTY = "kafka.fixture";
 
   /** The container image used when the broker runs in Docker. */
-  public static final String IMAGE = "apache/kafka:4.1.2";
+  public static final String IMAGE = "apache/kafka:4.4.0";
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(KafkaBroker.class);
 
   /** Where the broker runs. */
   public enum Kind {
-    /** In this JVM, through Kafka's test kit. */
+    /** In a child JVM of this one, started by the tests ({@link KafkaProcess}). */
     EMBEDDED,
     /** In a Docker container started by Testcontainers. */
     CONTAINER
@@ -123,33 +128,15 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
   }
 
   private static Handle embedded() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(true)
-            .setNumBrokerNodes(1)
-            .setNumControllerNodes(1)
-            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-            .build();
-    KafkaClusterTestKit kit =
-        new KafkaClusterTestKit.Builder(nodes)
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "1")
-            .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-            .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .build();
+    Path dataDir = Files.createTempDirectory("wan-test-kafka-");
+    KafkaProcess kafka;
     try {
-      kit.format();
-      kit.startup();
-      kit.waitForReadyBrokers();
+      kafka = KafkaProcess.start(dataDir);
     } catch (Exception e) {
-      kit.close();
+      delete(dataDir);
       throw e;
     }
-    Info info = new Info(kit.bootstrapServers(), Kind.EMBEDDED);
+    Info info = new Info(kafka.bootstrapServers(), Kind.EMBEDDED);
     return new Handle() {
       @Override
       public Info info() {
@@ -158,15 +145,19 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
 
       @Override
       public void close() {
-        try {
-          kit.close();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (Exception e) {
-          throw new IllegalStateException("closing the embedded Kafka broker failed", e);
-        }
+        kafka.close();
+        delete(dataDir);
       }
     };
+  }
+
+  /** Deletes the broker's data directory; what cannot be deleted stays in the temp directory. */
+  private static void delete(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind is harmless
+    }
   }
 
   private static Handle container() {
