@@ -180,7 +180,14 @@ public final class Settings {
     return out;
   }
 
-  static Duration parseDuration(String key, String value) {
+  /**
+   * Parses a duration the way every setting is read: {@code 500ms}, {@code 5s}, {@code 20m}, {@code
+   * 24h}, {@code 7d} or ISO-8601 ({@code PT5S}); the command lines read their options with it too.
+   *
+   * @param key what the value is for, named in the error
+   * @throws ConfigException naming {@code key} and the value when it is not a duration
+   */
+  public static Duration parseDuration(String key, String value) {
     String v = value.trim();
     if (v.startsWith("P") || v.startsWith("p")) {
       return parse(key, v, Duration::parse, "a duration");

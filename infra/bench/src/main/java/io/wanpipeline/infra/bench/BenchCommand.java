@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.bench;
 
+import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.logging.LogSetup;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,7 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Entry point of wan-pipeline-bench.jar, which {@code ./wan-pipeline bench} runs. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchCommand()).execute(args));
+    CommandLine cli = new CommandLine(new BenchCommand());
+    // Durations read as the configuration and the other commands read them: 30s, 3m, PT30S.
+    cli.registerConverter(Duration.class, value -> Settings.parseDuration("--duration", value));
+    System.exit(cli.execute(args));
   }
 
   @Option(
@@ -54,9 +58,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       description =
-          "poller-capacity: measuring window per step (default PT30S); quota and peers: the"
-              + " longest a run waits for its tasks after the last one is created (default PT3M"
-              + " and PT150S); archiver and billing: the longest they wait (default PT5M).")
+          "poller-capacity: measuring window per step (default 30s); quota and peers: the"
+              + " longest a run waits for its tasks after the last one is created (default 3m"
+              + " and 150s); archiver and billing: the longest they wait (default 5m). As 90s, 5m"
+              + " or PT5M.")
   Duration duration;
 
   @Option(

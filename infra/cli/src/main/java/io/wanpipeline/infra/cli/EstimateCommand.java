@@ -3,17 +3,22 @@ package io.wanpipeline.infra.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.billing.estimate.CostEstimator;
 import io.wanpipeline.billing.estimate.Estimate;
 import io.wanpipeline.billing.estimate.EstimateRequest;
 import io.wanpipeline.billing.price.AccountPricing;
 import io.wanpipeline.billing.price.ListPriceLookup;
 import io.wanpipeline.billing.price.PriceFile;
+import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.json.JsonRecords;
+import io.wanpipeline.submitter.RequestChecks;
+import io.wanpipeline.wan.account.ProviderAccount;
+import io.wanpipeline.wan.account.ProviderAccounts;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,9 +40,11 @@ import picocli.CommandLine.Option;
     name = "estimate",
     description =
         "Estimate the cost of video requests before submitting them: one request object, an array,"
-            + " or one object per line (video-requests event JSON; only model, provider_account and"
-            + " parameters.resolution/size/duration/audio count). Prints a table and the total per"
-            + " currency; a request that cannot be priced is shown UNPRICED, never as zero.")
+            + " or one object per line (video-requests event JSON; request_id and account_id may be"
+            + " left out). Each request is first checked as the submitter checks it: one it would"
+            + " reject is shown INVALID with the field and the reason, and the exit status is 1."
+            + " Prints a table and the total per currency; a request that cannot be priced is"
+            + " shown UNPRICED, never as zero.")
 public final class EstimateCommand implements Callable<Integer> {
 
   @Option(names = "--file", required = true, description = "JSON file of requests.")
@@ -80,14 +88,24 @@ public final class EstimateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<EstimateRequest> requests;
+    List<JsonNode> items;
     CostEstimator estimator;
+    ProviderAccounts accounts;
     try {
-      requests = read(file);
+      items = read(file);
+      Settings settings =
+          config == null ? Settings.of(Map.of()) : Settings.load(config, System.getenv());
       AccountPricing pricing =
-          config == null
-              ? AccountPricing.none()
-              : AccountPricing.from(Settings.load(config, System.getenv()));
+          config == null ? AccountPricing.none() : AccountPricing.from(settings);
+      accounts = accounts(settings);
+      if (providerAccount != null && accounts.resolve(providerAccount).isEmpty()) {
+        throw new IllegalArgumentException(
+            "--provider-account "
+                + providerAccount
+                + ": unknown provider account; configured: "
+                + names(accounts)
+                + (config == null ? " (name it in provider.accounts of a --config file)" : ""));
+      }
       estimator =
           new CostEstimator(
               new ListPriceLookup(
@@ -98,46 +116,108 @@ public final class EstimateCommand implements Callable<Integer> {
       err.println("estimate: " + e.getMessage());
       return 2;
     }
+    RequestChecks checks = new RequestChecks(ModelCatalogue.standard());
+    List<Row> rows = new ArrayList<>();
+    List<EstimateRequest> valid = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      Row row = check(i, items.get(i), accounts, checks);
+      rows.add(row);
+      if (row.invalid() == null) {
+        valid.add(row.request());
+      }
+    }
     List<Estimate> estimates =
-        estimator.estimate(requests, providerAccount, at == null ? clock.instant() : at);
-    print(estimates);
-    return 0;
+        estimator.estimate(valid, providerAccount, at == null ? clock.instant() : at);
+    print(rows, estimates);
+    return rows.stream().anyMatch(r -> r.invalid() != null) ? 1 : 0;
   }
 
-  static List<EstimateRequest> read(Path file) throws IOException {
+  /**
+   * One request of the file: what the submitter would refuse it for (as {@code field: reason}), or
+   * null and the request to price.
+   */
+  private record Row(String id, String model, EstimateRequest request, String invalid) {}
+
+  /** The request at {@code index}, checked as the submitter checks it before it queues it. */
+  private Row check(int index, JsonNode item, ProviderAccounts accounts, RequestChecks checks) {
+    String id = item.path("request_id").asText("request " + index);
+    String model = item.path("model").asText("-");
+    EstimateRequest priced;
+    VideoRequest request;
+    try {
+      priced = EstimateRequest.fromJson(item);
+      ObjectNode copy = ((ObjectNode) item).deepCopy();
+      // An estimate needs no ids: placeholders that pass the id rules stand in for them.
+      if (!copy.has("request_id")) {
+        copy.put("request_id", "estimate-" + index);
+      }
+      if (!copy.has("account_id")) {
+        copy.put("account_id", "estimate");
+      }
+      request = JsonRecords.read(copy, VideoRequest.getClassSchema());
+    } catch (IllegalArgumentException e) {
+      return new Row(id, model, null, e.getMessage());
+    }
+    String accountName =
+        request.getProviderAccount() != null ? request.getProviderAccount() : providerAccount;
+    Optional<ProviderAccount> account = accounts.resolve(accountName);
+    if (account.isEmpty()) {
+      return new Row(
+          id,
+          model,
+          null,
+          "provider_account: unknown provider account '"
+              + accountName
+              + "'; configured: "
+              + names(accounts));
+    }
+    return checks
+        .violations(request, account.get())
+        .map(error -> new Row(id, model, null, error.getMessage()))
+        .orElse(new Row(id, model, priced, null));
+  }
+
+  /**
+   * The provider accounts of {@code settings}, as the submitter reads them, to check requests
+   * against: the estimate calls no provider, so it needs and reads no API key.
+   */
+  private static ProviderAccounts accounts(Settings settings) {
+    return ProviderAccounts.parse(settings::find, key -> Optional.of("not-read-by-estimate"));
+  }
+
+  private static List<String> names(ProviderAccounts accounts) {
+    return accounts.all().stream().map(ProviderAccount::name).toList();
+  }
+
+  static List<JsonNode> read(Path file) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
-    List<EstimateRequest> requests = new ArrayList<>();
+    List<JsonNode> items = new ArrayList<>();
     try (MappingIterator<JsonNode> it =
         mapper.readerFor(JsonNode.class).readValues(file.toFile())) {
-      int i = 0;
       while (it.hasNext()) {
         JsonNode node = it.next();
-        List<JsonNode> items = new ArrayList<>();
         if (node.isArray()) {
           node.forEach(items::add);
         } else {
           items.add(node);
         }
-        for (JsonNode item : items) {
-          try {
-            requests.add(EstimateRequest.fromJson(item));
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("request " + i + ": " + e.getMessage(), e);
-          }
-          i++;
-        }
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": not JSON (" + e.getOriginalMessage() + ")", e);
     }
-    if (requests.isEmpty()) {
+    if (items.isEmpty()) {
       throw new IllegalArgumentException(file + ": no requests");
     }
-    return requests;
+    for (int i = 0; i < items.size(); i++) {
+      if (!items.get(i).isObject()) {
+        throw new IllegalArgumentException("request " + i + ": a request must be a JSON object");
+      }
+    }
+    return items;
   }
 
-  private void print(List<Estimate> estimates) {
-    String format = "%-24s %-26s %-10s %-6s %-5s %8s %12s %14s %-8s%n";
+  private void print(List<Row> rows, List<Estimate> estimates) {
+    String format = "%-24s %-26s %-10s %-6s %-5s %8s %16s %18s%n";
     out.printf(
         Locale.ROOT,
         format,
@@ -148,13 +228,20 @@ public final class EstimateCommand implements Callable<Integer> {
         "AUDIO",
         "SECONDS",
         "UNIT/S",
-        "AMOUNT",
-        "CURRENCY");
+        "AMOUNT");
     Map<String, Long> totals = new TreeMap<>();
     Map<String, Boolean> upperBound = new TreeMap<>();
     int unpriced = 0;
-    for (Estimate e : estimates) {
-      String id = e.requestId() == null ? "-" : e.requestId();
+    int invalid = 0;
+    int next = 0;
+    for (Row row : rows) {
+      if (row.invalid() != null) {
+        out.printf(Locale.ROOT, "%-24s %-26s INVALID: %s%n", row.id(), row.model(), row.invalid());
+        invalid++;
+        continue;
+      }
+      Estimate e = estimates.get(next++);
+      String id = e.requestId() == null ? row.id() : e.requestId();
       if (e instanceof Estimate.Priced p) {
         out.printf(
             Locale.ROOT,
@@ -165,9 +252,8 @@ public final class EstimateCommand implements Callable<Integer> {
             p.tier(),
             p.audio() ? "yes" : "no",
             (p.exact() ? "" : "max ") + p.seconds(),
-            decimal(p.unitMicros()),
-            decimal(p.amountMicros()),
-            p.currency());
+            Money.of(p.unitMicros(), p.currency()),
+            Money.of(p.amountMicros(), p.currency()));
         totals.merge(p.currency(), p.amountMicros(), Math::addExact);
         upperBound.merge(p.currency(), !p.exact(), Boolean::logicalOr);
       } else if (e instanceof Estimate.Unpriced u) {
@@ -185,18 +271,19 @@ public final class EstimateCommand implements Callable<Integer> {
         (currency, micros) ->
             out.printf(
                 Locale.ROOT,
-                "Total %s %s%s%n",
-                currency,
-                decimal(micros),
+                "Total %s%s%n",
+                Money.of(micros, currency),
                 upperBound.get(currency)
                     ? " (at most: some durations are the model's maximum)"
                     : ""));
     if (unpriced > 0) {
       out.printf(Locale.ROOT, "Unpriced requests: %d (not included in the totals)%n", unpriced);
     }
-  }
-
-  private static String decimal(long micros) {
-    return BigDecimal.valueOf(micros, 6).toPlainString();
+    if (invalid > 0) {
+      out.printf(
+          Locale.ROOT,
+          "Invalid requests: %d (not included in the totals: the submitter would reject them)%n",
+          invalid);
+    }
   }
 }

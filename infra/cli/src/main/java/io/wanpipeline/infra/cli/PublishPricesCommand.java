@@ -9,7 +9,6 @@ import io.wanpipeline.runtime.config.KafkaSettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,9 +115,7 @@ public final class PublishPricesCommand implements Callable<Integer> {
   private static String describe(Price p) {
     return PriceKey.of(p).topicKey()
         + " = "
-        + BigDecimal.valueOf(p.getMicrosPerSecond(), 6).stripTrailingZeros().toPlainString()
-        + " "
-        + p.getCurrency()
+        + Money.of(p.getMicrosPerSecond(), p.getCurrency())
         + "/s from "
         + p.getEffectiveFrom();
   }

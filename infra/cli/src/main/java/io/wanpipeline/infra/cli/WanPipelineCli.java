@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "wan-pipeline",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = WanPipelineCli.Version.class,
     description =
         "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, estimates,"
@@ -47,7 +48,18 @@ public final class WanPipelineCli implements Callable<Integer> {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new WanPipelineCli()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line as {@link #main} runs it: {@code --help} and {@code --version} on every
+   * subcommand, durations read as the configuration reads them ({@code 5m}, {@code 90s}, {@code
+   * PT5M}).
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new WanPipelineCli());
+    cli.registerConverter(Duration.class, value -> Settings.parseDuration("duration", value));
+    return cli;
   }
 
   @Override
@@ -144,8 +156,10 @@ public final class WanPipelineCli implements Callable<Integer> {
 
     @Option(
         names = "--timeout",
-        defaultValue = "PT5M",
-        description = "How long to wait for every request to end (default: ${DEFAULT-VALUE}).")
+        defaultValue = "5m",
+        description =
+            "How long to wait for every request to end, as 90s, 5m or PT5M (default:"
+                + " ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--keep-running", description = "Keep the stack running after the demo.")

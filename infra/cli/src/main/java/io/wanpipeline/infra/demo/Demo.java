@@ -5,9 +5,9 @@ import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoRequest;
+import io.wanpipeline.infra.cli.Money;
 import io.wanpipeline.schemas.topics.Topics;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -166,30 +166,23 @@ public final class Demo {
     out.println("The bill (one charge per succeeded task; nothing for the others):");
     for (Charge c : charges(watcher, ids)) {
       out.printf(
-          "  %-22s %-20s %5s %7.3f s x %s %s/s = %s %s%n",
+          "  %-22s %-20s %5s %7.3f s x %s/s = %s%n",
           c.getRequestId(),
           c.getModel(),
           c.getTier(),
           c.getBillableMillis() / 1000.0,
-          money(c.getUnitPriceMicros()),
-          c.getCurrency(),
-          money(c.getAmountMicros()),
-          c.getCurrency());
+          Money.of(c.getUnitPriceMicros(), c.getCurrency()),
+          Money.of(c.getAmountMicros(), c.getCurrency()));
     }
     for (AccountTotal t : watcher.totals().values()) {
       if (t.getAccountId().equals(DemoRequests.ACCOUNT)) {
         out.printf(
-            "  day total for %s on %s: %s %s over %d tasks (every demo run of the day)%n",
+            "  day total for %s on %s: %s over %d tasks (every demo run of the day)%n",
             t.getAccountId(),
             t.getDay(),
-            money(t.getAmountMicros()),
-            t.getCurrency(),
+            Money.of(t.getAmountMicros(), t.getCurrency()),
             t.getTaskCount());
       }
     }
-  }
-
-  private static String money(long micros) {
-    return BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString();
   }
 }

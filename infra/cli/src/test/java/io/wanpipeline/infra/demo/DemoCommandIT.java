@@ -33,7 +33,7 @@ class DemoCommandIT {
                 System.getProperty("java.class.path"),
                 List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                 WanPipelineCli.class.getName(),
-                List.of("demo", "--data-dir", data.toString(), "--timeout", "PT3M"),
+                List.of("demo", "--data-dir", data.toString(), "--timeout", "3m"),
                 dir,
                 terminal,
                 Map.of()))) {
