@@ -88,8 +88,9 @@ public final class BillingService implements PipelineService {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // Kafka 5.0's behaviour, taken now: a processing error in the global thread goes to the
-    // processing handler (which fails, as before) and Streams stops warning at each start. Named
-    // by its key: its constant is deprecated, since in 5.0 this is the only behaviour.
+    // processing handler (which fails, as before). Named by its key: its constant is deprecated,
+    // since in 5.0 this is the only behaviour. (Kafka 4.4 still warns about it once per stream
+    // thread: its partition assignor builds a configuration of its own without this key.)
     props.put("processing.exception.handler.global.enabled", true);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());

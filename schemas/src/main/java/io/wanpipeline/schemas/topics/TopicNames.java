@@ -10,6 +10,7 @@ package io.wanpipeline.schemas.topics;
  * @param pollerDlq records the poller could not read (original key, value and headers, Kafka
  *     Streams' error headers)
  * @param billingDlq records billing could not read (as {@code pollerDlq})
+ * @param statusDlq records the status view could not read (as {@code pollerDlq})
  * @param billingCharges one Charge per billed request (key request_id)
  * @param billingTotals running totals (key account_id|day|currency, value AccountTotal)
  * @param billingUnpriced succeeded tasks that had no matching price (key request_id, TaskStatus)
@@ -27,6 +28,7 @@ public record TopicNames(
     String taskStatus,
     String pollerDlq,
     String billingDlq,
+    String statusDlq,
     String billingCharges,
     String billingTotals,
     String billingUnpriced,
@@ -46,6 +48,7 @@ public record TopicNames(
         prefix + "task-status",
         prefix + "poller-dlq",
         prefix + "billing-dlq",
+        prefix + "status-dlq",
         prefix + "billing-charges",
         prefix + "billing-totals",
         prefix + "billing-unpriced",

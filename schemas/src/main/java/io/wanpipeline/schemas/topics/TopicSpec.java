@@ -55,7 +55,7 @@ public record TopicSpec(
    * deleted by time: {@code billing-charges}, {@code billing-totals}, {@code billing-unpriced} and
    * {@code wan-prices} are compacted by their key (one record per request, total or price) and
    * kept; {@code task-status} is kept for {@code retention.taskStatus()} (for ever by default); the
-   * submission queue and the three dead-letter topics are never deleted by time (the dispatcher
+   * submission queue and the four dead-letter topics are never deleted by time (the dispatcher
    * deletes the queue records it has finished; a dead letter outlives any task-status retention,
    * since its original may be an event of that topic); the ledgers are compacted and deleted after
    * the dedupe retention; {@code video-requests} keeps unread input 7 days. docs/configuration.md
@@ -82,6 +82,7 @@ public record TopicSpec(
         new TopicSpec(names.taskStatus(), partitions, replicationFactor, status),
         new TopicSpec(names.pollerDlq(), partitions, replicationFactor, kept),
         new TopicSpec(names.billingDlq(), partitions, replicationFactor, kept),
+        new TopicSpec(names.statusDlq(), partitions, replicationFactor, kept),
         new TopicSpec(names.billingCharges(), partitions, replicationFactor, compacted),
         new TopicSpec(names.billingTotals(), partitions, replicationFactor, compacted),
         new TopicSpec(names.billingUnpriced(), partitions, replicationFactor, compacted),

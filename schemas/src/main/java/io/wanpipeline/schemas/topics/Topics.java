@@ -21,6 +21,7 @@ public final class Topics {
   private final Topic<String, TaskStatus> taskStatus;
   private final Topic<String, byte[]> pollerDlq;
   private final Topic<String, byte[]> billingDlq;
+  private final Topic<String, byte[]> statusDlq;
   private final Topic<String, Charge> billingCharges;
   private final Topic<String, AccountTotal> billingTotals;
   private final Topic<String, TaskStatus> billingUnpriced;
@@ -40,6 +41,7 @@ public final class Topics {
     this.taskStatus = new Topic<>(names.taskStatus(), Serdes.String(), statusSerde);
     this.pollerDlq = new Topic<>(names.pollerDlq(), Serdes.String(), Serdes.ByteArray());
     this.billingDlq = new Topic<>(names.billingDlq(), Serdes.String(), Serdes.ByteArray());
+    this.statusDlq = new Topic<>(names.statusDlq(), Serdes.String(), Serdes.ByteArray());
     this.billingCharges =
         new Topic<>(
             names.billingCharges(),
@@ -93,6 +95,11 @@ public final class Topics {
   /** {@code billing-dlq}: records billing could not read, as {@link #pollerDlq()}. */
   public Topic<String, byte[]> billingDlq() {
     return billingDlq;
+  }
+
+  /** {@code status-dlq}: records the status view could not read, as {@link #pollerDlq()}. */
+  public Topic<String, byte[]> statusDlq() {
+    return statusDlq;
   }
 
   /** {@code billing-charges}: key request_id. */

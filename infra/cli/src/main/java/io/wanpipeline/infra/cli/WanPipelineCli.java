@@ -120,6 +120,10 @@ public final class WanPipelineCli implements Callable<Integer> {
         System.out.println(
             "  billing http     " + billing + "/billing/totals, " + billing + "/billing/estimate");
       }
+      System.out.println(
+          "  status http      "
+              + stack.services().status().httpUrl()
+              + "/status/requests/<request_id>, /status/requests?account=<account_id>");
       String host = s.string("management.host", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
       stack
           .services()

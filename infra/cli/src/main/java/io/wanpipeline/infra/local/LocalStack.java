@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole pipeline on one machine: a KRaft broker (a child JVM, or an existing cluster), the
  * schema registry, s3proxy on a local folder (or an existing S3 endpoint), the Wan simulator (or a
- * real provider), and the four services in this JVM, wired exactly as their own mains wire them.
+ * real provider), and the five services in this JVM, wired exactly as their own mains wire them.
  *
  * <p>Over 400 lines: the start of broker, registry, S3, simulator and services, and their stop in
  * reverse, read as one sequence.
@@ -62,7 +62,7 @@ public final class LocalStack implements AutoCloseable {
    */
   public static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
-  /** How long the four services get to stop together before the rest of the stack stops anyway. */
+  /** How long the five services get to stop together before the rest of the stack stops anyway. */
   public static final Duration SERVICES_STOP_GRACE = Duration.ofSeconds(12);
 
   /** How long s3proxy gets after SIGTERM before it is killed. */
@@ -118,6 +118,7 @@ public final class LocalStack implements AutoCloseable {
       Path state = options.dataDir().resolve("state");
       values.put("poller.state-dir", state.resolve("poller").toString());
       values.put("billing.state-dir", state.resolve("billing").toString());
+      values.put("status.state-dir", state.resolve("status").toString());
       values.put("archiver.bucket", "wan-videos");
       // Archives in flight get 5 s at a stop (the rest are redone at the next start), so that the
       // services stop within SERVICES_STOP_GRACE.
@@ -159,7 +160,8 @@ public final class LocalStack implements AutoCloseable {
               "submitter.instance-id",
               "poller.instance-id",
               "archiver.instance-id",
-              "billing.instance-id")) {
+              "billing.instance-id",
+              "status.instance-id")) {
         if (base.find(key).isEmpty()) {
           values.put(key, INSTANCE_ID);
         }
@@ -176,6 +178,12 @@ public final class LocalStack implements AutoCloseable {
         // listen on loopback only, on a free port (see BillingService#httpUrl()).
         values.put("billing.http.host", "127.0.0.1");
         values.put("billing.http.port", "0");
+      }
+      if (base.find("status.http.port").isEmpty()) {
+        // The status view's API has no authentication either: loopback, a free port
+        // (StatusService#httpUrl()).
+        values.put("status.http.host", "127.0.0.1");
+        values.put("status.http.port", "0");
       }
       if (base.find("provider.default.base-url").isEmpty()
           && base.find("provider.accounts").isEmpty()) {

@@ -12,11 +12,14 @@ import io.wanpipeline.runtime.management.ManagementServer;
 import io.wanpipeline.runtime.management.ManagementSettings;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
+import io.wanpipeline.status.StatusMain;
+import io.wanpipeline.status.StatusService;
 import io.wanpipeline.submitter.SubmitterMain;
 import io.wanpipeline.submitter.SubmitterService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The four services in one JVM, each built by its own main's factory from the same settings, so the
+ * The five services in one JVM, each built by its own main's factory from the same settings, so the
  * local stack runs exactly what the deployables run. Each serves its own {@code /healthz}, {@code
- * /readyz} and {@code /metrics} ({@link ManagementServer}): submitter, poller, archiver and billing
- * on {@code management.port} + 0, 1, 2 and 3 ({@value ManagementSettings#DEFAULT_PORT} to 9467 by
- * default; with 0 each takes a free port, with -1 none is served).
+ * /readyz} and {@code /metrics} ({@link ManagementServer}): submitter, poller, archiver, billing
+ * and the status view on {@code management.port} + 0, 1, 2, 3 and 4 ({@value
+ * ManagementSettings#DEFAULT_PORT} to 9468 by default; with 0 each takes a free port, with -1 none
+ * is served).
  */
 public final class PipelineServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineServices.class);
@@ -39,6 +43,7 @@ public final class PipelineServices implements AutoCloseable {
   private final PollerService poller;
   private final ArchiverService archiver;
   private final BillingService billing;
+  private final StatusService status;
   private final Map<String, ManagementServer> management;
 
   private PipelineServices(
@@ -46,25 +51,31 @@ public final class PipelineServices implements AutoCloseable {
       PollerService poller,
       ArchiverService archiver,
       BillingService billing,
+      StatusService status,
       Map<String, ManagementServer> management) {
     this.submitter = submitter;
     this.poller = poller;
     this.archiver = archiver;
     this.billing = billing;
+    this.status = status;
     this.management = management;
   }
 
-  /** Builds and starts the four services and their management endpoints. */
+  /** Builds and starts the five services and their management endpoints. */
   public static PipelineServices start(Settings settings, Clock clock) {
     ManagementSettings base = ManagementSettings.from(settings);
     Map<String, ManagementServer> management = new LinkedHashMap<>();
     BillingService billing = BillingMain.create(settings, clock);
+    StatusService status = null;
     ArchiverService archiver = null;
     PollerService poller = null;
     SubmitterService submitter = null;
     try {
       serve("billing", 3, base, billing, management);
       billing.start();
+      status = StatusMain.create(settings, clock);
+      serve("status", 4, base, status, management);
+      status.start();
       archiver = ArchiverMain.create(settings, clock);
       serve("archiver", 2, base, archiver, management);
       archiver.start();
@@ -74,9 +85,10 @@ public final class PipelineServices implements AutoCloseable {
       submitter = SubmitterMain.create(settings, clock);
       serve("submitter", 0, base, submitter, management);
       submitter.start();
-      return new PipelineServices(submitter, poller, archiver, billing, orderedByPort(management));
+      return new PipelineServices(
+          submitter, poller, archiver, billing, status, orderedByPort(management));
     } catch (RuntimeException e) {
-      closeAll(submitter, poller, archiver, billing);
+      closeAll(submitter, poller, archiver, billing, status);
       management.values().forEach(ManagementServer::close);
       throw e;
     }
@@ -97,7 +109,7 @@ public final class PipelineServices implements AutoCloseable {
 
   private static Map<String, ManagementServer> orderedByPort(Map<String, ManagementServer> m) {
     Map<String, ManagementServer> ordered = new LinkedHashMap<>();
-    for (String name : List.of("submitter", "poller", "archiver", "billing")) {
+    for (String name : List.of("submitter", "poller", "archiver", "billing", "status")) {
       if (m.containsKey(name)) {
         ordered.put(name, m.get(name));
       }
@@ -107,7 +119,7 @@ public final class PipelineServices implements AutoCloseable {
 
   /**
    * The port of each service's management endpoints, by service name (submitter, poller, archiver,
-   * billing); empty when none is served.
+   * billing, status); empty when none is served.
    */
   public Map<String, Integer> managementPorts() {
     Map<String, Integer> ports = new LinkedHashMap<>();
@@ -131,9 +143,13 @@ public final class PipelineServices implements AutoCloseable {
     return billing;
   }
 
+  public StatusService status() {
+    return status;
+  }
+
   /**
-   * The first of the four services found unable to work ({@link PipelineService#failure()}), with
-   * its name; empty while all four work.
+   * The first of the five services found unable to work ({@link PipelineService#failure()}), with
+   * its name; empty while all five work.
    */
   public Optional<Failed> failure() {
     Map<String, PipelineService> byName = new LinkedHashMap<>();
@@ -141,6 +157,7 @@ public final class PipelineServices implements AutoCloseable {
     byName.put("poller", poller);
     byName.put("archiver", archiver);
     byName.put("billing", billing);
+    byName.put("status", status);
     for (Map.Entry<String, PipelineService> e : byName.entrySet()) {
       Optional<Throwable> cause = e.getValue().failure();
       if (cause.isPresent()) {
@@ -158,7 +175,7 @@ public final class PipelineServices implements AutoCloseable {
    */
   public record Failed(String service, Throwable cause) {}
 
-  /** Stops the four services together and waits until each has stopped. */
+  /** Stops the five services together and waits until each has stopped. */
   @Override
   public void close() {
     try {
@@ -169,7 +186,7 @@ public final class PipelineServices implements AutoCloseable {
   }
 
   /**
-   * Stops the four services together (each commits what it has done and leaves its groups) and
+   * Stops the five services together (each commits what it has done and leaves its groups) and
    * waits up to {@code grace} for them.
    *
    * @return true if every service stopped within {@code grace}; false if some are still stopping
@@ -178,7 +195,7 @@ public final class PipelineServices implements AutoCloseable {
    */
   public boolean stop(Duration grace) throws InterruptedException {
     List<Thread> stoppers = new ArrayList<>();
-    for (PipelineService s : List.of(submitter, poller, archiver, billing)) {
+    for (PipelineService s : Arrays.asList(submitter, poller, archiver, billing, status)) {
       if (s != null) {
         Thread t = new Thread(() -> closeQuietly(s), "stop-" + s.getClass().getSimpleName());
         t.setDaemon(true);

@@ -42,7 +42,7 @@ class ImageIT {
 
   /** The services' own modules: a service never ships another's. */
   private static final List<String> SERVICES =
-      List.of("submitter", "poller", "archiver", "billing");
+      List.of("submitter", "poller", "archiver", "billing", "status");
 
   static Stream<Arguments> images() {
     return Stream.of(
@@ -50,6 +50,7 @@ class ImageIT {
         Arguments.of("poller", "poller"),
         Arguments.of("archiver", "archiver"),
         Arguments.of("billing", "billing"),
+        Arguments.of("status", "status"),
         Arguments.of("infra/cli", "wan-pipeline"));
   }
 

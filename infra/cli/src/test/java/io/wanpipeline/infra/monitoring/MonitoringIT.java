@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus (Debian's {@code prometheus}, installed by {@code .ci/run} when missing)
- * scrapes the four services of a running local stack, with the alert rules loaded, while the demo's
+ * scrapes the five services of a running local stack, with the alert rules loaded, while the demo's
  * requests go through, plus a request the provider refuses and an unreadable record on each input
  * topic. Every series the Grafana dashboard and the alert rules name must then exist, every
  * dashboard query must run, and every rule must evaluate without error. The dashboard's panels,
@@ -109,8 +109,8 @@ class MonitoringIT {
             .untilAsserted(() -> assertThat(missing(api, names)).isEmpty());
 
         assertThat(query(api, "up{job=\"wan-pipeline\"} == 1").size())
-            .as("the four services' targets up")
-            .isEqualTo(4);
+            .as("the five services' targets up")
+            .isEqualTo(5);
         for (String e : MonitoringFiles.dashboardExpressions()) {
           query(api, MonitoringFiles.forPrometheus(e)); // fails on an error
         }
@@ -125,9 +125,12 @@ class MonitoringIT {
             .hasSize(MonitoringFiles.ruleExpressions().size())
             .allMatch(r -> r.endsWith("=ok"));
 
-        // Both Streams services dead-lettered the task-status record they could not read.
+        // The three Streams services dead-lettered the task-status record they could not read.
         for (Topic<String, byte[]> dlq :
-            List.of(stack.topics().pollerDlq(), stack.topics().billingDlq())) {
+            List.of(
+                stack.topics().pollerDlq(),
+                stack.topics().billingDlq(),
+                stack.topics().statusDlq())) {
           try (TopicLog<byte[]> log = new TopicLog<>(stack.bootstrapServers(), dlq)) {
             await(dlq.name())
                 .atMost(Duration.ofSeconds(30))

@@ -29,7 +29,7 @@ import org.w3c.dom.NodeList;
  */
 class ModuleBoundariesTest {
   private static final List<String> SERVICES =
-      List.of("submitter", "poller", "archiver", "billing");
+      List.of("submitter", "poller", "archiver", "billing", "status");
   private static JavaClasses classes;
 
   @BeforeAll

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * {@code _FILE} form.
  */
 final class ConfigurationReference {
-  static final List<String> SERVICES = List.of("submitter", "poller", "archiver", "billing");
+  static final List<String> SERVICES =
+      List.of("submitter", "poller", "archiver", "billing", "status");
   private static final Pattern SECTION = Pattern.compile("^## (\\d+)\\. (.*)$");
   private static final Pattern KEY_CELL = Pattern.compile("^`([a-z0-9.<>_ -]+)`$");
   private static final Pattern PLACEHOLDER = Pattern.compile("<[^>]+>");
@@ -66,7 +67,8 @@ final class ConfigurationReference {
         continue;
       }
       Matcher key = KEY_CELL.matcher(cells.get(0));
-      if (!keyTable || !key.matches() || section < 2 || section > 6) {
+      // Section 2 holds the common keys; a section titled after a service, that service's.
+      if (!keyTable || !key.matches() || section < 2) {
         continue;
       }
       boolean secret = typeColumn >= 0 && cells.get(typeColumn).contains("**secret**");

@@ -113,7 +113,7 @@ class DeploymentFilesTest {
         .forEach(c -> configMaps.put(c.getMetadata().getName(), c.getData()));
     for (String service : ConfigurationReference.SERVICES) {
       PodTemplateSpec pod = podTemplate(objects, service);
-      boolean stateful = service.equals("poller") || service.equals("billing");
+      boolean stateful = List.of("poller", "billing", "status").contains(service);
       checkPod(service, pod.getSpec(), configMaps, problems);
       assertThat(podDisruptionBudget(objects, pod))
           .as("%s: a PodDisruptionBudget selecting its pods", service)

@@ -45,6 +45,7 @@ class TopicRetentionIT {
       assertRetention(configs, names.videoRequestsDlq(), "delete", FOREVER);
       assertRetention(configs, names.pollerDlq(), "delete", FOREVER);
       assertRetention(configs, names.billingDlq(), "delete", FOREVER);
+      assertRetention(configs, names.statusDlq(), "delete", FOREVER);
       assertRetention(configs, names.videoRequests(), "delete", WEEK);
       assertRetention(configs, names.submissions(), "compact,delete", WEEK);
       assertRetention(configs, names.submissionDispatch(), "compact,delete", WEEK);
@@ -93,6 +94,7 @@ class TopicRetentionIT {
         names.taskStatus(),
         names.pollerDlq(),
         names.billingDlq(),
+        names.statusDlq(),
         names.billingCharges(),
         names.billingTotals(),
         names.billingUnpriced(),

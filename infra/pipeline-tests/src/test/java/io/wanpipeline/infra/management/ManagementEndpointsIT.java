@@ -13,6 +13,7 @@ import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.PipelineService;
+import io.wanpipeline.status.StatusMain;
 import io.wanpipeline.submitter.SubmitterMain;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,6 +93,22 @@ class ManagementEndpointsIT {
         BillingMain::create,
         Map.of("billing.state-dir", stateDir.resolve("billing").toString()),
         List.of("kafka_stream_", "wan_billing_unpriced_total{service=\"billing\"} 0.0"));
+  }
+
+  @Test
+  void theStatusViewIsReadyWhenItsStreamsClientRuns(PipelineEnv env) {
+    assertReadyAndMeasured(
+        env,
+        Service.STATUS,
+        StatusMain::create,
+        Map.of(
+            "status.state-dir",
+            stateDir.resolve("status").toString(),
+            "status.http.port",
+            "0",
+            "status.http.host",
+            "127.0.0.1"),
+        List.of("kafka_stream_", "service=\"status\""));
   }
 
   @Test

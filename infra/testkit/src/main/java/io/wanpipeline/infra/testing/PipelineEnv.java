@@ -32,7 +32,8 @@ public final class PipelineEnv implements AutoCloseable {
     SUBMITTER("submitter.group-id"),
     POLLER("poller.application-id"),
     ARCHIVER("archiver.group-id"),
-    BILLING("billing.application-id");
+    BILLING("billing.application-id"),
+    STATUS("status.application-id");
 
     private final String groupKey;
 

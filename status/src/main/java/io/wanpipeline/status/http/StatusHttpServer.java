@@ -1,0 +1,357 @@
+package io.wanpipeline.status.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wanpipeline.status.http.StatusQueries.Selection;
+import io.wanpipeline.status.view.LifecycleJson;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The status view's HTTP API (Jetty), read-only:
+ *
+ * <ul>
+ *   <li>{@code GET /status/requests/{request_id}}: one request's lifecycle, from whichever instance
+ *       holds it (404 when no event of it was read yet);
+ *   <li>{@code GET /status/requests?account=A&batch=B&in_flight=true&limit=N}: the requests that
+ *       match every given criterion (at least one), gathered from every instance, the most recently
+ *       updated first, at most {@code limit} ({@value #DEFAULT_LIMIT} by default, at most {@value
+ *       #MAX_LIMIT});
+ *   <li>{@code GET /status/batches/{batch_id}}: the batch's requests counted by latest state;
+ *   <li>{@code /status/local/...}: the same from this instance only (what the others ask).
+ * </ul>
+ *
+ * Bad input answers 400 with a message; a store not yet queryable or an instance that does not
+ * answer gives 503.
+ */
+public final class StatusHttpServer implements AutoCloseable {
+  /** Requests answered by a list query unless {@code limit} says otherwise. */
+  public static final int DEFAULT_LIMIT = 100;
+
+  /** The most requests one list query answers. */
+  public static final int MAX_LIMIT = 1000;
+
+  private static final Logger log = LoggerFactory.getLogger(StatusHttpServer.class);
+  private static final String JSON_TYPE = "application/json";
+  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
+  private static final String REQUESTS = "/status/requests";
+  private static final String BATCHES = "/status/batches/";
+  private static final String LOCAL = "/status/local";
+
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final Server server;
+  private final ServerConnector connector;
+  private final HttpClient peers =
+      HttpClient.newBuilder()
+          .connectTimeout(PEER_TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+  private volatile StatusQueries queries;
+
+  /** A server on {@code host:port} (0 = any free port); not started. */
+  public StatusHttpServer(String host, int port) {
+    QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+    pool.setName("status-http");
+    pool.setDaemon(true);
+    server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    server.addConnector(connector);
+    server.setHandler(new Routes());
+  }
+
+  /**
+   * Binds and starts serving; until {@link #serve} is called every request answers 503.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress start() {
+    try {
+      server.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("status HTTP server could not start", e);
+    }
+    return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+  }
+
+  /** True from a successful {@link #start()} until the server stops (closed, or failed). */
+  public boolean serving() {
+    return server.isRunning();
+  }
+
+  /** Starts answering from {@code queries}. */
+  public void serve(StatusQueries queries) {
+    this.queries = queries;
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("Status HTTP server did not stop cleanly: port={}", connector.getLocalPort(), e);
+    }
+  }
+
+  private final class Routes extends Handler.Abstract {
+    @Override
+    public boolean handle(Request req, Response res, Callback cb) {
+      String path = Request.getPathInContext(req);
+      if (!path.startsWith("/status/")) {
+        return false;
+      }
+      try {
+        StatusQueries q = queries;
+        if (q == null) {
+          write(res, cb, 503, error("the status view is starting"));
+        } else if (!req.getMethod().equals("GET")) {
+          write(res, cb, 405, error("the status API is read-only: GET only"));
+        } else {
+          boolean local = path.startsWith(LOCAL + "/");
+          String route = local ? "/status" + path.substring(LOCAL.length()) : path;
+          answer(q, req, res, cb, route, local);
+        }
+      } catch (BadRequest e) {
+        write(res, cb, 400, error(e.getMessage()));
+      } catch (Unavailable | InvalidStateStoreException e) {
+        log.debug("Status query not answerable now: path={}, reason={}", path, e.getMessage());
+        write(res, cb, 503, error("not available now, retry: " + e.getMessage()));
+      }
+      return true;
+    }
+  }
+
+  private void answer(
+      StatusQueries q, Request req, Response res, Callback cb, String route, boolean local) {
+    if (route.startsWith(REQUESTS + "/")) {
+      String id = id(route.substring(REQUESTS.length() + 1), "request_id");
+      Optional<JsonNode> found = local ? localRequest(q, id) : request(q, id);
+      if (found.isPresent()) {
+        write(res, cb, 200, found.get());
+      } else {
+        write(res, cb, 404, error("no event of request " + id + " has been read"));
+      }
+    } else if (route.equals(REQUESTS)) {
+      Fields f = Request.extractQueryParameters(req, StandardCharsets.UTF_8);
+      write(res, cb, 200, requests(q, f, local));
+    } else if (route.startsWith(BATCHES)) {
+      String batch = id(route.substring(BATCHES.length()), "batch_id");
+      write(res, cb, 200, batch(q, batch, local));
+    } else {
+      write(res, cb, 404, error("no such route: " + route));
+    }
+  }
+
+  private Optional<JsonNode> localRequest(StatusQueries q, String id) {
+    return q.localRequest(id).map(l -> LifecycleJson.of(mapper, l));
+  }
+
+  private Optional<JsonNode> request(StatusQueries q, String id) {
+    URI owner = q.owner(id);
+    if (owner.equals(q.self())) {
+      return localRequest(q, id);
+    }
+    return fetch(owner, "/status/local/requests/" + id);
+  }
+
+  private ObjectNode requests(StatusQueries q, Fields f, boolean local) {
+    String account = optionalId(f.getValue("account"), "account");
+    String batch = optionalId(f.getValue("batch"), "batch");
+    String inFlightText = f.getValue("in_flight");
+    if (inFlightText != null && !inFlightText.equals("true") && !inFlightText.equals("false")) {
+      throw new BadRequest("in_flight must be true or false");
+    }
+    boolean inFlight = "true".equals(inFlightText);
+    if (account == null && batch == null && !inFlight) {
+      throw new BadRequest("give account, batch or in_flight=true");
+    }
+    int limit = limit(f.getValue("limit"));
+    Selection selection = new Selection(account, batch, inFlight);
+    List<JsonNode> found = new ArrayList<>();
+    if (local) {
+      q.localRequests(selection, limit).forEach(l -> found.add(LifecycleJson.of(mapper, l)));
+    } else {
+      String query = query(selection, limit);
+      for (URI instance : q.instances()) {
+        if (instance.equals(q.self())) {
+          q.localRequests(selection, limit).forEach(l -> found.add(LifecycleJson.of(mapper, l)));
+        } else {
+          fetch(instance, "/status/local/requests?" + query)
+              .orElseThrow(() -> new Unavailable("instance " + instance + " answered nothing"))
+              .path("requests")
+              .forEach(found::add);
+        }
+      }
+    }
+    found.sort(
+        Comparator.comparing((JsonNode n) -> n.path("updated_at").asText())
+            .reversed()
+            .thenComparing(n -> n.path("request_id").asText()));
+    ObjectNode out = mapper.createObjectNode();
+    out.put("account", account);
+    out.put("batch", batch);
+    out.put("in_flight", inFlight);
+    out.put("limit", limit);
+    out.put("truncated", found.size() > limit);
+    ArrayNode list = out.putArray("requests");
+    found.stream().limit(limit).forEach(list::add);
+    return out;
+  }
+
+  private ObjectNode batch(StatusQueries q, String batch, boolean local) {
+    Map<String, Long> counts = new TreeMap<>();
+    if (local) {
+      counts.putAll(q.localBatchCounts(batch));
+    } else {
+      for (URI instance : q.instances()) {
+        if (instance.equals(q.self())) {
+          q.localBatchCounts(batch).forEach((state, n) -> counts.merge(state, n, Long::sum));
+        } else {
+          fetch(instance, "/status/local/batches/" + batch)
+              .orElseThrow(() -> new Unavailable("instance " + instance + " answered nothing"))
+              .path("counts")
+              .properties()
+              .forEach(e -> counts.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+        }
+      }
+    }
+    ObjectNode out = mapper.createObjectNode();
+    out.put("batch_id", batch);
+    out.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+    ObjectNode byState = out.putObject("counts");
+    counts.forEach(byState::put);
+    return out;
+  }
+
+  /** Another instance's answer to {@code path}: its JSON, or empty on 404. */
+  private Optional<JsonNode> fetch(URI instance, String path) {
+    try {
+      HttpResponse<String> r =
+          peers.send(
+              HttpRequest.newBuilder(instance.resolve(path)).timeout(PEER_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 404) {
+        return Optional.empty();
+      }
+      if (r.statusCode() != 200) {
+        throw new Unavailable("instance " + instance + " answered " + r.statusCode());
+      }
+      return Optional.of(mapper.readTree(r.body()));
+    } catch (IOException e) {
+      throw new Unavailable("instance " + instance + " did not answer");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted");
+    }
+  }
+
+  private static String query(Selection s, int limit) {
+    StringBuilder q = new StringBuilder("limit=").append(limit);
+    if (s.account() != null) {
+      q.append("&account=").append(URLEncoder.encode(s.account(), StandardCharsets.UTF_8));
+    }
+    if (s.batch() != null) {
+      q.append("&batch=").append(URLEncoder.encode(s.batch(), StandardCharsets.UTF_8));
+    }
+    if (s.inFlight()) {
+      q.append("&in_flight=true");
+    }
+    return q.toString();
+  }
+
+  private static String id(String value, String name) {
+    if (!ID.matcher(value).matches()) {
+      throw new BadRequest(name + " must be 1-255 characters of [A-Za-z0-9._:-]");
+    }
+    return value;
+  }
+
+  private static String optionalId(String value, String name) {
+    return value == null || value.isEmpty() ? null : id(value, name);
+  }
+
+  private static int limit(String value) {
+    if (value == null || value.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new BadRequest("limit must be 1 to " + MAX_LIMIT);
+  }
+
+  private ObjectNode error(String message) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("error", message);
+    return n;
+  }
+
+  private void write(Response res, Callback cb, int status, JsonNode body) {
+    res.setStatus(status);
+    res.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
+    String text;
+    try {
+      text = mapper.writeValueAsString(body);
+    } catch (IOException e) {
+      res.setStatus(500);
+      text = "{\"error\":\"answer could not be written\"}";
+    }
+    Content.Sink.write(res, true, text, cb);
+  }
+
+  private static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

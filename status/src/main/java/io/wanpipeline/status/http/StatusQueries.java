@@ -1,0 +1,40 @@
+package io.wanpipeline.status.http;
+
+import io.wanpipeline.events.internal.RequestLifecycle;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the status HTTP API asks the running view; each instance holds some partitions. */
+public interface StatusQueries {
+  /** The request's lifecycle if this instance holds it. */
+  Optional<RequestLifecycle> localRequest(String requestId);
+
+  /** The instance whose store holds {@code requestId} (this one or another). */
+  URI owner(String requestId);
+
+  /**
+   * The requests this instance holds that match {@code selection}, the most recently updated first,
+   * at most {@code limit}.
+   */
+  List<RequestLifecycle> localRequests(Selection selection, int limit);
+
+  /** This instance's requests of {@code batchId}, counted by latest state. */
+  Map<String, Long> localBatchCounts(String batchId);
+
+  /** Every instance of the view (for queries that gather from all). */
+  List<URI> instances();
+
+  /** This instance's advertised URL. */
+  URI self();
+
+  /**
+   * Which requests: of an account, of a batch, in flight, or a combination (all must hold).
+   *
+   * @param account account_id, or null
+   * @param batch batch id, or null
+   * @param inFlight only requests not in a terminal state
+   */
+  record Selection(String account, String batch, boolean inFlight) {}
+}

@@ -1,0 +1,35 @@
+package io.wanpipeline.status.view;
+
+/**
+ * The keys of the status view's index store, beside the requests store (both partitioned by
+ * request_id, so each instance indexes the requests it holds). Ids never hold {@code |} (the id
+ * grammar; batch ids too, {@link Lifecycles#batch}), so a prefix names exactly one account or
+ * batch.
+ *
+ * <ul>
+ *   <li>{@code account|<account_id>|<request_id>} and {@code batch|<batch_id>|<request_id>}: the
+ *       request's latest state;
+ *   <li>{@code inflight|<request_id>}: the request's account, present while it is in flight.
+ * </ul>
+ */
+public final class IndexKeys {
+  private IndexKeys() {}
+
+  /** The prefix of every request of {@code accountId}. */
+  public static String account(String accountId) {
+    return "account|" + accountId + "|";
+  }
+
+  /** The prefix of every request of {@code batchId}. */
+  public static String batch(String batchId) {
+    return "batch|" + batchId + "|";
+  }
+
+  /** The prefix of every request in flight. */
+  public static final String IN_FLIGHT = "inflight|";
+
+  /** The request id at the end of an index key. */
+  public static String requestId(String key) {
+    return key.substring(key.lastIndexOf('|') + 1);
+  }
+}
