@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.cli;
 
+import io.wanpipeline.infra.batch.BatchCommand;
 import io.wanpipeline.infra.demo.Demo;
 import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
@@ -28,13 +29,16 @@ import picocli.CommandLine.Option;
     versionProvider = WanPipelineCli.Version.class,
     description =
         "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, estimates,"
-            + " prices. The benchmarks ship in their own jar: ./wan-pipeline bench --help.",
+            + " prices, batches, request status. The benchmarks ship in their own jar:"
+            + " ./wan-pipeline bench --help.",
     subcommands = {
       WanPipelineCli.Local.class,
       WanPipelineCli.DemoCommand.class,
       WanPipelineCli.Simulator.class,
       EstimateCommand.class,
-      PublishPricesCommand.class
+      PublishPricesCommand.class,
+      RequestStatusCommand.class,
+      BatchCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
 
@@ -56,7 +60,7 @@ public final class WanPipelineCli implements Callable<Integer> {
    * subcommand, durations read as the configuration reads them ({@code 5m}, {@code 90s}, {@code
    * PT5M}).
    */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new WanPipelineCli());
     cli.registerConverter(Duration.class, value -> Settings.parseDuration("duration", value));
     return cli;
