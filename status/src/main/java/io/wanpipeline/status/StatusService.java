@@ -4,6 +4,7 @@ import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEA
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
@@ -21,6 +22,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -263,6 +265,43 @@ public final class StatusService implements PipelineService {
           && (selection.batch() == null
               || selection.batch().equals(Lifecycles.batch(lifecycle.getLatest()).orElse(null)))
           && (!selection.inFlight() || Lifecycles.inFlight(lifecycle));
+    }
+
+    @Override
+    public Optional<Charge> localCharge(String requestId) {
+      ReadOnlyKeyValueStore<String, Charge> charges =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  StatusTopology.CHARGES_STORE, QueryableStoreTypes.keyValueStore()));
+      return Optional.ofNullable(charges.get(requestId));
+    }
+
+    @Override
+    public List<RequestLifecycle> localBatchPage(String batchId, String after, int limit) {
+      String prefix = IndexKeys.batch(batchId);
+      // Index keys of one batch sort by request_id; '|' (0x7C) sorts after every id character,
+      // so prefix + '|' is past the batch's last key. The store of an instance is one store per
+      // partition, each iterated in turn: the ids are gathered and sorted before the page is cut.
+      String from = after == null ? prefix : prefix + after + "\0";
+      List<String> ids = new ArrayList<>();
+      try (KeyValueIterator<String, String> it = index().range(from, prefix + "|")) {
+        while (it.hasNext()) {
+          ids.add(IndexKeys.requestId(it.next().key));
+        }
+      }
+      Collections.sort(ids);
+      ReadOnlyKeyValueStore<String, RequestLifecycle> requests = requests();
+      List<RequestLifecycle> page = new ArrayList<>();
+      for (String id : ids) {
+        if (page.size() == limit) {
+          break;
+        }
+        RequestLifecycle lifecycle = requests.get(id);
+        if (lifecycle != null) {
+          page.add(lifecycle);
+        }
+      }
+      return page;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.wanpipeline.status;
 
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.schemas.serde.AvroSerde;
@@ -19,7 +20,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The status view's topology: every {@code task-status} event folds into its request's {@link
  * RequestLifecycle} ({@link #REQUESTS_STORE}) and updates the request's entries in {@link
- * #INDEX_STORE} (by account, by batch, in flight; {@link IndexKeys}). Both stores are local to the
+ * #INDEX_STORE} (by account, by batch, in flight; {@link IndexKeys}); every {@code billing-charges}
+ * record is kept as the request's charge ({@link #CHARGES_STORE}). The stores are local to the
  * partition of the request, and changelogged.
  */
 public final class StatusTopology {
@@ -30,6 +32,12 @@ public final class StatusTopology {
 
   /** {@link IndexKeys} to the request's latest state (or account, for in-flight entries). */
   public static final String INDEX_STORE = "status-index";
+
+  /**
+   * request_id to its {@link Charge}, copied from {@code billing-charges} (keyed and partitioned as
+   * {@code task-status}, so a request's charge is in the same task as its lifecycle).
+   */
+  public static final String CHARGES_STORE = "status-charges";
 
   /** The topology over {@code topics}. */
   public static Topology build(Topics topics) {
@@ -42,11 +50,40 @@ public final class StatusTopology {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.String()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CHARGES_STORE),
+            Serdes.String(),
+            topics.billingCharges().valueSerde()));
     builder.stream(
             topics.taskStatus().name(),
             Consumed.with(topics.taskStatus().keySerde(), topics.taskStatus().valueSerde()))
-        .process(LifecycleUpdater::new, REQUESTS_STORE, INDEX_STORE);
+        // Also connected to the charges store: that makes both inputs one sub-topology, so the
+        // tasks of a partition hold its lifecycles and its charges (Kafka Streams then checks
+        // that task-status and billing-charges have as many partitions).
+        .process(LifecycleUpdater::new, REQUESTS_STORE, INDEX_STORE, CHARGES_STORE);
+    builder.stream(
+            topics.billingCharges().name(),
+            Consumed.with(topics.billingCharges().keySerde(), topics.billingCharges().valueSerde()))
+        .process(ChargeKeeper::new, CHARGES_STORE);
     return builder.build();
+  }
+
+  /** Keeps each request's charge beside its lifecycle. */
+  static final class ChargeKeeper implements Processor<String, Charge, Void, Void> {
+    private KeyValueStore<String, Charge> charges;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      charges = context.getStateStore(CHARGES_STORE);
+    }
+
+    @Override
+    public void process(Record<String, Charge> record) {
+      if (record.value() != null) {
+        charges.put(record.value().getRequestId(), record.value());
+      }
+    }
   }
 
   /** Folds one event into its request's lifecycle and index entries. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.testing.PipelineEnv;
@@ -75,11 +76,17 @@ class StatusHttpIT {
       }
     }
 
+    // Billing's charge of the archived request 3.
+    env.send(env.topics().billingCharges(), "req-3", charge("req-3", 500_000));
+
     await()
         .atMost(WAIT)
         .ignoreExceptions()
         .untilAsserted(
             () -> {
+              assertThat(
+                      get(a, "/status/requests/req-3").path("cost").path("amount_micros").asLong())
+                  .isEqualTo(500_000);
               assertThat(a.state()).isEqualTo(KafkaStreams.State.RUNNING);
               assertThat(b.state()).isEqualTo(KafkaStreams.State.RUNNING);
               for (StatusService s : List.of(a, b)) {
@@ -121,6 +128,28 @@ class StatusHttpIT {
       assertThat(batch.path("counts").path("ARCHIVED").asLong()).isEqualTo(4);
       assertThat(batch.path("counts").path("RUNNING").asLong()).isEqualTo(6);
 
+      // The batch's requests page by page, in request_id order, from both instances.
+      List<String> paged = new ArrayList<>();
+      String after = null;
+      int pages = 0;
+      do {
+        JsonNode page =
+            get(
+                s,
+                "/status/batches/nightly/requests?limit=3"
+                    + (after == null ? "" : "&after=" + after));
+        page.path("requests").forEach(r -> paged.add(r.path("request_id").asText()));
+        after = page.path("next_after").isNull() ? null : page.path("next_after").asText();
+        pages++;
+      } while (after != null && pages < 10);
+      assertThat(paged)
+          .isSorted()
+          .containsExactlyInAnyOrder(
+              "req-0", "req-1", "req-2", "req-3", "req-4", "req-5", "req-6", "req-7", "req-8",
+              "req-9");
+      assertThat(pages).isBetween(4, 5);
+      assertThat(archived.path("cost").path("currency").asText()).isEqualTo("CNY");
+
       JsonNode limited = get(s, "/status/requests?account=acme&limit=2");
       assertThat(limited.path("requests")).hasSize(2);
       assertThat(limited.path("truncated").asBoolean()).isTrue();
@@ -157,6 +186,25 @@ class StatusHttpIT {
             .setEventTime(TaskStatuses.T0.plusSeconds(second))
             .build();
     env.send(env.topics().taskStatus(), status.getRequestId(), status);
+  }
+
+  private static Charge charge(String requestId, long micros) {
+    return Charge.newBuilder()
+        .setRequestId(requestId)
+        .setAccountId("acme")
+        .setProviderAccount("default")
+        .setModel(TaskStatuses.MODEL)
+        .setTaskId("task-" + requestId)
+        .setTier("480P")
+        .setAudio(false)
+        .setBillableMillis(5_000)
+        .setUnitPriceMicros(micros / 5)
+        .setAmountMicros(micros)
+        .setCurrency("CNY")
+        .setPriceEffectiveFrom(java.time.Instant.EPOCH)
+        .setCompletedAt(TaskStatuses.T0)
+        .setDay("2026-03-01")
+        .build();
   }
 
   private static Set<String> ids(JsonNode answer) {

@@ -3,6 +3,7 @@ package io.wanpipeline.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wanpipeline.events.ArchiveLocation;
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
 import io.wanpipeline.events.TaskState;
@@ -137,6 +138,37 @@ class StatusTopologyTest {
     assertThat(lifecycle.getTransitions().get(0).getState()).isEqualTo(TaskState.SUBMITTED);
     assertThat(lifecycle.getTransitions().get(Lifecycles.MAX_TRANSITIONS - 1).getEventTime())
         .isEqualTo(T0.plusSeconds(events - 1));
+  }
+
+  @Test
+  void keepsEachRequestsChargeFromBillingCharges() {
+    send(event("r1", TaskState.SUCCEEDED, 0));
+    TestInputTopic<String, Charge> charges =
+        driver.createInputTopic(
+            topics.billingCharges().name(),
+            topics.billingCharges().keySerde().serializer(),
+            topics.billingCharges().valueSerde().serializer());
+    Charge charge =
+        Charge.newBuilder()
+            .setRequestId("r1")
+            .setAccountId("acme")
+            .setProviderAccount("default")
+            .setModel(TaskStatuses.MODEL)
+            .setTaskId("task-r1")
+            .setTier("480P")
+            .setAudio(false)
+            .setBillableMillis(5_000)
+            .setUnitPriceMicros(100_000)
+            .setAmountMicros(500_000)
+            .setCurrency("CNY")
+            .setPriceEffectiveFrom(Instant.EPOCH)
+            .setCompletedAt(T0)
+            .setDay("2026-03-01")
+            .build();
+    charges.pipeInput("r1", charge);
+
+    KeyValueStore<String, Charge> store = driver.getKeyValueStore(StatusTopology.CHARGES_STORE);
+    assertThat(store.get("r1")).isEqualTo(charge);
   }
 
   private void send(TaskStatus.Builder event) {

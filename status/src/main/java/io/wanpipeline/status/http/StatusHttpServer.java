@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.status.http.StatusQueries.Selection;
 import io.wanpipeline.status.view.LifecycleJson;
 import java.io.IOException;
@@ -69,6 +70,7 @@ public final class StatusHttpServer implements AutoCloseable {
   private static final String REQUESTS = "/status/requests";
   private static final String BATCHES = "/status/batches/";
   private static final String LOCAL = "/status/local";
+  private static final String BATCH_REQUESTS = "/requests";
 
   private final ObjectMapper mapper = new ObjectMapper();
   private final Server server;
@@ -169,6 +171,22 @@ public final class StatusHttpServer implements AutoCloseable {
     } else if (route.equals(REQUESTS)) {
       Fields f = Request.extractQueryParameters(req, StandardCharsets.UTF_8);
       write(res, cb, 200, requests(q, f, local));
+    } else if (route.startsWith(BATCHES) && route.endsWith(BATCH_REQUESTS)) {
+      String batch =
+          id(
+              route.substring(BATCHES.length(), route.length() - BATCH_REQUESTS.length()),
+              "batch_id");
+      Fields f = Request.extractQueryParameters(req, StandardCharsets.UTF_8);
+      write(
+          res,
+          cb,
+          200,
+          batchPage(
+              q,
+              batch,
+              optionalId(f.getValue("after"), "after"),
+              limit(f.getValue("limit")),
+              local));
     } else if (route.startsWith(BATCHES)) {
       String batch = id(route.substring(BATCHES.length()), "batch_id");
       write(res, cb, 200, batch(q, batch, local));
@@ -178,7 +196,7 @@ public final class StatusHttpServer implements AutoCloseable {
   }
 
   private Optional<JsonNode> localRequest(StatusQueries q, String id) {
-    return q.localRequest(id).map(l -> LifecycleJson.of(mapper, l));
+    return q.localRequest(id).map(l -> json(q, l));
   }
 
   private Optional<JsonNode> request(StatusQueries q, String id) {
@@ -204,12 +222,12 @@ public final class StatusHttpServer implements AutoCloseable {
     Selection selection = new Selection(account, batch, inFlight);
     List<JsonNode> found = new ArrayList<>();
     if (local) {
-      q.localRequests(selection, limit).forEach(l -> found.add(LifecycleJson.of(mapper, l)));
+      q.localRequests(selection, limit).forEach(l -> found.add(json(q, l)));
     } else {
       String query = query(selection, limit);
       for (URI instance : q.instances()) {
         if (instance.equals(q.self())) {
-          q.localRequests(selection, limit).forEach(l -> found.add(LifecycleJson.of(mapper, l)));
+          q.localRequests(selection, limit).forEach(l -> found.add(json(q, l)));
         } else {
           fetch(instance, "/status/local/requests?" + query)
               .orElseThrow(() -> new Unavailable("instance " + instance + " answered nothing"))
@@ -256,6 +274,54 @@ public final class StatusHttpServer implements AutoCloseable {
     ObjectNode byState = out.putObject("counts");
     counts.forEach(byState::put);
     return out;
+  }
+
+  /**
+   * One page of a batch's requests in request_id order, after {@code after}: each instance's first
+   * {@code limit}, merged, cut at {@code limit}; {@code next_after} names the last request_id when
+   * more may follow, null at the end.
+   */
+  private ObjectNode batchPage(
+      StatusQueries q, String batch, String after, int limit, boolean local) {
+    List<JsonNode> found = new ArrayList<>();
+    boolean more = false;
+    if (local) {
+      List<RequestLifecycle> page = q.localBatchPage(batch, after, limit);
+      page.forEach(l -> found.add(json(q, l)));
+      more = page.size() == limit;
+    } else {
+      String query =
+          "limit="
+              + limit
+              + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+      for (URI instance : q.instances()) {
+        if (instance.equals(q.self())) {
+          List<RequestLifecycle> page = q.localBatchPage(batch, after, limit);
+          page.forEach(l -> found.add(json(q, l)));
+          more |= page.size() == limit;
+        } else {
+          JsonNode page =
+              fetch(instance, "/status/local/batches/" + batch + "/requests?" + query)
+                  .orElseThrow(() -> new Unavailable("instance " + instance + " answered nothing"));
+          page.path("requests").forEach(found::add);
+          more |= !page.path("next_after").isNull();
+        }
+      }
+    }
+    found.sort(Comparator.comparing((JsonNode n) -> n.path("request_id").asText()));
+    List<JsonNode> kept = found.size() > limit ? found.subList(0, limit) : found;
+    ObjectNode out = mapper.createObjectNode();
+    out.put("batch_id", batch);
+    ArrayNode list = out.putArray("requests");
+    kept.forEach(list::add);
+    boolean next = (more || found.size() > limit) && !kept.isEmpty();
+    out.put("next_after", next ? kept.get(kept.size() - 1).path("request_id").asText() : null);
+    return out;
+  }
+
+  private JsonNode json(StatusQueries q, RequestLifecycle lifecycle) {
+    String id = lifecycle.getLatest().getRequestId();
+    return LifecycleJson.of(mapper, lifecycle, q.localCharge(id).orElse(null));
   }
 
   /** Another instance's answer to {@code path}: its JSON, or empty on 404. */

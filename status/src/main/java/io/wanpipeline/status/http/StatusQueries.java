@@ -1,5 +1,6 @@
 package io.wanpipeline.status.http;
 
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import java.net.URI;
 import java.util.List;
@@ -19,6 +20,15 @@ public interface StatusQueries {
    * at most {@code limit}.
    */
   List<RequestLifecycle> localRequests(Selection selection, int limit);
+
+  /** The request's charge if this instance holds it and billing has charged it. */
+  Optional<Charge> localCharge(String requestId);
+
+  /**
+   * This instance's requests of {@code batchId} whose request_id sorts after {@code after} (all
+   * when null), in request_id order, at most {@code limit}.
+   */
+  List<RequestLifecycle> localBatchPage(String batchId, String after, int limit);
 
   /** This instance's requests of {@code batchId}, counted by latest state. */
   Map<String, Long> localBatchCounts(String batchId);

@@ -3,6 +3,7 @@ package io.wanpipeline.status.view;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.events.internal.Transition;
@@ -17,8 +18,8 @@ import java.time.Instant;
 public final class LifecycleJson {
   private LifecycleJson() {}
 
-  /** {@code lifecycle} as the HTTP API's object. */
-  public static ObjectNode of(ObjectMapper mapper, RequestLifecycle lifecycle) {
+  /** {@code lifecycle} as the HTTP API's object, with its {@code charge} when billing made one. */
+  public static ObjectNode of(ObjectMapper mapper, RequestLifecycle lifecycle, Charge charge) {
     TaskStatus s = lifecycle.getLatest();
     ObjectNode json = mapper.createObjectNode();
     json.put("request_id", s.getRequestId());
@@ -49,6 +50,13 @@ public final class LifecycleJson {
       archive.put("uri", s.getArchive().getUri());
       archive.put("size_bytes", s.getArchive().getSizeBytes());
       archive.put("sha256", s.getArchive().getSha256());
+    }
+    if (charge != null) {
+      ObjectNode cost = json.putObject("cost");
+      cost.put("amount_micros", charge.getAmountMicros());
+      cost.put("currency", charge.getCurrency());
+      cost.put("billable_millis", charge.getBillableMillis());
+      cost.put("unit_price_micros", charge.getUnitPriceMicros());
     }
     ArrayNode transitions = json.putArray("transitions");
     for (Transition t : lifecycle.getTransitions()) {

@@ -52,6 +52,22 @@ public final class StatusViewClient {
     return counts;
   }
 
+  /**
+   * One page of the batch's requests in request_id order, after {@code after} (from the start when
+   * null), at most {@code limit}: the answer's {@code requests}, and {@code next_after} (null at
+   * the end).
+   */
+  public JsonNode batchPage(String batchId, String after, int limit)
+      throws IOException, InterruptedException {
+    String path =
+        "/status/batches/"
+            + batchId
+            + "/requests?limit="
+            + limit
+            + (after == null ? "" : "&after=" + after);
+    return get(path).orElseThrow(() -> new IOException("the status view has no route " + path));
+  }
+
   private Optional<JsonNode> get(String path) throws IOException, InterruptedException {
     HttpResponse<String> response;
     try {

@@ -1,10 +1,16 @@
 package io.wanpipeline.infra.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.events.Charge;
+import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.cli.WanPipelineCli;
 import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.WanSimulator;
+import io.wanpipeline.infra.testing.TopicLog;
 import io.wanpipeline.runtime.config.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BatchCommandIT {
   private static final int LINES = 12;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -120,6 +128,70 @@ class BatchCommandIT {
           .contains("batch it-1: 12 requests seen, 12 ended")
           .contains("ARCHIVED         11")
           .contains("FAILED           1");
+      // The results: one line per request, equal to its last task-status event and its charge.
+      Path results = dir.resolve("results.jsonl");
+      List<JsonNode> rows = new ArrayList<>();
+      // Billing charges a success within seconds; the view shows the charge once it has read it.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Run written =
+                    run(
+                        "batch",
+                        "results",
+                        "it-1",
+                        "--out",
+                        results.toString(),
+                        "--status-url",
+                        statusUrl.toString());
+                assertThat(written.code()).as(written.err()).isZero();
+                assertThat(written.out()).contains("wrote 12 results of batch it-1");
+                rows.clear();
+                for (String text : Files.readAllLines(results)) {
+                  rows.add(JSON.readTree(text));
+                }
+                assertThat(rows)
+                    .filteredOn(r -> r.path("state").asText().equals("ARCHIVED"))
+                    .hasSize(LINES - 1)
+                    .allMatch(r -> r.path("cost_micros").isNumber());
+              });
+      assertThat(rows)
+          .extracting(r -> r.path("custom_id").asText())
+          .hasSize(LINES)
+          .doesNotHaveDuplicates();
+      try (TopicLog<TaskStatus> statuses =
+              new TopicLog<>(stack.bootstrapServers(), stack.topics().taskStatus());
+          TopicLog<Charge> charges =
+              new TopicLog<>(stack.bootstrapServers(), stack.topics().billingCharges())) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  statuses.refresh();
+                  assertThat(
+                          charges.refresh().values().stream()
+                              .filter(c -> c.getRequestId().startsWith("it-1.")))
+                      .hasSize(LINES - 1);
+                });
+        for (JsonNode row : rows) {
+          String id = row.path("request_id").asText();
+          TaskStatus last = TopicLog.last(statuses, id).orElseThrow();
+          assertThat(row.path("state").asText()).as(id).isEqualTo(last.getState().name());
+          if (last.getArchive() != null) {
+            assertThat(row.path("s3_uri").asText()).isEqualTo(last.getArchive().getUri());
+            assertThat(row.path("size_bytes").asLong()).isEqualTo(last.getArchive().getSizeBytes());
+            assertThat(row.path("sha256").asText()).isEqualTo(last.getArchive().getSha256());
+            Charge charge = charges.valuesOf(id).get(0);
+            assertThat(row.path("cost_micros").asLong()).as(id).isEqualTo(charge.getAmountMicros());
+            assertThat(row.path("currency").asText()).isEqualTo(charge.getCurrency());
+          } else {
+            assertThat(row.path("error_code").asText()).isEqualTo(last.getError().getCode());
+            assertThat(row.path("cost_micros").isNull()).as("no charge for a failure").isTrue();
+          }
+        }
+      }
+
       Run one = run("status", "it-1.line-5", "--status-url", statusUrl.toString());
       assertThat(one.code()).isZero();
       assertThat(one.out()).contains("it-1.line-5  FAILED").contains("DataInspectionFailed");

@@ -4,6 +4,7 @@ import io.wanpipeline.infra.kafka.KafkaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +32,9 @@ import org.testcontainers.kafka.KafkaContainer;
 public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
   /** System property that forces the broker kind: {@code embedded} or {@code container}. */
   public static final String KIND_PROPERTY = "kafka.fixture";
+
+  /** How long the broker of a test JVM may take to start. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   /** The container image used when the broker runs in Docker. */
   public static final String IMAGE = "apache/kafka:4.4.0";
@@ -131,7 +135,19 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     Path dataDir = Files.createTempDirectory("wan-test-kafka-");
     KafkaProcess kafka;
     try {
-      kafka = KafkaProcess.start(dataDir);
+      KafkaProcess.Settings defaults = KafkaProcess.Settings.of(dataDir);
+      // A test JVM may start its broker while the fault suite's cluster loads both cores: give
+      // the start three minutes, not the local stack's one (a fast start is not slowed by it).
+      kafka =
+          KafkaProcess.start(
+              new KafkaProcess.Settings(
+                  dataDir,
+                  0,
+                  0,
+                  defaults.jvmOptions(),
+                  START_TIMEOUT,
+                  defaults.brokerOverrides(),
+                  defaults.classpath()));
     } catch (Exception e) {
       delete(dataDir);
       throw e;
