@@ -13,6 +13,7 @@ import io.wanpipeline.billing.price.StorePriceLookup;
 import io.wanpipeline.billing.totals.TotalsKey;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Price;
+import io.wanpipeline.runtime.http.JsonApiServer;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
@@ -22,9 +23,7 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.catalogue.ModelCatalogue;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -138,7 +137,10 @@ public final class BillingService implements PipelineService {
       BillingHttpServer server = new BillingHttpServer(config.httpHost(), config.httpPort(), clock);
       http = server;
       int port = server.start().getPort();
-      self = config.advertisedUrl() != null ? config.advertisedUrl() : defaultUrl(port);
+      self =
+          config.advertisedUrl() != null
+              ? config.advertisedUrl()
+              : JsonApiServer.advertisedUrl(config.httpHost(), port);
       props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.getHost() + ":" + self.getPort());
       log.info(
           "Billing HTTP server listening: applicationId={}, port={}, advertised={}",
@@ -259,18 +261,6 @@ public final class BillingService implements PipelineService {
   /** The HTTP server's advertised base URL, or null when it has none. */
   public synchronized URI httpUrl() {
     return self;
-  }
-
-  private URI defaultUrl(int port) {
-    String host = config.httpHost();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        host = "127.0.0.1";
-      }
-    }
-    return URI.create("http://" + host + ":" + port);
   }
 
   /** The queries the HTTP server answers, over the running streams. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
+import io.wanpipeline.runtime.http.JsonApiServer;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
@@ -16,9 +17,7 @@ import io.wanpipeline.status.http.StatusHttpServer;
 import io.wanpipeline.status.http.StatusQueries;
 import io.wanpipeline.status.view.IndexKeys;
 import io.wanpipeline.status.view.Lifecycles;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +111,10 @@ public final class StatusService implements PipelineService {
     StatusHttpServer server = new StatusHttpServer(config.httpHost(), config.httpPort());
     http = server;
     int port = server.start().getPort();
-    self = config.advertisedUrl() != null ? config.advertisedUrl() : defaultUrl(port);
+    self =
+        config.advertisedUrl() != null
+            ? config.advertisedUrl()
+            : JsonApiServer.advertisedUrl(config.httpHost(), port);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.getHost() + ":" + self.getPort());
     KafkaStreams created = new KafkaStreams(StatusTopology.build(topics), props);
     StreamsLiveness watched = new StreamsLiveness(config.applicationId(), created, clock);
@@ -184,18 +186,6 @@ public final class StatusService implements PipelineService {
   /** The HTTP API's advertised base URL, or null before {@link #start()}. */
   public synchronized URI httpUrl() {
     return self;
-  }
-
-  private URI defaultUrl(int port) {
-    String host = config.httpHost();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        host = "127.0.0.1";
-      }
-    }
-    return URI.create("http://" + host + ":" + port);
   }
 
   /** The queries the HTTP API answers, over the running streams. */
@@ -302,6 +292,21 @@ public final class StatusService implements PipelineService {
         }
       }
       return page;
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> localBatches() {
+      Map<String, Map<String, Long>> batches = new TreeMap<>();
+      try (KeyValueIterator<String, String> it =
+          index().prefixScan(IndexKeys.BATCHES, new StringSerializer())) {
+        while (it.hasNext()) {
+          KeyValue<String, String> entry = it.next();
+          batches
+              .computeIfAbsent(IndexKeys.batchId(entry.key), b -> new TreeMap<>())
+              .merge(entry.value, 1L, Long::sum);
+        }
+      }
+      return batches;
     }
 
     @Override

@@ -122,6 +122,11 @@ class StatusHttpIT {
           .allMatch(inFlight::contains);
       assertThat(ids(get(s, "/status/requests?batch=nightly&limit=1000"))).hasSize(10);
 
+      JsonNode batches = get(s, "/status/batches").path("batches");
+      assertThat(batches).hasSize(1);
+      assertThat(batches.get(0).path("batch_id").asText()).isEqualTo("nightly");
+      assertThat(batches.get(0).path("total").asLong()).isEqualTo(10);
+
       JsonNode batch = get(s, "/status/batches/nightly");
       assertThat(batch.path("total").asLong()).isEqualTo(10);
       // Requests 0, 3, 6, 9 of the batch are archived.

@@ -8,16 +8,12 @@ import io.wanpipeline.billing.estimate.Estimate;
 import io.wanpipeline.billing.estimate.EstimateRequest;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.ModelTotal;
+import io.wanpipeline.runtime.http.JsonApiServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -25,21 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The billing HTTP server (Jetty).
@@ -57,108 +43,45 @@ import org.slf4j.LoggerFactory;
  * answer gives 503. Answers carry no secrets: only totals, prices and request fields that affect
  * price.
  */
-public final class BillingHttpServer implements AutoCloseable {
+public final class BillingHttpServer extends JsonApiServer {
   /** Longest date range one totals query may ask for. */
   public static final long MAX_DAYS = 366;
 
-  private static final Logger log = LoggerFactory.getLogger(BillingHttpServer.class);
-  private static final String JSON_TYPE = "application/json";
   private static final int MAX_BODY = 4 * 1024 * 1024;
-  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
 
-  private final ObjectMapper mapper = new ObjectMapper();
-  private final Server server;
-  private final ServerConnector connector;
   private final Clock clock;
-  private final HttpClient peers =
-      HttpClient.newBuilder()
-          .connectTimeout(PEER_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
   private volatile BillingQueries queries;
 
   /** A server on {@code host:port} (0 = any free port); not started. */
   public BillingHttpServer(String host, int port, Clock clock) {
+    super("billing-http", host, port);
     this.clock = clock;
-    QueuedThreadPool pool = new QueuedThreadPool(16, 2);
-    pool.setName("billing-http");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
-    server.addConnector(connector);
-    server.setHandler(new Routes());
   }
 
-  /**
-   * Binds and starts serving; until {@link #serve} is called every request answers 503.
-   *
-   * @return the bound address
-   */
-  public InetSocketAddress start() {
-    try {
-      server.start();
-    } catch (Exception e) {
-      throw new IllegalStateException("billing HTTP server could not start", e);
-    }
-    return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
-  }
-
-  /** The bound port. */
-  public int port() {
-    return connector.getLocalPort();
-  }
-
-  /** True from a successful {@link #start()} until the server stops (closed, or failed). */
-  public boolean serving() {
-    return server.isRunning();
-  }
-
-  /** Starts answering from {@code queries}. */
+  /** Starts answering from {@code queries}; until then every request answers 503. */
   public void serve(BillingQueries queries) {
     this.queries = queries;
   }
 
   @Override
-  public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      log.warn("Billing HTTP server did not stop cleanly: port={}", port(), e);
+  protected boolean answer(Request req, Response res, Callback cb) {
+    String path = Request.getPathInContext(req);
+    String method = req.getMethod();
+    BillingQueries q = queries;
+    if (q == null) {
+      write(res, cb, 503, error("billing is starting"));
+    } else if (path.equals("/billing/totals") && method.equals("GET")) {
+      write(res, cb, 200, totals(q, TotalsQuery.of(req), false));
+    } else if (path.equals("/billing/totals/local") && method.equals("GET")) {
+      write(res, cb, 200, totals(q, TotalsQuery.of(req), true));
+    } else if (path.equals("/billing/estimate") && method.equals("POST")) {
+      write(res, cb, 200, estimate(q, body(req)));
+    } else if (path.startsWith("/billing/")) {
+      write(res, cb, 404, error("no such route: " + method + " " + path));
+    } else {
+      return false;
     }
-  }
-
-  private final class Routes extends Handler.Abstract {
-    @Override
-    public boolean handle(Request req, Response res, Callback cb) {
-      String path = Request.getPathInContext(req);
-      String method = req.getMethod();
-      try {
-        BillingQueries q = queries;
-        if (q == null) {
-          write(res, cb, 503, error("billing is starting"));
-        } else if (path.equals("/billing/totals") && method.equals("GET")) {
-          write(res, cb, 200, totals(q, TotalsQuery.of(req), false));
-        } else if (path.equals("/billing/totals/local") && method.equals("GET")) {
-          write(res, cb, 200, totals(q, TotalsQuery.of(req), true));
-        } else if (path.equals("/billing/estimate") && method.equals("POST")) {
-          write(res, cb, 200, estimate(q, body(req)));
-        } else if (path.startsWith("/billing/")) {
-          write(res, cb, 404, error("no such route: " + method + " " + path));
-        } else {
-          return false;
-        }
-      } catch (BadRequest e) {
-        write(res, cb, 400, error(e.getMessage()));
-      } catch (Unavailable | InvalidStateStoreException e) {
-        log.debug("Billing query not answerable now: path={}, reason={}", path, e.getMessage());
-        write(res, cb, 503, error("totals not available now, retry: " + e.getMessage()));
-      }
-      return true;
-    }
+    return true;
   }
 
   private ObjectNode totals(BillingQueries q, TotalsQuery query, boolean localOnly) {
@@ -196,29 +119,15 @@ public final class BillingHttpServer implements AutoCloseable {
   }
 
   private JsonNode fetch(URI instance, TotalsQuery query) {
-    URI uri =
-        instance.resolve(
-            "/billing/totals/local?account="
-                + URLEncoder.encode(query.account(), StandardCharsets.UTF_8)
-                + "&from="
-                + query.from()
-                + "&to="
-                + query.to());
-    try {
-      HttpResponse<String> r =
-          peers.send(
-              HttpRequest.newBuilder(uri).timeout(PEER_TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new Unavailable("instance " + instance + " answered " + r.statusCode());
-      }
-      return mapper.readTree(r.body());
-    } catch (IOException e) {
-      throw new Unavailable("instance " + instance + " did not answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("interrupted");
-    }
+    String path =
+        "/billing/totals/local?account="
+            + URLEncoder.encode(query.account(), StandardCharsets.UTF_8)
+            + "&from="
+            + query.from()
+            + "&to="
+            + query.to();
+    return fetch(instance, path)
+        .orElseThrow(() -> new Unavailable("instance " + instance + " answered 404"));
   }
 
   private ObjectNode estimate(BillingQueries q, JsonNode body) {
@@ -323,25 +232,6 @@ public final class BillingHttpServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode error(String message) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("error", message);
-    return n;
-  }
-
-  private void write(Response res, Callback cb, int status, JsonNode body) {
-    res.setStatus(status);
-    res.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
-    String text;
-    try {
-      text = mapper.writeValueAsString(body);
-    } catch (IOException e) {
-      res.setStatus(500);
-      text = "{\"error\":\"answer could not be written\"}";
-    }
-    Content.Sink.write(res, true, text, cb);
-  }
-
   /** A validated totals query. */
   record TotalsQuery(String account, LocalDate from, LocalDate to) {
     static TotalsQuery of(Request req) {
@@ -373,22 +263,6 @@ public final class BillingHttpServer implements AutoCloseable {
       } catch (DateTimeParseException e) {
         throw new BadRequest(name + " must be a date YYYY-MM-DD");
       }
-    }
-  }
-
-  private static final class BadRequest extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    BadRequest(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private static final class Unavailable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Unavailable(String message) {
-      super(message, null, false, false);
     }
   }
 }

@@ -1,21 +1,15 @@
 package io.wanpipeline.status.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.events.internal.RequestLifecycle;
+import io.wanpipeline.runtime.http.JsonApiServer;
 import io.wanpipeline.status.http.StatusQueries.Selection;
 import io.wanpipeline.status.view.LifecycleJson;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,21 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The status view's HTTP API (Jetty), read-only:
@@ -56,106 +39,48 @@ import org.slf4j.LoggerFactory;
  * Bad input answers 400 with a message; a store not yet queryable or an instance that does not
  * answer gives 503.
  */
-public final class StatusHttpServer implements AutoCloseable {
+public final class StatusHttpServer extends JsonApiServer {
   /** Requests answered by a list query unless {@code limit} says otherwise. */
   public static final int DEFAULT_LIMIT = 100;
 
   /** The most requests one list query answers. */
   public static final int MAX_LIMIT = 1000;
 
-  private static final Logger log = LoggerFactory.getLogger(StatusHttpServer.class);
-  private static final String JSON_TYPE = "application/json";
-  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
   private static final String REQUESTS = "/status/requests";
   private static final String BATCHES = "/status/batches/";
   private static final String LOCAL = "/status/local";
   private static final String BATCH_REQUESTS = "/requests";
 
-  private final ObjectMapper mapper = new ObjectMapper();
-  private final Server server;
-  private final ServerConnector connector;
-  private final HttpClient peers =
-      HttpClient.newBuilder()
-          .connectTimeout(PEER_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
   private volatile StatusQueries queries;
 
   /** A server on {@code host:port} (0 = any free port); not started. */
   public StatusHttpServer(String host, int port) {
-    QueuedThreadPool pool = new QueuedThreadPool(16, 2);
-    pool.setName("status-http");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
-    server.addConnector(connector);
-    server.setHandler(new Routes());
+    super("status-http", host, port);
   }
 
-  /**
-   * Binds and starts serving; until {@link #serve} is called every request answers 503.
-   *
-   * @return the bound address
-   */
-  public InetSocketAddress start() {
-    try {
-      server.start();
-    } catch (Exception e) {
-      throw new IllegalStateException("status HTTP server could not start", e);
-    }
-    return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
-  }
-
-  /** True from a successful {@link #start()} until the server stops (closed, or failed). */
-  public boolean serving() {
-    return server.isRunning();
-  }
-
-  /** Starts answering from {@code queries}. */
+  /** Starts answering from {@code queries}; until then every request answers 503. */
   public void serve(StatusQueries queries) {
     this.queries = queries;
   }
 
   @Override
-  public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      log.warn("Status HTTP server did not stop cleanly: port={}", connector.getLocalPort(), e);
+  protected boolean answer(Request req, Response res, Callback cb) {
+    String path = Request.getPathInContext(req);
+    if (!path.startsWith("/status/")) {
+      return false;
     }
-  }
-
-  private final class Routes extends Handler.Abstract {
-    @Override
-    public boolean handle(Request req, Response res, Callback cb) {
-      String path = Request.getPathInContext(req);
-      if (!path.startsWith("/status/")) {
-        return false;
-      }
-      try {
-        StatusQueries q = queries;
-        if (q == null) {
-          write(res, cb, 503, error("the status view is starting"));
-        } else if (!req.getMethod().equals("GET")) {
-          write(res, cb, 405, error("the status API is read-only: GET only"));
-        } else {
-          boolean local = path.startsWith(LOCAL + "/");
-          String route = local ? "/status" + path.substring(LOCAL.length()) : path;
-          answer(q, req, res, cb, route, local);
-        }
-      } catch (BadRequest e) {
-        write(res, cb, 400, error(e.getMessage()));
-      } catch (Unavailable | InvalidStateStoreException e) {
-        log.debug("Status query not answerable now: path={}, reason={}", path, e.getMessage());
-        write(res, cb, 503, error("not available now, retry: " + e.getMessage()));
-      }
-      return true;
+    StatusQueries q = queries;
+    if (q == null) {
+      write(res, cb, 503, error("the status view is starting"));
+    } else if (!req.getMethod().equals("GET")) {
+      write(res, cb, 405, error("the status API is read-only: GET only"));
+    } else {
+      boolean local = path.startsWith(LOCAL + "/");
+      String route = local ? "/status" + path.substring(LOCAL.length()) : path;
+      answer(q, req, res, cb, route, local);
     }
+    return true;
   }
 
   private void answer(
@@ -171,6 +96,8 @@ public final class StatusHttpServer implements AutoCloseable {
     } else if (route.equals(REQUESTS)) {
       Fields f = Request.extractQueryParameters(req, StandardCharsets.UTF_8);
       write(res, cb, 200, requests(q, f, local));
+    } else if (route.equals("/status/batches")) {
+      write(res, cb, 200, batches(q, local));
     } else if (route.startsWith(BATCHES) && route.endsWith(BATCH_REQUESTS)) {
       String batch =
           id(
@@ -276,6 +203,56 @@ public final class StatusHttpServer implements AutoCloseable {
     return out;
   }
 
+  /** Every batch the view has seen, with its requests counted by latest state. */
+  private ObjectNode batches(StatusQueries q, boolean local) {
+    Map<String, Map<String, Long>> all = new TreeMap<>();
+    if (local) {
+      all.putAll(q.localBatches());
+    } else {
+      for (URI instance : q.instances()) {
+        if (instance.equals(q.self())) {
+          merge(all, q.localBatches());
+        } else {
+          JsonNode answer =
+              fetch(instance, "/status/local/batches")
+                  .orElseThrow(() -> new Unavailable("instance " + instance + " answered nothing"));
+          Map<String, Map<String, Long>> theirs = new TreeMap<>();
+          answer
+              .path("batches")
+              .forEach(
+                  b -> {
+                    Map<String, Long> counts = new TreeMap<>();
+                    b.path("counts")
+                        .properties()
+                        .forEach(e -> counts.put(e.getKey(), e.getValue().asLong()));
+                    theirs.put(b.path("batch_id").asText(), counts);
+                  });
+          merge(all, theirs);
+        }
+      }
+    }
+    ObjectNode out = mapper.createObjectNode();
+    ArrayNode list = out.putArray("batches");
+    all.forEach(
+        (batch, counts) -> {
+          ObjectNode b = list.addObject();
+          b.put("batch_id", batch);
+          b.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+          ObjectNode byState = b.putObject("counts");
+          counts.forEach(byState::put);
+        });
+    return out;
+  }
+
+  private static void merge(
+      Map<String, Map<String, Long>> into, Map<String, Map<String, Long>> more) {
+    more.forEach(
+        (batch, counts) ->
+            counts.forEach(
+                (state, n) ->
+                    into.computeIfAbsent(batch, b -> new TreeMap<>()).merge(state, n, Long::sum)));
+  }
+
   /**
    * One page of a batch's requests in request_id order, after {@code after}: each instance's first
    * {@code limit}, merged, cut at {@code limit}; {@code next_after} names the last request_id when
@@ -324,28 +301,6 @@ public final class StatusHttpServer implements AutoCloseable {
     return LifecycleJson.of(mapper, lifecycle, q.localCharge(id).orElse(null));
   }
 
-  /** Another instance's answer to {@code path}: its JSON, or empty on 404. */
-  private Optional<JsonNode> fetch(URI instance, String path) {
-    try {
-      HttpResponse<String> r =
-          peers.send(
-              HttpRequest.newBuilder(instance.resolve(path)).timeout(PEER_TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 404) {
-        return Optional.empty();
-      }
-      if (r.statusCode() != 200) {
-        throw new Unavailable("instance " + instance + " answered " + r.statusCode());
-      }
-      return Optional.of(mapper.readTree(r.body()));
-    } catch (IOException e) {
-      throw new Unavailable("instance " + instance + " did not answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("interrupted");
-    }
-  }
-
   private static String query(Selection s, int limit) {
     StringBuilder q = new StringBuilder("limit=").append(limit);
     if (s.account() != null) {
@@ -384,40 +339,5 @@ public final class StatusHttpServer implements AutoCloseable {
       // answered below
     }
     throw new BadRequest("limit must be 1 to " + MAX_LIMIT);
-  }
-
-  private ObjectNode error(String message) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("error", message);
-    return n;
-  }
-
-  private void write(Response res, Callback cb, int status, JsonNode body) {
-    res.setStatus(status);
-    res.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
-    String text;
-    try {
-      text = mapper.writeValueAsString(body);
-    } catch (IOException e) {
-      res.setStatus(500);
-      text = "{\"error\":\"answer could not be written\"}";
-    }
-    Content.Sink.write(res, true, text, cb);
-  }
-
-  private static final class BadRequest extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    BadRequest(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private static final class Unavailable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Unavailable(String message) {
-      super(message, null, false, false);
-    }
   }
 }

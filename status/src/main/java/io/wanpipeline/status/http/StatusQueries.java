@@ -30,6 +30,9 @@ public interface StatusQueries {
    */
   List<RequestLifecycle> localBatchPage(String batchId, String after, int limit);
 
+  /** Every batch this instance holds requests of, each counted by latest state. */
+  Map<String, Map<String, Long>> localBatches();
+
   /** This instance's requests of {@code batchId}, counted by latest state. */
   Map<String, Long> localBatchCounts(String batchId);
 

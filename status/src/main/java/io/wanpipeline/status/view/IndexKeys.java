@@ -22,7 +22,15 @@ public final class IndexKeys {
 
   /** The prefix of every request of {@code batchId}. */
   public static String batch(String batchId) {
-    return "batch|" + batchId + "|";
+    return BATCHES + batchId + "|";
+  }
+
+  /** The prefix of every batch entry. */
+  public static final String BATCHES = "batch|";
+
+  /** The batch id of a {@link #batch} index key. */
+  public static String batchId(String key) {
+    return key.substring(BATCHES.length(), key.lastIndexOf('|'));
   }
 
   /** The prefix of every request in flight. */

@@ -1,14 +1,12 @@
 package io.wanpipeline.status.view;
 
-import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.events.internal.Transition;
+import io.wanpipeline.schemas.lifecycle.TaskStates;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** How the status view folds a request's events into its {@link RequestLifecycle}. */
@@ -27,20 +25,6 @@ public final class Lifecycles {
 
   /** The metadata key that holds a batch line's own id (set by the batch tool). */
   public static final String CUSTOM_ID = "custom_id";
-
-  /**
-   * The states after which nothing more is expected (README, "Lifecycle"). A TIMED_OUT request may
-   * still end LATE_SUCCEEDED and ARCHIVED: the view then shows those.
-   */
-  public static final Set<TaskState> TERMINAL =
-      EnumSet.of(
-          TaskState.ARCHIVED,
-          TaskState.ARCHIVE_FAILED,
-          TaskState.FAILED,
-          TaskState.CANCELED,
-          TaskState.TIMED_OUT,
-          TaskState.UNKNOWN,
-          TaskState.REJECTED);
 
   /** Batch ids the view indexes: the id grammar of request ids (no {@code |}, 1-255 chars). */
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
@@ -62,9 +46,9 @@ public final class Lifecycles {
     return new RequestLifecycle(event, transitions, dropped);
   }
 
-  /** Whether the request still waits for something (it is not in a {@link #TERMINAL} state). */
+  /** Whether the request still waits for something (it is not in a terminal state). */
   public static boolean inFlight(RequestLifecycle lifecycle) {
-    return !TERMINAL.contains(lifecycle.getLatest().getState());
+    return !TaskStates.terminal(lifecycle.getLatest().getState());
   }
 
   /** The batch the request belongs to: its {@link #BATCH_ID} metadata when it is a valid id. */

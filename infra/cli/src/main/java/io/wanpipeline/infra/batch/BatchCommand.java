@@ -60,7 +60,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       BatchCommand.Submit.class,
       BatchCommand.Status.class,
-      BatchCommand.Results.class
+      BatchCommand.Results.class,
+      BatchCommand.ListBatches.class
     })
 public final class BatchCommand implements Callable<Integer> {
   @Override
@@ -187,11 +188,13 @@ public final class BatchCommand implements Callable<Integer> {
         return 1;
       }
       KafkaSettings kafka = KafkaSettings.from(settings);
-      produce(batch, new Topics(kafka.topicNames(), kafka.registry().client()), kafka);
+      StatusViewClient client = new StatusViewClient(view.statusUrl);
+      List<BatchFile.Line> toProduce = notYetSeen(batch, client);
+      produce(batch, toProduce, new Topics(kafka.topicNames(), kafka.registry().client()), kafka);
       if (noWait) {
         return 0;
       }
-      return follow(new StatusViewClient(view.statusUrl), batch.batchId(), batch.lines().size());
+      return follow(client, batch.batchId(), batch.lines().size());
     }
 
     private void printPlan(BatchFile batch, Settings settings) {
@@ -305,7 +308,37 @@ public final class BatchCommand implements Callable<Integer> {
       return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
     }
 
-    private void produce(BatchFile batch, Topics topics, KafkaSettings kafka)
+    /**
+     * The lines the status view has not seen yet: a batch run again after a crash continues where
+     * it stopped. Without the view, every line (the submitter drops the ones it already has).
+     */
+    private List<BatchFile.Line> notYetSeen(BatchFile batch, StatusViewClient client)
+        throws InterruptedException {
+      java.util.Set<String> seen;
+      try {
+        seen = client.seenRequestIds(batch.batchId());
+      } catch (IOException e) {
+        err.println(
+            "batch submit: "
+                + e.getMessage()
+                + "; producing every line (the submitter drops"
+                + " the requests it already has)");
+        return batch.lines();
+      }
+      List<BatchFile.Line> rest =
+          batch.lines().stream().filter(l -> !seen.contains(l.request().getRequestId())).toList();
+      if (rest.size() < batch.lines().size()) {
+        out.printf(
+            Locale.ROOT,
+            "%d of the batch's requests are already in the pipeline; producing the other %d%n",
+            batch.lines().size() - rest.size(),
+            rest.size());
+      }
+      return rest;
+    }
+
+    private void produce(
+        BatchFile batch, List<BatchFile.Line> lines, Topics topics, KafkaSettings kafka)
         throws InterruptedException {
       Map<String, Object> props = kafka.clientConfig();
       props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -314,8 +347,8 @@ public final class BatchCommand implements Callable<Integer> {
       long next = System.nanoTime();
       try (KafkaProducer<byte[], byte[]> producer =
               new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-          ProgressBar bar = bar("produce " + batch.batchId(), batch.lines().size())) {
-        for (BatchFile.Line line : batch.lines()) {
+          ProgressBar bar = bar("produce " + batch.batchId(), lines.size())) {
+        for (BatchFile.Line line : lines) {
           long wait = next - System.nanoTime();
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
@@ -338,10 +371,7 @@ public final class BatchCommand implements Callable<Integer> {
         producer.flush();
       }
       out.printf(
-          Locale.ROOT,
-          "produced %d requests to %s%n",
-          batch.lines().size(),
-          topics.videoRequests().name());
+          Locale.ROOT, "produced %d requests to %s%n", lines.size(), topics.videoRequests().name());
     }
 
     /** Follows the batch in the status view until every request has ended or the timeout. */
@@ -493,6 +523,37 @@ public final class BatchCommand implements Callable<Integer> {
       copy(row, "error_code", r.path("error").path("code"));
       copy(row, "error_message", r.path("error").path("message"));
       return row;
+    }
+  }
+
+  /** {@code batch list}. */
+  @Command(name = "list", description = "List the batches the status view has seen.")
+  static final class ListBatches implements Callable<Integer> {
+    @picocli.CommandLine.Mixin StatusViewOption view = new StatusViewOption();
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode answer;
+      try {
+        answer = new StatusViewClient(view.statusUrl).batches();
+      } catch (IOException e) {
+        System.err.println("batch list: " + e.getMessage());
+        return 2;
+      }
+      System.out.printf(Locale.ROOT, "%-40s %8s %8s%n", "BATCH", "SEEN", "ENDED");
+      for (JsonNode b : answer.path("batches")) {
+        long ended = 0;
+        for (String state : StatusViewClient.TERMINAL) {
+          ended += b.path("counts").path(state).asLong(0);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "%-40s %8d %8d%n",
+            b.path("batch_id").asText(),
+            b.path("total").asLong(),
+            ended);
+      }
+      return 0;
     }
   }
 

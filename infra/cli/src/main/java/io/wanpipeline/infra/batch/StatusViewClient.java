@@ -2,6 +2,7 @@ package io.wanpipeline.infra.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wanpipeline.schemas.lifecycle.TaskStates;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,13 +13,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** The command line's reader of the status view's HTTP API (docs/configuration.md section 10). */
 public final class StatusViewClient {
   /** The states after which a request waits for nothing more. */
   public static final Set<String> TERMINAL =
-      Set.of(
-          "ARCHIVED", "ARCHIVE_FAILED", "FAILED", "CANCELED", "TIMED_OUT", "UNKNOWN", "REJECTED");
+      TaskStates.TERMINAL.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
 
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
   private final ObjectMapper json = new ObjectMapper();
@@ -66,6 +67,24 @@ public final class StatusViewClient {
             + limit
             + (after == null ? "" : "&after=" + after);
     return get(path).orElseThrow(() -> new IOException("the status view has no route " + path));
+  }
+
+  /** Every batch the view has seen: {@code batches}, each with batch_id, total and counts. */
+  public JsonNode batches() throws IOException, InterruptedException {
+    return get("/status/batches")
+        .orElseThrow(() -> new IOException("the status view has no route /status/batches"));
+  }
+
+  /** The request ids of {@code batchId} the view has seen, page by page. */
+  public Set<String> seenRequestIds(String batchId) throws IOException, InterruptedException {
+    Set<String> seen = new java.util.HashSet<>();
+    String after = null;
+    do {
+      JsonNode page = batchPage(batchId, after, 1000);
+      page.path("requests").forEach(r -> seen.add(r.path("request_id").asText()));
+      after = page.path("next_after").isNull() ? null : page.path("next_after").asText();
+    } while (after != null);
+    return seen;
   }
 
   private Optional<JsonNode> get(String path) throws IOException, InterruptedException {

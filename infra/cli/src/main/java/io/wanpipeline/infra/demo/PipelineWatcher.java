@@ -4,11 +4,11 @@ import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.lifecycle.TaskStates;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class PipelineWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineWatcher.class);
 
-  /** States after which a request never changes again. */
-  public static final Set<TaskState> TERMINAL =
-      EnumSet.of(
-          TaskState.ARCHIVED,
-          TaskState.ARCHIVE_FAILED,
-          TaskState.FAILED,
-          TaskState.CANCELED,
-          TaskState.TIMED_OUT,
-          TaskState.UNKNOWN,
-          TaskState.REJECTED);
+  /** States after which a request never changes again (the contract's). */
+  public static final Set<TaskState> TERMINAL = TaskStates.TERMINAL;
 
   private final Topics topics;
   private final KafkaConsumer<byte[], byte[]> consumer;

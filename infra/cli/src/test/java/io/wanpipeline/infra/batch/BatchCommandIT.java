@@ -116,6 +116,12 @@ class BatchCommandIT {
             .contains("estimated cost: 6.00 CNY")
             .contains("provider-bound time: at least")
             .contains("every request of batch it-1 has ended");
+        if (attempt == 2) {
+          assertThat(done.out())
+              .as("a re-run continues where the batch stands: here, done")
+              .contains("12 of the batch's requests are already in the pipeline")
+              .contains("produced 0 requests");
+        }
       }
 
       for (int i = 0; i < LINES; i++) {
@@ -192,6 +198,8 @@ class BatchCommandIT {
         }
       }
 
+      Run list = run("batch", "list", "--status-url", statusUrl.toString());
+      assertThat(list.out()).as(list.err()).containsPattern("it-1\\s+12\\s+12");
       Run one = run("status", "it-1.line-5", "--status-url", statusUrl.toString());
       assertThat(one.code()).isZero();
       assertThat(one.out()).contains("it-1.line-5  FAILED").contains("DataInspectionFailed");
