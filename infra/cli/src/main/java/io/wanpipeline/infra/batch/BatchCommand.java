@@ -12,6 +12,7 @@ import io.wanpipeline.billing.price.ListPriceLookup;
 import io.wanpipeline.billing.price.PriceFile;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.cli.Money;
+import io.wanpipeline.infra.cli.OfflineAccounts;
 import io.wanpipeline.runtime.config.KafkaSettings;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.schemas.topics.Topics;
@@ -23,7 +24,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -68,15 +67,6 @@ public final class BatchCommand implements Callable<Integer> {
   public Integer call() {
     new picocli.CommandLine(this).usage(System.out);
     return 0;
-  }
-
-  /** Options every batch subcommand that reads the status view takes. */
-  static final class StatusViewOption {
-    @Option(
-        names = "--status-url",
-        defaultValue = "http://localhost:8080",
-        description = "Base URL of the status view (default: ${DEFAULT-VALUE}).")
-    URI statusUrl;
   }
 
   /** {@code batch submit FILE}. */
@@ -156,8 +146,7 @@ public final class BatchCommand implements Callable<Integer> {
       BatchFile batch;
       try {
         settings = Settings.load(config, System.getenv());
-        // The batch calls no provider: it needs and reads no API key.
-        accounts = ProviderAccounts.parse(settings::find, key -> Optional.of("not-read-by-batch"));
+        accounts = OfflineAccounts.of(settings);
         String id = batchId != null ? batchId : BatchFile.defaultBatchId(file);
         batch =
             BatchFile.read(
@@ -188,7 +177,7 @@ public final class BatchCommand implements Callable<Integer> {
         return 1;
       }
       KafkaSettings kafka = KafkaSettings.from(settings);
-      StatusViewClient client = new StatusViewClient(view.statusUrl);
+      StatusViewClient client = new StatusViewClient(view.url());
       List<BatchFile.Line> toProduce = notYetSeen(batch, client);
       produce(batch, toProduce, new Topics(kafka.topicNames(), kafka.registry().client()), kafka);
       if (noWait) {
@@ -427,7 +416,7 @@ public final class BatchCommand implements Callable<Integer> {
       }
       Map<String, Long> counts;
       try {
-        counts = new StatusViewClient(view.statusUrl).batchCounts(batchId);
+        counts = new StatusViewClient(view.url()).batchCounts(batchId);
       } catch (IOException e) {
         System.err.println("batch status: " + e.getMessage());
         return 2;
@@ -470,7 +459,7 @@ public final class BatchCommand implements Callable<Integer> {
         System.err.println("batch results: '" + batchId + "' is not a batch id");
         return 2;
       }
-      StatusViewClient client = new StatusViewClient(view.statusUrl);
+      StatusViewClient client = new StatusViewClient(view.url());
       ObjectMapper json = new ObjectMapper();
       int written = 0;
       int ended = 0;
@@ -535,7 +524,7 @@ public final class BatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       JsonNode answer;
       try {
-        answer = new StatusViewClient(view.statusUrl).batches();
+        answer = new StatusViewClient(view.url()).batches();
       } catch (IOException e) {
         System.err.println("batch list: " + e.getMessage());
         return 2;

@@ -97,7 +97,7 @@ public final class EstimateCommand implements Callable<Integer> {
           config == null ? Settings.of(Map.of()) : Settings.load(config, System.getenv());
       AccountPricing pricing =
           config == null ? AccountPricing.none() : AccountPricing.from(settings);
-      accounts = accounts(settings);
+      accounts = OfflineAccounts.of(settings);
       if (providerAccount != null && accounts.resolve(providerAccount).isEmpty()) {
         throw new IllegalArgumentException(
             "--provider-account "
@@ -175,14 +175,6 @@ public final class EstimateCommand implements Callable<Integer> {
         .violations(request, account.get())
         .map(error -> new Row(id, model, null, error.getMessage()))
         .orElse(new Row(id, model, priced, null));
-  }
-
-  /**
-   * The provider accounts of {@code settings}, as the submitter reads them, to check requests
-   * against: the estimate calls no provider, so it needs and reads no API key.
-   */
-  private static ProviderAccounts accounts(Settings settings) {
-    return ProviderAccounts.parse(settings::find, key -> Optional.of("not-read-by-estimate"));
   }
 
   private static List<String> names(ProviderAccounts accounts) {

@@ -2,14 +2,14 @@ package io.wanpipeline.infra.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.infra.batch.StatusViewClient;
+import io.wanpipeline.infra.batch.StatusViewOption;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code wan-pipeline status REQUEST_ID}: one request's lifecycle, from the status view. */
@@ -24,11 +24,7 @@ public final class RequestStatusCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The request_id.")
   String requestId;
 
-  @Option(
-      names = "--status-url",
-      defaultValue = "http://localhost:8080",
-      description = "Base URL of the status view (default: ${DEFAULT-VALUE}).")
-  URI statusUrl;
+  @Mixin StatusViewOption view = new StatusViewOption();
 
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
@@ -41,7 +37,7 @@ public final class RequestStatusCommand implements Callable<Integer> {
     }
     Optional<JsonNode> found;
     try {
-      found = new StatusViewClient(statusUrl).request(requestId);
+      found = new StatusViewClient(view.url()).request(requestId);
     } catch (IOException e) {
       err.println("status: " + e.getMessage());
       return 2;
