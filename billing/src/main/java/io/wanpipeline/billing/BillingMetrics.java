@@ -2,8 +2,6 @@ package io.wanpipeline.billing;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wanpipeline.billing.charge.ChargeMeters;
-import io.wanpipeline.runtime.management.ServiceMeters;
-import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
 import java.util.Objects;
 
 /**
@@ -25,11 +23,8 @@ public final class BillingMetrics {
     return charges;
   }
 
-  /**
-   * Counts the records {@link DeadLetterUnreadableRecords} dead-letters, by topic (the
-   * application's input topics: a closed set), as {@code wan.records.unreadable}.
-   */
-  public DeadLetterUnreadableRecords.Listener unreadableRecords() {
-    return ServiceMeters.unreadableRecords(registry);
+  /** The registry billing's meters are in (the dead letters' count goes there too). */
+  public MeterRegistry registry() {
+    return registry;
   }
 }

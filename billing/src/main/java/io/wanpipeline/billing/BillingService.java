@@ -1,8 +1,5 @@
 package io.wanpipeline.billing;
 
-import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
-
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.billing.estimate.CostEstimator;
 import io.wanpipeline.billing.http.BillingHttpServer;
@@ -17,8 +14,7 @@ import io.wanpipeline.runtime.http.JsonApiServer;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
-import io.wanpipeline.runtime.service.StreamsLiveness;
-import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
+import io.wanpipeline.runtime.service.StreamsApplication;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.TopicSpec;
 import io.wanpipeline.schemas.topics.Topics;
@@ -32,14 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -56,17 +49,12 @@ public final class BillingService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(BillingService.class);
   private static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
 
-  /** How long closing Kafka Streams may take: it commits, then leaves the group. */
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
-
   private final BillingConfig config;
   private final Clock clock;
   private final Topics topics;
   private final CompositeMeterRegistry meters = ServiceMeters.forService("billing");
   private final BillingMetrics metrics = new BillingMetrics(meters);
-  private KafkaStreamsMetrics streamsMetrics;
-  private KafkaStreams streams;
-  private volatile StreamsLiveness liveness;
+  private volatile StreamsApplication app;
   private volatile BillingHttpServer http;
   private volatile boolean closing;
   private URI self;
@@ -82,29 +70,16 @@ public final class BillingService implements PipelineService {
    * records go to {@code billing-dlq}, counted in {@code metrics}.
    */
   public static Properties streamsProperties(BillingConfig config, BillingMetrics metrics) {
-    Properties props = new Properties();
-    props.putAll(config.kafka().clientProperties());
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    // Kafka 5.0's behaviour, taken now: a processing error in the global thread goes to the
-    // processing handler (which fails, as before). Named by its key: its constant is deprecated,
-    // since in 5.0 this is the only behaviour. (Kafka 4.4 still warns about it once per stream
-    // thread: its partition assignor builds a configuration of its own without this key.)
-    props.put("processing.exception.handler.global.enabled", true);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    Properties props =
+        StreamsApplication.properties(
+            config.kafka(),
+            config.applicationId(),
+            config.stateDir(),
+            config.streamThreads(),
+            config.kafka().topicNames().billingDlq(),
+            metrics.registry(),
+            config.instanceId());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
-    DeadLetterUnreadableRecords.configure(
-        props, config.kafka().topicNames().billingDlq(), metrics.unreadableRecords());
-    // Static membership: a restarted instance (same id, same state directory, so the same Streams
-    // process id and transactional ids) takes its tasks back without a rebalance.
-    config
-        .instanceId()
-        .ifPresent(
-            id ->
-                props.put(
-                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return props;
   }
 
@@ -115,7 +90,7 @@ public final class BillingService implements PipelineService {
    */
   @Override
   public synchronized void start() {
-    if (streams != null) {
+    if (app != null) {
       throw new IllegalStateException("billing service already started");
     }
     TopicProvisioner.ensure(
@@ -148,25 +123,11 @@ public final class BillingService implements PipelineService {
           port,
           self);
     }
-    KafkaStreams created = new KafkaStreams(BillingTopology.build(config, topics, metrics), props);
-    StreamsLiveness watched = new StreamsLiveness(config.applicationId(), created, clock);
-    created.setUncaughtExceptionHandler(
-        e -> {
-          StreamThreadExceptionResponse response = watched.threadFailed(e);
-          log.error(
-              "Billing stream thread failed: applicationId={}, response={}",
-              config.applicationId(),
-              response,
-              e);
-          return response;
-        });
-    liveness = watched;
-    streamsMetrics = new KafkaStreamsMetrics(created);
-    streamsMetrics.bindTo(meters);
-    created.start();
-    streams = created;
+    app =
+        StreamsApplication.start(
+            "billing", BillingTopology.build(config, topics, metrics), props, clock, meters);
     if (http != null) {
-      http.serve(new Queries(created));
+      http.serve(new Queries(app.streams()));
     }
     log.info(
         "Billing started: applicationId={}, statusTopic={}",
@@ -181,29 +142,18 @@ public final class BillingService implements PipelineService {
    */
   @Override
   public Optional<Throwable> failure() {
-    if (closing) {
+    StreamsApplication running = app;
+    if (closing || running == null) {
       return Optional.empty();
     }
-    StreamsLiveness watched = liveness;
-    Optional<Throwable> streamsFailure = watched == null ? Optional.empty() : watched.failure();
-    if (streamsFailure.isPresent()) {
-      return streamsFailure;
-    }
-    BillingHttpServer server = http;
-    if (server != null && !server.serving()) {
-      return Optional.of(
-          new IllegalStateException(
-              "the billing HTTP server stopped without a close: applicationId="
-                  + config.applicationId()));
-    }
-    return Optional.empty();
+    return running.failure().or(() -> Optional.ofNullable(http).flatMap(JsonApiServer::failure));
   }
 
-  /** Ready while Kafka Streams is RUNNING ({@link StreamsLiveness#readiness()}). */
+  /** Ready while Kafka Streams is RUNNING ({@link StreamsApplication#readiness()}). */
   @Override
   public Readiness readiness() {
-    StreamsLiveness watched = liveness;
-    return watched == null ? Readiness.waitingFor("billing: not started") : watched.readiness();
+    StreamsApplication running = app;
+    return running == null ? Readiness.waitingFor("billing: not started") : running.readiness();
   }
 
   @Override
@@ -212,8 +162,9 @@ public final class BillingService implements PipelineService {
   }
 
   /** The Kafka Streams state, or null before {@link #start()}. */
-  public synchronized KafkaStreams.State state() {
-    return streams == null ? null : streams.state();
+  public KafkaStreams.State state() {
+    StreamsApplication running = app;
+    return running == null ? null : running.state();
   }
 
   /** Succeeded requests this instance flagged as unpriced since it started. */
@@ -230,17 +181,16 @@ public final class BillingService implements PipelineService {
    *     queryable (starting, rebalancing)
    */
   public List<AccountTotal> totals(String accountId, LocalDate fromDay, LocalDate toDay) {
-    KafkaStreams current;
-    synchronized (this) {
-      current = streams;
-    }
-    if (current == null) {
+    StreamsApplication running = app;
+    if (running == null) {
       throw new IllegalStateException("billing service not started");
     }
     ReadOnlyKeyValueStore<String, AccountTotal> store =
-        current.store(
-            StoreQueryParameters.fromNameAndType(
-                BillingTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore()));
+        running
+            .streams()
+            .store(
+                StoreQueryParameters.fromNameAndType(
+                    BillingTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore()));
     String from = fromDay.toString();
     String to = toDay.toString();
     List<AccountTotal> out = new ArrayList<>();
@@ -305,23 +255,18 @@ public final class BillingService implements PipelineService {
     }
   }
 
-  /** Stops processing, committing what is done. */
+  /** Stops serving and processing, committing what is done. */
   @Override
   public synchronized void close() {
     closing = true;
-    if (liveness != null) {
-      liveness.closing();
+    if (app != null) {
+      app.closing();
     }
     if (http != null) {
       http.close();
     }
-    if (streams != null) {
-      // Leaving the group hands this instance's tasks to a survivor at once, static member or not.
-      streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
-      log.info("Billing stopped: applicationId={}", config.applicationId());
-    }
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
+    if (app != null) {
+      app.close();
     }
   }
 }

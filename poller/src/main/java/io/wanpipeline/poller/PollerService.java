@@ -1,15 +1,11 @@
 package io.wanpipeline.poller;
 
-import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
-
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
-import io.wanpipeline.runtime.service.StreamsLiveness;
+import io.wanpipeline.runtime.service.StreamsApplication;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
-import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.WanClient;
 import io.wanpipeline.wan.account.ProviderAccount;
@@ -35,12 +31,10 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class PollerService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(PollerService.class);
 
-  /** How long closing Kafka Streams may take: it commits, then leaves the group. */
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
-
   private final PollerConfig config;
   private final Clock clock;
   private final Topics topics;
@@ -62,9 +53,7 @@ public final class PollerService implements PipelineService {
   private final Map<String, WanClient> clients = new ConcurrentHashMap<>();
   private ExecutorService executor;
   private final CompositeMeterRegistry meters = ServiceMeters.forService("poller");
-  private KafkaStreams streams;
-  private KafkaStreamsMetrics streamsMetrics;
-  private volatile StreamsLiveness liveness;
+  private volatile StreamsApplication app;
 
   /**
    * @param config the configuration
@@ -89,7 +78,7 @@ public final class PollerService implements PipelineService {
   /** Starts the Streams application and returns at once. */
   @Override
   public synchronized void start() {
-    if (streams != null) {
+    if (app != null) {
       throw new IllegalStateException("already started");
     }
     executor = Executors.newFixedThreadPool(config.queryThreads(), threads());
@@ -103,21 +92,13 @@ public final class PollerService implements PipelineService {
             new PartitionShare(
                 () -> partitions, clock, Duration.ofSeconds(1).plus(config.budgetMargin())),
             meters);
-    streams =
-        new KafkaStreams(
-            PollerTopology.build(config, topics, registry, collaborators), properties());
-    StreamsLiveness watched = new StreamsLiveness(config.applicationId(), streams, clock);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response =
-              watched.threadFailed(e);
-          log.error("poller stream thread failed; response={}", response, e);
-          return response;
-        });
-    liveness = watched;
-    streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(meters);
-    streams.start();
+    app =
+        StreamsApplication.start(
+            "poller",
+            PollerTopology.build(config, topics, registry, collaborators),
+            properties(),
+            clock,
+            meters);
     log.info(
         "poller started applicationId={} topic={} partitions={}",
         config.applicationId(),
@@ -158,15 +139,15 @@ public final class PollerService implements PipelineService {
    */
   @Override
   public Optional<Throwable> failure() {
-    StreamsLiveness watched = liveness;
-    return watched == null ? Optional.empty() : watched.failure();
+    StreamsApplication running = app;
+    return running == null ? Optional.empty() : running.failure();
   }
 
-  /** Ready while Kafka Streams is RUNNING ({@link StreamsLiveness#readiness()}). */
+  /** Ready while Kafka Streams is RUNNING ({@link StreamsApplication#readiness()}). */
   @Override
   public Readiness readiness() {
-    StreamsLiveness watched = liveness;
-    return watched == null ? Readiness.waitingFor("poller: not started") : watched.readiness();
+    StreamsApplication running = app;
+    return running == null ? Readiness.waitingFor("poller: not started") : running.readiness();
   }
 
   @Override
@@ -175,23 +156,25 @@ public final class PollerService implements PipelineService {
   }
 
   /** The Streams state, or null before {@link #start()}. */
-  public synchronized KafkaStreams.State state() {
-    return streams == null ? null : streams.state();
+  public KafkaStreams.State state() {
+    StreamsApplication running = app;
+    return running == null ? null : running.state();
   }
 
   /**
    * The partitions of {@code task-status} whose tasks this instance polls now (its active stream
    * tasks); empty before {@link #start()} and while rebalancing.
    */
-  public synchronized Set<Integer> activePartitions() {
-    if (streams == null
-        || !(streams.state() == KafkaStreams.State.RUNNING
-            || streams.state() == KafkaStreams.State.REBALANCING)) {
+  public Set<Integer> activePartitions() {
+    StreamsApplication running = app;
+    if (running == null
+        || !(running.state() == KafkaStreams.State.RUNNING
+            || running.state() == KafkaStreams.State.REBALANCING)) {
       return Set.of();
     }
     String topic = topics.taskStatus().name();
     Set<Integer> partitions = new TreeSet<>();
-    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+    for (ThreadMetadata thread : running.streams().metadataForLocalThreads()) {
       for (TaskMetadata task : thread.activeTasks()) {
         for (TopicPartition tp : task.topicPartitions()) {
           if (tp.topic().equals(topic)) {
@@ -209,15 +192,8 @@ public final class PollerService implements PipelineService {
    */
   @Override
   public synchronized void close() {
-    if (liveness != null) {
-      liveness.closing();
-    }
-    if (streams != null) {
-      // Leaving the group hands this instance's partitions to a survivor at once.
-      streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
-    }
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
+    if (app != null) {
+      app.close();
     }
     if (executor != null) {
       executor.shutdown();
@@ -243,21 +219,15 @@ public final class PollerService implements PipelineService {
   }
 
   private Properties properties() {
-    Properties p = new Properties();
-    p.putAll(config.kafka().clientProperties());
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    // Kafka 5.0's behaviour, taken now: a processing error in the global thread goes to the
-    // processing handler (which fails, as before). Named by its key: its constant is deprecated,
-    // since in 5.0 this is the only behaviour. (Kafka 4.4 still warns about it once per stream
-    // thread: its partition assignor builds a configuration of its own without this key.)
-    p.put("processing.exception.handler.global.enabled", true);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    DeadLetterUnreadableRecords.configure(
-        p, config.kafka().topicNames().pollerDlq(), ServiceMeters.unreadableRecords(meters));
-    p.putIfAbsent(
-        StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    Properties p =
+        StreamsApplication.properties(
+            config.kafka(),
+            config.applicationId(),
+            config.stateDir(),
+            config.streamThreads(),
+            config.kafka().topicNames().pollerDlq(),
+            meters,
+            config.instanceId());
     // Fast failover: a killed instance is out of the group after the session timeout, and the
     // survivor holds a standby copy of its store.
     p.put(
@@ -267,18 +237,10 @@ public final class PollerService implements PipelineService {
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
         (int) config.heartbeatInterval().toMillis());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-    // Static membership: a restarted instance (same id, same state directory, so the same Streams
-    // process id and transactional ids) takes its tasks back without a rebalance; close() leaves.
-    config
-        .instanceId()
-        .ifPresent(
-            id ->
-                p.put(
-                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return p;
   }
 
-  /** Counts the records the deserialization handler skips, by topic (the source topic). */
+  /** The call pool's threads: named, daemon. */
   private ThreadFactory threads() {
     AtomicInteger n = new AtomicInteger();
     return r -> {

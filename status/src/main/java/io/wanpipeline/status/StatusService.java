@@ -1,8 +1,5 @@
 package io.wanpipeline.status;
 
-import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
-
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
@@ -10,8 +7,7 @@ import io.wanpipeline.runtime.http.JsonApiServer;
 import io.wanpipeline.runtime.management.Readiness;
 import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
-import io.wanpipeline.runtime.service.StreamsLiveness;
-import io.wanpipeline.schemas.serde.DeadLetterUnreadableRecords;
+import io.wanpipeline.runtime.service.StreamsApplication;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.status.http.StatusHttpServer;
 import io.wanpipeline.status.http.StatusQueries;
@@ -19,7 +15,6 @@ import io.wanpipeline.status.view.IndexKeys;
 import io.wanpipeline.status.view.Lifecycles;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,10 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
@@ -39,7 +32,6 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -55,16 +47,11 @@ import org.slf4j.LoggerFactory;
 public final class StatusService implements PipelineService {
   private static final Logger log = LoggerFactory.getLogger(StatusService.class);
 
-  /** How long closing Kafka Streams may take: it commits, then leaves the group. */
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
-
   private final StatusConfig config;
   private final Clock clock;
   private final Topics topics;
   private final CompositeMeterRegistry meters = ServiceMeters.forService("status");
-  private KafkaStreamsMetrics streamsMetrics;
-  private KafkaStreams streams;
-  private volatile StreamsLiveness liveness;
+  private volatile StreamsApplication app;
   private volatile StatusHttpServer http;
   private volatile boolean closing;
   private URI self;
@@ -77,34 +64,23 @@ public final class StatusService implements PipelineService {
 
   /** The Kafka Streams settings of {@code config}, without {@code application.server}. */
   static Properties streamsProperties(StatusConfig config, CompositeMeterRegistry meters) {
-    Properties props = new Properties();
-    props.putAll(config.kafka().clientProperties());
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    // As billing and the poller: Kafka 5.0's behaviour, named by its key (its constant is
-    // deprecated; Kafka 4.4 still warns once per stream thread, from its partition assignor).
-    props.put("processing.exception.handler.global.enabled", true);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    Properties props =
+        StreamsApplication.properties(
+            config.kafka(),
+            config.applicationId(),
+            config.stateDir(),
+            config.streamThreads(),
+            config.kafka().topicNames().statusDlq(),
+            meters,
+            config.instanceId());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
-    props.putIfAbsent(
-        StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    DeadLetterUnreadableRecords.configure(
-        props, config.kafka().topicNames().statusDlq(), ServiceMeters.unreadableRecords(meters));
-    config
-        .instanceId()
-        .ifPresent(
-            id ->
-                props.put(
-                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     return props;
   }
 
   /** Starts the HTTP server, then processing in the background. */
   @Override
   public synchronized void start() {
-    if (streams != null) {
+    if (app != null) {
       throw new IllegalStateException("status view already started");
     }
     Properties props = streamsProperties(config, meters);
@@ -116,24 +92,8 @@ public final class StatusService implements PipelineService {
             ? config.advertisedUrl()
             : JsonApiServer.advertisedUrl(config.httpHost(), port);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.getHost() + ":" + self.getPort());
-    KafkaStreams created = new KafkaStreams(StatusTopology.build(topics), props);
-    StreamsLiveness watched = new StreamsLiveness(config.applicationId(), created, clock);
-    created.setUncaughtExceptionHandler(
-        e -> {
-          StreamThreadExceptionResponse response = watched.threadFailed(e);
-          log.error(
-              "Status stream thread failed: applicationId={}, response={}",
-              config.applicationId(),
-              response,
-              e);
-          return response;
-        });
-    liveness = watched;
-    streamsMetrics = new KafkaStreamsMetrics(created);
-    streamsMetrics.bindTo(meters);
-    created.start();
-    streams = created;
-    server.serve(new Queries(created));
+    app = StreamsApplication.start("status", StatusTopology.build(topics), props, clock, meters);
+    server.serve(new Queries(app.streams()));
     log.info(
         "Status view started: applicationId={}, statusTopic={}, http={}",
         config.applicationId(),
@@ -148,29 +108,18 @@ public final class StatusService implements PipelineService {
    */
   @Override
   public Optional<Throwable> failure() {
-    if (closing) {
+    StreamsApplication running = app;
+    if (closing || running == null) {
       return Optional.empty();
     }
-    StreamsLiveness watched = liveness;
-    Optional<Throwable> streamsFailure = watched == null ? Optional.empty() : watched.failure();
-    if (streamsFailure.isPresent()) {
-      return streamsFailure;
-    }
-    StatusHttpServer server = http;
-    if (server != null && !server.serving()) {
-      return Optional.of(
-          new IllegalStateException(
-              "the status HTTP server stopped without a close: applicationId="
-                  + config.applicationId()));
-    }
-    return Optional.empty();
+    return running.failure().or(http::failure);
   }
 
-  /** Ready while Kafka Streams is RUNNING ({@link StreamsLiveness#readiness()}). */
+  /** Ready while Kafka Streams is RUNNING ({@link StreamsApplication#readiness()}). */
   @Override
   public Readiness readiness() {
-    StreamsLiveness watched = liveness;
-    return watched == null ? Readiness.waitingFor("status: not started") : watched.readiness();
+    StreamsApplication running = app;
+    return running == null ? Readiness.waitingFor("status: not started") : running.readiness();
   }
 
   @Override
@@ -179,8 +128,9 @@ public final class StatusService implements PipelineService {
   }
 
   /** The Kafka Streams state, or null before {@link #start()}. */
-  public synchronized KafkaStreams.State state() {
-    return streams == null ? null : streams.state();
+  public KafkaStreams.State state() {
+    StreamsApplication running = app;
+    return running == null ? null : running.state();
   }
 
   /** The HTTP API's advertised base URL, or null before {@link #start()}. */
@@ -347,18 +297,14 @@ public final class StatusService implements PipelineService {
   @Override
   public synchronized void close() {
     closing = true;
-    if (liveness != null) {
-      liveness.closing();
+    if (app != null) {
+      app.closing();
     }
     if (http != null) {
       http.close();
     }
-    if (streams != null) {
-      streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
-      log.info("Status view stopped: applicationId={}", config.applicationId());
-    }
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
+    if (app != null) {
+      app.close();
     }
   }
 }

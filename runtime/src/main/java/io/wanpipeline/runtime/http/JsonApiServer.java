@@ -44,6 +44,8 @@ public abstract class JsonApiServer implements AutoCloseable {
   protected final ObjectMapper mapper = new ObjectMapper();
 
   private final String name;
+  private volatile boolean started;
+  private volatile boolean closed;
   private final Server server;
   private final ServerConnector connector;
   private final HttpClient peers =
@@ -106,6 +108,7 @@ public abstract class JsonApiServer implements AutoCloseable {
   public InetSocketAddress start() {
     try {
       server.start();
+      started = true;
     } catch (Exception e) {
       throw new IllegalStateException(name + " HTTP server could not start", e);
     }
@@ -122,8 +125,21 @@ public abstract class JsonApiServer implements AutoCloseable {
     return server.isRunning();
   }
 
+  /**
+   * Why the server no longer serves although it was started and not closed, or empty: for a {@link
+   * io.wanpipeline.runtime.service.PipelineService#failure()}.
+   */
+  public Optional<Throwable> failure() {
+    if (closed || !started || serving()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new IllegalStateException("the " + name + " HTTP server stopped without a close"));
+  }
+
   @Override
   public void close() {
+    closed = true;
     try {
       server.stop();
     } catch (Exception e) {
