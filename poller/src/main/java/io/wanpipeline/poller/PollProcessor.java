@@ -3,6 +3,7 @@ package io.wanpipeline.poller;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.InFlightTask;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.wan.QueryOutcome;
 import io.wanpipeline.wan.TaskSnapshot;
 import io.wanpipeline.wan.WanError;
@@ -65,6 +66,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private static final int MAX_CALLS_PER_PUNCTUATION = PollerTopology.MAX_CALLS_PER_PUNCTUATION;
 
   private final String storeName;
+  private final String commandsStoreName;
   private final Duration punctuateInterval;
   private final Clock clock;
   private final TaskTransitions transitions;
@@ -83,6 +85,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
 
   private ProcessorContext<String, TaskStatus> context;
   private KeyValueStore<String, InFlightTask> store;
+  private CancelCommands cancels;
   private Integer partition;
 
   /**
@@ -95,6 +98,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
 
   PollProcessor(
       String storeName,
+      String commandsStoreName,
       Duration punctuateInterval,
       Clock clock,
       TaskTransitions transitions,
@@ -105,6 +109,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       ListSweeps sweeps,
       PollerMeters meters) {
     this.storeName = storeName;
+    this.commandsStoreName = commandsStoreName;
     this.punctuateInterval = punctuateInterval;
     this.clock = clock;
     this.transitions = transitions;
@@ -120,6 +125,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   public void init(ProcessorContext<String, TaskStatus> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
+    this.cancels = new CancelCommands(context.getStateStore(commandsStoreName));
     // The store is restored before processors are initialised: rebuild the due index from it.
     active.clear();
     watched.clear();
@@ -247,6 +253,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         continue;
       }
       String requestId = e.requestId();
+      task = noticeCancel(requestId, task, now);
       TimeoutDetector.Verdict verdict = transitions.timeouts().check(task, now);
       switch (verdict) {
         case TIME_OUT_RUNNING -> apply(requestId, task, transitions.timedOutRunning(task, now));
@@ -312,6 +319,41 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         applyCancel(p.requestId, p.task, p.cancel.join());
       }
     }
+  }
+
+  /**
+   * Marks {@code task} when a cancel command names it for the first time: it is then cancelled at
+   * once while the provider has not been seen running it; a running task cannot be cancelled, which
+   * is logged, and it goes on to finish (charged).
+   */
+  private InFlightTask noticeCancel(String requestId, InFlightTask task, Instant now) {
+    if (task.getCancelRequestedAt() != null) {
+      return task;
+    }
+    var command = cancels.naming(task.getStatus());
+    if (command.isEmpty()) {
+      return task;
+    }
+    InFlightTask marked =
+        transitions.cancelRequested(task, RequestCommands.describe(command.get()), now);
+    save(requestId, marked);
+    String status = task.getProviderStatus();
+    if (status == null || "PENDING".equals(status)) {
+      log.info(
+          "cancelling at the provider requestId={} taskId={} commandId={}",
+          requestId,
+          task.getStatus().getTaskId(),
+          command.get().getCommandId());
+    } else {
+      log.warn(
+          "cannot cancel requestId={} taskId={} commandId={}: the provider has it {}, and a"
+              + " running task cannot be cancelled; it finishes and is charged",
+          requestId,
+          task.getStatus().getTaskId(),
+          command.get().getCommandId(),
+          status);
+    }
+    return marked;
   }
 
   /**

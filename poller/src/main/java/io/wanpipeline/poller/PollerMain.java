@@ -34,7 +34,11 @@ public final class PollerMain {
     // The topic the poller reads and writes, and its dead-letter topic, created when missing.
     TopicProvisioner.ensure(
         kafka.clientConfig(),
-        kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus(), kafka.topicNames().pollerDlq())));
+        kafka.topicSpecs(
+            Set.of(
+                kafka.topicNames().taskStatus(),
+                kafka.topicNames().pollerDlq(),
+                kafka.topicNames().requestCommands())));
     return new PollerService(
         config, clock, topics, registry, account -> WanClients.forAccount(account, clock));
   }

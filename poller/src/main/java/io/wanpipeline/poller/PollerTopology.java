@@ -2,6 +2,7 @@ package io.wanpipeline.poller;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.InFlightTask;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
@@ -46,6 +47,18 @@ public final class PollerTopology {
 
   /** Name of the sink node. */
   public static final String SINK = "task-status-out";
+
+  /**
+   * Name of the global store of cancel commands, keyed by target ({@code request:<id>}, {@code
+   * batch:<id>}); every stream task reads it, since a batch's tasks are on every partition.
+   */
+  public static final String COMMANDS_STORE = "poller-commands";
+
+  /** Name of the commands' source node. */
+  public static final String COMMANDS_SOURCE = "request-commands-in";
+
+  /** Name of the node that keeps {@link #COMMANDS_STORE}. */
+  public static final String COMMANDS_UPDATER = "request-commands-store";
 
   private PollerTopology() {}
 
@@ -141,11 +154,25 @@ public final class PollerTopology {
         status.keySerde().deserializer(),
         status.valueSerde().deserializer(),
         status.name());
+    Topic<String, RequestCommand> commands = topics.requestCommands();
+    topology.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(COMMANDS_STORE),
+                Serdes.String(),
+                commands.valueSerde())
+            .withLoggingDisabled(),
+        COMMANDS_SOURCE,
+        commands.keySerde().deserializer(),
+        commands.valueSerde().deserializer(),
+        commands.name(),
+        COMMANDS_UPDATER,
+        () -> new CancelCommands.Updater(COMMANDS_STORE));
     topology.addProcessor(
         PROCESSOR,
         () ->
             new PollProcessor(
                 STORE,
+                COMMANDS_STORE,
                 config.punctuateInterval(),
                 collaborators.clock(),
                 transitions,

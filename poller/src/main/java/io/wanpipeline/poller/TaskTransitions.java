@@ -40,6 +40,9 @@ public record TaskTransitions(
   /** Error code of UNKNOWN. */
   public static final String TASK_UNKNOWN = "TASK_UNKNOWN";
 
+  /** Error code of a CANCELED the poller caused: a cancel command, answered by the provider. */
+  public static final String CANCELED_AT_PROVIDER = "CANCELED_AT_PROVIDER";
+
   /** How long the provider keeps a task after its submission (docs/protocol.md): the late watch. */
   public static final Duration PROVIDER_RETENTION = Duration.ofHours(24);
 
@@ -174,8 +177,43 @@ public record TaskTransitions(
             .build());
   }
 
-  /** The provider answered a cancel call: {@code cancelled} true when the task was cancelled. */
+  /**
+   * A cancel command names {@code task}, seen at {@code at}: while the task is not seen running it
+   * is cancelled at its next call ({@link TimeoutDetector#check}), which is due now.
+   *
+   * @param command the command's description, for the CANCELED event
+   */
+  public InFlightTask cancelRequested(InFlightTask task, String command, Instant at) {
+    Instant next = task.getNextPollAt().isAfter(at) ? millis(at) : task.getNextPollAt();
+    return InFlightTask.newBuilder(task)
+        .setCancelRequestedAt(millis(at))
+        .setCancelCommand(command)
+        .setNextPollAt(next)
+        .build();
+  }
+
+  /**
+   * The provider answered a cancel call: {@code cancelled} true when the task was cancelled. A task
+   * cancelled on command ends CANCELED; one cancelled at its deadline ends TIMED_OUT. Either way it
+   * was still PENDING, so it is not charged.
+   */
   public Transition onCancelAnswered(InFlightTask task, boolean cancelled, Instant answeredAt) {
+    if (cancelled && task.getCancelRequestedAt() != null) {
+      return ended(
+          event(task, TaskState.CANCELED, answeredAt)
+              .setError(
+                  ErrorInfo.newBuilder()
+                      .setCode(CANCELED_AT_PROVIDER)
+                      .setMessage(
+                          "cancelled at the provider while PENDING ("
+                              + task.getCancelCommand()
+                              + "); not charged")
+                      .setRetryable(false)
+                      .setStage(ErrorStage.EXECUTION)
+                      .setField(null)
+                      .build())
+              .build());
+    }
     if (cancelled) {
       return ended(
           event(task, TaskState.TIMED_OUT, answeredAt)

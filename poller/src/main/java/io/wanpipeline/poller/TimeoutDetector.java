@@ -9,7 +9,7 @@ import java.util.Objects;
  * Decides what happens to a task past its deadline ({@code submitted_at + timeout}): a task not
  * seen running is cancelled (a PENDING task is not charged), a RUNNING one ends TIMED_OUT, and when
  * neither can be settled within {@link #GIVE_UP_AFTER} past the deadline the task ends TIMED_OUT
- * anyway.
+ * anyway. Before the deadline, a cancel command has a task not seen running cancelled the same way.
  *
  * @param timeout how long after submission a task may run
  */
@@ -35,7 +35,7 @@ public record TimeoutDetector(Duration timeout) {
   public enum Verdict {
     /** Before the deadline: poll as scheduled. */
     IN_TIME,
-    /** Past the deadline, not seen running: cancel it. */
+    /** Past the deadline, or named by a cancel command, and not seen running: cancel it. */
     CANCEL,
     /** Past the deadline, the provider refused to cancel: query to learn its state. */
     QUERY,
@@ -50,11 +50,17 @@ public record TimeoutDetector(Duration timeout) {
     return submittedAt.plus(timeout);
   }
 
-  /** The verdict for {@code task} at {@code now}. */
+  /**
+   * The verdict for {@code task} at {@code now}. Before the deadline, a task with a cancel command
+   * that has not been seen running (no answer yet, or PENDING) is cancelled; once the provider
+   * refused or the task runs, it is polled as scheduled and finishes.
+   */
   public Verdict check(InFlightTask task, Instant now) {
     Instant deadline = task.getDeadline();
     if (now.isBefore(deadline)) {
-      return Verdict.IN_TIME;
+      String status = task.getProviderStatus();
+      boolean notRunning = status == null || "PENDING".equals(status);
+      return task.getCancelRequestedAt() != null && notRunning ? Verdict.CANCEL : Verdict.IN_TIME;
     }
     String status = task.getProviderStatus();
     if ("RUNNING".equals(status) || "SUSPENDED".equals(status)) {

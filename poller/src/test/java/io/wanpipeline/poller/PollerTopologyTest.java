@@ -2,6 +2,8 @@ package io.wanpipeline.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wanpipeline.events.CommandAction;
+import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.infra.simulator.AdjustableClock;
@@ -13,6 +15,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.fixtures.TaskStatuses;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.schemas.registry.InMemorySchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.TopicNames;
@@ -64,6 +67,7 @@ class PollerTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<String, TaskStatus> in;
   private TestOutputTopic<String, TaskStatus> out;
+  private TestInputTopic<String, RequestCommand> commands;
 
   private void start(Map<String, String> pollerSettings, SimulatorConfig.Builder simulator) {
     sim =
@@ -108,6 +112,16 @@ class PollerTopologyTest {
     out =
         driver.createOutputTopic(
             status.name(), status.keySerde().deserializer(), status.valueSerde().deserializer());
+    Topic<String, RequestCommand> commandTopic = topics.requestCommands();
+    commands =
+        driver.createInputTopic(
+            commandTopic.name(),
+            commandTopic.keySerde().serializer(),
+            commandTopic.valueSerde().serializer());
+  }
+
+  private void command(RequestCommand command) {
+    commands.pipeInput(RequestCommands.key(command), command, clock.instant());
   }
 
   private void start(Map<String, String> pollerSettings) {
@@ -144,12 +158,27 @@ class PollerTopologyTest {
   }
 
   private TaskStatus submitted(String requestId, String taskId) {
+    return submitted(requestId, taskId, Map.of("campaign", "spring"));
+  }
+
+  private TaskStatus submitted(String requestId, String taskId, Map<String, String> metadata) {
     return TaskStatuses.submitted(requestId, taskId)
         .setApiKeyRef(KEY.ref())
         .setEventTime(clock.instant())
         .setSubmittedAt(clock.instant())
-        .setMetadata(Map.of("campaign", "spring"))
+        .setMetadata(metadata)
         .build();
+  }
+
+  /** Creates a task at the simulator and announces it SUBMITTED as part of batch {@code batch}. */
+  private String submitInBatch(String requestId, String prompt, String batch) {
+    GenerationRequest request = GenerationRequestBuilder.i2vFlash().prompt(prompt).build();
+    String taskId = ((SubmitOutcome.Accepted) client.submit(KEY, request, requestId)).taskId();
+    in.pipeInput(
+        requestId,
+        submitted(requestId, taskId, Map.of(RequestCommands.BATCH_ID_METADATA, batch)),
+        clock.instant());
+    return taskId;
   }
 
   /** Moves the shared clock and the driver's wall clock by one-second steps. */
@@ -258,6 +287,76 @@ class PollerTopologyTest {
     assertThat(sim.ledger().cancels().get(0).canceled()).isTrue();
     assertThat(sim.ledger().cancels().get(0).at()).isAfterOrEqualTo(T0.plusSeconds(60));
     assertThat(sim.status(taskId)).contains(NativeStatus.CANCELED);
+  }
+
+  @Test
+  void aCancelCommandCancelsAPendingTaskAtTheProviderAndEndsItCanceledNotCharged() {
+    start(Map.of());
+    String taskId = submit("req-unwanted", "[sim:pending-forever] no longer needed");
+    tick(Duration.ofSeconds(6));
+    assertThat(statesOf("req-unwanted")).containsExactly(TaskState.PENDING);
+
+    RequestCommand cancel =
+        RequestCommands.cancelRequest("req-unwanted", "campaign stopped", "ops", clock.instant());
+    command(cancel);
+    tick(Duration.ofSeconds(15));
+
+    assertThat(statesOf("req-unwanted")).containsExactly(TaskState.PENDING, TaskState.CANCELED);
+    TaskStatus canceled = last("req-unwanted");
+    assertThat(canceled.getError().getCode()).isEqualTo(TaskTransitions.CANCELED_AT_PROVIDER);
+    assertThat(canceled.getError().getRetryable()).isFalse();
+    assertThat(canceled.getError().getMessage())
+        .contains(cancel.getCommandId(), "by ops", "campaign stopped", "not charged");
+    assertThat(canceled.getUsage()).as("nothing to charge").isNull();
+    assertThat(sim.ledger().cancels()).hasSize(1);
+    assertThat(sim.ledger().cancels().get(0).canceled()).isTrue();
+    assertThat(sim.ledger().cancels().get(0).at())
+        .as("at the task's next poll after the command: within its 5-10 s interval")
+        .isBetween(T0.plusSeconds(6), T0.plusSeconds(17));
+    assertThat(sim.status(taskId)).contains(NativeStatus.CANCELED);
+
+    int polls = sim.ledger().polls(taskId).size();
+    tick(Duration.ofSeconds(20));
+    assertThat(sim.ledger().polls(taskId)).as("no call after the end").hasSize(polls);
+  }
+
+  @Test
+  void aBatchCancelCancelsEveryPendingTaskOfThatBatchOnly() {
+    start(Map.of());
+    submitInBatch("b1.a", "[sim:pending-forever] a", "b1");
+    submitInBatch("b1.b", "[sim:pending-forever] b", "b1");
+    String other = submitInBatch("b2.a", "[sim:pending-forever] c", "b2");
+
+    command(RequestCommands.cancelBatch("b1", null, "ops", clock.instant()));
+    tick(Duration.ofSeconds(15));
+
+    assertThat(statesOf("b1.a")).endsWith(TaskState.CANCELED);
+    assertThat(statesOf("b1.b")).endsWith(TaskState.CANCELED);
+    assertThat(statesOf("b2.a")).containsExactly(TaskState.PENDING);
+    assertThat(sim.ledger().cancels()).hasSize(2);
+    assertThat(sim.status(other)).contains(NativeStatus.PENDING);
+  }
+
+  @Test
+  void aRunningTaskIsNotCancelledByACommandAndFinishes() {
+    start(Map.of());
+    String taskId = submit("req-running", "a long take");
+    tick(Duration.ofSeconds(12));
+    assertThat(statesOf("req-running")).endsWith(TaskState.RUNNING);
+
+    command(RequestCommands.cancelRequest("req-running", null, "ops", clock.instant()));
+    // A command that names no target is passed over.
+    command(
+        RequestCommand.newBuilder()
+            .setCommandId("malformed")
+            .setAction(CommandAction.CANCEL)
+            .setRequestedAt(clock.instant())
+            .build());
+    tick(Duration.ofSeconds(30));
+
+    assertThat(statesOf("req-running")).endsWith(TaskState.RUNNING, TaskState.SUCCEEDED);
+    assertThat(sim.ledger().cancels()).as("a running task is not asked to cancel").isEmpty();
+    assertThat(sim.status(taskId)).contains(NativeStatus.SUCCEEDED);
   }
 
   @Test

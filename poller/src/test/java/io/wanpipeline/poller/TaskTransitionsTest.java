@@ -204,6 +204,33 @@ class TaskTransitionsTest {
   }
 
   @Test
+  void aCancelRequestedIsDueAtOnceAndItsAnsweredCancelEndsCanceledNotTimedOut() {
+    Instant seen = T0.plusSeconds(2);
+    InFlightTask asked = transitions.cancelRequested(submitted, "command c1 by ops: stop", seen);
+    assertThat(asked.getCancelRequestedAt()).isEqualTo(seen);
+    assertThat(asked.getNextPollAt()).as("due at once").isEqualTo(seen);
+
+    var t = transitions.onCancelAnswered(asked, true, T0.plusSeconds(5));
+
+    assertThat(t.next()).isNull();
+    assertThat(t.emit().getState()).isEqualTo(TaskState.CANCELED);
+    assertThat(t.emit().getError().getCode()).isEqualTo(TaskTransitions.CANCELED_AT_PROVIDER);
+    assertThat(t.emit().getError().getRetryable()).isFalse();
+    assertThat(t.emit().getError().getMessage())
+        .contains("command c1 by ops: stop", "PENDING", "not charged");
+    assertThat(t.emit().getUsage()).isNull();
+  }
+
+  @Test
+  void aCancelRefusedOnCommandMeansTheTaskRunsOnAndIsQueried() {
+    InFlightTask asked = transitions.cancelRequested(submitted, "command c1", T0.plusSeconds(2));
+    var t = transitions.onCancelAnswered(asked, false, T0.plusSeconds(5));
+    assertThat(t.emit()).isNull();
+    assertThat(t.next().getProviderStatus()).isEqualTo(TimeoutDetector.CANCEL_REFUSED);
+    assertThat(t.next().getCancelRequestedAt()).isNotNull();
+  }
+
+  @Test
   void refusedCancelMeansQueryNext() {
     Instant at = T0.plus(Duration.ofMinutes(20)).plusSeconds(1);
     WanError refused =

@@ -56,4 +56,22 @@ class TimeoutDetectorTest {
     assertThat(detector.check(task(TimeoutDetector.CANCEL_REFUSED), late))
         .isEqualTo(TimeoutDetector.Verdict.GIVE_UP);
   }
+
+  @Test
+  void aCancelCommandCancelsBeforeTheDeadlineOnlyATaskNotSeenRunning() {
+    Instant early = T0.plusSeconds(30);
+    InFlightTask asked = Tasks.transitions().cancelRequested(task(null), "command c1", early);
+    assertThat(detector.check(asked, early)).isEqualTo(TimeoutDetector.Verdict.CANCEL);
+    asked.setProviderStatus("PENDING");
+    assertThat(detector.check(asked, early)).isEqualTo(TimeoutDetector.Verdict.CANCEL);
+    asked.setProviderStatus("RUNNING");
+    assertThat(detector.check(asked, early))
+        .as("a running task cannot be cancelled: polled as scheduled")
+        .isEqualTo(TimeoutDetector.Verdict.IN_TIME);
+    asked.setProviderStatus(TimeoutDetector.CANCEL_REFUSED);
+    assertThat(detector.check(asked, early)).isEqualTo(TimeoutDetector.Verdict.IN_TIME);
+    assertThat(detector.check(task("PENDING"), early))
+        .as("without a command")
+        .isEqualTo(TimeoutDetector.Verdict.IN_TIME);
+  }
 }

@@ -46,6 +46,12 @@ public final class StatusEvents {
     return base(request, facts, providerAccount, TaskState.FAILED).setError(error).build();
   }
 
+  /** A CANCELED event with {@code error}: the request was cancelled before any create call. */
+  public TaskStatus canceled(
+      VideoRequest request, RequestedFacts facts, String providerAccount, ErrorInfo error) {
+    return base(request, facts, providerAccount, TaskState.CANCELED).setError(error).build();
+  }
+
   private TaskStatus.Builder base(
       VideoRequest request, RequestedFacts facts, String providerAccount, TaskState state) {
     return TaskStatus.newBuilder()

@@ -46,6 +46,7 @@ public final class SubmitterMain {
         Set.of(
             n.videoRequests(),
             n.videoRequestsDlq(),
+            n.requestCommands(),
             n.taskStatus(),
             n.submissions(),
             n.submissionQueue(),

@@ -101,6 +101,16 @@ public final class SubmitterMeters {
         .increment();
   }
 
+  /** The dispatcher ended a waiting request of {@code lane} CANCELED, by a command. */
+  public void canceled(LaneKey lane) {
+    Counter.builder("wan.requests.canceled")
+        .description("Requests the dispatcher ended CANCELED before any create call, by command")
+        .tag("account", lane.account())
+        .tag("model", lane.model())
+        .register(registry)
+        .increment();
+  }
+
   /** A create call of {@code lane} was answered with {@code outcome}. */
   public void createCall(LaneKey lane, SubmitOutcome outcome) {
     String result;

@@ -10,6 +10,7 @@ import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.submitter.dispatch.CancelRequests;
 import io.wanpipeline.submitter.dispatch.DispatchParts;
 import io.wanpipeline.submitter.dispatch.Dispatcher;
 import io.wanpipeline.submitter.dispatch.InProgressTasks;
@@ -207,6 +208,8 @@ public final class SubmitterService implements PipelineService {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     InProgressTasks inProgress = new InProgressTasks(config.inProgressHorizon());
+    // Cancels are remembered as long as a request may wait in the queue.
+    CancelRequests cancels = new CancelRequests(config.maxQueueWait());
     AtomicInteger workers = new AtomicInteger();
     ExecutorService calls =
         Executors.newFixedThreadPool(
@@ -248,8 +251,15 @@ public final class SubmitterService implements PipelineService {
             new LedgerReader(ledgerConsumer, dispatchTopic, config.ledgerLoadTimeout(), clock),
             new SubmissionLedger(config.dedupeRetention()),
             new StatusFollower(
-                statusConsumer, topics.taskStatus(), inProgress, clock, config.inProgressHorizon()),
-            inProgress));
+                statusConsumer,
+                topics.taskStatus(),
+                inProgress,
+                topics.requestCommands(),
+                cancels,
+                clock,
+                config.inProgressHorizon()),
+            inProgress,
+            cancels));
     dispatcher = dispatchLoop;
     Thread dispatch = new Thread(dispatcher, "submitter-dispatch-" + config.instanceId());
     dispatch.setUncaughtExceptionHandler(this::threadDied);

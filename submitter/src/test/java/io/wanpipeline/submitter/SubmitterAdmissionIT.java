@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.events.Priority;
+import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoRequest;
@@ -20,6 +21,7 @@ import io.wanpipeline.infra.testing.PipelineStack;
 import io.wanpipeline.infra.testing.TopicLog;
 import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.runtime.config.Settings;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.dispatch.QueueWaitLimit;
@@ -440,6 +442,80 @@ class SubmitterAdmissionIT {
                                   .as("start offset of %s after the purge", tp)
                                   .isGreaterThan(lastQueued.get(tp))));
     }
+  }
+
+  @Test
+  void queuedRequestsCancelledByIdOrByBatchEndCanceledWithoutASubmission() {
+    startService(
+        "cancel-0",
+        Map.of(
+            "provider.default.model." + FLASH + ".max-in-progress", "1",
+            "provider.default.model." + FLASH + ".submit-rate", "10"));
+    produce(request("slot-holder"));
+    submittedEvent("slot-holder");
+    String batch = run + "-batch";
+    produce(request("c-one"));
+    for (String name : List.of("c-b1", "c-b2")) {
+      produce(
+          VideoRequest.newBuilder(request(name, null, FLASH, Priority.BATCH))
+              .setMetadata(Map.of(RequestCommands.BATCH_ID_METADATA, batch))
+              .build());
+    }
+    produce(request("c-keep"));
+    awaitQueued(List.of("c-one", "c-b1", "c-b2", "c-keep"));
+
+    RequestCommand one =
+        RequestCommands.cancelRequest(id("c-one"), "not needed", "it", Instant.now());
+    RequestCommand all = RequestCommands.cancelBatch(batch, null, "it", Instant.now());
+    // A cancel may come before its request has even been read by intake.
+    RequestCommand early = RequestCommands.cancelRequest(id("c-early"), null, "it", Instant.now());
+    for (RequestCommand c : List.of(one, all, early)) {
+      env.send(topics.requestCommands(), RequestCommands.key(c), c);
+    }
+    produce(request("c-early"));
+
+    Map<String, RequestCommand> cancelledBy =
+        Map.of("c-one", one, "c-b1", all, "c-b2", all, "c-early", early);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              status.refresh();
+              cancelledBy
+                  .keySet()
+                  .forEach(
+                      n -> assertThat(states(status, id(n))).as(n).contains(TaskState.CANCELED));
+            });
+    cancelledBy.forEach(
+        (name, command) -> {
+          TaskStatus canceled = status.valuesOf(id(name)).get(0);
+          assertThat(canceled.getState()).as(name).isEqualTo(TaskState.CANCELED);
+          assertThat(canceled.getTaskId()).as("nothing was created").isNull();
+          assertThat(canceled.getError().getCode()).isEqualTo("CANCELED_BEFORE_SUBMISSION");
+          assertThat(canceled.getError().getRetryable()).isFalse();
+          assertThat(canceled.getError().getMessage())
+              .contains(command.getCommandId(), "nothing is charged");
+        });
+    assertThat(status.valuesOf(id("c-one")).get(0).getError().getMessage()).contains("not needed");
+
+    // The lane moves on to the request nobody cancelled; the cancelled ones are never called.
+    finish("slot-holder");
+    submittedEvent("c-keep");
+    assertThat(submittedAtSimulator(List.copyOf(cancelledBy.keySet()))).isEmpty();
+    assertThat(sim.ledger().submissions())
+        .noneMatch(
+            sub ->
+                cancelledBy.keySet().stream()
+                    .map(this::id)
+                    .toList()
+                    .contains(sub.pipelineRequestId()));
+    cancelledBy
+        .keySet()
+        .forEach(
+            n ->
+                assertThat(states(status.refresh(), id(n)))
+                    .as("one terminal event for %s", n)
+                    .containsExactly(TaskState.CANCELED));
   }
 
   /** The partition and offset of the queue record of {@code requestId}. */

@@ -6,6 +6,8 @@ package io.wanpipeline.schemas.topics;
  *
  * @param videoRequests requests from upstream (key request_id, value VideoRequest)
  * @param videoRequestsDlq unreadable requests (original key and bytes, reason in headers)
+ * @param requestCommands commands about requests and batches, such as CANCEL (key {@code
+ *     request:<request_id>} or {@code batch:<batch_id>}, value RequestCommand)
  * @param taskStatus lifecycle transitions (key request_id, value TaskStatus)
  * @param pollerDlq records the poller could not read (original key, value and headers, Kafka
  *     Streams' error headers)
@@ -25,6 +27,7 @@ package io.wanpipeline.schemas.topics;
 public record TopicNames(
     String videoRequests,
     String videoRequestsDlq,
+    String requestCommands,
     String taskStatus,
     String pollerDlq,
     String billingDlq,
@@ -45,6 +48,7 @@ public record TopicNames(
     return new TopicNames(
         prefix + "video-requests",
         prefix + "video-requests-dlq",
+        prefix + "request-commands",
         prefix + "task-status",
         prefix + "poller-dlq",
         prefix + "billing-dlq",

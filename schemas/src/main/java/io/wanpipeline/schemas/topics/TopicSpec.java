@@ -58,8 +58,8 @@ public record TopicSpec(
    * submission queue and the four dead-letter topics are never deleted by time (the dispatcher
    * deletes the queue records it has finished; a dead letter outlives any task-status retention,
    * since its original may be an event of that topic); the ledgers are compacted and deleted after
-   * the dedupe retention; {@code video-requests} keeps unread input 7 days. docs/configuration.md
-   * 1.6 gives the reasons.
+   * the dedupe retention; {@code video-requests} and {@code request-commands} keep unread input 7
+   * days. docs/configuration.md 1.6 gives the reasons.
    *
    * @param names topic names
    * @param partitions partitions of the keyed topics (the unit of parallelism of every service)
@@ -79,6 +79,7 @@ public record TopicSpec(
     return List.of(
         new TopicSpec(names.videoRequests(), partitions, replicationFactor, input),
         new TopicSpec(names.videoRequestsDlq(), partitions, replicationFactor, kept),
+        new TopicSpec(names.requestCommands(), partitions, replicationFactor, input),
         new TopicSpec(names.taskStatus(), partitions, replicationFactor, status),
         new TopicSpec(names.pollerDlq(), partitions, replicationFactor, kept),
         new TopicSpec(names.billingDlq(), partitions, replicationFactor, kept),

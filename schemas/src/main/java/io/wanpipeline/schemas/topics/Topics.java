@@ -3,6 +3,7 @@ package io.wanpipeline.schemas.topics;
 import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.Price;
+import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.schemas.registry.SchemaRegistry;
@@ -18,6 +19,7 @@ public final class Topics {
   private final SchemaRegistry registry;
   private final Topic<String, VideoRequest> videoRequests;
   private final Topic<String, byte[]> videoRequestsDlq;
+  private final Topic<String, RequestCommand> requestCommands;
   private final Topic<String, TaskStatus> taskStatus;
   private final Topic<String, byte[]> pollerDlq;
   private final Topic<String, byte[]> billingDlq;
@@ -38,6 +40,11 @@ public final class Topics {
             AvroSerde.forValue(registry, VideoRequest.getClassSchema()));
     this.videoRequestsDlq =
         new Topic<>(names.videoRequestsDlq(), Serdes.String(), Serdes.ByteArray());
+    this.requestCommands =
+        new Topic<>(
+            names.requestCommands(),
+            Serdes.String(),
+            AvroSerde.forValue(registry, RequestCommand.getClassSchema()));
     this.taskStatus = new Topic<>(names.taskStatus(), Serdes.String(), statusSerde);
     this.pollerDlq = new Topic<>(names.pollerDlq(), Serdes.String(), Serdes.ByteArray());
     this.billingDlq = new Topic<>(names.billingDlq(), Serdes.String(), Serdes.ByteArray());
@@ -77,6 +84,14 @@ public final class Topics {
   /** {@code video-requests-dlq}: original key and bytes, reason in headers. */
   public Topic<String, byte[]> videoRequestsDlq() {
     return videoRequestsDlq;
+  }
+
+  /**
+   * Commands about requests and batches (key {@code request:<id>} or {@code batch:<id>}, {@link
+   * io.wanpipeline.schemas.commands.RequestCommands}).
+   */
+  public Topic<String, RequestCommand> requestCommands() {
+    return requestCommands;
   }
 
   /** {@code task-status}: key request_id. */

@@ -77,6 +77,7 @@ public final class Dispatcher implements LoopStep {
   private final SubmissionLedger ledger;
   private final StatusFollower follower;
   private final InProgressTasks inProgress;
+  private final CancelRequests cancels;
   private final QueueReader reader;
   private final AdmissionPolicy policy;
   private final CallRunner calls;
@@ -84,6 +85,12 @@ public final class Dispatcher implements LoopStep {
   private final QueuePartitions owned;
   private Instant nextPrune = Instant.MIN;
   private Instant nextExpiry = Instant.MIN;
+
+  /** The {@link CancelRequests#changes()} every waiting request was last checked against. */
+  private long cancelsChecked = -1;
+
+  /** Whether requests were read or calls answered since the last cancel check. */
+  private boolean uncheckedArrivals = true;
 
   /**
    * @param parts collaborators and settings
@@ -93,6 +100,7 @@ public final class Dispatcher implements LoopStep {
    * @param ledger the in-memory dispatch ledger view
    * @param follower the {@code task-status} follower feeding {@code inProgress}
    * @param inProgress the tasks in progress of every (account, model)
+   * @param cancels the cancel commands, fed by {@code follower}
    */
   public Dispatcher(
       DispatchParts parts,
@@ -101,7 +109,8 @@ public final class Dispatcher implements LoopStep {
       LedgerReader ledgerReader,
       SubmissionLedger ledger,
       StatusFollower follower,
-      InProgressTasks inProgress) {
+      InProgressTasks inProgress,
+      CancelRequests cancels) {
     this.parts = parts;
     this.clock = parts.clock();
     this.consumer = consumer;
@@ -110,6 +119,7 @@ public final class Dispatcher implements LoopStep {
     this.ledger = ledger;
     this.follower = follower;
     this.inProgress = inProgress;
+    this.cancels = cancels;
     this.owned =
         new QueuePartitions(clock, consumer, ledgerReader, ledger, follower, parts.loadTimeout());
     this.reader = new QueueReader(parts.queueTopic(), ledger, parts.accounts());
@@ -148,6 +158,7 @@ public final class Dispatcher implements LoopStep {
   @Override
   public void read(ConsumerRecords<byte[], byte[]> records) {
     follower.poll(Duration.ZERO);
+    uncheckedArrivals |= !records.isEmpty();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       OwnedPartition o = owned.get(r.partition());
       if (o != null) {
@@ -159,7 +170,10 @@ public final class Dispatcher implements LoopStep {
   /** Once stopping, only the answers of calls in flight are recorded (the loop's grace: 90 s). */
   @Override
   public void work(boolean stopping) {
-    record(calls.drain());
+    List<CallRunner.Completion> done = calls.drain();
+    // A deferred call's request waits again: checked against the cancels like a new one.
+    uncheckedArrivals |= !done.isEmpty();
+    record(done);
     if (!stopping) {
       dispatchRound();
       housekeeping();
@@ -193,6 +207,7 @@ public final class Dispatcher implements LoopStep {
     Instant now = clock.instant();
     OutcomeRecorder.Batch batch = new OutcomeRecorder.Batch();
     expireWaiting(batch, now);
+    cancelWaiting(batch);
     Map<Lane, OwnedPartition> ownerOf = new IdentityHashMap<>();
     for (OwnedPartition o : owned.all()) {
       if (owned.caughtUp(o)) {
@@ -261,6 +276,29 @@ public final class Dispatcher implements LoopStep {
       if (owned.caughtUp(o)) {
         recorder.expireWaiting(batch, o, parts.queueWait(), now);
       }
+    }
+  }
+
+  /**
+   * Ends CANCELED the waiting requests a cancel command names, before any of them can be admitted:
+   * every waiting request is checked when a command arrived or requests were read since the last
+   * check (a partition still loading is checked once it has caught up).
+   */
+  private void cancelWaiting(OutcomeRecorder.Batch batch) {
+    if (cancels.changes() == cancelsChecked && !uncheckedArrivals) {
+      return;
+    }
+    boolean all = true;
+    for (OwnedPartition o : owned.all()) {
+      if (owned.caughtUp(o)) {
+        recorder.cancelWaiting(batch, o, cancels);
+      } else {
+        all = false;
+      }
+    }
+    if (all) {
+      cancelsChecked = cancels.changes();
+      uncheckedArrivals = false;
     }
   }
 
@@ -336,6 +374,7 @@ public final class Dispatcher implements LoopStep {
     nextPrune = now.plus(PRUNE_EVERY);
     int removed = ledger.prune(now);
     inProgress.prune(now);
+    cancels.prune(now);
     if (removed > 0) {
       log.info("forgot {} dispatch ledger entries past the dedupe retention", removed);
     }

@@ -2,10 +2,12 @@ package io.wanpipeline.submitter.dispatch;
 
 import io.wanpipeline.events.ErrorInfo;
 import io.wanpipeline.events.ErrorStage;
+import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.SubmissionKind;
 import io.wanpipeline.events.internal.SubmissionLedgerEntry;
 import io.wanpipeline.runtime.loop.TransactionalWriter;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.schemas.topics.Topic;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.submitter.InDoubtReconciler;
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * status events: INTENT before a create call; SUBMITTED, DEFERRED or FAILED after it (or after a
  * reconciliation), each with its status event, into a {@link Batch} that is committed with the
  * queue offsets in one transaction, and the in-memory updates that follow only once it committed.
+ *
+ * <p>Over 400 lines: every record the dispatcher writes is built here, so that a ledger entry and
+ * the status event written with it cannot disagree.
  */
 final class OutcomeRecorder {
   private static final Logger log = LoggerFactory.getLogger(OutcomeRecorder.class);
@@ -250,6 +255,54 @@ final class OutcomeRecorder {
                     w.queuedAt(),
                     limit.max(),
                     QueueWaitLimit.QUEUE_TIMEOUT));
+      }
+    }
+  }
+
+  /** Error code of a request cancelled by a command before any create call. */
+  static final String CANCELED_BEFORE_SUBMISSION = "CANCELED_BEFORE_SUBMISSION";
+
+  /**
+   * Ends CANCELED every waiting request of {@code o} that a cancel command names (by request or by
+   * batch): none was called, so nothing was created. Requests in doubt or in flight are not
+   * waiting: once submitted, the poller cancels them at the provider.
+   */
+  void cancelWaiting(Batch batch, OwnedPartition o, CancelRequests cancels) {
+    for (Lane lane : o.lanes.values()) {
+      for (WaitingRequest w : lane.removeWaiting(r -> cancels.cancelling(r).isPresent())) {
+        RequestCommand command = cancels.cancelling(w).orElseThrow();
+        ErrorInfo error =
+            ErrorInfo.newBuilder()
+                .setCode(CANCELED_BEFORE_SUBMISSION)
+                .setMessage(
+                    "cancelled before submission ("
+                        + RequestCommands.describe(command)
+                        + "); no task was created, nothing is charged")
+                .setRetryable(false)
+                .setStage(ErrorStage.SUBMIT)
+                .setField(null)
+                .build();
+        SubmissionLedgerEntry entry =
+            entry(w, lane.key, SubmissionKind.FAILED)
+                .setAttempts(w.attempts())
+                .setFirstAttemptAt(millis(w.firstAttemptAt()))
+                .setErrorCode(CANCELED_BEFORE_SUBMISSION)
+                .build();
+        batch.records.add(ledgerRecord(o, entry));
+        batch.records.add(
+            status(events.canceled(w.request(), facts(w), lane.key.account(), error)));
+        o.offsets.finish(w.offset());
+        batch.after.add(
+            () -> {
+              ledger.record(o.partition(), entry);
+              o.known.remove(w.requestId());
+              meters.canceled(lane.key);
+              log.info(
+                  "cancelled before submission requestId={} lane={} commandId={}",
+                  w.requestId(),
+                  lane.key,
+                  command.getCommandId());
+            });
       }
     }
   }

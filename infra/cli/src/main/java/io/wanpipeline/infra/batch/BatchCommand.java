@@ -13,7 +13,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "batch",
     description = "Submit a file of requests as a batch (BATCH priority) and follow it.",
-    subcommands = {BatchSubmit.class, BatchStatus.class, BatchResults.class, BatchList.class})
+    subcommands = {
+      BatchSubmit.class,
+      BatchStatus.class,
+      BatchResults.class,
+      BatchCancel.class,
+      BatchList.class
+    })
 public final class BatchCommand implements Callable<Integer> {
   @Override
   public Integer call() {

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     versionProvider = WanPipelineCli.Version.class,
     description =
         "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, estimates,"
-            + " prices, batches, request status. The benchmarks ship in their own jar:"
+            + " prices, batches, request status and cancel. The benchmarks ship in their own jar:"
             + " ./wan-pipeline bench --help.",
     subcommands = {
       WanPipelineCli.Local.class,
@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
       EstimateCommand.class,
       PublishPricesCommand.class,
       RequestStatusCommand.class,
+      CancelCommand.class,
       BatchCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
