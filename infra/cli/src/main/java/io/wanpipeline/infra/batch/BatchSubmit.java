@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -96,6 +97,13 @@ final class BatchSubmit implements Callable<Integer> {
   boolean noWait;
 
   @Option(
+      names = "--skip-invalid",
+      description =
+          "Report the lines that cannot be submitted and produce the others (default: one such"
+              + " line stops the batch).")
+  boolean skipInvalid;
+
+  @Option(
       names = "--timeout",
       defaultValue = "24h",
       description = "How long to follow the batch (default: ${DEFAULT-VALUE}).")
@@ -130,10 +138,13 @@ final class BatchSubmit implements Callable<Integer> {
       batch.errors().forEach(e -> err.println(file + ": " + e));
       err.printf(
           Locale.ROOT,
-          "batch submit: %d of %d lines cannot be submitted; nothing was produced%n",
+          "batch submit: %d of %d lines cannot be submitted; %s%n",
           batch.errors().size(),
-          batch.errors().size() + batch.lines().size());
-      return 1;
+          batch.errors().size() + batch.lines().size(),
+          skipInvalid ? "they are left out (--skip-invalid)" : "nothing was produced");
+      if (!skipInvalid) {
+        return 1;
+      }
     }
     if (batch.lines().isEmpty()) {
       err.println("batch submit: " + file + " holds no request");
@@ -150,7 +161,16 @@ final class BatchSubmit implements Callable<Integer> {
     KafkaSettings kafka = KafkaSettings.from(settings);
     StatusViewClient client = new StatusViewClient(view.url());
     List<BatchFile.Line> toProduce = notYetSeen(batch, client);
-    produce(batch, toProduce, new Topics(kafka.topicNames(), kafka.registry().client()), kafka);
+    int unproduced =
+        produce(batch, toProduce, new Topics(kafka.topicNames(), kafka.registry().client()), kafka);
+    if (unproduced > 0) {
+      err.printf(
+          Locale.ROOT,
+          "batch submit: %d requests were not produced; run the same command again to produce"
+              + " them%n",
+          unproduced);
+      return 1;
+    }
     if (noWait) {
       return 0;
     }
@@ -297,9 +317,11 @@ final class BatchSubmit implements Callable<Integer> {
     return rest;
   }
 
-  private void produce(
+  /** Produces {@code lines}; returns how many the broker did not take. */
+  private int produce(
       BatchFile batch, List<BatchFile.Line> lines, Topics topics, KafkaSettings kafka)
       throws InterruptedException {
+    AtomicInteger failed = new AtomicInteger();
     Map<String, Object> props = kafka.clientConfig();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -322,6 +344,7 @@ final class BatchSubmit implements Callable<Integer> {
                 topics.videoRequests().valueBytes(request)),
             (metadata, e) -> {
               if (e != null) {
+                failed.incrementAndGet();
                 err.println(
                     "batch submit: line " + line.line() + " was not produced: " + e.getMessage());
               }
@@ -331,7 +354,11 @@ final class BatchSubmit implements Callable<Integer> {
       producer.flush();
     }
     out.printf(
-        Locale.ROOT, "produced %d requests to %s%n", lines.size(), topics.videoRequests().name());
+        Locale.ROOT,
+        "produced %d requests to %s%n",
+        lines.size() - failed.get(),
+        topics.videoRequests().name());
+    return failed.get();
   }
 
   /** Follows the batch in the status view until every request has ended or the timeout. */

@@ -2,6 +2,7 @@ package io.wanpipeline.infra.cli;
 
 import io.wanpipeline.infra.batch.BatchCommand;
 import io.wanpipeline.infra.demo.Demo;
+import io.wanpipeline.infra.dlq.DlqCommand;
 import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.SimulatorConfig;
 import io.wanpipeline.infra.simulator.WanSimulator;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
     versionProvider = WanPipelineCli.Version.class,
     description =
         "Kafka pipeline for Alibaba Wan video generation: local stack, demo, simulator, estimates,"
-            + " prices, batches, request status and cancel. The benchmarks ship in their own jar:"
+            + " prices, batches, request status and cancel, dead letters. The benchmarks ship in their own jar:"
             + " ./wan-pipeline bench --help.",
     subcommands = {
       WanPipelineCli.Local.class,
@@ -39,7 +40,8 @@ import picocli.CommandLine.Option;
       PublishPricesCommand.class,
       RequestStatusCommand.class,
       CancelCommand.class,
-      BatchCommand.class
+      BatchCommand.class,
+      DlqCommand.class
     })
 public final class WanPipelineCli implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package io.wanpipeline.infra.batch;
 
+import static io.wanpipeline.infra.batch.BatchTool.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,15 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskStatus;
-import io.wanpipeline.infra.cli.WanPipelineCli;
+import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.infra.local.LocalStack;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.TopicLog;
-import io.wanpipeline.runtime.config.Settings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,55 +24,52 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The batch tool against a running local stack (the real services, broker, registry and simulator):
- * a file with a line the submitter would reject is refused whole; the corrected file is produced as
- * BATCH, followed through the status view until every request ended, and produced again without a
- * second submission of any request.
+ * a file of 210 lines, 6 of which the submitter would reject, is refused whole; with {@code
+ * --skip-invalid} its 204 good lines are produced as BATCH by a command line that is killed
+ * halfway, then by a second run that continues where the first stopped and follows the batch to its
+ * end. No request is submitted twice, and the results equal {@code task-status} and {@code
+ * billing-charges}.
  */
 class BatchCommandIT {
-  private static final int LINES = 12;
+  private static final int LINES = 210;
+  private static final int INVALID = 6;
+  private static final int GOOD = LINES - INVALID;
+  private static final String FLASH = "wan2.2-i2v-flash";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
   @Test
-  void submitsAFileOnceFollowsItToTheEndAndNeverSubmitsARequestTwice() throws Exception {
+  void aBatchKilledHalfwayAndRunAgainSubmitsEveryRequestOnceAndItsResultsMatchTheTopics()
+      throws Exception {
+    // The flash lane takes 40 tasks at a time, 20 a second, each done in about 2 s.
     try (LocalStack stack =
-        LocalStack.start(LocalStack.Options.of(dir.resolve("stack"), Settings.of(Map.of())))) {
+        BatchTool.stack(
+            dir.resolve("stack"),
+            Map.of(
+                "provider.default.model." + FLASH + ".max-in-progress", "40",
+                "provider.default.model." + FLASH + ".submit-rate", "20"),
+            sim ->
+                sim.concurrencyCap(FLASH, 40)
+                    .pendingTime(Duration.ofMillis(500))
+                    .runningTime(Duration.ofMillis(1500)))) {
       WanSimulator sim = stack.simulator().orElseThrow();
       URI statusUrl = stack.services().status().httpUrl();
-      Path config = dir.resolve("batch.properties");
-      Files.writeString(
-          config,
-          "kafka.bootstrap.servers="
-              + stack.bootstrapServers()
-              + "\nschema-registry.url="
-              + stack.settings().string("schema-registry.url")
-              + "\ntopics.prefix="
-              + stack.settings().string("topics.prefix", "")
-              + "\nprovider.accounts=default\n");
+      Path config = BatchTool.config(stack, dir);
       List<String> lines = new ArrayList<>();
       for (int i = 0; i < LINES; i++) {
         String prompt = i == 5 ? "a cat [sim:fail=DataInspectionFailed]" : "a cat, take " + i;
-        lines.add(
-            "{\"custom_id\":\"line-"
-                + i
-                + "\",\"model\":\"wan2.2-i2v-flash\",\"input\":{\"prompt\":\""
-                + prompt
-                + "\",\"img_url\":\"https://example.com/cat.png\"},"
-                + "\"parameters\":{\"resolution\":\"480P\",\"duration\":5}}");
+        // Every 35th line asks for a tier the model does not have: the submitter would reject it.
+        String tier = i % 35 == 3 ? "1080P" : "480P";
+        lines.add(BatchTool.line("line-" + i, FLASH, prompt, tier));
       }
-      Path bad = dir.resolve("bad.jsonl");
-      List<String> badLines = new ArrayList<>(lines);
-      badLines.set(3, badLines.get(3).replace("480P", "1080P"));
-      Files.write(bad, badLines);
-      Path good = dir.resolve("good.jsonl");
-      Files.write(good, lines);
-
-      Run refused =
-          run(
+      Path file = dir.resolve("backfill.jsonl");
+      Files.write(file, lines);
+      List<String> submit =
+          List.of(
               "batch",
               "submit",
-              bad.toString(),
+              file.toString(),
               "--config",
               config.toString(),
               "--yes",
@@ -83,56 +77,47 @@ class BatchCommandIT {
               "backfill",
               "--batch-id",
               "it-1",
-              "--timeout",
-              "4m",
               "--status-url",
               statusUrl.toString());
+
+      BatchTool.Run refused = run(submit.toArray(String[]::new));
       assertThat(refused.code()).isEqualTo(1);
       assertThat(refused.err())
           .contains("line 4, parameters.resolution: wan2.2-i2v-flash supports 480P and 720P")
-          .contains("1 of 12 lines cannot be submitted; nothing was produced");
+          .contains("6 of 210 lines cannot be submitted; nothing was produced");
       assertThat(sim.ledger().submissions()).as("nothing of a refused batch").isEmpty();
 
-      for (int attempt = 1; attempt <= 2; attempt++) {
-        Run done =
-            run(
-                "batch",
-                "submit",
-                good.toString(),
-                "--config",
-                config.toString(),
-                "--yes",
-                "--account",
-                "backfill",
-                "--batch-id",
-                "it-1",
-                "--timeout",
-                "4m",
-                "--status-url",
-                statusUrl.toString());
-        assertThat(done.code()).as("attempt %d: %s", attempt, done.err()).isZero();
-        assertThat(done.out())
-            .contains("batch it-1: 12 requests")
-            .contains("estimated cost: 6.00 CNY")
-            .contains("provider-bound time: at least")
-            .contains("every request of batch it-1 has ended");
-        if (attempt == 2) {
-          assertThat(done.out())
-              .as("a re-run continues where the batch stands: here, done")
-              .contains("12 of the batch's requests are already in the pipeline")
-              .contains("produced 0 requests");
-        }
+      // The first run produces 5 requests a second and is killed once about half are produced.
+      List<String> first = new ArrayList<>(submit);
+      first.addAll(List.of("--skip-invalid", "--rate", "5"));
+      Process cli = BatchTool.process(first, dir.resolve("first-run.log"));
+      try (TopicLog<VideoRequest> produced =
+          new TopicLog<>(stack.bootstrapServers(), stack.topics().videoRequests())) {
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(() -> produced.refresh().values().size() >= GOOD / 2);
+        cli.destroyForcibly().waitFor();
+        int atKill = produced.refreshToEnd().values().size();
+        assertThat(atKill).as("killed halfway").isBetween(GOOD / 2, GOOD - 20);
       }
+
+      BatchTool.Run second = run(BatchTool.with(submit, "--skip-invalid", "--timeout", "6m"));
+      assertThat(second.code()).as(second.err()).isZero();
+      assertThat(second.err()).contains("6 of 210 lines cannot be submitted; they are left out");
+      assertThat(second.out())
+          .contains("batch it-1: 204 requests")
+          .containsPattern("\\d+ of the batch's requests are already in the pipeline")
+          .contains("every request of batch it-1 has ended");
 
       for (int i = 0; i < LINES; i++) {
         assertThat(sim.ledger().submissionCount("it-1.line-" + i))
-            .as("line-%d submitted once, though the batch was produced twice", i)
-            .isEqualTo(1);
+            .as("line-%d submitted at most once, though the batch was produced twice", i)
+            .isEqualTo(i % 35 == 3 ? 0 : 1);
       }
-      Run status = run("batch", "status", "it-1", "--status-url", statusUrl.toString());
+      BatchTool.Run status = run("batch", "status", "it-1", "--status-url", statusUrl.toString());
       assertThat(status.out())
-          .contains("batch it-1: 12 requests seen, 12 ended")
-          .contains("ARCHIVED         11")
+          .contains("batch it-1: 204 requests seen, 204 ended")
+          .contains("ARCHIVED         203")
           .contains("FAILED           1");
       // The results: one line per request, equal to its last task-status event and its charge.
       Path results = dir.resolve("results.jsonl");
@@ -142,7 +127,7 @@ class BatchCommandIT {
           .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () -> {
-                Run written =
+                BatchTool.Run written =
                     run(
                         "batch",
                         "results",
@@ -152,19 +137,19 @@ class BatchCommandIT {
                         "--status-url",
                         statusUrl.toString());
                 assertThat(written.code()).as(written.err()).isZero();
-                assertThat(written.out()).contains("wrote 12 results of batch it-1");
+                assertThat(written.out()).contains("wrote 204 results of batch it-1");
                 rows.clear();
                 for (String text : Files.readAllLines(results)) {
                   rows.add(JSON.readTree(text));
                 }
                 assertThat(rows)
                     .filteredOn(r -> r.path("state").asText().equals("ARCHIVED"))
-                    .hasSize(LINES - 1)
+                    .hasSize(GOOD - 1)
                     .allMatch(r -> r.path("cost_micros").isNumber());
               });
       assertThat(rows)
           .extracting(r -> r.path("custom_id").asText())
-          .hasSize(LINES)
+          .hasSize(GOOD)
           .doesNotHaveDuplicates();
       try (TopicLog<TaskStatus> statuses =
               new TopicLog<>(stack.bootstrapServers(), stack.topics().taskStatus());
@@ -174,11 +159,11 @@ class BatchCommandIT {
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(
                 () -> {
-                  statuses.refresh();
+                  statuses.refreshToEnd();
                   assertThat(
-                          charges.refresh().values().stream()
+                          charges.refreshToEnd().values().stream()
                               .filter(c -> c.getRequestId().startsWith("it-1.")))
-                      .hasSize(LINES - 1);
+                      .hasSize(GOOD - 1);
                 });
         for (JsonNode row : rows) {
           String id = row.path("request_id").asText();
@@ -198,31 +183,11 @@ class BatchCommandIT {
         }
       }
 
-      Run list = run("batch", "list", "--status-url", statusUrl.toString());
-      assertThat(list.out()).as(list.err()).containsPattern("it-1\\s+12\\s+12");
-      Run one = run("status", "it-1.line-5", "--status-url", statusUrl.toString());
+      BatchTool.Run list = run("batch", "list", "--status-url", statusUrl.toString());
+      assertThat(list.out()).as(list.err()).containsPattern("it-1\\s+204\\s+204");
+      BatchTool.Run one = run("status", "it-1.line-5", "--status-url", statusUrl.toString());
       assertThat(one.code()).isZero();
       assertThat(one.out()).contains("it-1.line-5  FAILED").contains("DataInspectionFailed");
-    }
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  /** Runs the command line as its main does, in this JVM, capturing what it prints. */
-  private static Run run(String... args) {
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = WanPipelineCli.commandLine().execute(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
     }
   }
 }

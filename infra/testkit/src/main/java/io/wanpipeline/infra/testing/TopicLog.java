@@ -49,6 +49,18 @@ public final class TopicLog<V> implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Reads every record committed before this call (one {@link #refresh()} reads at most one poll's
+   * worth, 500 records).
+   */
+  public synchronized TopicLog<V> refreshToEnd() {
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      refresh();
+    }
+    return this;
+  }
+
   /** Every raw record read so far. */
   public synchronized List<ConsumerRecord<byte[], byte[]>> raw() {
     return List.copyOf(records);
