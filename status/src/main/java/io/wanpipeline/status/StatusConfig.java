@@ -6,6 +6,8 @@ import io.wanpipeline.runtime.config.Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,7 +32,10 @@ import java.util.Optional;
  *       instances reach this one at; its host and port become Kafka Streams' {@code
  *       application.server};
  *   <li>{@code status.instance-id} [none: dynamic membership]: static membership, as {@code
- *       billing.instance-id}.
+ *       billing.instance-id};
+ *   <li>{@code status.console.metrics-urls} [none]: comma-separated {@code /metrics} URLs of the
+ *       submitter, poller and archiver instances, read by the console (lanes, query budgets, 429s,
+ *       archive backlog); without them the console shows what the view itself holds.
  * </ul>
  *
  * @param kafka Kafka clients, schema registry and topics
@@ -42,6 +47,7 @@ import java.util.Optional;
  * @param httpHost address the HTTP server binds
  * @param advertisedUrl URL other instances reach this one at, or null to derive it
  * @param instanceId the Streams consumer's {@code group.instance.id}, if any
+ * @param consoleMetrics the services' {@code /metrics} URLs the console reads
  */
 public record StatusConfig(
     KafkaSettings kafka,
@@ -52,7 +58,8 @@ public record StatusConfig(
     int httpPort,
     String httpHost,
     URI advertisedUrl,
-    Optional<String> instanceId) {
+    Optional<String> instanceId,
+    List<URI> consoleMetrics) {
 
   /** Default Kafka Streams application id. */
   public static final String DEFAULT_APPLICATION_ID = "wan-pipeline-status";
@@ -67,6 +74,29 @@ public record StatusConfig(
     Objects.requireNonNull(commitInterval, "commitInterval");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(instanceId, "instanceId");
+    consoleMetrics = List.copyOf(consoleMetrics);
+  }
+
+  private static List<URI> consoleMetrics(Settings s) {
+    List<URI> urls = new ArrayList<>();
+    for (String part : s.string("status.console.metrics-urls", "").split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      URI url;
+      try {
+        url = URI.create(part.strip());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("status.console.metrics-urls: not a URL: " + part.strip());
+      }
+      if (url.getHost() == null
+          || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+        throw new ConfigException(
+            "status.console.metrics-urls: must be http(s)://host:port/metrics URLs, got " + url);
+      }
+      urls.add(url);
+    }
+    return urls;
   }
 
   /** Reads and validates the configuration; fails naming the offending key. */
@@ -106,6 +136,7 @@ public record StatusConfig(
         httpPort,
         s.string("status.http.host", "0.0.0.0"),
         advertised,
-        s.find("status.instance-id").map(String::strip).filter(id -> !id.isEmpty()));
+        s.find("status.instance-id").map(String::strip).filter(id -> !id.isEmpty()),
+        consoleMetrics(s));
   }
 }

@@ -29,7 +29,14 @@ public final class StatusMain {
     KafkaSettings kafka = config.kafka();
     TopicNames names = kafka.topicNames();
     TopicProvisioner.ensure(
-        kafka.clientConfig(), kafka.topicSpecs(Set.of(names.taskStatus(), names.statusDlq())));
+        kafka.clientConfig(),
+        // Billing's outputs too: the view reads them, and may start before billing.
+        kafka.topicSpecs(
+            Set.of(
+                names.taskStatus(),
+                names.statusDlq(),
+                names.billingCharges(),
+                names.billingTotals())));
     return new StatusService(config, clock, new Topics(names, kafka.registry().client()));
   }
 }

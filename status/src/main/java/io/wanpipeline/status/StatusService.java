@@ -1,6 +1,7 @@
 package io.wanpipeline.status;
 
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.runtime.http.JsonApiServer;
@@ -9,6 +10,7 @@ import io.wanpipeline.runtime.management.ServiceMeters;
 import io.wanpipeline.runtime.service.PipelineService;
 import io.wanpipeline.runtime.service.StreamsApplication;
 import io.wanpipeline.schemas.topics.Topics;
+import io.wanpipeline.status.console.ServiceMetrics;
 import io.wanpipeline.status.http.StatusHttpServer;
 import io.wanpipeline.status.http.StatusQueries;
 import io.wanpipeline.status.view.IndexKeys;
@@ -21,8 +23,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,6 +37,8 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -84,7 +92,14 @@ public final class StatusService implements PipelineService {
       throw new IllegalStateException("status view already started");
     }
     Properties props = streamsProperties(config, meters);
-    StatusHttpServer server = new StatusHttpServer(config.httpHost(), config.httpPort());
+    StatusHttpServer server =
+        new StatusHttpServer(
+            config.httpHost(),
+            config.httpPort(),
+            clock,
+            config.consoleMetrics().isEmpty()
+                ? null
+                : new ServiceMetrics(config.consoleMetrics(), clock));
     http = server;
     int port = server.start().getPort();
     self =
@@ -269,6 +284,102 @@ public final class StatusService implements PipelineService {
         }
       }
       return counts;
+    }
+
+    @Override
+    public InFlight localInFlight(int limit) {
+      ReadOnlyKeyValueStore<String, RequestLifecycle> requests = requests();
+      Map<String, Long> counts = new TreeMap<>();
+      PriorityQueue<RequestLifecycle> newestOnTop =
+          new PriorityQueue<>(Comparator.comparing(Lifecycles::since).reversed());
+      try (KeyValueIterator<String, String> it =
+          index().prefixScan(IndexKeys.IN_FLIGHT, new StringSerializer())) {
+        while (it.hasNext()) {
+          RequestLifecycle lifecycle = requests.get(IndexKeys.requestId(it.next().key));
+          if (lifecycle == null) {
+            continue;
+          }
+          counts.merge(lifecycle.getLatest().getState().name(), 1L, Long::sum);
+          newestOnTop.add(lifecycle);
+          if (newestOnTop.size() > limit) {
+            newestOnTop.poll();
+          }
+        }
+      }
+      List<RequestLifecycle> oldest = new ArrayList<>(newestOnTop);
+      oldest.sort(Comparator.comparing(Lifecycles::since));
+      return new InFlight(counts, oldest);
+    }
+
+    @Override
+    public List<RequestLifecycle> localFailures(int limit) {
+      return newest(IndexKeys.FAILED, limit);
+    }
+
+    @Override
+    public List<RequestLifecycle> localRecent(int limit) {
+      return newest(IndexKeys.RECENT, limit);
+    }
+
+    /**
+     * The requests of the newest-first index entries under {@code prefix}: the first {@code limit}
+     * of each partition this instance holds (each partition's store sorts them), merged.
+     */
+    private List<RequestLifecycle> newest(String prefix, int limit) {
+      ReadOnlyKeyValueStore<String, RequestLifecycle> requests = requests();
+      List<RequestLifecycle> found = new ArrayList<>();
+      for (int partition : localPartitions()) {
+        ReadOnlyKeyValueStore<String, String> index =
+            streams.store(
+                StoreQueryParameters.fromNameAndType(
+                        StatusTopology.INDEX_STORE,
+                        QueryableStoreTypes.<String, String>keyValueStore())
+                    .withPartition(partition));
+        try (KeyValueIterator<String, String> it =
+            index.prefixScan(prefix, new StringSerializer())) {
+          for (int n = 0; n < limit && it.hasNext(); n++) {
+            RequestLifecycle lifecycle = requests.get(IndexKeys.requestId(it.next().key));
+            if (lifecycle != null) {
+              found.add(lifecycle);
+            }
+          }
+        }
+      }
+      found.sort(
+          Comparator.comparing((RequestLifecycle l) -> l.getLatest().getEventTime()).reversed());
+      return found.size() > limit ? List.copyOf(found.subList(0, limit)) : found;
+    }
+
+    /** The task-status partitions whose stores this instance holds now (its active tasks). */
+    private Set<Integer> localPartitions() {
+      String topic = topics.taskStatus().name();
+      Set<Integer> partitions = new TreeSet<>();
+      for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+        for (TaskMetadata task : thread.activeTasks()) {
+          for (TopicPartition tp : task.topicPartitions()) {
+            if (tp.topic().equals(topic)) {
+              partitions.add(tp.partition());
+            }
+          }
+        }
+      }
+      return partitions;
+    }
+
+    @Override
+    public List<AccountTotal> localTotals(String day) {
+      ReadOnlyKeyValueStore<String, AccountTotal> totals =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  StatusTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore()));
+      List<AccountTotal> out = new ArrayList<>();
+      try (KeyValueIterator<String, AccountTotal> it =
+          totals.prefixScan(day + "|", new StringSerializer())) {
+        while (it.hasNext()) {
+          out.add(it.next().value);
+        }
+      }
+      return out;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.wanpipeline.status;
 
+import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.RequestLifecycle;
@@ -20,9 +21,10 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The status view's topology: every {@code task-status} event folds into its request's {@link
  * RequestLifecycle} ({@link #REQUESTS_STORE}) and updates the request's entries in {@link
- * #INDEX_STORE} (by account, by batch, in flight; {@link IndexKeys}); every {@code billing-charges}
- * record is kept as the request's charge ({@link #CHARGES_STORE}). The stores are local to the
- * partition of the request, and changelogged.
+ * #INDEX_STORE} (by account, by batch, in flight, failed, recent; {@link IndexKeys}); every {@code
+ * billing-charges} record is kept as the request's charge ({@link #CHARGES_STORE}). The stores are
+ * local to the partition of the request, and changelogged. The latest {@code billing-totals} are
+ * kept by day ({@link #TOTALS_STORE}), for the console's spend of the day.
  */
 public final class StatusTopology {
   private StatusTopology() {}
@@ -38,6 +40,18 @@ public final class StatusTopology {
    * {@code task-status}, so a request's charge is in the same task as its lifecycle).
    */
   public static final String CHARGES_STORE = "status-charges";
+
+  /**
+   * {@code <day>|<account_id>|<currency>} to the latest {@link AccountTotal} of {@code
+   * billing-totals}: the day first, so that one day's spend is one prefix (the console's "spend
+   * today"). Its own sub-topology: billing-totals is keyed by account, day and currency.
+   */
+  public static final String TOTALS_STORE = "status-totals";
+
+  /** The key of {@code total} in {@link #TOTALS_STORE}. */
+  public static String totalsKey(AccountTotal total) {
+    return total.getDay() + "|" + total.getAccountId() + "|" + total.getCurrency();
+  }
 
   /** The topology over {@code topics}. */
   public static Topology build(Topics topics) {
@@ -66,6 +80,15 @@ public final class StatusTopology {
             topics.billingCharges().name(),
             Consumed.with(topics.billingCharges().keySerde(), topics.billingCharges().valueSerde()))
         .process(ChargeKeeper::new, CHARGES_STORE);
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(TOTALS_STORE),
+            Serdes.String(),
+            topics.billingTotals().valueSerde()));
+    builder.stream(
+            topics.billingTotals().name(),
+            Consumed.with(topics.billingTotals().keySerde(), topics.billingTotals().valueSerde()))
+        .process(TotalsKeeper::new, TOTALS_STORE);
     return builder.build();
   }
 
@@ -82,6 +105,23 @@ public final class StatusTopology {
     public void process(Record<String, Charge> record) {
       if (record.value() != null) {
         charges.put(record.value().getRequestId(), record.value());
+      }
+    }
+  }
+
+  /** Keeps the latest total of each account, day and currency, by day first. */
+  static final class TotalsKeeper implements Processor<String, AccountTotal, Void, Void> {
+    private KeyValueStore<String, AccountTotal> totals;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      totals = context.getStateStore(TOTALS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, AccountTotal> record) {
+      if (record.value() != null) {
+        totals.put(totalsKey(record.value()), record.value());
       }
     }
   }
@@ -104,8 +144,21 @@ public final class StatusTopology {
         return; // a tombstone: task-status has none, and a delete is no event
       }
       String id = status.getRequestId();
-      RequestLifecycle lifecycle = Lifecycles.next(requests.get(id), status);
+      RequestLifecycle previous = requests.get(id);
+      RequestLifecycle lifecycle = Lifecycles.next(previous, status);
       requests.put(id, lifecycle);
+      long at = status.getEventTime().toEpochMilli();
+      if (previous != null) {
+        long before = previous.getLatest().getEventTime().toEpochMilli();
+        index.delete(IndexKeys.recent(before, id));
+        if (Lifecycles.failed(previous)) {
+          index.delete(IndexKeys.failed(before, id));
+        }
+      }
+      index.put(IndexKeys.recent(at, id), status.getAccountId());
+      if (Lifecycles.failed(lifecycle)) {
+        index.put(IndexKeys.failed(at, id), status.getAccountId());
+      }
       String state = status.getState().name();
       index.put(IndexKeys.account(status.getAccountId()) + id, state);
       Lifecycles.batch(status).ifPresent(batch -> index.put(IndexKeys.batch(batch) + id, state));

@@ -2,6 +2,7 @@ package io.wanpipeline.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.ArchiveLocation;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.ErrorInfo;
@@ -169,6 +170,61 @@ class StatusTopologyTest {
 
     KeyValueStore<String, Charge> store = driver.getKeyValueStore(StatusTopology.CHARGES_STORE);
     assertThat(store.get("r1")).isEqualTo(charge);
+  }
+
+  @Test
+  void indexesTheLatestFailuresAndTheRecentlyUpdatedNewestFirst() {
+    send(event("old-fail", TaskState.SUBMITTED, 0));
+    send(event("old-fail", TaskState.FAILED, 10).setError(error("InternalError")));
+    send(event("late", TaskState.SUBMITTED, 20));
+    send(event("late", TaskState.TIMED_OUT, 30).setError(error("TIMEOUT")));
+    send(event("new-fail", TaskState.REJECTED, 40).setError(error("INVALID_REQUEST")));
+    send(event("fine", TaskState.SUBMITTED, 50));
+
+    assertThat(keys(IndexKeys.FAILED))
+        .extracting(kv -> IndexKeys.requestId(kv.key))
+        .containsExactly("new-fail", "late", "old-fail");
+
+    // A request that ends well after a failure leaves the failures; each request is once recent.
+    send(event("late", TaskState.LATE_SUCCEEDED, 60));
+    assertThat(keys(IndexKeys.FAILED))
+        .extracting(kv -> IndexKeys.requestId(kv.key))
+        .containsExactly("new-fail", "old-fail");
+    assertThat(keys(IndexKeys.RECENT))
+        .extracting(kv -> IndexKeys.requestId(kv.key))
+        .containsExactly("late", "fine", "new-fail", "old-fail");
+  }
+
+  @Test
+  void keepsBillingsTotalsByDayFirst() {
+    TestInputTopic<String, AccountTotal> totals =
+        driver.createInputTopic(
+            topics.billingTotals().name(),
+            topics.billingTotals().keySerde().serializer(),
+            topics.billingTotals().valueSerde().serializer());
+    AccountTotal first = total("2026-03-01", 500_000);
+    AccountTotal second = total("2026-03-01", 1_500_000);
+    totals.pipeInput("acme|2026-03-01|CNY", first);
+    totals.pipeInput("acme|2026-03-01|CNY", second);
+    totals.pipeInput("acme|2026-03-02|CNY", total("2026-03-02", 7));
+
+    KeyValueStore<String, AccountTotal> store =
+        driver.getKeyValueStore(StatusTopology.TOTALS_STORE);
+    assertThat(store.get("2026-03-01|acme|CNY")).as("the latest total").isEqualTo(second);
+    assertThat(store.get("2026-03-02|acme|CNY").getAmountMicros()).isEqualTo(7);
+  }
+
+  private static AccountTotal total(String day, long micros) {
+    return AccountTotal.newBuilder()
+        .setAccountId("acme")
+        .setDay(day)
+        .setCurrency("CNY")
+        .setAmountMicros(micros)
+        .setBillableMillis(5_000)
+        .setTaskCount(1)
+        .setModels(Map.of())
+        .setUpdatedAt(T0)
+        .build();
   }
 
   private void send(TaskStatus.Builder event) {

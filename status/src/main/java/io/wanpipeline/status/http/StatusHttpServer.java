@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.runtime.http.JsonApiServer;
+import io.wanpipeline.status.console.ConsolePage;
+import io.wanpipeline.status.console.ServiceMetrics;
 import io.wanpipeline.status.http.StatusQueries.Selection;
 import io.wanpipeline.status.view.LifecycleJson;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -33,7 +38,10 @@ import org.eclipse.jetty.util.Fields;
  *       updated first, at most {@code limit} ({@value #DEFAULT_LIMIT} by default, at most {@value
  *       #MAX_LIMIT});
  *   <li>{@code GET /status/batches/{batch_id}}: the batch's requests counted by latest state;
- *   <li>{@code /status/local/...}: the same from this instance only (what the others ask).
+ *   <li>{@code GET /status/console}: what the console shows ({@link ConsoleAnswer});
+ *   <li>{@code /status/local/...}: the same from this instance only (what the others ask);
+ *   <li>{@code GET /console/}: the console itself, one page ({@link ConsolePage}); {@code /}
+ *       redirects there.
  * </ul>
  *
  * Bad input answers 400 with a message; a store not yet queryable or an instance that does not
@@ -53,10 +61,23 @@ public final class StatusHttpServer extends JsonApiServer {
   private static final String BATCH_REQUESTS = "/requests";
 
   private volatile StatusQueries queries;
+  private final ConsolePage console = new ConsolePage();
+  private final ConsoleAnswer consoleAnswer;
 
-  /** A server on {@code host:port} (0 = any free port); not started. */
+  /** A server on {@code host:port} (0 = any free port), without the services' metrics. */
   public StatusHttpServer(String host, int port) {
+    this(host, port, Clock.systemUTC(), null);
+  }
+
+  /**
+   * A server on {@code host:port} (0 = any free port); not started.
+   *
+   * @param clock the console's day and times
+   * @param metrics the other services' metrics for the console, or null for none
+   */
+  public StatusHttpServer(String host, int port, Clock clock, ServiceMetrics metrics) {
     super("status-http", host, port);
+    this.consoleAnswer = new ConsoleAnswer(mapper, clock, metrics);
   }
 
   /** Starts answering from {@code queries}; until then every request answers 503. */
@@ -67,6 +88,23 @@ public final class StatusHttpServer extends JsonApiServer {
   @Override
   protected boolean answer(Request req, Response res, Callback cb) {
     String path = Request.getPathInContext(req);
+    if (path.equals("/") || path.equals("/console")) {
+      res.setStatus(302);
+      res.getHeaders().put(HttpHeader.LOCATION, "/console/");
+      cb.succeeded();
+      return true;
+    }
+    Optional<ConsolePage.File> file = console.at(path);
+    if (file.isPresent()) {
+      res.setStatus(200);
+      res.getHeaders().put(HttpHeader.CONTENT_TYPE, file.get().contentType());
+      // Everything the page loads comes from here; what it shows is set as text, never as markup.
+      res.getHeaders().put("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+      res.getHeaders().put("X-Content-Type-Options", "nosniff");
+      res.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      res.write(true, ByteBuffer.wrap(file.get().bytes()), cb);
+      return true;
+    }
     if (!path.startsWith("/status/")) {
       return false;
     }
@@ -96,6 +134,14 @@ public final class StatusHttpServer extends JsonApiServer {
     } else if (route.equals(REQUESTS)) {
       Fields f = Request.extractQueryParameters(req, StandardCharsets.UTF_8);
       write(res, cb, 200, requests(q, f, local));
+    } else if (route.equals("/status/console")) {
+      write(
+          res,
+          cb,
+          200,
+          local
+              ? consoleAnswer.local(q, l -> json(q, l))
+              : consoleAnswer.gathered(q, l -> json(q, l), this::fetch, () -> batches(q, false)));
     } else if (route.equals("/status/batches")) {
       write(res, cb, 200, batches(q, local));
     } else if (route.startsWith(BATCHES) && route.endsWith(BATCH_REQUESTS)) {

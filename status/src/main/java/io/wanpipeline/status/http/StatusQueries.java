@@ -1,5 +1,6 @@
 package io.wanpipeline.status.http;
 
+import io.wanpipeline.events.AccountTotal;
 import io.wanpipeline.events.Charge;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import java.net.URI;
@@ -36,6 +37,21 @@ public interface StatusQueries {
   /** This instance's requests of {@code batchId}, counted by latest state. */
   Map<String, Long> localBatchCounts(String batchId);
 
+  /**
+   * This instance's requests in flight: how many in each latest state, and the {@code limit} that
+   * have waited longest (by their first event), oldest first.
+   */
+  InFlight localInFlight(int limit);
+
+  /** This instance's requests whose latest state is a failure, the newest first, at most limit. */
+  List<RequestLifecycle> localFailures(int limit);
+
+  /** This instance's most recently updated requests, the newest first, at most {@code limit}. */
+  List<RequestLifecycle> localRecent(int limit);
+
+  /** This instance's part of billing's totals of UTC day {@code day} (yyyy-MM-dd). */
+  List<AccountTotal> localTotals(String day);
+
   /** Every instance of the view (for queries that gather from all). */
   List<URI> instances();
 
@@ -50,4 +66,12 @@ public interface StatusQueries {
    * @param inFlight only requests not in a terminal state
    */
   record Selection(String account, String batch, boolean inFlight) {}
+
+  /**
+   * Requests in flight.
+   *
+   * @param counts how many, by latest state
+   * @param oldest those that have waited longest, oldest first
+   */
+  record InFlight(Map<String, Long> counts, List<RequestLifecycle> oldest) {}
 }

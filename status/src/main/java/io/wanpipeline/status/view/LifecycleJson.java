@@ -34,6 +34,7 @@ public final class LifecycleJson {
     json.put("custom_id", s.getMetadata().get(Lifecycles.CUSTOM_ID));
     json.put("submitted_at", text(s.getSubmittedAt()));
     json.put("updated_at", text(s.getEventTime()));
+    json.put("since", text(Lifecycles.since(lifecycle)));
     if (s.getUsage() != null) {
       json.put("video_seconds", BigDecimal.valueOf(s.getUsage().getVideoDurationMillis(), 3));
       json.put("tier", s.getUsage().getTier());

@@ -1,13 +1,17 @@
 package io.wanpipeline.status.view;
 
+import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.events.internal.Transition;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.schemas.lifecycle.TaskStates;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 /** How the status view folds a request's events into its {@link RequestLifecycle}. */
 public final class Lifecycles {
@@ -21,13 +25,19 @@ public final class Lifecycles {
   public static final int MAX_TRANSITIONS = 32;
 
   /** The metadata key that names the batch a request belongs to (set by the batch tool). */
-  public static final String BATCH_ID = "batch_id";
+  public static final String BATCH_ID = RequestCommands.BATCH_ID_METADATA;
 
   /** The metadata key that holds a batch line's own id (set by the batch tool). */
   public static final String CUSTOM_ID = "custom_id";
 
-  /** Batch ids the view indexes: the id grammar of request ids (no {@code |}, 1-255 chars). */
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
+  /** The states the console lists as the latest failures. */
+  public static final Set<TaskState> FAILURES =
+      EnumSet.of(
+          TaskState.FAILED,
+          TaskState.REJECTED,
+          TaskState.TIMED_OUT,
+          TaskState.UNKNOWN,
+          TaskState.ARCHIVE_FAILED);
 
   /** {@code previous} (or nothing yet) with {@code event} read after it. */
   public static RequestLifecycle next(RequestLifecycle previous, TaskStatus event) {
@@ -51,9 +61,23 @@ public final class Lifecycles {
     return !TaskStates.terminal(lifecycle.getLatest().getState());
   }
 
-  /** The batch the request belongs to: its {@link #BATCH_ID} metadata when it is a valid id. */
+  /**
+   * The batch the request belongs to: its {@link #BATCH_ID} metadata when it is a valid id (the id
+   * grammar of request ids: no {@code |}, 1-255 characters).
+   */
   public static Optional<String> batch(TaskStatus status) {
-    String batch = status.getMetadata().get(BATCH_ID);
-    return batch != null && ID.matcher(batch).matches() ? Optional.of(batch) : Optional.empty();
+    return RequestCommands.batchOf(status.getMetadata());
+  }
+
+  /** When the request's first event read was made: how long it has been in the pipeline since. */
+  public static Instant since(RequestLifecycle lifecycle) {
+    return lifecycle.getTransitions().isEmpty()
+        ? lifecycle.getLatest().getEventTime()
+        : lifecycle.getTransitions().get(0).getEventTime();
+  }
+
+  /** Whether the request's latest state is one of the {@link #FAILURES}. */
+  public static boolean failed(RequestLifecycle lifecycle) {
+    return FAILURES.contains(lifecycle.getLatest().getState());
   }
 }

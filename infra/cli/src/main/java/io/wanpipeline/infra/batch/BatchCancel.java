@@ -3,13 +3,11 @@ package io.wanpipeline.infra.batch;
 import io.wanpipeline.schemas.commands.RequestCommands;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code batch cancel BATCH}: one CANCEL command for every request of the batch. */
@@ -23,21 +21,7 @@ final class BatchCancel implements Callable<Integer> {
   @Parameters(index = "0", description = "The batch id.")
   String batchId;
 
-  @Option(
-      names = "--config",
-      required = true,
-      description =
-          "Properties file with kafka.bootstrap.servers, schema-registry.url and topics.prefix;"
-              + " WAN_PIPELINE_* variables override it.")
-  Path config;
-
-  @Option(names = "--reason", description = "Why (at most 500 characters); in the CANCELED events.")
-  String reason;
-
-  @Option(
-      names = "--requested-by",
-      description = "Who asks (at most 255 characters; default: the user name).")
-  String requestedBy = System.getProperty("user.name");
+  @Mixin CancelOptions options = new CancelOptions();
 
   @Mixin StatusViewOption view = new StatusViewOption();
 
@@ -50,9 +34,14 @@ final class BatchCancel implements Callable<Integer> {
       err.println("batch cancel: '" + batchId + "' is not a batch id (1-64 of [A-Za-z0-9._:-])");
       return 2;
     }
-    try (CommandSender sender = CommandSender.fromConfig(config)) {
+    if (options.problem().isPresent()) {
+      err.println("batch cancel: " + options.problem().get());
+      return 2;
+    }
+    try (CommandSender sender = CommandSender.fromConfig(options.config())) {
       sender.send(
-          RequestCommands.cancelBatch(batchId, reason, requestedBy, Clock.systemUTC().instant()));
+          RequestCommands.cancelBatch(
+              batchId, options.reason(), options.requestedBy(), Clock.systemUTC().instant()));
       out.printf("cancel of batch %s sent to %s%n", batchId, sender.topicName());
     } catch (IOException | IllegalArgumentException e) {
       err.println("batch cancel: " + e.getMessage());

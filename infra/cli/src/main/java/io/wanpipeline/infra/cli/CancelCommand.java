@@ -1,12 +1,12 @@
 package io.wanpipeline.infra.cli;
 
+import io.wanpipeline.infra.batch.CancelOptions;
 import io.wanpipeline.infra.batch.CommandSender;
 import io.wanpipeline.infra.batch.StatusViewClient;
 import io.wanpipeline.infra.batch.StatusViewOption;
 import io.wanpipeline.schemas.commands.RequestCommands;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,21 +34,7 @@ public final class CancelCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", description = "The request_ids.")
   List<String> requestIds;
 
-  @Option(
-      names = "--config",
-      required = true,
-      description =
-          "Properties file with kafka.bootstrap.servers, schema-registry.url and topics.prefix;"
-              + " WAN_PIPELINE_* variables override it.")
-  Path config;
-
-  @Option(names = "--reason", description = "Why (at most 500 characters); in the CANCELED event.")
-  String reason;
-
-  @Option(
-      names = "--requested-by",
-      description = "Who asks (at most 255 characters; default: the user name).")
-  String requestedBy = System.getProperty("user.name");
+  @Mixin CancelOptions options = new CancelOptions();
 
   @Option(
       names = "--wait",
@@ -71,20 +57,13 @@ public final class CancelCommand implements Callable<Integer> {
         return 2;
       }
     }
-    if (reason != null && reason.length() > RequestCommands.MAX_REASON) {
-      err.println("cancel: --reason is longer than " + RequestCommands.MAX_REASON + " characters");
-      return 2;
-    }
-    if (requestedBy != null && requestedBy.length() > RequestCommands.MAX_REQUESTED_BY) {
-      err.println(
-          "cancel: --requested-by is longer than "
-              + RequestCommands.MAX_REQUESTED_BY
-              + " characters");
+    if (options.problem().isPresent()) {
+      err.println("cancel: " + options.problem().get());
       return 2;
     }
     StatusViewClient client = new StatusViewClient(view.url());
     boolean allCancelled = true;
-    try (CommandSender sender = CommandSender.fromConfig(config)) {
+    try (CommandSender sender = CommandSender.fromConfig(options.config())) {
       for (String id : requestIds) {
         allCancelled &= cancel(id, client, sender);
       }
@@ -115,7 +94,9 @@ public final class CancelCommand implements Callable<Integer> {
           id, state.get());
       return false;
     }
-    sender.send(RequestCommands.cancelRequest(id, reason, requestedBy, clock.instant()));
+    sender.send(
+        RequestCommands.cancelRequest(
+            id, options.reason(), options.requestedBy(), clock.instant()));
     out.printf(
         "%s  cancel sent to %s: %s%n",
         id,

@@ -127,6 +127,7 @@ public final class WanPipelineCli implements Callable<Integer> {
         System.out.println(
             "  billing http     " + billing + "/billing/totals, " + billing + "/billing/estimate");
       }
+      System.out.println("  console          " + stack.services().status().httpUrl() + "/console/");
       System.out.println(
           "  status http      "
               + stack.services().status().httpUrl()

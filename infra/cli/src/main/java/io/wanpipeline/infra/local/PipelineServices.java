@@ -73,9 +73,6 @@ public final class PipelineServices implements AutoCloseable {
     try {
       serve("billing", 3, base, billing, management);
       billing.start();
-      status = StatusMain.create(settings, clock);
-      serve("status", 4, base, status, management);
-      status.start();
       archiver = ArchiverMain.create(settings, clock);
       serve("archiver", 2, base, archiver, management);
       archiver.start();
@@ -85,6 +82,10 @@ public final class PipelineServices implements AutoCloseable {
       submitter = SubmitterMain.create(settings, clock);
       serve("submitter", 0, base, submitter, management);
       submitter.start();
+      // Last: its console reads the others' metrics, on the ports they were just given.
+      status = StatusMain.create(withConsoleMetrics(settings, base, management), clock);
+      serve("status", 4, base, status, management);
+      status.start();
       return new PipelineServices(
           submitter, poller, archiver, billing, status, orderedByPort(management));
     } catch (RuntimeException e) {
@@ -92,6 +93,24 @@ public final class PipelineServices implements AutoCloseable {
       management.values().forEach(ManagementServer::close);
       throw e;
     }
+  }
+
+  /** {@code settings} with the console reading the submitter's, poller's and archiver's metrics. */
+  private static Settings withConsoleMetrics(
+      Settings settings, ManagementSettings base, Map<String, ManagementServer> management) {
+    if (settings.find("status.console.metrics-urls").isPresent()) {
+      return settings;
+    }
+    String host =
+        base.host().equals("0.0.0.0") || base.host().equals("::") ? "127.0.0.1" : base.host();
+    List<String> urls = new ArrayList<>();
+    for (String name : List.of("submitter", "poller", "archiver")) {
+      ManagementServer server = management.get(name);
+      if (server != null) {
+        urls.add("http://" + host + ":" + server.port() + "/metrics");
+      }
+    }
+    return settings.with(Map.of("status.console.metrics-urls", String.join(",", urls)));
   }
 
   private static void serve(

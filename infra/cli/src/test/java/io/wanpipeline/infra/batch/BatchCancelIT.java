@@ -46,15 +46,8 @@ class BatchCancelIT {
   void aLiveRequestGoesFirstAndACancelHalfwayEndsEveryQueuedRequestUnsubmitted() throws Exception {
     // The flash lane runs 3 tasks at a time, each done at its first poll (5 s after submission).
     try (LocalStack stack =
-        BatchTool.stack(
-            dir.resolve("stack"),
-            Map.of(
-                "provider.default.model." + FLASH + ".max-in-progress", "3",
-                "provider.default.model." + FLASH + ".submit-rate", "10"),
-            sim ->
-                sim.concurrencyCap(FLASH, 3)
-                    .pendingTime(Duration.ofMillis(500))
-                    .runningTime(Duration.ofMillis(2500)))) {
+        BatchTool.flashLane(
+            dir.resolve("stack"), 3, 10, Duration.ofMillis(500), Duration.ofMillis(2500))) {
       WanSimulator sim = stack.simulator().orElseThrow();
       URI statusUrl = stack.services().status().httpUrl();
       StatusViewClient view = new StatusViewClient(statusUrl);

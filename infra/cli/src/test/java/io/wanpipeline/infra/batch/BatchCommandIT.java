@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,15 +43,8 @@ class BatchCommandIT {
       throws Exception {
     // The flash lane takes 40 tasks at a time, 20 a second, each done in about 2 s.
     try (LocalStack stack =
-        BatchTool.stack(
-            dir.resolve("stack"),
-            Map.of(
-                "provider.default.model." + FLASH + ".max-in-progress", "40",
-                "provider.default.model." + FLASH + ".submit-rate", "20"),
-            sim ->
-                sim.concurrencyCap(FLASH, 40)
-                    .pendingTime(Duration.ofMillis(500))
-                    .runningTime(Duration.ofMillis(1500)))) {
+        BatchTool.flashLane(
+            dir.resolve("stack"), 40, 20, Duration.ofMillis(500), Duration.ofMillis(1500))) {
       WanSimulator sim = stack.simulator().orElseThrow();
       URI statusUrl = stack.services().status().httpUrl();
       Path config = BatchTool.config(stack, dir);

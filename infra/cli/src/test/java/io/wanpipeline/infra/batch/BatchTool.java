@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,24 @@ public final class BatchTool {
             base.settings(),
             base.overrides(),
             base.clock()));
+  }
+
+  /** The flash model, whose lane the batch ITs fill. */
+  static final String FLASH = "wan2.2-i2v-flash";
+
+  /**
+   * A local stack in {@code dir} whose flash lane takes {@code cap} tasks at a time, {@code rate}
+   * create calls a second, each task PENDING for {@code pending} then RUNNING for {@code running}
+   * at the simulator.
+   */
+  static LocalStack flashLane(Path dir, int cap, int rate, Duration pending, Duration running)
+      throws Exception {
+    return stack(
+        dir,
+        Map.of(
+            "provider.default.model." + FLASH + ".max-in-progress", String.valueOf(cap),
+            "provider.default.model." + FLASH + ".submit-rate", String.valueOf(rate)),
+        sim -> sim.concurrencyCap(FLASH, cap).pendingTime(pending).runningTime(running));
   }
 
   /** The properties file a batch user writes for {@code stack}, in {@code dir}. */
