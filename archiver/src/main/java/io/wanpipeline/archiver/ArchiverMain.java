@@ -1,12 +1,15 @@
 package io.wanpipeline.archiver;
 
+import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.SchemaContract;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
@@ -32,6 +35,11 @@ public final class ArchiverMain {
     KafkaSettings kafka = config.kafka();
     Topics topics = new Topics(kafka.topicNames(), kafka.registry().client());
     // The task-status topic (read and written by the archiver), created when missing.
+    SchemaContract.enforce(
+        kafka.registry(),
+        Map.of(
+            SchemaContract.valueSubject(kafka.topicNames().taskStatus()),
+            TaskStatus.getClassSchema()));
     TopicProvisioner.ensure(
         kafka.clientConfig(), kafka.topicSpecs(Set.of(kafka.topicNames().taskStatus())));
     S3AsyncClient s3 = S3Clients.create(config.s3());

@@ -1,12 +1,18 @@
 package io.wanpipeline.billing;
 
+import io.wanpipeline.events.AccountTotal;
+import io.wanpipeline.events.Charge;
+import io.wanpipeline.events.Price;
+import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.SchemaContract;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.topics.TopicNames;
 import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.Topics;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
 /** Runs the billing service: {@code billing [config.properties]}. */
@@ -30,6 +36,13 @@ public final class BillingMain {
     TopicNames names = kafka.topicNames();
     Topics topics = new Topics(names, kafka.registry().client());
     // Billing's own topics, created when missing.
+    SchemaContract.enforce(
+        kafka.registry(),
+        Map.of(
+            SchemaContract.valueSubject(names.billingCharges()), Charge.getClassSchema(),
+            SchemaContract.valueSubject(names.billingTotals()), AccountTotal.getClassSchema(),
+            SchemaContract.valueSubject(names.billingUnpriced()), TaskStatus.getClassSchema(),
+            SchemaContract.valueSubject(names.wanPrices()), Price.getClassSchema()));
     TopicProvisioner.ensure(
         kafka.clientConfig(),
         kafka.topicSpecs(

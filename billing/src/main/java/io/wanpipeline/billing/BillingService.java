@@ -267,6 +267,7 @@ public final class BillingService implements PipelineService {
     }
     if (app != null) {
       app.close();
+      log.info("Billing stopped: applicationId={}", config.applicationId());
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.wanpipeline.poller;
 
+import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.SchemaContract;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -8,6 +10,7 @@ import io.wanpipeline.schemas.topics.TopicProvisioner;
 import io.wanpipeline.schemas.topics.Topics;
 import io.wanpipeline.wan.account.WanClients;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,6 +35,11 @@ public final class PollerMain {
     SchemaRegistryClient registry = kafka.registry().client();
     Topics topics = new Topics(kafka.topicNames(), registry);
     // The topic the poller reads and writes, and its dead-letter topic, created when missing.
+    SchemaContract.enforce(
+        kafka.registry(),
+        Map.of(
+            SchemaContract.valueSubject(kafka.topicNames().taskStatus()),
+            TaskStatus.getClassSchema()));
     TopicProvisioner.ensure(
         kafka.clientConfig(),
         kafka.topicSpecs(

@@ -416,6 +416,7 @@ public final class StatusService implements PipelineService {
     }
     if (app != null) {
       app.close();
+      log.info("Status view stopped: applicationId={}", config.applicationId());
     }
   }
 }

@@ -1,6 +1,10 @@
 package io.wanpipeline.submitter;
 
+import io.wanpipeline.events.RequestCommand;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.VideoRequest;
 import io.wanpipeline.runtime.config.KafkaSettings;
+import io.wanpipeline.runtime.config.SchemaContract;
 import io.wanpipeline.runtime.config.Settings;
 import io.wanpipeline.runtime.service.ServiceRunner;
 import io.wanpipeline.schemas.registry.SchemaRegistryClient;
@@ -51,6 +55,12 @@ public final class SubmitterMain {
             n.submissions(),
             n.submissionQueue(),
             n.submissionDispatch());
+    SchemaContract.enforce(
+        kafka.registry(),
+        Map.of(
+            SchemaContract.valueSubject(n.videoRequests()), VideoRequest.getClassSchema(),
+            SchemaContract.valueSubject(n.requestCommands()), RequestCommand.getClassSchema(),
+            SchemaContract.valueSubject(n.taskStatus()), TaskStatus.getClassSchema()));
     TopicProvisioner.ensure(
         kafka.clientConfig(),
         TopicSpec.pipeline(

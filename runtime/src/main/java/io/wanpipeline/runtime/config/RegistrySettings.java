@@ -29,6 +29,8 @@ import javax.net.ssl.TrustManagerFactory;
  * @param truststorePassword its password
  * @param truststoreType {@code PKCS12} (default) or {@code JKS}
  * @param timeout per-request timeout
+ * @param autoRegister whether the services register their schemas ({@code
+ *     schema-registry.auto-register}, default true), or only look them up
  */
 public record RegistrySettings(
     URI url,
@@ -36,7 +38,8 @@ public record RegistrySettings(
     Optional<Path> truststore,
     Optional<String> truststorePassword,
     String truststoreType,
-    Duration timeout) {
+    Duration timeout,
+    boolean autoRegister) {
 
   /** Key of {@code user:password} for HTTP basic authentication. */
   public static final String BASIC_AUTH = "schema-registry.basic-auth.user-info";
@@ -93,7 +96,8 @@ public record RegistrySettings(
         s.find(TRUSTSTORE).map(Path::of),
         s.secret(TRUSTSTORE_PASSWORD),
         type,
-        s.duration("schema-registry.timeout", Duration.ofSeconds(10)));
+        s.duration("schema-registry.timeout", Duration.ofSeconds(10)),
+        s.bool("schema-registry.auto-register", true));
   }
 
   /**
@@ -102,7 +106,9 @@ public record RegistrySettings(
    * @throws ConfigException if the trust store cannot be read
    */
   public SchemaRegistryClient client() {
-    return new SchemaRegistryClient(url, authorization.orElse(null), tls(), timeout);
+    SchemaRegistryClient client =
+        new SchemaRegistryClient(url, authorization.orElse(null), tls(), timeout);
+    return autoRegister ? client : client.lookUpOnly();
   }
 
   private SSLContext tls() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
@@ -29,6 +30,7 @@ public final class SchemaRegistryClient implements SchemaRegistry {
   private final HttpClient http;
   private final Duration timeout;
   private final String authorization;
+  private volatile boolean autoRegister = true;
   private final Map<String, Integer> registered = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
 
@@ -77,6 +79,16 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     return "Bearer " + Objects.requireNonNull(token);
   }
 
+  /**
+   * Stops registering: from now on {@link #register} only looks the schema up under its subject
+   * (for registries whose schemas are registered by their owners, not by the clients), and fails
+   * when it is not there.
+   */
+  public SchemaRegistryClient lookUpOnly() {
+    autoRegister = false;
+    return this;
+  }
+
   /** A client without authentication and a 10 s timeout. */
   public static SchemaRegistryClient of(String baseUrl) {
     return new SchemaRegistryClient(URI.create(baseUrl), null, Duration.ofSeconds(10));
@@ -87,15 +99,40 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     return baseUrl;
   }
 
-  /** Registers {@code schema} under {@code subject} (idempotent) and returns its global id. */
+  /**
+   * Registers {@code schema} under {@code subject} (idempotent) and returns its global id; after
+   * {@link #lookUpOnly()}, looks it up under the subject instead.
+   *
+   * @throws SchemaRegistryException when the registry refuses it (incompatible: 409), or, looking
+   *     up only, when the subject does not have it (40401, 40403)
+   */
   @Override
   public int register(String subject, Schema schema) {
     String text = schema.toString();
     return registered.computeIfAbsent(
         subject + '\u0000' + text,
         k -> {
-          JsonNode answer =
-              call("POST", "subjects/" + encode(subject) + "/versions", Map.of("schema", text));
+          JsonNode answer;
+          try {
+            answer =
+                autoRegister
+                    ? call(
+                        "POST", "subjects/" + encode(subject) + "/versions", Map.of("schema", text))
+                    : call("POST", "subjects/" + encode(subject), Map.of("schema", text));
+          } catch (SchemaRegistryException e) {
+            if (!autoRegister && (e.errorCode() == 40401 || e.errorCode() == 40403)) {
+              throw new SchemaRegistryException(
+                  "the schema of "
+                      + schema.getFullName()
+                      + " is not registered under subject "
+                      + subject
+                      + ", and schema-registry.auto-register is false: register it from the"
+                      + " schemas jar first",
+                  e.errorCode(),
+                  e);
+            }
+            throw e;
+          }
           int id = answer.path("id").asInt(-1);
           if (id < 0) {
             throw new SchemaRegistryException(
@@ -124,6 +161,32 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
     byId.putIfAbsent(id, schema);
     return new Registered(id, answer.path("version").asInt(), schema);
+  }
+
+  /**
+   * The compatibility level set on {@code subject} itself (not the registry's default), or empty
+   * when none is.
+   */
+  public Optional<String> subjectCompatibility(String subject) {
+    try {
+      return Optional.of(
+          call("GET", "config/" + encode(subject), null).path("compatibilityLevel").asText());
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == 404 || e.errorCode() == 40401 || e.errorCode() == 40408) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** The registry's default compatibility level. */
+  public String defaultCompatibility() {
+    return call("GET", "config", null).path("compatibilityLevel").asText();
+  }
+
+  /** Sets {@code subject}'s compatibility level to {@code level}. */
+  public void setSubjectCompatibility(String subject, String level) {
+    call("PUT", "config/" + encode(subject), Map.of("compatibility", level));
   }
 
   /** A registered schema version. */

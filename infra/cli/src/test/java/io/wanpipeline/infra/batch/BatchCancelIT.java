@@ -13,6 +13,7 @@ import io.wanpipeline.infra.simulator.SimulatorLedger;
 import io.wanpipeline.infra.simulator.WanSimulator;
 import io.wanpipeline.infra.testing.fixtures.VideoRequests;
 import io.wanpipeline.schemas.topics.Topic;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +119,7 @@ class BatchCancelIT {
       assertThat(cancel.out()).contains("cancel of batch it-c sent to request-commands");
       await()
           .atMost(Duration.ofMinutes(2))
+          .ignoreExceptionsInstanceOf(IOException.class)
           .untilAsserted(
               () ->
                   assertThat(
@@ -194,6 +196,8 @@ class BatchCancelIT {
   private static void awaitState(StatusViewClient view, String requestId, String state) {
     await()
         .atMost(Duration.ofMinutes(1))
+        // 503 while the view restores or rebalances: asked again.
+        .ignoreExceptionsInstanceOf(IOException.class)
         .until(
             () ->
                 view.request(requestId)

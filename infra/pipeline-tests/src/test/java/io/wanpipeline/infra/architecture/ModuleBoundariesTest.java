@@ -114,6 +114,26 @@ class ModuleBoundariesTest {
   }
 
   @Test
+  void theConsumerExamplesUseOnlyTheContract() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wanpipeline.examples..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.wanpipeline.wan..",
+            "io.wanpipeline.runtime..",
+            "io.wanpipeline.submitter..",
+            "io.wanpipeline.poller..",
+            "io.wanpipeline.archiver..",
+            "io.wanpipeline.billing..",
+            "io.wanpipeline.status..",
+            "io.wanpipeline.infra..")
+        .because("the examples show what a downstream team needs: the schemas jar")
+        .check(classes);
+  }
+
+  @Test
   void theWanClientsDependOnNoRuntimeNorContract() {
     noClasses()
         .that()
