@@ -42,9 +42,9 @@ import picocli.CommandLine.Option;
         "Produce dead-lettered requests of video-requests-dlq again to video-requests (original"
             + " key, value and headers, and wan.dlq.replayed-from). Exit 0 when every chosen dead"
             + " letter was replayed, 1 when one could not be, 2 on a usage or connection error.")
-final class DlqReplay implements Callable<Integer> {
+public final class DlqReplay implements Callable<Integer> {
   /** Header on a replayed request: the dead letter it came from, {@code topic/partition/offset}. */
-  static final String REPLAYED_FROM = "wan.dlq.replayed-from";
+  public static final String REPLAYED_FROM = "wan.dlq.replayed-from";
 
   private static final long SEND_TIMEOUT_SECONDS = 60;
 

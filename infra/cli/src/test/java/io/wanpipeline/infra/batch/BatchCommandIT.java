@@ -79,9 +79,9 @@ class BatchCommandIT {
           .contains("6 of 210 lines cannot be submitted; nothing was produced");
       assertThat(sim.ledger().submissions()).as("nothing of a refused batch").isEmpty();
 
-      // The first run produces 5 requests a second and is killed once about half are produced.
+      // The first run produces 15 requests a second and is killed once about half are produced.
       List<String> first = new ArrayList<>(submit);
-      first.addAll(List.of("--skip-invalid", "--rate", "5"));
+      first.addAll(List.of("--skip-invalid", "--rate", "15"));
       Process cli = BatchTool.process(first, dir.resolve("first-run.log"));
       try (TopicLog<VideoRequest> produced =
           new TopicLog<>(stack.bootstrapServers(), stack.topics().videoRequests())) {

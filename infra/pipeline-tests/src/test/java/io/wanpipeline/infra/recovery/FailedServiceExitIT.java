@@ -6,6 +6,7 @@ import io.wanpipeline.archiver.ArchiverMain;
 import io.wanpipeline.billing.BillingMain;
 import io.wanpipeline.infra.process.ChildJvm;
 import io.wanpipeline.infra.process.FreePort;
+import io.wanpipeline.infra.registry.LocalSchemaRegistry;
 import io.wanpipeline.infra.testing.KafkaBroker;
 import io.wanpipeline.poller.PollerMain;
 import io.wanpipeline.runtime.config.Settings;
@@ -35,12 +36,12 @@ import org.slf4j.LoggerFactory;
  * A service that cannot work takes its process down: each service's real main, run as its own JVM
  * against a real broker, with the schema registry URL on a closed loopback port, must exit with
  * {@link ServiceRunner#FAILED_STATUS} within {@link #EXIT_BOUND} of its start, with the cause in
- * its log, never stay up doing nothing. The submitter's loops die registering their schemas,
- * billing's start fails seeding {@code wan-prices}. The archiver and the poller do not need the
- * registry to start (they read through it, and retry while it is down), so each is given a fault
- * that kills its work at start instead: a transaction timeout above the broker's {@code
- * transaction.max.timeout.ms} makes the archiver loop's {@code initTransactions} fail, and the
- * poller's stream threads die on it until the client is shut down.
+ * its log, never stay up doing nothing. The submitter and billing cannot hold their public subjects
+ * to the contract's compatibility policy ({@code SchemaContract}) at start. The archiver and the
+ * poller get a registry that answers, so that what kills them is a fault of their work itself: a
+ * transaction timeout above the broker's {@code transaction.max.timeout.ms} makes the archiver
+ * loop's {@code initTransactions} fail, and the poller's stream threads die on it until the client
+ * is shut down.
  */
 @ExtendWith(KafkaBroker.class)
 class FailedServiceExitIT {
@@ -79,7 +80,10 @@ class FailedServiceExitIT {
     billing.put("billing.instance-id", "billing-1");
     billing.put("billing.state-dir", dir.resolve("billing-state").toString());
 
+    LocalSchemaRegistry registry =
+        new LocalSchemaRegistry(kafka.bootstrapServers(), kafka.uniqueName("schemas"), 0);
     Map<String, String> archiver = new LinkedHashMap<>(common);
+    archiver.put("schema-registry.url", registry.url());
     archiver.put("archiver.group-id", kafka.uniqueName("exit-archiver"));
     archiver.put("archiver.instance-id", "archiver-1");
     archiver.put("archiver.bucket", "never-reached");
@@ -88,6 +92,7 @@ class FailedServiceExitIT {
     archiver.put("kafka.transaction.timeout.ms", TRANSACTION_TIMEOUT_ABOVE_THE_BROKERS_MAX);
 
     Map<String, String> poller = new LinkedHashMap<>(common);
+    poller.put("schema-registry.url", registry.url());
     poller.put("poller.application-id", kafka.uniqueName("exit-poller"));
     poller.put("poller.instance-id", "poller-1");
     poller.put("poller.state-dir", dir.resolve("poller-state").toString());
@@ -133,6 +138,7 @@ class FailedServiceExitIT {
           c.jvm.kill();
         }
       }
+      registry.close();
     }
   }
 
