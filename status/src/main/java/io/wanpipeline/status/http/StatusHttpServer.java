@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wanpipeline.events.internal.RequestLifecycle;
 import io.wanpipeline.runtime.http.JsonApiServer;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import io.wanpipeline.status.console.ConsolePage;
 import io.wanpipeline.status.console.ServiceMetrics;
 import io.wanpipeline.status.http.StatusQueries.Selection;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -54,7 +54,6 @@ public final class StatusHttpServer extends JsonApiServer {
   /** The most requests one list query answers. */
   public static final int MAX_LIMIT = 1000;
 
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
   private static final String REQUESTS = "/status/requests";
   private static final String BATCHES = "/status/batches/";
   private static final String LOCAL = "/status/local";
@@ -362,7 +361,7 @@ public final class StatusHttpServer extends JsonApiServer {
   }
 
   private static String id(String value, String name) {
-    if (!ID.matcher(value).matches()) {
+    if (!RequestCommands.ID.matcher(value).matches()) {
       throw new BadRequest(name + " must be 1-255 characters of [A-Za-z0-9._:-]");
     }
     return value;

@@ -52,6 +52,11 @@ public final class CancelRequests {
     return RequestCommands.batchOf(request.request().getMetadata()).map(byBatch::get);
   }
 
+  /** Whether no command is held: then nothing is cancelled, and nothing need be checked. */
+  boolean isEmpty() {
+    return byRequest.isEmpty() && byBatch.isEmpty();
+  }
+
   /** How many commands were taken in so far: a waiting request is checked again after a change. */
   long changes() {
     return changes;

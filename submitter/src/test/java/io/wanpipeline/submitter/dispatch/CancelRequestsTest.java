@@ -32,6 +32,7 @@ class CancelRequestsTest {
   void aRequestIsCancelledByItsIdOrByItsBatch() {
     RequestCommand one = RequestCommands.cancelRequest("r-1", null, "ops", T0);
     RequestCommand batch = RequestCommands.cancelBatch("b-1", null, "ops", T0);
+    assertThat(cancels.isEmpty()).isTrue();
     assertThat(cancels.add(one)).isTrue();
     assertThat(cancels.add(batch)).isTrue();
 
@@ -51,6 +52,7 @@ class CancelRequestsTest {
             .setRequestedAt(T0)
             .build();
     assertThat(cancels.add(noTarget)).isFalse();
+    assertThat(cancels.isEmpty()).isTrue();
     assertThat(cancels.changes()).isZero();
   }
 

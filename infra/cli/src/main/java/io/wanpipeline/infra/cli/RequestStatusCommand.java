@@ -3,11 +3,11 @@ package io.wanpipeline.infra.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wanpipeline.infra.batch.StatusViewClient;
 import io.wanpipeline.infra.batch.StatusViewOption;
+import io.wanpipeline.schemas.commands.RequestCommands;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -19,8 +19,6 @@ import picocli.CommandLine.Parameters;
         "Show where a request is: its state, each state it went through, its video or its error"
             + " (from the status view).")
 public final class RequestStatusCommand implements Callable<Integer> {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
-
   @Parameters(index = "0", description = "The request_id.")
   String requestId;
 
@@ -31,7 +29,7 @@ public final class RequestStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!ID.matcher(requestId).matches()) {
+    if (!RequestCommands.ID.matcher(requestId).matches()) {
       err.println("status: '" + requestId + "' is not a request_id (1-255 of [A-Za-z0-9._:-])");
       return 2;
     }
