@@ -68,9 +68,9 @@ final class ProviderCalls {
   }
 
   /**
-   * Whether a call about {@code taskId} at {@code now} keeps {@link PollScheduler#MIN_SPACING}
-   * after the last one this JVM queued or sent, whatever the task's store says ({@link
-   * RecentCalls}).
+   * Whether a call about {@code taskId} may begin at {@code now}: none under way and {@link
+   * PollScheduler#MIN_SPACING} kept after the end of the last one this JVM made, whatever the
+   * task's store says ({@link RecentCalls}).
    */
   boolean spacedEnough(String taskId, Instant now) {
     return recent.spacedEnough(taskId, now);
@@ -79,13 +79,12 @@ final class ProviderCalls {
   @SuppressWarnings("try") // the scope is the logging context of the body
   CompletableFuture<Result<TaskSnapshot>> query(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
-    recent.noted(taskId, clock.instant());
     return call(
         PollerMeters.Kind.QUERY,
         apiKeyRef,
+        taskId,
         permit,
         (client, key) -> {
-          recent.noted(taskId, clock.instant());
           try (var scope = RequestLogContext.of(null, taskId, accountOf(key.ref()))) {
             return client.query(key, taskId);
           }
@@ -95,13 +94,12 @@ final class ProviderCalls {
   @SuppressWarnings("try") // the scope is the logging context of the body
   CompletableFuture<Result<Boolean>> cancel(
       String apiKeyRef, String taskId, CallLimiter.Permit permit) {
-    recent.noted(taskId, clock.instant());
     return call(
         PollerMeters.Kind.CANCEL,
         apiKeyRef,
+        taskId,
         permit,
         (client, key) -> {
-          recent.noted(taskId, clock.instant());
           try (var scope = RequestLogContext.of(null, taskId, accountOf(key.ref()))) {
             return client.cancel(key, taskId);
           }
@@ -111,7 +109,7 @@ final class ProviderCalls {
   CompletableFuture<Result<TaskPage>> list(
       String apiKeyRef, TaskListQuery query, CallLimiter.Permit permit) {
     return call(
-        PollerMeters.Kind.LIST, apiKeyRef, permit, (client, key) -> client.list(key, query));
+        PollerMeters.Kind.LIST, apiKeyRef, null, permit, (client, key) -> client.list(key, query));
   }
 
   /** False once the provider of {@code account} answered that it offers no list query. */
@@ -132,11 +130,14 @@ final class ProviderCalls {
   /**
    * Runs {@code call} on the executor; {@code permit} is answered when the call returns or throws
    * (it holds its place in the budget's window while queued and in flight), or released when the
-   * call is never made. Every call made is counted by kind and outcome, a timeout as an error.
+   * call is never made. A call about a task ({@code taskId} not null) is under way for {@link
+   * RecentCalls} from now until it ends. Every call made is counted by kind and outcome, a timeout
+   * as an error.
    */
   private <T> CompletableFuture<Result<T>> call(
       PollerMeters.Kind kind,
       String apiKeyRef,
+      String taskId,
       CallLimiter.Permit permit,
       BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
     Optional<ApiKey> key = accounts.key(apiKeyRef);
@@ -150,6 +151,9 @@ final class ProviderCalls {
               false));
     }
     CompletableFuture<Result<T>> answer;
+    if (taskId != null) {
+      recent.began(taskId);
+    }
     try {
       WanClient client =
           clients.computeIfAbsent(account.get().name(), n -> clientFactory.apply(account.get()));
@@ -164,11 +168,18 @@ final class ProviderCalls {
                 } catch (RuntimeException | Error e) {
                   permit.answered(clock.instant());
                   throw e;
+                } finally {
+                  if (taskId != null) {
+                    recent.ended(taskId, clock.instant());
+                  }
                 }
               },
               executor);
     } catch (RuntimeException e) {
       permit.release(); // no client, or shutting down: the call is never made
+      if (taskId != null) {
+        recent.ended(taskId, clock.instant());
+      }
       throw e;
     }
     return answer

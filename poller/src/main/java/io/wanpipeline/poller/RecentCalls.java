@@ -6,23 +6,36 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When this JVM last queued or sent a call about each task: a floor under the spacing of polls that
- * outlives the Streams state. A task's last poll lives in the changelogged store, which an aborted
- * transaction rolls back (a broker restart, a fenced producer): the restored task then looks due at
- * once, though the call made in the rolled-back turn reached the provider moments ago. The fault
- * suite saw two polls 1.1 s apart after a broker restart. Across JVMs the rebalance and the restore
- * take longer than {@link PollScheduler#MIN_SPACING}.
+ * When this JVM's last call about each task ended, and which calls are still under way: a floor
+ * under the spacing of polls that outlives the Streams state. A task's last poll lives in the
+ * changelogged store, which an aborted transaction rolls back (a broker restart, a fenced
+ * producer): the restored task then looks due at once, though the call made in the rolled-back turn
+ * reached the provider moments ago. The fault suite saw two polls 1.1 s apart after a broker
+ * restart.
+ *
+ * <p>The floor runs from the <em>end</em> of the last call, not its start: the provider received
+ * that call before it answered, so a call begun {@link PollScheduler#MIN_SPACING} after the answer
+ * reaches the provider at least that long after the previous one, however long the first took to
+ * get there. Measured from the start, a call held 1.5 s on a loaded machine before it reached the
+ * provider was followed by the next one 1.5 s later as the provider saw them (the fault suite,
+ * during a broker restart). While a call is under way no other call about the task is allowed.
+ * Across JVMs the handover orders the calls: a poll processor joins its calls before it returns, so
+ * they end before its partition can be revoked, and the next owner waits the floor after it starts.
  */
 final class RecentCalls {
   /** How many calls are noted between two sweeps of entries older than the spacing. */
   private static final int SWEEP_EVERY = 10_000;
 
+  /** The mark of a call begun and not yet ended. */
+  private static final long UNDER_WAY = Long.MAX_VALUE;
+
   private final long spacingMillis;
 
   /**
-   * Per task, the last call rounded up to the millisecond: compared with a time rounded down, a
-   * whole number of milliseconds apart is never less than the true distance. Checked for every due
-   * task in every punctuation, so it avoids an {@link Instant} per check.
+   * Per task, the end of its last call rounded up to the millisecond, or {@link #UNDER_WAY}:
+   * compared with a time rounded down, a whole number of milliseconds apart is never less than the
+   * true distance. Checked for every due task in every punctuation, so it avoids an {@link Instant}
+   * per check.
    */
   private final Map<String, Long> lastCall = new ConcurrentHashMap<>();
 
@@ -32,16 +45,24 @@ final class RecentCalls {
     this.spacingMillis = spacing.toMillis();
   }
 
-  /** Whether a call about {@code taskId} at {@code now} keeps the spacing after this JVM's last. */
+  /**
+   * Whether a call about {@code taskId} may begin at {@code now}: none under way and the spacing
+   * kept after the end of this JVM's last.
+   */
   boolean spacedEnough(String taskId, Instant now) {
     Long last = lastCall.get(taskId);
-    return last == null || now.toEpochMilli() - last >= spacingMillis;
+    return last == null || (last != UNDER_WAY && now.toEpochMilli() - last >= spacingMillis);
   }
 
-  /** Notes a call about {@code taskId} queued or sent at {@code at}. */
-  void noted(String taskId, Instant at) {
+  /** Notes that a call about {@code taskId} is queued or sent: none other until it has ended. */
+  void began(String taskId) {
+    lastCall.put(taskId, UNDER_WAY);
+  }
+
+  /** Notes that the call about {@code taskId} ended at {@code at}, answered or not. */
+  void ended(String taskId, Instant at) {
     long millis = at.getNano() % 1_000_000 == 0 ? at.toEpochMilli() : at.toEpochMilli() + 1;
-    lastCall.merge(taskId, millis, Math::max);
+    lastCall.put(taskId, millis);
     boolean sweep;
     synchronized (this) {
       sweep = ++sinceSweep >= SWEEP_EVERY;

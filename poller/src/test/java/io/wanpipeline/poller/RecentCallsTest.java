@@ -16,8 +16,9 @@ class RecentCallsTest {
   }
 
   @Test
-  void aCallWithinThreeSecondsOfTheLastIsNotSpacedEnoughWhateverTheStoreSays() {
-    recent.noted("t1", T0);
+  void aCallWithinThreeSecondsOfTheEndOfTheLastIsNotSpacedEnoughWhateverTheStoreSays() {
+    recent.began("t1");
+    recent.ended("t1", T0);
     assertThat(recent.spacedEnough("t1", T0.plusMillis(1146)))
         .as("the fault suite's gap")
         .isFalse();
@@ -27,8 +28,29 @@ class RecentCallsTest {
   }
 
   @Test
-  void aCallBetweenMillisecondsIsNeverAllowedEarly() {
-    recent.noted("t1", T0.plusNanos(500_000));
+  void noCallBeginsWhileOneIsUnderWayHoweverLongAgoItBegan() {
+    recent.began("t1");
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(60))).isFalse();
+    recent.ended("t1", T0.plusSeconds(61));
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(63))).isFalse();
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(64))).isTrue();
+  }
+
+  @Test
+  void theFloorRunsFromTheEndSoASlowCallCannotBringTheNextOneCloserAtTheProvider() {
+    // Begun at T0, it reached the provider only at T0 + 1.5 s and was answered at T0 + 1.6 s.
+    recent.began("t1");
+    recent.ended("t1", T0.plusMillis(1600));
+    assertThat(recent.spacedEnough("t1", T0.plusSeconds(3)))
+        .as("3 s after it began, 1.5 s after the provider saw it")
+        .isFalse();
+    assertThat(recent.spacedEnough("t1", T0.plusMillis(4600))).isTrue();
+  }
+
+  @Test
+  void anEndBetweenMillisecondsIsNeverFollowedEarly() {
+    recent.began("t1");
+    recent.ended("t1", T0.plusNanos(500_000));
     assertThat(recent.spacedEnough("t1", T0.plusSeconds(3).plusNanos(400_000)))
         .as("2.9999 s after")
         .isFalse();
@@ -36,22 +58,16 @@ class RecentCallsTest {
   }
 
   @Test
-  void theLaterOfQueuedAndSentCounts() {
-    recent.noted("t1", T0.plusSeconds(2)); // sent late, after its queueing
-    recent.noted("t1", T0); // a note that arrives out of order
-    assertThat(recent.spacedEnough("t1", T0.plusSeconds(4))).isFalse();
-    assertThat(recent.spacedEnough("t1", T0.plusSeconds(5))).isTrue();
-  }
-
-  @Test
-  void oldEntriesAreSweptSoTheMapStaysBounded() {
+  void oldEntriesAreSweptSoTheMapStaysBoundedButACallUnderWayIsKept() {
+    recent.began("long");
     for (int i = 0; i < 10_000; i++) {
-      recent.noted("old-" + i, T0);
+      recent.ended("old-" + i, T0);
     }
-    recent.noted("new", T0.plusSeconds(10));
+    recent.ended("new", T0.plusSeconds(10));
     for (int i = 1; i < 10_000; i++) {
-      recent.noted("new-" + i, T0.plusSeconds(10));
+      recent.ended("new-" + i, T0.plusSeconds(10));
     }
-    assertThat(recent.size()).as("the old entries swept").isLessThanOrEqualTo(10_000);
+    assertThat(recent.size()).as("the old entries swept").isLessThanOrEqualTo(10_001);
+    assertThat(recent.spacedEnough("long", T0.plusSeconds(10))).as("still under way").isFalse();
   }
 }
