@@ -3,10 +3,12 @@ package io.wanpipeline.infra.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,11 @@ final class CreateAdmission {
   private final FaultDice dice;
   private final RateLimiter limiter;
 
+  /**
+   * Draws running times ({@link RunningTimes}); apart from the fates so that they stay as seeded.
+   */
+  private final Random durations;
+
   CreateAdmission(
       SimulatorConfig config,
       ModelRules rules,
@@ -40,6 +47,7 @@ final class CreateAdmission {
     this.ledger = ledger;
     this.dice = dice;
     this.limiter = limiter;
+    this.durations = new Random(config.seed() ^ 0x2545F4914F6CDD1DL);
   }
 
   /**
@@ -242,7 +250,7 @@ final class CreateAdmission {
         request,
         now,
         markers.pendingTime() != null ? markers.pendingTime() : config.pendingTime(),
-        markers.runningTime() != null ? markers.runningTime() : config.runningTime(),
+        markers.runningTime() != null ? markers.runningTime() : runningTime(request, seconds),
         fate,
         failCode,
         failCode == null ? null : failureMessage(failCode),
@@ -252,6 +260,18 @@ final class CreateAdmission {
         rules.audioOf(request),
         markers.videoBytes(),
         rules.usageFieldsOf(request.model()));
+  }
+
+  /** The running time of a new task: the configured one, or one drawn around its class's mean. */
+  private Duration runningTime(CreateBody request, BigDecimal seconds) {
+    RunningTimes times = config.runningTimes();
+    if (times == null) {
+      return config.runningTime();
+    }
+    Duration mean = times.classMean(config.seed(), request.model(), rules.tierOf(request), seconds);
+    synchronized (durations) {
+      return times.draw(mean, durations);
+    }
   }
 
   /** The request as the provider would see it without the simulator's scenario markers. */

@@ -19,6 +19,8 @@ import java.util.Objects;
  *     as account {@value #DEFAULT_ACCOUNT}
  * @param pendingTime least time a task stays PENDING; default 1 s
  * @param runningTime time a task stays RUNNING; default 5 s
+ * @param runningTimes when not null, each task's RUNNING time is drawn around its class's mean
+ *     instead ({@link RunningTimes}); default null
  * @param concurrencyCaps tasks in progress per (account, model) by model id, overriding the
  *     protocol's table (docs/protocol.md 1.9); models absent here use the table
  * @param defaultConcurrencyCap cap for models in neither map nor table; default 5
@@ -50,6 +52,7 @@ public record SimulatorConfig(
     Map<String, String> apiKeys,
     Duration pendingTime,
     Duration runningTime,
+    RunningTimes runningTimes,
     Map<String, Integer> concurrencyCaps,
     int defaultConcurrencyCap,
     boolean enforceRateLimits,
@@ -138,6 +141,7 @@ public record SimulatorConfig(
     b.apiKeys.putAll(apiKeys);
     b.pendingTime = pendingTime;
     b.runningTime = runningTime;
+    b.runningTimes = runningTimes;
     b.concurrencyCaps.putAll(concurrencyCaps);
     b.defaultConcurrencyCap = defaultConcurrencyCap;
     b.enforceRateLimits = enforceRateLimits;
@@ -179,6 +183,7 @@ public record SimulatorConfig(
     private final Map<String, String> apiKeys = new LinkedHashMap<>();
     private Duration pendingTime = Duration.ofSeconds(1);
     private Duration runningTime = Duration.ofSeconds(5);
+    private RunningTimes runningTimes;
     private final Map<String, Integer> concurrencyCaps = new LinkedHashMap<>();
     private int defaultConcurrencyCap = 5;
     private boolean enforceRateLimits = false;
@@ -238,6 +243,12 @@ public record SimulatorConfig(
     /** See {@link SimulatorConfig#runningTime()}. */
     public Builder runningTime(Duration runningTime) {
       this.runningTime = runningTime;
+      return this;
+    }
+
+    /** See {@link SimulatorConfig#runningTimes()}; null for the fixed {@link #runningTime}. */
+    public Builder runningTimes(RunningTimes runningTimes) {
+      this.runningTimes = runningTimes;
       return this;
     }
 
@@ -336,6 +347,7 @@ public record SimulatorConfig(
           apiKeys,
           pendingTime,
           runningTime,
+          runningTimes,
           concurrencyCaps,
           defaultConcurrencyCap,
           enforceRateLimits,
