@@ -20,15 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code wan-pipeline bench [poller-capacity|quota|peers|archiver|billing|all]}: runs benchmarks,
- * prints tables.
+ * {@code wan-pipeline bench [pipeline|poller-capacity|quota|peers|archiver|billing|all]}: runs
+ * benchmarks, prints tables.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
         "Run benchmarks against a real broker and the Wan simulator and print a table per"
-            + " benchmark: poller-capacity, quota, peers, archiver, billing, or all"
+            + " benchmark: pipeline, poller-capacity, quota, peers, archiver, billing, or all"
             + " (docs/benchmarks.md).")
 public final class BenchCommand implements Callable<Integer> {
 
@@ -36,7 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
       index = "0",
       defaultValue = "all",
       description =
-          "poller-capacity, quota, peers, archiver, billing or all (default: ${DEFAULT-VALUE}).")
+          "pipeline, poller-capacity, quota, peers, archiver, billing or all (default:"
+              + " ${DEFAULT-VALUE}).")
   String which;
 
   /** Entry point of wan-pipeline-bench.jar, which {@code ./wan-pipeline bench} runs. */
@@ -58,7 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       description =
-          "poller-capacity: measuring window per step (default 30s); quota and peers: the"
+          "pipeline: the run's length (default 10m; 3m for a quick look); poller-capacity:"
+              + " measuring window per step (default 30s); quota and peers: the"
               + " longest a run waits for its tasks after the last one is created (default 3m"
               + " and 150s); archiver and billing: the longest they wait (default 5m). As 90s, 5m"
               + " or PT5M.")
@@ -84,6 +86,26 @@ public final class BenchCommand implements Callable<Integer> {
       description = "archiver: size of each video in MiB (default: ${DEFAULT-VALUE}).")
   int videoMib;
 
+  @Option(
+      names = "--shortest-task",
+      defaultValue = "30s",
+      description =
+          "pipeline: the least mean running time of a class of tasks (model, resolution,"
+              + " duration) at the simulator (default: ${DEFAULT-VALUE}).")
+  Duration shortestTask;
+
+  @Option(
+      names = "--longest-task",
+      defaultValue = "120s",
+      description = "pipeline: the greatest such mean (default: ${DEFAULT-VALUE}).")
+  Duration longestTask;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "pipeline: seed of the workload and the simulator (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Option(names = "--markdown", description = "Also append the tables as Markdown to this file.")
   Path markdown;
 
@@ -95,17 +117,39 @@ public final class BenchCommand implements Callable<Integer> {
     LogSetup.level("org.apache.kafka", "OFF");
     PrintStream out = System.out;
     String what = which.toLowerCase(Locale.ROOT);
-    if (!List.of("poller-capacity", "quota", "peers", "archiver", "billing", "all")
+    if (!List.of("pipeline", "poller-capacity", "quota", "peers", "archiver", "billing", "all")
         .contains(what)) {
       System.err.println(
           "unknown benchmark '"
               + which
-              + "'; use poller-capacity, quota, peers, archiver, billing or all");
+              + "'; use pipeline, poller-capacity, quota, peers, archiver, billing or all");
+      return 2;
+    }
+    if (shortestTask.isNegative()
+        || shortestTask.isZero()
+        || longestTask.compareTo(shortestTask) < 0) {
+      System.err.println("need 0 < --shortest-task <= --longest-task");
       return 2;
     }
     List<Table> tables = new ArrayList<>();
     out.println("starting a Kafka broker and the schema registry ...");
     try (BenchStack stack = BenchStack.start()) {
+      if (what.equals("pipeline") || what.equals("all")) {
+        PipelineBench bench =
+            new PipelineBench(
+                stack,
+                new PipelineBench.Options(
+                    duration == null || what.equals("all") ? Duration.ofMinutes(10) : duration,
+                    shortestTask,
+                    longestTask,
+                    10_000_000L,
+                    50_000_000L,
+                    seed),
+                out);
+        for (Table t : bench.run()) {
+          tables.add(print(out, t));
+        }
+      }
       if (what.equals("poller-capacity") || what.equals("all")) {
         PollerCapacityBench bench =
             new PollerCapacityBench(

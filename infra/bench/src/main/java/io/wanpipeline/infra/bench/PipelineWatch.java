@@ -1,0 +1,111 @@
+package io.wanpipeline.infra.bench;
+
+import io.wanpipeline.events.Charge;
+import io.wanpipeline.events.TaskState;
+import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.schemas.topics.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a pipeline run's task-status and charges topics (committed records only) as a downstream
+ * consumer would, and notes when this reader first saw each request in each state, and every
+ * charge.
+ */
+final class PipelineWatch implements AutoCloseable {
+  private final Map<String, Map<TaskState, Instant>> seen = new ConcurrentHashMap<>();
+  private final Map<String, Map<TaskState, Integer>> counts = new ConcurrentHashMap<>();
+  private final Map<String, List<Charge>> charges = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile boolean stop;
+  private volatile RuntimeException failure;
+
+  PipelineWatch(String bootstrap, Topics topics) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipeline-watch-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    String status = topics.taskStatus().name();
+    String charged = topics.billingCharges().name();
+    consumer.subscribe(List.of(status, charged));
+    thread =
+        new Thread(
+            () -> {
+              try (consumer) {
+                while (!stop) {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    Instant now = Instant.now();
+                    if (r.topic().equals(status)) {
+                      TaskStatus s = topics.taskStatus().value(r.value());
+                      seen.computeIfAbsent(r.key(), k -> new ConcurrentHashMap<>())
+                          .putIfAbsent(s.getState(), now);
+                      counts
+                          .computeIfAbsent(r.key(), k -> new ConcurrentHashMap<>())
+                          .merge(s.getState(), 1, Integer::sum);
+                    } else if (r.value() != null) {
+                      Charge c = topics.billingCharges().value(r.value());
+                      charges.computeIfAbsent(c.getRequestId(), k -> new ArrayList<>()).add(c);
+                    }
+                  }
+                }
+              } catch (RuntimeException e) {
+                failure = e;
+              }
+            },
+            "bench-pipeline-watch");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** When this reader first saw {@code requestId} in {@code state}; null when it has not. */
+  Instant first(String requestId, TaskState state) {
+    check();
+    Map<TaskState, Instant> m = seen.get(requestId);
+    return m == null ? null : m.get(state);
+  }
+
+  /** How many {@code state} events {@code requestId} has had. */
+  int count(String requestId, TaskState state) {
+    Map<TaskState, Integer> m = counts.get(requestId);
+    return m == null ? 0 : m.getOrDefault(state, 0);
+  }
+
+  /** The charges read so far by request_id. */
+  Map<String, List<Charge>> charges() {
+    check();
+    Map<String, List<Charge>> copy = new HashMap<>();
+    charges.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    return copy;
+  }
+
+  private void check() {
+    if (failure != null) {
+      throw new IllegalStateException("the benchmark's reader of the topics failed", failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop = true;
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
