@@ -485,6 +485,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       boolean watch) {
     needsQuery.remove(requestId);
     if (result.outcome() instanceof QueryOutcome.Answered<TaskSnapshot> answered) {
+      transitions.forecast().learn(task.getStatus(), answered.value());
       TaskTransitions.Transition t =
           watch
               ? transitions.onWatchAnswer(task, answered.value(), result.completedAt())

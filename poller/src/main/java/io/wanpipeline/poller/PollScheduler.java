@@ -9,9 +9,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Decides when a task is polled: first {@code firstDelay} after submission, then every {@code
- * minInterval}..{@code maxInterval} (uniformly jittered) after the last answer, after a failed call
- * with backoff (honouring Retry-After), and never less than {@link #MIN_SPACING} after the last
- * call about the task, whatever the configuration.
+ * minInterval}..{@code maxInterval} after the last answer (uniformly jittered, or aimed at the
+ * task's expected end when its class's running times are known), after a failed call with backoff
+ * (honouring Retry-After), and never less than {@link #MIN_SPACING} after the last call about the
+ * task, whatever the configuration.
  *
  * @param firstDelay delay of the first poll after submitted_at, at least {@link #MIN_SPACING}
  * @param minInterval lower bound of the regular interval, at least {@link #MIN_SPACING}
@@ -25,6 +26,9 @@ public record PollScheduler(
     Duration maxInterval,
     Backoff backoff,
     RandomGenerator random) {
+
+  /** How long after the start of a task's expected end window its aimed poll falls. */
+  static final Duration AIM_MARGIN = Duration.ofMillis(250);
 
   /** The hard floor between two calls about one task; configuration cannot lower it. */
   public static final Duration MIN_SPACING = Duration.ofSeconds(3);
@@ -50,6 +54,33 @@ public record PollScheduler(
     long span = maxInterval.toMillis() - minInterval.toMillis();
     long jitter = span == 0 ? 0 : random.nextLong(span + 1);
     return floor(answeredAt, answeredAt.plus(minInterval).plusMillis(jitter));
+  }
+
+  /**
+   * When to poll next after an answer received at {@code answeredAt} about a task expected to end
+   * within {@code window} ({@link RunTimeForecast}); null, or a window already past, falls back to
+   * {@link #afterAnswer(Instant)}. Every poll stays {@code minInterval}..{@code maxInterval} after
+   * the previous answer, and the polls are aimed so that one lands just after the window opens:
+   * before it, as late as the interval allows (fewer polls); within it, as often as it allows.
+   */
+  public Instant afterAnswer(Instant answeredAt, RunTimeForecast.Window window) {
+    if (window == null || !answeredAt.isBefore(window.to())) {
+      return afterAnswer(answeredAt);
+    }
+    Instant target = window.from().plus(AIM_MARGIN);
+    Instant earliest = answeredAt.plus(minInterval);
+    Instant latest = answeredAt.plus(maxInterval);
+    Instant next;
+    if (!target.isAfter(earliest)) {
+      next = earliest; // within the window (or about to be): as often as allowed
+    } else if (!target.isAfter(latest)) {
+      next = target; // the window opens within reach: land just after it
+    } else {
+      // Further away: one interval short of it, so that the poll after lands on it.
+      Instant before = target.minus(minInterval);
+      next = before.isBefore(earliest) ? earliest : before.isAfter(latest) ? latest : before;
+    }
+    return floor(answeredAt, next);
   }
 
   /**

@@ -51,6 +51,9 @@ import java.util.OptionalDouble;
  *   <li>{@code poller.list-query} [true]: answer an account's due tasks with the provider's list
  *       query when its per-task polls cannot fit in this instance's budget within 10 s;
  *   <li>{@code poller.list-page-size} [100]: tasks asked for per list call;
+ *   <li>{@code poller.aim-polls} [true]: aim a running task's polls at its expected end, learned
+ *       from the running times of its class (model, requested resolution and duration) that this
+ *       instance has seen ({@link RunTimeForecast}); false polls at random points of the interval;
  *   <li>{@code poller.instance-id} [none: dynamic membership]: unique per instance and stable
  *       across its restarts (a pod name), with a stable {@code poller.state-dir}: the Streams
  *       consumer's {@code group.instance.id} (static membership; Streams appends the thread
@@ -84,6 +87,7 @@ import java.util.OptionalDouble;
  * @param lateWatchInterval poll interval of timed-out RUNNING tasks
  * @param listQuery whether list mode is used
  * @param listPageSize tasks per list call
+ * @param aimPolls whether polls are aimed at the expected end of a task ({@link RunTimeForecast})
  * @param sessionTimeout the Streams consumer's session timeout
  * @param heartbeatInterval the Streams consumer's heartbeat interval
  * @param standbyReplicas Streams standby replicas
@@ -109,6 +113,7 @@ public record PollerConfig(
     Duration lateWatchInterval,
     boolean listQuery,
     int listPageSize,
+    boolean aimPolls,
     Duration sessionTimeout,
     Duration heartbeatInterval,
     int standbyReplicas,
@@ -227,6 +232,7 @@ public record PollerConfig(
         s.duration("poller.late-watch-interval", TaskTransitions.DEFAULT_LATE_WATCH_INTERVAL),
         s.bool("poller.list-query", true),
         s.integer("poller.list-page-size", 100),
+        s.bool("poller.aim-polls", true),
         s.duration("poller.session-timeout", Duration.ofSeconds(6)),
         s.duration("poller.heartbeat-interval", Duration.ofSeconds(2)),
         s.integer("poller.standby-replicas", 1),

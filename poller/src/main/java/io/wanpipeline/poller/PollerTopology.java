@@ -132,7 +132,8 @@ public final class PollerTopology {
             scheduler,
             new TimeoutDetector(config.timeout()),
             config.unknownThreshold(),
-            config.lateWatchInterval());
+            config.lateWatchInterval(),
+            config.aimPolls() ? RunTimeForecast.learning() : RunTimeForecast.none());
     QueryBudget budget =
         new QueryBudget(
             config.accounts(), config.queryRateCap(), collaborators.share(), config.budgetMargin());

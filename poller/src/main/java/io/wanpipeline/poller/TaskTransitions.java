@@ -28,12 +28,15 @@ import java.util.Objects;
  * @param unknownThreshold consecutive UNKNOWN answers after which the task ends UNKNOWN
  * @param lateWatchInterval how often a task that ended TIMED_OUT while RUNNING is polled, to
  *     announce a late success, until the provider forgets it
+ * @param forecast where a running task's end is expected, to aim its polls at (read only: the poll
+ *     processor teaches it)
  */
 public record TaskTransitions(
     PollScheduler scheduler,
     TimeoutDetector timeouts,
     int unknownThreshold,
-    Duration lateWatchInterval) {
+    Duration lateWatchInterval,
+    RunTimeForecast forecast) {
   /** Error code of TIMED_OUT. */
   public static final String TIMEOUT = "TIMEOUT";
 
@@ -53,6 +56,7 @@ public record TaskTransitions(
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(lateWatchInterval, "lateWatchInterval");
+    Objects.requireNonNull(forecast, "forecast");
     if (unknownThreshold < 1) {
       throw new IllegalArgumentException("unknown threshold must be at least 1");
     }
@@ -62,7 +66,16 @@ public record TaskTransitions(
     }
   }
 
-  /** Transitions with the {@link #DEFAULT_LATE_WATCH_INTERVAL}. */
+  /** Transitions without a forecast: polls fall at random points of the interval. */
+  public TaskTransitions(
+      PollScheduler scheduler,
+      TimeoutDetector timeouts,
+      int unknownThreshold,
+      Duration lateWatchInterval) {
+    this(scheduler, timeouts, unknownThreshold, lateWatchInterval, RunTimeForecast.none());
+  }
+
+  /** Transitions with the {@link #DEFAULT_LATE_WATCH_INTERVAL}, without a forecast. */
   public TaskTransitions(PollScheduler scheduler, TimeoutDetector timeouts, int unknownThreshold) {
     this(scheduler, timeouts, unknownThreshold, DEFAULT_LATE_WATCH_INTERVAL);
   }
@@ -117,7 +130,10 @@ public record TaskTransitions(
         InFlightTask.newBuilder(task)
             .setLastPollAt(ceilMillis(answeredAt))
             .setConsecutiveFailures(0)
-            .setNextPollAt(millis(scheduler.afterAnswer(answeredAt)));
+            .setNextPollAt(
+                millis(
+                    scheduler.afterAnswer(
+                        answeredAt, forecast.window(task.getStatus(), snapshot).orElse(null))));
     if (status == ProviderStatus.UNKNOWN) {
       int unknown = task.getConsecutiveUnknown() + 1;
       if (unknown >= unknownThreshold) {

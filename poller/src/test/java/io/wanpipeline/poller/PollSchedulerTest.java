@@ -33,6 +33,65 @@ class PollSchedulerTest {
   }
 
   @Test
+  void aimedPollsKeepTheIntervalLandJustAfterTheWindowOpensThenComeAsOftenAsAllowed() {
+    // A task expected to end 41-49 s after T0, last answered at T0.
+    RunTimeForecast.Window window =
+        new RunTimeForecast.Window(T0.plusSeconds(41), T0.plusSeconds(49));
+    Instant last = T0;
+    Instant landed = null;
+    int polls = 0;
+    while (last.isBefore(window.to())) {
+      Instant next = scheduler.afterAnswer(last, window);
+      assertThat(Duration.between(last, next))
+          .as("poll %d keeps 5-10 s after the previous answer", polls + 1)
+          .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(10));
+      if (landed == null && !next.isBefore(window.from())) {
+        landed = next;
+      }
+      last = next;
+      polls++;
+    }
+    assertThat(landed)
+        .as("one poll lands just after the window opens")
+        .isEqualTo(window.from().plus(PollScheduler.AIM_MARGIN));
+    assertThat(polls)
+        .as("as late as allowed before it (10, 20, 30, 36, 41.25 s), then 5 s")
+        .isEqualTo(7);
+  }
+
+  @Test
+  void aWindowWithinReachIsLandedOnAndOneFurtherIsApproachedAsLateAsAllowed() {
+    Instant last = T0;
+    assertThat(scheduler.afterAnswer(last, window(7, 9))).isEqualTo(T0.plusMillis(7250));
+    assertThat(scheduler.afterAnswer(last, window(2, 9)))
+        .as("already open: as soon as allowed")
+        .isEqualTo(T0.plusSeconds(5));
+    assertThat(scheduler.afterAnswer(last, window(13, 20)))
+        .as("13.25 s away: one interval short of it, so the next lands on it")
+        .isEqualTo(T0.plusMillis(8250));
+    assertThat(scheduler.afterAnswer(last, window(11, 20)))
+        .as("11.25 s away: 5 s, then 6.25 s")
+        .isEqualTo(T0.plusSeconds(6).plusMillis(250));
+    assertThat(scheduler.afterAnswer(last, window(60, 70))).isEqualTo(T0.plusSeconds(10));
+  }
+
+  @Test
+  void aTaskLateForItsClassIsPolledAtRandomPointsAgain() {
+    Set<Instant> next = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      next.add(scheduler.afterAnswer(T0.plusSeconds(30), window(10, 20)));
+    }
+    assertThat(next)
+        .hasSizeGreaterThan(10)
+        .allSatisfy(n -> assertThat(n).isBetween(T0.plusSeconds(35), T0.plusSeconds(40)));
+    assertThat(scheduler.afterAnswer(T0, null)).isBetween(T0.plusSeconds(5), T0.plusSeconds(10));
+  }
+
+  private static RunTimeForecast.Window window(long fromSeconds, long toSeconds) {
+    return new RunTimeForecast.Window(T0.plusSeconds(fromSeconds), T0.plusSeconds(toSeconds));
+  }
+
+  @Test
   void failuresBackOffButNeverBelowTheFloor() {
     PollScheduler tiny =
         new PollScheduler(

@@ -25,6 +25,38 @@ class TaskTransitionsTest {
   }
 
   @Test
+  void aRunningTaskOfAKnownClassIsPolledJustAfterItsClassUsuallyEnds() {
+    RunTimeForecast forecast = RunTimeForecast.learning();
+    TaskTransitions aiming =
+        new TaskTransitions(
+            Tasks.scheduler(3),
+            new TimeoutDetector(Duration.ofMinutes(20)),
+            3,
+            TaskTransitions.DEFAULT_LATE_WATCH_INTERVAL,
+            forecast);
+    TaskStatus status = Tasks.submitted("r1", "t1");
+    for (int i = 0; i < 5; i++) {
+      forecast.learn(
+          status,
+          new TaskSnapshot(
+              "t0", ProviderStatus.SUCCEEDED, T0, T0, T0.plusSeconds(30), null, null, null, null));
+    }
+    InFlightTask tracked = aiming.track(status);
+    Instant started = T0.plusSeconds(1);
+    TaskSnapshot running =
+        new TaskSnapshot("t1", ProviderStatus.RUNNING, T0, started, null, null, null, null, null);
+
+    var t = aiming.onAnswer(tracked, running, T0.plusSeconds(25));
+
+    assertThat(t.next().getNextPollAt())
+        .as("30 s after it started, and 250 ms")
+        .isEqualTo(started.plusSeconds(30).plus(PollScheduler.AIM_MARGIN));
+    assertThat(transitions.onAnswer(submitted, running, T0.plusSeconds(25)).next().getNextPollAt())
+        .as("without a forecast: a random point of 5-10 s")
+        .isBetween(T0.plusSeconds(30), T0.plusSeconds(35));
+  }
+
+  @Test
   void tracksFromSubmission() {
     assertThat(submitted.getNextPollAt()).isEqualTo(T0.plusSeconds(5));
     assertThat(submitted.getDeadline()).isEqualTo(T0.plus(Duration.ofMinutes(20)));

@@ -11,8 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,6 +108,13 @@ public final class BenchCommand implements Callable<Integer> {
       description = "pipeline: seed of the workload and the simulator (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--set",
+      description =
+          "pipeline: a service setting for this run, as key=value (repeatable), e.g."
+              + " --set poller.aim-polls=false to compare.")
+  Map<String, String> set = new LinkedHashMap<>();
+
   @Option(names = "--markdown", description = "Also append the tables as Markdown to this file.")
   Path markdown;
 
@@ -144,7 +153,8 @@ public final class BenchCommand implements Callable<Integer> {
                     longestTask,
                     10_000_000L,
                     50_000_000L,
-                    seed),
+                    seed,
+                    set),
                 out);
         for (Table t : bench.run()) {
           tables.add(print(out, t));

@@ -28,6 +28,7 @@ final class LaneFigures {
   final double windowMillis;
   final double busyMillis;
   final List<Long> endToNextCreate = new ArrayList<>();
+  final List<Long> announcedToNextCreate = new ArrayList<>();
   final List<Long> detection = new ArrayList<>();
   final List<Long> endToArchived = new ArrayList<>();
   final List<Long> liveWait = new ArrayList<>();
@@ -99,15 +100,23 @@ final class LaneFigures {
         continue;
       }
       // A slot freed while every slot was taken: how long until the lane's next create call.
-      if (inProgress(tasks, end.minusMillis(1)) >= lane.slots()) {
-        tasks.stream()
-            .map(SimulatorLedger.TaskRecord::submitted)
-            .filter(c -> !c.isBefore(end))
-            .findFirst()
-            .filter(c -> !c.isAfter(to))
-            .ifPresent(c -> endToNextCreate.add(Duration.between(end, c).toMillis()));
-      }
       String id = t.pipelineRequestId();
+      if (inProgress(tasks, end.minusMillis(1)) >= lane.slots()) {
+        Instant next =
+            tasks.stream()
+                .map(SimulatorLedger.TaskRecord::submitted)
+                .filter(c -> !c.isBefore(end))
+                .findFirst()
+                .filter(c -> !c.isAfter(to))
+                .orElse(null);
+        Instant announced = id == null ? null : watch.first(id, TaskState.SUCCEEDED);
+        if (next != null) {
+          endToNextCreate.add(Duration.between(end, next).toMillis());
+          if (announced != null) {
+            announcedToNextCreate.add(Duration.between(announced, next).toMillis());
+          }
+        }
+      }
       if ("SUCCEEDED".equals(t.state()) && id != null) {
         Instant succeeded = watch.first(id, TaskState.SUCCEEDED);
         if (succeeded != null) {

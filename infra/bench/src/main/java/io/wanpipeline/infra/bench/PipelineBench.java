@@ -55,6 +55,7 @@ final class PipelineBench {
    * @param minVideoBytes the smallest video
    * @param maxVideoBytes the largest
    * @param seed seed of the workload and the simulator
+   * @param settings service settings of this run, over the stack's own
    */
   record Options(
       Duration length,
@@ -62,7 +63,12 @@ final class PipelineBench {
       Duration longestMean,
       long minVideoBytes,
       long maxVideoBytes,
-      long seed) {}
+      long seed,
+      Map<String, String> settings) {
+    Options {
+      settings = Map.copyOf(settings);
+    }
+  }
 
   private final BenchStack stack;
   private final Options options;
@@ -109,7 +115,7 @@ final class PipelineBench {
               BenchStack.PARTITIONS,
               SimulatorConfig.defaults(),
               Settings.of(provider),
-              sim.archiverLinkSettings(),
+              overrides(sim),
               Clock.systemUTC());
       progress.println("  (f) starting the five services on the local stack ...");
       try (LocalStack pipeline = LocalStack.start(stackOptions);
@@ -117,6 +123,13 @@ final class PipelineBench {
         return measure(sim, pipeline, watch, provider, dir);
       }
     }
+  }
+
+  /** The simulator's link settings and the run's own settings, which win. */
+  private Map<String, String> overrides(WanSimulator sim) {
+    Map<String, String> overrides = new HashMap<>(sim.archiverLinkSettings());
+    overrides.putAll(options.settings());
+    return overrides;
   }
 
   private List<Table> measure(

@@ -20,16 +20,17 @@ final class PipelineTables {
       int live) {
     String setting =
         String.format(
-            "%d lanes, %d BATCH + %d LIVE requests, %s run, class means %s-%s (+-15%%, 1 in 50"
-                + " three times as long), videos %s-%s",
-            lanes.size(),
-            backlog,
-            live,
-            Table.seconds(options.length().toMillis()),
-            Table.seconds(options.shortestMean().toMillis()),
-            Table.seconds(options.longestMean().toMillis()),
-            Table.mib(options.minVideoBytes()),
-            Table.mib(options.maxVideoBytes()));
+                "%d lanes, %d BATCH + %d LIVE requests, %s run, class means %s-%s (+-15%%, 1 in 50"
+                    + " three times as long), videos %s-%s",
+                lanes.size(),
+                backlog,
+                live,
+                Table.seconds(options.length().toMillis()),
+                Table.seconds(options.shortestMean().toMillis()),
+                Table.seconds(options.longestMean().toMillis()),
+                Table.mib(options.minVideoBytes()),
+                Table.mib(options.maxVideoBytes()))
+            + (options.settings().isEmpty() ? "" : ", settings " + options.settings());
     Table slots =
         new Table(
             "(f) pipeline at the provider's limit, slots: " + setting,
@@ -43,12 +44,15 @@ final class PipelineTables {
             "ideal /min",
             "drain vs ideal",
             "end to next create p50",
+            "p99",
+            "SUCCEEDED read to next create p50",
             "p99");
     double busy = 0;
     double capacity = 0;
     double drained = 0;
     double ideal = 0;
     List<Long> endToCreate = new ArrayList<>();
+    List<Long> announcedToCreate = new ArrayList<>();
     List<Long> detection = new ArrayList<>();
     List<Long> archived = new ArrayList<>();
     List<Long> liveAfterFree = new ArrayList<>();
@@ -65,12 +69,15 @@ final class PipelineTables {
           String.format("%.2f", f.idealPerMinute()),
           Table.percent(f.drainPerMinute() / f.idealPerMinute()),
           Table.seconds(Table.quantile(f.endToNextCreate, 0.5)),
-          Table.seconds(Table.quantile(f.endToNextCreate, 0.99)));
+          Table.seconds(Table.quantile(f.endToNextCreate, 0.99)),
+          Table.seconds(Table.quantile(f.announcedToNextCreate, 0.5)),
+          Table.seconds(Table.quantile(f.announcedToNextCreate, 0.99)));
       busy += f.busyMillis;
       capacity += f.lane.slots() * f.windowMillis;
       drained += f.drainPerMinute();
       ideal += f.idealPerMinute();
       endToCreate.addAll(f.endToNextCreate);
+      announcedToCreate.addAll(f.announcedToNextCreate);
       detection.addAll(f.detection);
       archived.addAll(f.endToArchived);
       liveAfterFree.addAll(f.liveAfterFreeSlot);
@@ -87,7 +94,9 @@ final class PipelineTables {
         String.format("%.2f", ideal),
         Table.percent(drained / ideal),
         Table.seconds(Table.quantile(endToCreate, 0.5)),
-        Table.seconds(Table.quantile(endToCreate, 0.99)));
+        Table.seconds(Table.quantile(endToCreate, 0.99)),
+        Table.seconds(Table.quantile(announcedToCreate, 0.5)),
+        Table.seconds(Table.quantile(announcedToCreate, 0.99)));
     slots.note(
         "slot utilization: the provider's RUNNING time over slots x the lane's busy window (first"
             + " create call to the last one or the end of the run, requests queued throughout);"
@@ -98,7 +107,10 @@ final class PipelineTables {
             + " before it runs, as the provider queues it.");
     slots.note(
         "end to next create: from a task's end at the provider, while every slot of its lane was"
-            + " taken, to the lane's next create call");
+            + " taken, to the lane's next create call; SUCCEEDED read: from the moment a downstream"
+            + " reader (read-committed) saw the end, which the dispatcher sees the same way: the"
+            + " cost of the hop from the poller to the freed slot (negative: the dispatcher was"
+            + " faster than the reader)");
 
     Table latency =
         new Table(
