@@ -49,7 +49,10 @@ final class AdmissionPolicy {
   /** The lane's account is no longer configured: {@code request}, taken off the lane, fails. */
   record AccountGone(Lane lane, WaitingRequest request) implements Admission {}
 
-  /** The model's cap is reached: {@code head} waits for a free slot. */
+  /**
+   * The model's cap (with the account's queue-ahead: {@code maxInProgress}) is reached: {@code
+   * head} waits for a free slot.
+   */
   record Full(Lane lane, WaitingRequest head, int inProgress, int maxInProgress)
       implements Admission {}
 
@@ -130,7 +133,8 @@ final class AdmissionPolicy {
       lane.poll();
       return new AccountGone(lane, head);
     }
-    int max = account.get().limits().maxInProgress(lane.key.model());
+    // The cap, plus the tasks the account is configured to queue ahead at the provider.
+    int max = account.get().limits().admitted(lane.key.model());
     int busy = inProgress.count(lane.key, now);
     if (busy >= max) {
       return new Full(lane, head, busy, max);

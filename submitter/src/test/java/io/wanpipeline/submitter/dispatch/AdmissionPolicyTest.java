@@ -196,6 +196,38 @@ class AdmissionPolicyTest {
   }
 
   @Test
+  void anAccountThatQueuesAheadIsAdmittedThatManyBeyondTheCap() {
+    ProviderAccounts queueing =
+        new ProviderAccounts(
+            List.of(
+                new ProviderAccount(
+                    "default",
+                    "dashscope",
+                    URI.create("https://dashscope.aliyuncs.com"),
+                    "cn",
+                    List.of(new ApiKey("default#0", "sk-test")),
+                    new AccountLimits(
+                        20, Map.of(FLASH, new ModelLimits(2, 2)), AccountLimits.UNKNOWN_MODEL, 1))),
+            "default");
+    AdmissionPolicy ahead = new AdmissionPolicy(clock, queueing, inProgress);
+    Lane lane = lane(FLASH_LANE);
+    lane.add(waiting("r3", 3, Priority.LIVE));
+    lane.add(waiting("r4", 4, Priority.LIVE));
+    inProgress.submitted(FLASH_LANE, "r1", "t1", T0);
+    inProgress.submitted(FLASH_LANE, "r2", "t2", T0);
+
+    assertThat(calledIds(ahead.round(List.of(lane))))
+        .as("cap 2, one ahead: a third task waits PENDING at the provider")
+        .containsExactly("r3");
+    inProgress.submitted(FLASH_LANE, "r3", "t3", T0);
+    answered(lane);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(ahead.round(List.of(lane)))
+        .singleElement()
+        .isInstanceOfSatisfying(Full.class, full -> assertThat(full.maxInProgress()).isEqualTo(3));
+  }
+
+  @Test
   void theCapOfOneModelDoesNotHoldAnother() {
     Lane flash = lane(FLASH_LANE);
     Lane slow = lane(SLOW_LANE);

@@ -18,9 +18,15 @@ import java.util.Objects;
  * @param models the limits of each model by provider model id: the catalogue's defaults for the
  *     account's region, with the configured overrides applied
  * @param fallback the limits of a model missing from {@code models} (not in the catalogue)
+ * @param queueAhead tasks per model the pipeline submits beyond {@link #maxInProgress} for a
+ *     provider that queues them as PENDING instead of refusing them, within {@code 0..}{@value
+ *     #MAX_QUEUE_AHEAD}; 0 (the default) submits none beyond the cap
  */
 public record AccountLimits(
-    double queryRate, Map<String, ModelLimits> models, ModelLimits fallback) {
+    double queryRate, Map<String, ModelLimits> models, ModelLimits fallback, int queueAhead) {
+
+  /** The most {@link #queueAhead} can be: more only lengthens the PENDING wait at the provider. */
+  public static final int MAX_QUEUE_AHEAD = 100;
 
   /** Task queries per second of an account when none is configured (docs/protocol.md 1.9). */
   public static final double DEFAULT_QUERY_RATE = 20;
@@ -57,6 +63,15 @@ public record AccountLimits(
     }
     models = Map.copyOf(models);
     Objects.requireNonNull(fallback, "fallback");
+    if (queueAhead < 0 || queueAhead > MAX_QUEUE_AHEAD) {
+      throw new IllegalArgumentException(
+          "queue-ahead must be within 0.." + MAX_QUEUE_AHEAD + ", got " + queueAhead);
+    }
+  }
+
+  /** Limits that submit nothing beyond the cap. */
+  public AccountLimits(double queryRate, Map<String, ModelLimits> models, ModelLimits fallback) {
+    this(queryRate, models, fallback, 0);
   }
 
   /**
@@ -97,6 +112,14 @@ public record AccountLimits(
   }
 
   /**
+   * Tasks of {@code model} the submitter keeps submitted and not ended at once: {@link
+   * #maxInProgress} plus {@link #queueAhead}.
+   */
+  public int admitted(String model) {
+    return maxInProgress(model) + queueAhead;
+  }
+
+  /**
    * Task calls per second of {@link #queryRate()} kept for the submitters' in-doubt reconciliation
    * (list calls): a tenth of the rate, at most 2 (2 of the default 20).
    */
@@ -123,13 +146,18 @@ public record AccountLimits(
 
   /** A copy with another account-wide query rate. */
   public AccountLimits withQueryRate(double rate) {
-    return new AccountLimits(rate, models, fallback);
+    return new AccountLimits(rate, models, fallback, queueAhead);
+  }
+
+  /** A copy that submits {@code tasks} per model beyond the cap. */
+  public AccountLimits withQueueAhead(int tasks) {
+    return new AccountLimits(queryRate, models, fallback, tasks);
   }
 
   /** A copy in which {@code model} has {@code limits}. */
   public AccountLimits with(String model, ModelLimits limits) {
     Map<String, ModelLimits> m = new LinkedHashMap<>(models);
     m.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(limits, "limits"));
-    return new AccountLimits(queryRate, m, fallback);
+    return new AccountLimits(queryRate, m, fallback, queueAhead);
   }
 }

@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  *       a blank entry or {@code -} keeps a retired key's place; new tasks use the last key;
  *   <li>{@code provider.<name>.query-rate}: task queries (single, list, cancel) per second for the
  *       whole account (default {@link AccountLimits#DEFAULT_QUERY_RATE});
+ *   <li>{@code provider.<name>.queue-ahead} [0]: tasks per model submitted beyond the cap, for a
+ *       provider that queues them as PENDING ({@link AccountLimits#queueAhead()});
  *   <li>{@code provider.<name>.model.<model-id>.submit-rate} and {@code
  *       provider.<name>.model.<model-id>.max-in-progress}: a catalogue model's create calls per
  *       second and tasks in progress (defaults: the catalogue's limits in the account's region);
@@ -291,6 +293,29 @@ public final class ProviderAccounts {
     Optional<Double> queryRate = positiveDecimal(prefix + "query-rate", setting);
     if (queryRate.isPresent()) {
       limits = limits.withQueryRate(queryRate.get());
+    }
+    Optional<String> ahead =
+        setting.apply(prefix + "queue-ahead").map(String::trim).filter(t -> !t.isEmpty());
+    if (ahead.isPresent()) {
+      int tasks;
+      try {
+        tasks = Integer.parseInt(ahead.get());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            prefix
+                + "queue-ahead: expected a whole number, got '"
+                + Phrases.echo(ahead.get())
+                + "'");
+      }
+      if (tasks < 0 || tasks > AccountLimits.MAX_QUEUE_AHEAD) {
+        throw new IllegalArgumentException(
+            prefix
+                + "queue-ahead: must be within 0.."
+                + AccountLimits.MAX_QUEUE_AHEAD
+                + ", got "
+                + tasks);
+      }
+      limits = limits.withQueueAhead(tasks);
     }
     for (ModelSpec spec : catalogue.all()) {
       String model = prefix + "model." + spec.id() + ".";

@@ -244,6 +244,28 @@ class ProviderAccountsTest {
   }
 
   @Test
+  void queueAheadIsNoneUnlessConfiguredAndBoundedByItsLimit() {
+    assertThat(oneAccount().parse().defaultAccount().limits().queueAhead()).isZero();
+    AccountLimits ahead =
+        oneAccount().set("provider.default.queue-ahead", "2").parse().defaultAccount().limits();
+    assertThat(ahead.queueAhead()).isEqualTo(2);
+    assertThat(ahead.admitted("wan2.2-i2v-flash"))
+        .isEqualTo(ahead.maxInProgress("wan2.2-i2v-flash") + 2);
+    for (String bad : new String[] {"-1", "101", "1.5", "many"}) {
+      rejected(
+          oneAccount().set("provider.default.queue-ahead", bad), "provider.default.queue-ahead");
+    }
+    assertThat(
+            oneAccount()
+                .set("provider.default.queue-ahead", "100")
+                .parse()
+                .defaultAccount()
+                .limits()
+                .queueAhead())
+        .isEqualTo(AccountLimits.MAX_QUEUE_AHEAD);
+  }
+
+  @Test
   void nonPositiveOrUnreadableLimitsAreRejectedNamingTheKey() {
     String[][] cases = {
       {"provider.default.query-rate", "0"},
