@@ -298,21 +298,18 @@ final class ArchiverBench {
     return table;
   }
 
-  private List<Workload.Task> create(DashScopeClient client, ApiKey key, String tag, int n) {
+  private List<Workload.Task> create(DashScopeClient client, ApiKey key, String tag, int n)
+      throws InterruptedException {
     List<Workload.Task> tasks = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Workload.Task task = null;
-      while (task == null) {
-        task =
-            Workload.create(
-                client,
-                ACCOUNT,
-                key,
-                Workload.MODELS.get(i % Workload.MODELS.size()),
-                "[sim:video-bytes=" + videoBytes + "] bench " + tag + " " + i,
-                "bench-" + tag + "-" + i,
-                Instant.now());
-      }
+      Workload.Task task =
+          Workload.createRetrying(
+              client,
+              ACCOUNT,
+              key,
+              Workload.MODELS.get(i % Workload.MODELS.size()),
+              "[sim:video-bytes=" + videoBytes + "] bench " + tag + " " + i,
+              "bench-" + tag + "-" + i);
       tasks.add(task);
     }
     return tasks;

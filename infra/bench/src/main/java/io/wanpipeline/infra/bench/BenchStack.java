@@ -15,13 +15,18 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The infrastructure every benchmark shares: a Kafka broker in a child JVM, the schema registry and
@@ -97,6 +102,20 @@ final class BenchStack implements AutoCloseable {
     s.put("topics.partitions", String.valueOf(PARTITIONS));
     s.put("topics.replication-factor", "1");
     return s;
+  }
+
+  /**
+   * A consumer of {@code bootstrap}'s topics as a downstream reader: read-committed, from the
+   * earliest offset, in a group of its own ({@code name} and a random suffix), committing nothing.
+   */
+  static KafkaConsumer<String, byte[]> committedReader(String bootstrap, String name) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, name + "-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /** A producer of status events onto {@code run}'s task-status topic. */

@@ -27,6 +27,10 @@ final class LaneFigures {
   final double meanRunMillis;
   final double windowMillis;
   final double busyMillis;
+
+  /** From the lane's first end in the window to its last: the drain is measured over it. */
+  final double drainSpanMillis;
+
   final List<Long> endToNextCreate = new ArrayList<>();
   final List<Long> announcedToNextCreate = new ArrayList<>();
   final List<Long> detection = new ArrayList<>();
@@ -60,6 +64,7 @@ final class LaneFigures {
       this.meanRunMillis = Double.NaN;
       this.windowMillis = 0;
       this.busyMillis = 0;
+      this.drainSpanMillis = 0;
       this.liveNotCreated = liveProduced.size();
       return;
     }
@@ -92,6 +97,14 @@ final class LaneFigures {
     this.busyMillis = busy;
     this.meanRunMillis = runs == 0 ? Double.NaN : runSum / runs;
     this.finished = done;
+    List<Instant> ends =
+        tasks.stream()
+            .map(SimulatorLedger.TaskRecord::ended)
+            .filter(e -> e != null && !e.isAfter(to))
+            .sorted()
+            .toList();
+    this.drainSpanMillis =
+        ends.size() < 2 ? 0 : Duration.between(ends.get(0), ends.get(ends.size() - 1)).toMillis();
     this.maxInProgress = most;
 
     for (SimulatorLedger.TaskRecord t : tasks) {
@@ -193,9 +206,12 @@ final class LaneFigures {
     return windowMillis == 0 ? Double.NaN : busyMillis / (lane.slots() * windowMillis);
   }
 
-  /** Tasks finished per minute in the busy window. */
+  /**
+   * Tasks finished per minute, from the lane's first end to its last in the busy window: without
+   * the first tasks' run, in which nothing can end, and the last ones', cut by the window.
+   */
   double drainPerMinute() {
-    return windowMillis == 0 ? Double.NaN : finished * 60_000.0 / windowMillis;
+    return drainSpanMillis == 0 ? Double.NaN : (finished - 1) * 60_000.0 / drainSpanMillis;
   }
 
   /** Slots over the mean running time, per minute. */

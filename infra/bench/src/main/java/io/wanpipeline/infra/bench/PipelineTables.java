@@ -102,8 +102,8 @@ final class PipelineTables {
             + " create call to the last one or the end of the run, requests queued throughout);"
             + " target >= 95% with 60 s mean tasks");
     slots.note(
-        "ideal: slots / the mean running time measured; drain: tasks finished in the window per"
-            + " minute; target >= 95% of the ideal. The simulator keeps each new task PENDING 1 s"
+        "ideal: slots / the mean running time measured; drain: tasks finished per minute from the"
+            + " lane's first end to its last in the window; target >= 95% of the ideal. The simulator keeps each new task PENDING 1 s"
             + " before it runs, as the provider queues it.");
     slots.note(
         "end to next create: from a task's end at the provider, while every slot of its lane was"

@@ -215,12 +215,9 @@ final class PollerCapacityBench {
                     String account = accounts.get(i % accounts.size());
                     ApiKey key = Workload.keyOf(account, secretOf(account));
                     String model = Workload.MODELS.get(i % Workload.MODELS.size());
-                    Workload.Task task = null;
-                    while (task == null) {
-                      task =
-                          Workload.create(
-                              client, account, key, model, "bench " + i, "cap-" + i, Instant.now());
-                    }
+                    Workload.Task task =
+                        Workload.createRetrying(
+                            client, account, key, model, "bench " + i, "cap-" + i);
                     submitted.put(task.taskId(), task.submittedAt());
                     producer.send(Workload.submitted(task));
                   }

@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Tasks created at the simulator and announced SUBMITTED as the submitter would. */
 final class Workload {
@@ -56,10 +58,12 @@ final class Workload {
   }
 
   /**
-   * Creates a task; null when the create call was throttled or its answer lost: the caller asks
-   * again.
+   * Creates a task; null when the create call was throttled, its answer lost or it was refused for
+   * a reason worth another try (a 5xx, a connection broken by the loaded simulator): the caller
+   * asks again. Each distinct such reason is reported once on stderr, so a run that survives it
+   * still says what broke.
    *
-   * @throws IllegalStateException when the simulator refuses for a reason other than throttling
+   * @throws IllegalStateException when the simulator refuses for a reason another try cannot mend
    */
   static Task create(
       WanClient client,
@@ -77,13 +81,50 @@ final class Workload {
     if (outcome instanceof SubmitOutcome.Refused refused && refused.error().throttled()) {
       return null;
     }
-    if (outcome instanceof SubmitOutcome.InDoubt) {
+    if (outcome instanceof SubmitOutcome.Refused refused && refused.error().retryable()) {
+      transient_(refused.error().code() + ": " + refused.error().message());
+      return null;
+    }
+    if (outcome instanceof SubmitOutcome.InDoubt doubt) {
       // A connection dropped after sending (the loaded simulator closed it): ask again. A task the
       // simulator may have made from the lost call is never announced, so no poller polls it and
       // no figure counts it.
+      transient_("no answer: " + doubt);
       return null;
     }
     throw new IllegalStateException("the simulator refused a create call: " + outcome);
+  }
+
+  /**
+   * {@link #create} until it succeeds, 200 ms apart, for at most {@value #CREATE_ATTEMPTS}
+   * attempts.
+   *
+   * @throws IllegalStateException when every attempt failed
+   */
+  static Task createRetrying(
+      WanClient client, String account, ApiKey key, String model, String prompt, String requestId)
+      throws InterruptedException {
+    for (int attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+      Task task = create(client, account, key, model, prompt, requestId, Instant.now());
+      if (task != null) {
+        return task;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(
+        "could not create task " + requestId + " in " + CREATE_ATTEMPTS + " attempts");
+  }
+
+  /** Attempts of {@link #createRetrying}: 10 s of throttling or faults. */
+  static final int CREATE_ATTEMPTS = 50;
+
+  private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
+
+  private static void transient_(String reason) {
+    String key = reason.length() > 200 ? reason.substring(0, 200) : reason;
+    if (REPORTED.add(key)) {
+      System.err.println("  a create call failed and is asked again: " + key);
+    }
   }
 
   /** The SUBMITTED event of {@code task}. */
