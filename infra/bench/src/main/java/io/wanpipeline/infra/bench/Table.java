@@ -55,12 +55,21 @@ final class Table {
     StringBuilder b = new StringBuilder("#### ").append(title).append("\n\n");
     b.append("| ").append(String.join(" | ", headers)).append(" |\n");
     b.append("|").append("---|".repeat(headers.size())).append('\n');
-    rows.forEach(r -> b.append("| ").append(String.join(" | ", r)).append(" |\n"));
+    rows.forEach(
+        r ->
+            b.append("| ")
+                .append(String.join(" | ", r.stream().map(Table::cell).toList()))
+                .append(" |\n"));
     if (!notes.isEmpty()) {
       b.append('\n');
       notes.forEach(n -> b.append("- ").append(n).append('\n'));
     }
     return b.append('\n').toString();
+  }
+
+  /** A Markdown table cell: a {@code |} inside it would end the cell. */
+  private static String cell(String text) {
+    return text.replace("|", "\\|");
   }
 
   private static void line(StringBuilder b, List<String> cells, int[] width) {
