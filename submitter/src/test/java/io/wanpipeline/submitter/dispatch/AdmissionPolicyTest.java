@@ -47,20 +47,25 @@ class AdmissionPolicyTest {
 
   private static final LaneKey FLASH_LANE = new LaneKey("default", FLASH);
   private static final LaneKey SLOW_LANE = new LaneKey("default", SLOW);
-  private static final ProviderAccounts ACCOUNTS =
-      new ProviderAccounts(
-          List.of(
-              new ProviderAccount(
-                  "default",
-                  "dashscope",
-                  URI.create("https://dashscope.aliyuncs.com"),
-                  "cn",
-                  List.of(new ApiKey("default#0", "sk-test")),
-                  new AccountLimits(
-                      20,
-                      Map.of(FLASH, new ModelLimits(2, 2), SLOW, new ModelLimits(0.5, 5)),
-                      AccountLimits.UNKNOWN_MODEL))),
-          "default");
+  private static final ProviderAccounts ACCOUNTS = accounts(0);
+
+  /** The one account "default" of the two models, queueing {@code queueAhead} beyond the cap. */
+  private static ProviderAccounts accounts(int queueAhead) {
+    return new ProviderAccounts(
+        List.of(
+            new ProviderAccount(
+                "default",
+                "dashscope",
+                URI.create("https://dashscope.aliyuncs.com"),
+                "cn",
+                List.of(new ApiKey("default#0", "sk-test")),
+                new AccountLimits(
+                    20,
+                    Map.of(FLASH, new ModelLimits(2, 2), SLOW, new ModelLimits(0.5, 5)),
+                    AccountLimits.UNKNOWN_MODEL,
+                    queueAhead))),
+        "default");
+  }
 
   private final TestClock clock = new TestClock(T0);
   private InProgressTasks inProgress;
@@ -197,19 +202,7 @@ class AdmissionPolicyTest {
 
   @Test
   void anAccountThatQueuesAheadIsAdmittedThatManyBeyondTheCap() {
-    ProviderAccounts queueing =
-        new ProviderAccounts(
-            List.of(
-                new ProviderAccount(
-                    "default",
-                    "dashscope",
-                    URI.create("https://dashscope.aliyuncs.com"),
-                    "cn",
-                    List.of(new ApiKey("default#0", "sk-test")),
-                    new AccountLimits(
-                        20, Map.of(FLASH, new ModelLimits(2, 2)), AccountLimits.UNKNOWN_MODEL, 1))),
-            "default");
-    AdmissionPolicy ahead = new AdmissionPolicy(clock, queueing, inProgress);
+    AdmissionPolicy ahead = new AdmissionPolicy(clock, accounts(1), inProgress);
     Lane lane = lane(FLASH_LANE);
     lane.add(waiting("r3", 3, Priority.LIVE));
     lane.add(waiting("r4", 4, Priority.LIVE));

@@ -6,11 +6,11 @@ import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -49,7 +49,9 @@ final class PipelineWatch implements AutoCloseable {
                           .merge(s.getState(), 1, Integer::sum);
                     } else if (r.value() != null) {
                       Charge c = topics.billingCharges().value(r.value());
-                      charges.computeIfAbsent(c.getRequestId(), k -> new ArrayList<>()).add(c);
+                      charges
+                          .computeIfAbsent(c.getRequestId(), k -> new CopyOnWriteArrayList<>())
+                          .add(c);
                     }
                   }
                 }
