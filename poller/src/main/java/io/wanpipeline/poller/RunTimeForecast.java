@@ -123,26 +123,30 @@ public final class RunTimeForecast {
         + status.getRequestedDuration();
   }
 
-  /** The last {@link #SAMPLES} running times of one class, in milliseconds. */
+  /**
+   * The last {@link #SAMPLES} running times of one class, in milliseconds, and their percentiles,
+   * worked out when a sample arrives (once per success) rather than at every answer read.
+   */
   private static final class Samples {
     private final long[] ring = new long[SAMPLES];
     private int count;
     private int next;
+    private long[] range;
 
     synchronized void add(long millis) {
       ring[next] = millis;
       next = (next + 1) % SAMPLES;
       count = Math.min(SAMPLES, count + 1);
+      if (count >= MIN_SAMPLES) {
+        long[] sorted = Arrays.copyOf(ring, count);
+        Arrays.sort(sorted);
+        range = new long[] {percentile(sorted, LOW_PERCENT), percentile(sorted, HIGH_PERCENT)};
+      }
     }
 
     /** The low and high percentiles, or null with too few samples. */
     synchronized long[] range() {
-      if (count < MIN_SAMPLES) {
-        return null;
-      }
-      long[] sorted = Arrays.copyOf(ring, count);
-      Arrays.sort(sorted);
-      return new long[] {percentile(sorted, LOW_PERCENT), percentile(sorted, HIGH_PERCENT)};
+      return range;
     }
 
     private static long percentile(long[] sorted, int percent) {

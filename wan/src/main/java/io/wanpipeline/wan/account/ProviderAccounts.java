@@ -294,28 +294,10 @@ public final class ProviderAccounts {
     if (queryRate.isPresent()) {
       limits = limits.withQueryRate(queryRate.get());
     }
-    Optional<String> ahead =
-        setting.apply(prefix + "queue-ahead").map(String::trim).filter(t -> !t.isEmpty());
+    Optional<Integer> ahead =
+        wholeNumber(prefix + "queue-ahead", setting, 0, AccountLimits.MAX_QUEUE_AHEAD);
     if (ahead.isPresent()) {
-      int tasks;
-      try {
-        tasks = Integer.parseInt(ahead.get());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            prefix
-                + "queue-ahead: expected a whole number, got '"
-                + Phrases.echo(ahead.get())
-                + "'");
-      }
-      if (tasks < 0 || tasks > AccountLimits.MAX_QUEUE_AHEAD) {
-        throw new IllegalArgumentException(
-            prefix
-                + "queue-ahead: must be within 0.."
-                + AccountLimits.MAX_QUEUE_AHEAD
-                + ", got "
-                + tasks);
-      }
-      limits = limits.withQueueAhead(tasks);
+      limits = limits.withQueueAhead(ahead.get());
     }
     for (ModelSpec spec : catalogue.all()) {
       String model = prefix + "model." + spec.id() + ".";
@@ -354,6 +336,12 @@ public final class ProviderAccounts {
 
   private static Optional<Integer> positiveInteger(
       String key, Function<String, Optional<String>> setting) {
+    return wholeNumber(key, setting, 1, Integer.MAX_VALUE);
+  }
+
+  /** The whole number at {@code key}, within {@code min..max}; empty when not set. */
+  private static Optional<Integer> wholeNumber(
+      String key, Function<String, Optional<String>> setting, int min, int max) {
     Optional<String> text = setting.apply(key).map(String::trim).filter(s -> !s.isEmpty());
     if (text.isEmpty()) {
       return Optional.empty();
@@ -365,8 +353,14 @@ public final class ProviderAccounts {
       throw new IllegalArgumentException(
           key + ": expected a whole number, got '" + Phrases.echo(text.get()) + "'");
     }
-    if (v < 1) {
-      throw new IllegalArgumentException(key + ": must be at least 1, got " + v);
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(
+          key
+              + (max == Integer.MAX_VALUE
+                  ? ": must be at least " + min
+                  : ": must be within " + min + ".." + max)
+              + ", got "
+              + v);
     }
     return Optional.of(v);
   }
