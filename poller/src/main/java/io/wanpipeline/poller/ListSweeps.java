@@ -40,6 +40,12 @@ import org.slf4j.event.Level;
  * next punctuation rather than when its poll falls due. A task that a complete sweep started after
  * its last answer did not show is queried on its own ({@link Lookup.Absent}).
  *
+ * <p>Outside list mode, a running task within its expected end window ({@link EndWatches}) asks for
+ * a sweep of its group every {@code endInterval} (about a second, {@code
+ * poller.end-sweep-interval}) through {@link #watchEnds}: the provider shows the end in the list
+ * within a second, and the task is then queried for its result as soon as the 3 s floor since its
+ * last poll allows, instead of at its next poll 5-10 s after the last one.
+ *
  * <p>Thread-safe: bookkeeping is guarded by this object; a sweep is advanced by one thread at a
  * time, outside the lock, while its calls run.
  *
@@ -79,6 +85,7 @@ final class ListSweeps {
   private final ProviderCalls calls;
   private final ListPolicy policy;
   private final Duration interval;
+  private final Duration endInterval;
 
   private final Map<ListGroup, GroupState> groups = new HashMap<>();
   private final Map<Integer, Map<String, Integer>> census = new HashMap<>();
@@ -90,12 +97,47 @@ final class ListSweeps {
    * @param calls the provider calls
    * @param policy the page size and widest window of a list call
    * @param interval the shortest time between two sweeps of a group (the shortest poll interval)
+   * @param endInterval the shortest time between two sweeps of a group asked for by {@link
+   *     #watchEnds}; zero: ends are not watched
    */
-  ListSweeps(QueryBudget budget, ProviderCalls calls, ListPolicy policy, Duration interval) {
+  ListSweeps(
+      QueryBudget budget,
+      ProviderCalls calls,
+      ListPolicy policy,
+      Duration interval,
+      Duration endInterval) {
     this.budget = Objects.requireNonNull(budget, "budget");
     this.calls = Objects.requireNonNull(calls, "calls");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.interval = Objects.requireNonNull(interval, "interval");
+    this.endInterval = Objects.requireNonNull(endInterval, "endInterval");
+  }
+
+  /** True when the sweeps look for the ends of running tasks ({@link #watchEnds}). */
+  boolean watchesEnds() {
+    return !endInterval.isZero();
+  }
+
+  /** The page size of a list call: a sweep of at most this many tasks takes one call per window. */
+  int pageSize() {
+    return policy.pageSize();
+  }
+
+  /**
+   * Asks for a sweep of {@code group} within {@code endInterval} of the last one, to see the end of
+   * its task submitted at {@code submittedAt} as soon as the provider shows it: a task the sweep
+   * shows finished is marked for a query of its own ({@link #claimFinished}). Ignored when ends are
+   * not watched.
+   */
+  synchronized void watchEnds(ListGroup group, Instant submittedAt) {
+    if (!watchesEnds()) {
+      return;
+    }
+    GroupState g = groups.computeIfAbsent(group, k -> new GroupState());
+    if (g.requestedFrom == null || submittedAt.isBefore(g.requestedFrom)) {
+      g.requestedFrom = submittedAt;
+    }
+    g.endsWatched = true;
   }
 
   /** A task as a list page showed it, and when the page was answered. */
@@ -236,11 +278,13 @@ final class ListSweeps {
         log.debug("abandoning a sweep of {} started at {}", group, g.sweep.startedAt);
         g.sweep = null;
       }
+      Duration every = g.endsWatched ? endInterval : interval;
       if (g.sweep == null
           && g.requestedFrom != null
-          && (g.lastStart == null || !now.isBefore(g.lastStart.plus(interval)))) {
+          && (g.lastStart == null || !now.isBefore(g.lastStart.plus(every)))) {
         g.sweep = new Sweep(group, windows(g.requestedFrom, now), now);
         g.requestedFrom = null;
+        g.endsWatched = false;
         g.lastStart = now;
         prune(now);
       }
@@ -339,6 +383,7 @@ final class ListSweeps {
   /** What this instance knows of one group's sweeps. Guarded by the enclosing instance. */
   private static final class GroupState {
     Instant requestedFrom;
+    boolean endsWatched;
     Instant lastStart;
     Sweep sweep;
     Covered lastComplete;

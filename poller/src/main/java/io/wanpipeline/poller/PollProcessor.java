@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KeyValue;
@@ -41,8 +42,10 @@ import org.slf4j.event.Level;
  * every task the instance tracks for an account cannot fit in its budget within the shortest poll
  * interval ({@link ListPolicy}), the account's due tasks are answered by the list sweeps the
  * instance shares ({@link ListSweeps}), and only the tasks a list showed finished (or did not show)
- * are queried one by one, first. Tasks that ended TIMED_OUT while RUNNING are watched last, with
- * whatever budget is left.
+ * are queried one by one, first. Elsewhere, the ends of running tasks within their expected end
+ * window are looked for by the same sweeps about once a second ({@link EndWatches}), and a task a
+ * list showed finished is queried as soon as its 3 s floor allows. Tasks that ended TIMED_OUT while
+ * RUNNING are watched last, with whatever budget is left.
  *
  * <p>Over 400 lines: the punctuation's passes (queries, list sweeps, watches) share the stream
  * thread's store and due index; split, each would take all of them.
@@ -79,6 +82,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final DueIndex active = new DueIndex();
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
+  private final EndWatches ends = new EndWatches();
 
   /** request_id of every tracked task by task_id, to claim the tasks a list showed finished. */
   private final Map<String, String> requestByTask = new HashMap<>();
@@ -131,6 +135,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     watched.clear();
     needsQuery.clear();
     requestByTask.clear();
+    ends.clear();
     try (KeyValueIterator<String, InFlightTask> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, InFlightTask> kv = it.next();
@@ -162,6 +167,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     watched.clear();
     needsQuery.clear();
     requestByTask.clear();
+    ends.clear();
   }
 
   /** Tasks in the due index (in flight and watched), for tests and metrics. */
@@ -307,6 +313,12 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         if (fromList(c) && needsQuery.contains(c.requestId)) {
           pending.addAll(queryAlone(c, now));
         }
+      }
+    }
+    if (sweeps.watchesEnds()) {
+      // Running tasks within their expected end window: a sweep shows their ends within a second.
+      for (String account : ends.ask(now, a -> !listAccounts.contains(a) && endsSwept(a), sweeps)) {
+        sweeps.advance(account, now);
       }
     }
     if (pending.size() < MAX_CALLS_PER_PUNCTUATION) {
@@ -491,6 +503,9 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
               ? transitions.onWatchAnswer(task, answered.value(), result.completedAt())
               : transitions.onAnswer(task, answered.value(), result.completedAt());
       apply(requestId, task, t);
+      if (!watch && !t.ended()) {
+        watchEnd(requestId, task, answered.value());
+      }
     } else {
       WanError error = ((QueryOutcome.Failed<TaskSnapshot>) result.outcome()).error();
       logFailure("query", requestId, task, error);
@@ -502,6 +517,32 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
               ? transitions.onWatchFailed(task, result.completedAt())
               : transitions.onCallFailed(task, error, result.completedAt()));
     }
+  }
+
+  /**
+   * Has the list sweeps look for the end of {@code task}, answered {@code snapshot}, from the start
+   * of its expected end window, where its class is forecast and its account's ends are swept.
+   */
+  private void watchEnd(String requestId, InFlightTask task, TaskSnapshot snapshot) {
+    Optional<RunTimeForecast.Window> window =
+        endsSwept(calls.accountOf(task.getStatus().getApiKeyRef()))
+            ? transitions.forecast().window(task.getStatus(), snapshot)
+            : Optional.empty();
+    if (window.isPresent()) {
+      ends.watch(requestId, ListGroup.of(task), submittedAt(task), window.get().from());
+    } else {
+      ends.drop(requestId);
+    }
+  }
+
+  /**
+   * True when the list sweeps look for the ends of {@code account}'s running tasks: the account
+   * offers the list query and the tasks this instance tracks for it fit in one page.
+   */
+  private boolean endsSwept(String account) {
+    return sweeps.watchesEnds()
+        && calls.listSupported(account)
+        && sweeps.tracked(account) <= sweeps.pageSize();
   }
 
   private void applyCancel(
@@ -580,6 +621,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     active.remove(requestId);
     watched.remove(requestId);
     needsQuery.remove(requestId);
+    ends.drop(requestId);
   }
 
   private static Instant submittedAt(InFlightTask task) {

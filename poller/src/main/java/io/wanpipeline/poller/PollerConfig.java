@@ -54,6 +54,12 @@ import java.util.OptionalDouble;
  *   <li>{@code poller.aim-polls} [true]: aim a running task's polls at its expected end, learned
  *       from the running times of its class (model, requested resolution and duration) that this
  *       instance has seen ({@link RunTimeForecast}); false polls at random points of the interval;
+ *   <li>{@code poller.end-sweep-interval} [1s]: while a running task of a forecast class is within
+ *       its expected end window, the provider's list query of its (key, model) is called this
+ *       often, and a task the list shows finished is queried at once (3 s after its last poll at
+ *       the earliest) instead of at its next poll; 0s turns it off, otherwise 1s to
+ *       poller.min-interval. Only on accounts with a list query (DashScope) whose tasks tracked by
+ *       the instance fit in one list page ({@link EndWatches});
  *   <li>{@code poller.instance-id} [none: dynamic membership]: unique per instance and stable
  *       across its restarts (a pod name), with a stable {@code poller.state-dir}: the Streams
  *       consumer's {@code group.instance.id} (static membership; Streams appends the thread
@@ -88,6 +94,7 @@ import java.util.OptionalDouble;
  * @param listQuery whether list mode is used
  * @param listPageSize tasks per list call
  * @param aimPolls whether polls are aimed at the expected end of a task ({@link RunTimeForecast})
+ * @param endSweepInterval how often a list call looks for the ends of running tasks (zero: never)
  * @param sessionTimeout the Streams consumer's session timeout
  * @param heartbeatInterval the Streams consumer's heartbeat interval
  * @param standbyReplicas Streams standby replicas
@@ -114,6 +121,7 @@ public record PollerConfig(
     boolean listQuery,
     int listPageSize,
     boolean aimPolls,
+    Duration endSweepInterval,
     Duration sessionTimeout,
     Duration heartbeatInterval,
     int standbyReplicas,
@@ -174,6 +182,16 @@ public record PollerConfig(
     }
     atLeastFloor("poller.late-watch-interval", lateWatchInterval);
     positive("poller.list-page-size", listPageSize);
+    if (endSweepInterval == null
+        || (!endSweepInterval.isZero()
+            && (endSweepInterval.compareTo(Duration.ofSeconds(1)) < 0
+                || endSweepInterval.compareTo(minInterval) > 0))) {
+      throw new ConfigException(
+          "poller.end-sweep-interval: must be 0 (off) or between 1s and poller.min-interval ("
+              + minInterval
+              + "), got "
+              + endSweepInterval);
+    }
     positive("poller.session-timeout", sessionTimeout);
     positive("poller.heartbeat-interval", heartbeatInterval);
     if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
@@ -233,6 +251,7 @@ public record PollerConfig(
         s.bool("poller.list-query", true),
         s.integer("poller.list-page-size", 100),
         s.bool("poller.aim-polls", true),
+        s.duration("poller.end-sweep-interval", Duration.ofSeconds(1)),
         s.duration("poller.session-timeout", Duration.ofSeconds(6)),
         s.duration("poller.heartbeat-interval", Duration.ofSeconds(2)),
         s.integer("poller.standby-replicas", 1),

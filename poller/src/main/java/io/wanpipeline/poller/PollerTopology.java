@@ -147,7 +147,9 @@ public final class PollerTopology {
             collaborators.executor(),
             collaborators.clock(),
             meters);
-    ListSweeps sweeps = new ListSweeps(budget, calls, config.listPolicy(), config.minInterval());
+    ListSweeps sweeps =
+        new ListSweeps(
+            budget, calls, config.listPolicy(), config.minInterval(), config.endSweepInterval());
 
     Topology topology = new Topology();
     topology.addSource(

@@ -40,6 +40,7 @@ class PollerConfigTest {
     assertThat(c.budgetMargin()).isEqualTo(Duration.ofMillis(50));
     assertThat(c.lateWatchInterval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.listPolicy()).isEqualTo(ListPolicy.enabled(100));
+    assertThat(c.endSweepInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
     assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.standbyReplicas()).isEqualTo(1);
@@ -60,6 +61,11 @@ class PollerConfigTest {
     Map<String, String> l = minimal();
     l.put("poller.list-query", "false");
     assertThat(PollerConfig.from(Settings.of(l)).listPolicy().enabled()).isFalse();
+    Map<String, String> e = minimal();
+    e.put("poller.end-sweep-interval", "0s");
+    assertThat(PollerConfig.from(Settings.of(e)).endSweepInterval()).isZero();
+    e.put("poller.end-sweep-interval", "5s");
+    assertThat(PollerConfig.from(Settings.of(e)).endSweepInterval()).hasSeconds(5);
   }
 
   @Test
@@ -106,7 +112,9 @@ class PollerConfigTest {
           {"poller.max-interval", "5s"},
           {"poller.query-rate", "0"},
           {"poller.query-rate", "fast"},
-          {"poller.timeout", "0s"}
+          {"poller.timeout", "0s"},
+          {"poller.end-sweep-interval", "999ms"},
+          {"poller.end-sweep-interval", "6s"}
         }) {
       Map<String, String> m = minimal();
       m.put(kv[0], kv[1]);

@@ -602,6 +602,68 @@ class PollerTopologyTest {
     assertThat(ledger.maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
   }
 
+  /**
+   * Five tasks of one class run 20 s, so the forecast expects the next one to end 20 s after it
+   * started; it runs 22 s. Its aimed poll lands just after 20 s and answers RUNNING, and the next
+   * poll would come 5-10 s later. Returns the time from its end at the provider to its SUCCEEDED
+   * event, and checks the rules held.
+   */
+  private Duration detectionOfALateTaskOfAForecastClass(String endSweepInterval) {
+    start(
+        Map.of("poller.end-sweep-interval", endSweepInterval),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(2))
+            .runningTime(Duration.ofSeconds(20))
+            .concurrencyCap("wan2.2-i2v-flash", 100));
+    for (int i = 0; i < 5; i++) {
+      submit("req-class-" + i, "[sim:run-ms=20000] cat " + i);
+    }
+    tick(Duration.ofSeconds(40), Duration.ofMillis(350));
+    for (int i = 0; i < 5; i++) {
+      assertThat(statesOf("req-class-" + i)).endsWith(TaskState.SUCCEEDED);
+    }
+    int listsBefore = sim.ledger().lists().size();
+    String taskId = submit("req-late", "[sim:run-ms=22000] cat");
+    tick(Duration.ofSeconds(40), Duration.ofMillis(350));
+
+    assertThat(statesOf("req-late")).endsWith(TaskState.SUCCEEDED);
+    SimulatorLedger ledger = sim.ledger();
+    Instant end =
+        ledger.tasks().stream()
+            .filter(t -> t.taskId().equals(taskId))
+            .findFirst()
+            .orElseThrow()
+            .ended();
+    assertThat(ledger.minPollGap(taskId).orElseThrow())
+        .isGreaterThanOrEqualTo(PollScheduler.MIN_SPACING);
+    assertThat(ledger.maxPollsPerSecond("default")).isLessThanOrEqualTo(20);
+    List<SimulatorLedger.ListCall> lists =
+        ledger.lists().subList(listsBefore, ledger.lists().size());
+    if (endSweepInterval.equals("0s")) {
+      assertThat(lists).as("no list call without end sweeps (one task: no list mode)").isEmpty();
+    } else {
+      assertThat(lists).as("end sweeps").isNotEmpty().allMatch(l -> l.httpStatus() == 200);
+      // One sweep per interval at most while the task was in its window.
+      assertThat(lists.size()).isLessThanOrEqualTo(12);
+    }
+    return Duration.between(end, last("req-late").getEventTime());
+  }
+
+  @Test
+  void anEndSweepSeesALateTaskFinishedAndQueriesItAtTheFloorNotAtItsNextPoll() {
+    Duration delay = detectionOfALateTaskOfAForecastClass("1s");
+    // The aimed poll answered RUNNING 20.25 s after the start; the sweep shows the end (22 s)
+    // within a second and a punctuation, and the query waits for the 3 s floor (23.25 s) at most.
+    assertThat(delay).isLessThanOrEqualTo(Duration.ofMillis(2_100));
+  }
+
+  @Test
+  void withoutEndSweepsTheSameTaskIsSeenOnlyAtItsNextPoll() {
+    Duration delay = detectionOfALateTaskOfAForecastClass("0s");
+    // The next poll comes at least 5 s after the aimed one: 3.25 s after the end at the earliest.
+    assertThat(delay).isGreaterThanOrEqualTo(Duration.ofMillis(3_250));
+  }
+
   @Test
   void aRunningTaskTimedOutIsWatchedSlowlyAndItsLateSuccessAnnounced() {
     start(Map.of("poller.timeout", "60s", "poller.late-watch-interval", "30s"));
