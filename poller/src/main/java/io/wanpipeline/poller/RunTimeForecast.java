@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * decided once: a class is forecast from {@value #MIN_SAMPLES} samples on, from its last {@value
  * #SAMPLES} running times; the window runs from their {@value #LOW_PERCENT}th to their {@value
  * #HIGH_PERCENT}th percentile; at most {@value #MAX_CLASSES} classes are kept (one more is not
- * learned). Nothing is kept across restarts: a new instance learns again from its first tasks.
+ * learned). Until its class has {@value #MIN_SAMPLES} samples, a task is forecast by the running
+ * times of its model's tasks of every class (a wider window), so that a new class is aimed at from
+ * its model's first successes on. Nothing is kept across restarts: a new instance learns again from
+ * its first tasks.
  */
 public final class RunTimeForecast {
   /** Samples a class needs before it is forecast. */
@@ -50,6 +53,7 @@ public final class RunTimeForecast {
 
   private final boolean enabled;
   private final Map<String, Samples> classes = new ConcurrentHashMap<>();
+  private final Map<String, Samples> models = new ConcurrentHashMap<>();
 
   private RunTimeForecast(boolean enabled) {
     this.enabled = enabled;
@@ -77,20 +81,25 @@ public final class RunTimeForecast {
         || !snapshot.endTime().isAfter(snapshot.scheduledTime())) {
       return;
     }
-    String key = classOf(status);
-    Samples samples = classes.get(key);
-    if (samples == null) {
-      if (classes.size() >= MAX_CLASSES) {
+    long millis = Duration.between(snapshot.scheduledTime(), snapshot.endTime()).toMillis();
+    add(classes, classOf(status), millis);
+    add(models, String.valueOf(status.getModel()), millis);
+  }
+
+  private static void add(Map<String, Samples> samples, String key, long millis) {
+    Samples s = samples.get(key);
+    if (s == null) {
+      if (samples.size() >= MAX_CLASSES) {
         return;
       }
-      samples = classes.computeIfAbsent(key, k -> new Samples());
+      s = samples.computeIfAbsent(key, k -> new Samples());
     }
-    samples.add(Duration.between(snapshot.scheduledTime(), snapshot.endTime()).toMillis());
+    s.add(millis);
   }
 
   /**
    * Where the task of {@code status}, answered {@code snapshot}, is likely to end: empty unless it
-   * is running, the provider said when it started, and its class is known.
+   * is running, the provider said when it started, and its class (else its model) is known.
    */
   public Optional<Window> window(TaskStatus status, TaskSnapshot snapshot) {
     if (!enabled
@@ -98,16 +107,19 @@ public final class RunTimeForecast {
         || snapshot.scheduledTime() == null) {
       return Optional.empty();
     }
-    Samples samples = classes.get(classOf(status));
-    if (samples == null) {
-      return Optional.empty();
+    long[] range = rangeOf(classes.get(classOf(status)));
+    if (range == null) {
+      range = rangeOf(models.get(String.valueOf(status.getModel())));
     }
-    long[] range = samples.range();
     if (range == null) {
       return Optional.empty();
     }
     Instant started = snapshot.scheduledTime();
     return Optional.of(new Window(started.plusMillis(range[0]), started.plusMillis(range[1])));
+  }
+
+  private static long[] rangeOf(Samples samples) {
+    return samples == null ? null : samples.range();
   }
 
   /** Classes learned, for tests and metrics. */

@@ -50,16 +50,29 @@ class RunTimeForecastTest {
       succeeded(fiveSeconds, 40);
     }
     Instant started = T0.plusSeconds(10);
-    assertThat(forecast.window(of("wan2.6-t2v", "720P", 10), running(started))).isEmpty();
-    assertThat(forecast.window(of("wan2.6-t2v", "1080P", 5), running(started))).isEmpty();
+    TaskStatus tenSeconds = of("wan2.6-t2v", "720P", 10);
+    for (int i = 0; i < 4; i++) {
+      succeeded(tenSeconds, 80);
+    }
+    // Ten-second videos: 4 samples of their own, so the model's nine (40 s x 5, 80 s x 4) decide.
+    assertThat(forecast.window(tenSeconds, running(started)))
+        .contains(new RunTimeForecast.Window(started.plusSeconds(40), started.plusSeconds(80)));
+    assertThat(forecast.window(of("wan2.6-t2v", "1080P", 5), running(started)))
+        .as("a class never seen, of a known model")
+        .contains(new RunTimeForecast.Window(started.plusSeconds(40), started.plusSeconds(80)));
+    succeeded(tenSeconds, 80);
+    assertThat(forecast.window(tenSeconds, running(started)))
+        .as("its own class from its fifth success")
+        .contains(new RunTimeForecast.Window(started.plusSeconds(80), started.plusSeconds(80)));
     assertThat(forecast.window(of("wan2.7-t2v", "720P", 5), running(started))).isEmpty();
-    assertThat(forecast.window(fiveSeconds, running(started))).isPresent();
+    assertThat(forecast.window(fiveSeconds, running(started)))
+        .contains(new RunTimeForecast.Window(started.plusSeconds(40), started.plusSeconds(40)));
     assertThat(forecast.window(fiveSeconds, snapshot(ProviderStatus.PENDING, null, null)))
         .isEmpty();
     assertThat(forecast.window(fiveSeconds, snapshot(ProviderStatus.RUNNING, null, null)))
         .as("a dialect that does not say when the task started")
         .isEmpty();
-    assertThat(forecast.classes()).isEqualTo(1);
+    assertThat(forecast.classes()).isEqualTo(2);
   }
 
   @Test
