@@ -96,7 +96,8 @@ final class PollerCapacityBench {
             "live heap",
             "heap/task above idle",
             "RSS",
-            "CPU");
+            "CPU",
+            "CPU per 1,000 polls");
     for (Mode mode : modes) {
       runMode(mode, table);
     }
@@ -109,7 +110,8 @@ final class PollerCapacityBench {
             + " live heap = heap after a full GC (jcmd GC.run) at the end of the step, per task"
             + " above the same figure before the first task; RSS = the poller process's resident"
             + " memory (heap, RocksDB and the rest); CPU of the poller's JVM over the window, 100% ="
-            + " one core");
+            + " one core; CPU per 1,000 polls = that CPU time over the window divided by the"
+            + " polls the simulator answered in it");
     table.note(
         "BOARD: poller in the benchmark's JVM querying the simulator's task board in-process (no"
             + " HTTP); CPU is that JVM's (poller + simulator + task creation); heap not separable");
@@ -170,9 +172,8 @@ final class PollerCapacityBench {
               new ScheduleCheck(SLACK).check(sim.ledger().polls(), submitted, stepStart, from, to);
           double seconds = Duration.between(from, to).toMillis() / 1000.0;
           long live = poller.liveHeap();
-          double cpu =
-              (end.cpuNanos() - start.cpuNanos())
-                  / (double) Duration.between(start.at(), end.at()).toNanos();
+          long cpuNanos = end.cpuNanos() - start.cpuNanos();
+          double cpu = cpuNanos / (double) Duration.between(start.at(), end.at()).toNanos();
           table.row(
               mode,
               target,
@@ -185,7 +186,8 @@ final class PollerCapacityBench {
               live < 0 ? "-" : Table.mib(live),
               live < 0 || idle < 0 ? "-" : String.format("%.0f B", (double) (live - idle) / target),
               end.rssBytes() < 0 ? "-" : Table.mib(end.rssBytes()),
-              String.format("%.0f%%", cpu * 100));
+              String.format("%.0f%%", cpu * 100),
+              r.polls() == 0 ? "-" : String.format("%.0f ms", cpuNanos / 1e6 / r.polls() * 1000));
           progress.printf(
               "  (a) %s: %d in flight, %.0f polls/s, %s on schedule, %d overdue%n",
               mode, target, r.polls() / seconds, Table.percent(r.share()), r.overdue());
