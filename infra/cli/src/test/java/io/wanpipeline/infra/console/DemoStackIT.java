@@ -183,8 +183,9 @@ class DemoStackIT {
     Path example = Path.of("..", "examples", "node").toAbsolutePath().normalize();
     assertThat(example.resolve("node_modules/@confluentinc/kafka-javascript"))
         .as(
-            "the Node.js example's packages (.ci/run installs them: apt-get install the dev"
-                + " packages of README's Dependencies, then CKJS_LINKING=dynamic npm ci in %s)",
+            "the Node.js example's packages (the examples module's build installs them with"
+                + " npm when missing, after .ci/run has installed the dev packages of README's"
+                + " Dependencies; or CKJS_LINKING=dynamic npm ci in %s)",
             example)
         .isDirectory();
     Path out = dir.resolve("node-consumer.txt");
