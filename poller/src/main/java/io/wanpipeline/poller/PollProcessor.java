@@ -610,6 +610,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     long at = TaskTransitions.dueAt(task).toEpochMilli();
     if (TaskTransitions.watched(task)) {
       active.remove(requestId);
+      ends.drop(requestId); // a late watch is polled every few minutes: no end sweeps for it
       watched.put(requestId, at, account);
     } else {
       watched.remove(requestId);
