@@ -524,11 +524,10 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
    * of its expected end window, where its class is forecast and its account's ends are swept.
    */
   private void watchEnd(String requestId, InFlightTask task, TaskSnapshot snapshot) {
+    // The forecast first: a map read, where the account's check takes the sweeps' lock.
     Optional<RunTimeForecast.Window> window =
-        endsSwept(calls.accountOf(task.getStatus().getApiKeyRef()))
-            ? transitions.forecast().window(task.getStatus(), snapshot)
-            : Optional.empty();
-    if (window.isPresent()) {
+        transitions.forecast().window(task.getStatus(), snapshot);
+    if (window.isPresent() && endsSwept(calls.accountOf(task.getStatus().getApiKeyRef()))) {
       ends.watch(requestId, ListGroup.of(task), submittedAt(task), window.get().from());
     } else {
       ends.drop(requestId);
