@@ -23,15 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The batch tool against a running local stack (the real services, broker, registry and simulator):
- * a file of 210 lines, 6 of which the submitter would reject, is refused whole; with {@code
- * --skip-invalid} its 204 good lines are produced as BATCH by a command line that is killed
+ * a file of 105 lines, 3 of which the submitter would reject, is refused whole; with {@code
+ * --skip-invalid} its 102 good lines are produced as BATCH by a command line that is killed
  * halfway, then by a second run that continues where the first stopped and follows the batch to its
  * end. No request is submitted twice, and the results equal {@code task-status} and {@code
  * billing-charges}.
  */
 class BatchCommandIT {
-  private static final int LINES = 210;
-  private static final int INVALID = 6;
+  // The archiver queries each task for its link within the account's reserve of 2 queries a
+  // second, so the batch drains at about 2 requests a second: 105 lines take about a minute.
+  private static final int LINES = 105;
+  private static final int INVALID = 3;
   private static final int GOOD = LINES - INVALID;
   private static final String FLASH = "wan2.2-i2v-flash";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,7 +78,7 @@ class BatchCommandIT {
       assertThat(refused.code()).isEqualTo(1);
       assertThat(refused.err())
           .contains("line 4, parameters.resolution: wan2.2-i2v-flash supports 480P and 720P")
-          .contains("6 of 210 lines cannot be submitted; nothing was produced");
+          .contains(INVALID + " of " + LINES + " lines cannot be submitted; nothing was produced");
       assertThat(sim.ledger().submissions()).as("nothing of a refused batch").isEmpty();
 
       // The first run produces 15 requests a second and is killed once about half are produced.
@@ -95,9 +97,10 @@ class BatchCommandIT {
 
       BatchTool.Run second = run(BatchTool.with(submit, "--skip-invalid", "--timeout", "6m"));
       assertThat(second.code()).as(second.err()).isZero();
-      assertThat(second.err()).contains("6 of 210 lines cannot be submitted; they are left out");
+      assertThat(second.err())
+          .contains(INVALID + " of " + LINES + " lines cannot be submitted; they are left out");
       assertThat(second.out())
-          .contains("batch it-1: 204 requests")
+          .contains("batch it-1: " + GOOD + " requests")
           .containsPattern("\\d+ of the batch's requests are already in the pipeline")
           .contains("every request of batch it-1 has ended");
 
@@ -108,8 +111,8 @@ class BatchCommandIT {
       }
       BatchTool.Run status = run("batch", "status", "it-1", "--status-url", statusUrl.toString());
       assertThat(status.out())
-          .contains("batch it-1: 204 requests seen, 204 ended")
-          .contains("ARCHIVED         203")
+          .contains("batch it-1: " + GOOD + " requests seen, " + GOOD + " ended")
+          .contains("ARCHIVED         " + (GOOD - 1))
           .contains("FAILED           1");
       // The results: one line per request, equal to its last task-status event and its charge.
       Path results = dir.resolve("results.jsonl");
@@ -129,7 +132,7 @@ class BatchCommandIT {
                         "--status-url",
                         statusUrl.toString());
                 assertThat(written.code()).as(written.err()).isZero();
-                assertThat(written.out()).contains("wrote 204 results of batch it-1");
+                assertThat(written.out()).contains("wrote " + GOOD + " results of batch it-1");
                 rows.clear();
                 for (String text : Files.readAllLines(results)) {
                   rows.add(JSON.readTree(text));
@@ -176,7 +179,7 @@ class BatchCommandIT {
       }
 
       BatchTool.Run list = run("batch", "list", "--status-url", statusUrl.toString());
-      assertThat(list.out()).as(list.err()).containsPattern("it-1\\s+204\\s+204");
+      assertThat(list.out()).as(list.err()).containsPattern("it-1\\s+" + GOOD + "\\s+" + GOOD);
       BatchTool.Run one = run("status", "it-1.line-5", "--status-url", statusUrl.toString());
       assertThat(one.code()).isZero();
       assertThat(one.out()).contains("it-1.line-5  FAILED").contains("DataInspectionFailed");
