@@ -83,6 +83,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
   private final EndWatches ends = new EndWatches();
+  private final PollTimes pollTimes = new PollTimes();
 
   /** request_id of every tracked task by task_id, to claim the tasks a list showed finished. */
   private final Map<String, String> requestByTask = new HashMap<>();
@@ -136,6 +137,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     needsQuery.clear();
     requestByTask.clear();
     ends.clear();
+    pollTimes.clear();
     try (KeyValueIterator<String, InFlightTask> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, InFlightTask> kv = it.next();
@@ -168,6 +170,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     needsQuery.clear();
     requestByTask.clear();
     ends.clear();
+    pollTimes.clear();
   }
 
   /** Tasks in the due index (in flight and watched), for tests and metrics. */
@@ -253,7 +256,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (!listing && exhausted.contains(e.account())) {
         continue; // no budget left for this account in this punctuation
       }
-      InFlightTask task = store.get(e.requestId());
+      InFlightTask task = load(e.requestId());
       if (task == null) {
         unindex(e.requestId());
         continue;
@@ -375,7 +378,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private void claimFinished(long nowMillis) {
     for (Map.Entry<String, Instant> f : sweeps.claimFinished(requestByTask.keySet()).entrySet()) {
       String requestId = requestByTask.get(f.getKey());
-      InFlightTask task = requestId == null ? null : store.get(requestId);
+      InFlightTask task = requestId == null ? null : load(requestId);
       if (task == null || TaskTransitions.watched(task)) {
         continue;
       }
@@ -458,7 +461,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (exhausted.contains(e.account())) {
         continue;
       }
-      InFlightTask task = store.get(e.requestId());
+      InFlightTask task = load(e.requestId());
       if (task == null) {
         unindex(e.requestId());
         continue;
@@ -584,13 +587,22 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     }
     if (t.ended()) {
       forget(requestId);
+    } else if (t.pollTimesOnly()) {
+      pollTimes.keep(requestId, t.next());
+      index(requestId, t.next());
     } else {
       save(requestId, t.next());
     }
   }
 
+  /** The task of {@code requestId} as the store has it, with any poll times kept in memory. */
+  private InFlightTask load(String requestId) {
+    return pollTimes.latest(requestId, store.get(requestId));
+  }
+
   private void save(String requestId, InFlightTask task) {
     store.put(requestId, task);
+    pollTimes.drop(requestId);
     index(requestId, task);
   }
 
@@ -600,6 +612,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       requestByTask.remove(held.getStatus().getTaskId(), requestId);
     }
     store.delete(requestId);
+    pollTimes.drop(requestId);
     unindex(requestId);
   }
 

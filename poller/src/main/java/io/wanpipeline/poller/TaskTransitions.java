@@ -100,8 +100,22 @@ public record TaskTransitions(
    *
    * @param emit the status event to publish, or null when the state did not change
    * @param next the task's new schedule, or null when the task ended (remove it)
+   * @param pollTimesOnly true when {@code next} differs from the task only in its poll times (an
+   *     answer that changed nothing else): the processor keeps them in memory instead of writing
+   *     the store, whose copy of the task then holds older poll times (see {@code PollTimes})
    */
-  public record Transition(TaskStatus emit, InFlightTask next) {
+  public record Transition(TaskStatus emit, InFlightTask next, boolean pollTimesOnly) {
+    public Transition {
+      if (pollTimesOnly && (emit != null || next == null)) {
+        throw new IllegalArgumentException("a change of poll times only neither emits nor ends");
+      }
+    }
+
+    /** A transition that changes more than the poll times, or ends the task. */
+    public Transition(TaskStatus emit, InFlightTask next) {
+      this(emit, next, false);
+    }
+
     /** True when the task ended. */
     public boolean ended() {
       return next == null;
@@ -126,14 +140,19 @@ public record TaskTransitions(
   /** The provider answered a query about the task at {@code answeredAt}. */
   public Transition onAnswer(InFlightTask task, TaskSnapshot snapshot, Instant answeredAt) {
     ProviderStatus status = snapshot.status();
+    Instant lastPollAt = ceilMillis(answeredAt);
+    Instant nextPollAt =
+        millis(
+            scheduler.afterAnswer(
+                answeredAt, forecast.window(task.getStatus(), snapshot).orElse(null)));
+    if (unchangedBut(task, status)) {
+      return new Transition(null, withPollTimes(task, lastPollAt, nextPollAt), true);
+    }
     InFlightTask.Builder next =
         InFlightTask.newBuilder(task)
-            .setLastPollAt(ceilMillis(answeredAt))
+            .setLastPollAt(lastPollAt)
             .setConsecutiveFailures(0)
-            .setNextPollAt(
-                millis(
-                    scheduler.afterAnswer(
-                        answeredAt, forecast.window(task.getStatus(), snapshot).orElse(null))));
+            .setNextPollAt(nextPollAt);
     if (status == ProviderStatus.UNKNOWN) {
       int unknown = task.getConsecutiveUnknown() + 1;
       if (unknown >= unknownThreshold) {
@@ -376,6 +395,43 @@ public record TaskTransitions(
             .setConsecutiveFailures(task.getConsecutiveFailures() + 1)
             .setNextPollAt(millis(at.plus(PollScheduler.MIN_SPACING)))
             .build());
+  }
+
+  /**
+   * True when an answer of {@code status} changes nothing about {@code task} but its poll times:
+   * the same PENDING or RUNNING as the last answer, after no failed call and no UNKNOWN.
+   */
+  private static boolean unchangedBut(InFlightTask task, ProviderStatus status) {
+    TaskState state =
+        switch (status) {
+          case PENDING -> TaskState.PENDING;
+          case RUNNING -> TaskState.RUNNING;
+          default -> null;
+        };
+    return state != null
+        && state == task.getStatus().getState()
+        && status.name().equals(task.getProviderStatus())
+        && task.getConsecutiveFailures() == 0
+        && task.getConsecutiveUnknown() == 0;
+  }
+
+  /**
+   * {@code task} with other poll times. A shallow copy: the status event is shared, not copied
+   * (records here are never changed once built), where {@code InFlightTask.newBuilder(task)} copies
+   * the whole event with its metadata, on every answer of every task.
+   */
+  public static InFlightTask withPollTimes(InFlightTask task, Instant lastPollAt, Instant next) {
+    return new InFlightTask(
+        task.getStatus(),
+        task.getProviderStatus(),
+        next,
+        lastPollAt,
+        task.getDeadline(),
+        task.getConsecutiveUnknown(),
+        task.getConsecutiveFailures(),
+        task.getCancelRequestedAt(),
+        task.getCancelCommand(),
+        task.getWatchUntil());
   }
 
   private static Transition ended(TaskStatus event) {

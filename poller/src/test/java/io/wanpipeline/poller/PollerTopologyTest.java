@@ -6,6 +6,7 @@ import io.wanpipeline.events.CommandAction;
 import io.wanpipeline.events.RequestCommand;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
+import io.wanpipeline.events.internal.InFlightTask;
 import io.wanpipeline.infra.simulator.AdjustableClock;
 import io.wanpipeline.infra.simulator.Faults;
 import io.wanpipeline.infra.simulator.NativeStatus;
@@ -44,6 +45,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,6 +249,33 @@ class PollerTopologyTest {
     int pollsWhenDone = sim.ledger().polls(taskId).size();
     tick(Duration.ofSeconds(30));
     assertThat(sim.ledger().polls(taskId)).as("no poll after the end").hasSize(pollsWhenDone);
+  }
+
+  @Test
+  void answersThatChangeNothingKeepTheCadenceWithoutWritingTheStore() {
+    start(
+        Map.of(),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofSeconds(2))
+            .runningTime(Duration.ofMinutes(5)));
+    String taskId = submit("req-long", "a long take");
+
+    tick(Duration.ofSeconds(90));
+
+    assertThat(statesOf("req-long")).containsExactly(TaskState.RUNNING);
+    List<SimulatorLedger.Poll> polls = sim.ledger().polls(taskId);
+    assertThat(polls).as("polled all along, 5-10 s apart").hasSizeGreaterThanOrEqualTo(9);
+    for (int i = 1; i < polls.size(); i++) {
+      assertThat(Duration.between(polls.get(i - 1).at(), polls.get(i).at()))
+          .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(11));
+    }
+    KeyValueStore<String, InFlightTask> store = driver.getKeyValueStore(PollerTopology.STORE);
+    InFlightTask stored = store.get("req-long");
+    assertThat(stored.getStatus().getState()).isEqualTo(TaskState.RUNNING);
+    assertThat(stored.getLastPollAt())
+        .as("the store keeps the poll that saw RUNNING, not the uneventful ones after it")
+        .isEqualTo(polls.get(0).at())
+        .isBefore(polls.get(polls.size() - 1).at());
   }
 
   @Test

@@ -97,6 +97,49 @@ class TaskTransitionsTest {
   }
 
   @Test
+  void anAnswerThatChangesNothingButThePollTimesSaysSoAndSharesTheEvent() {
+    var pending =
+        transitions.onAnswer(submitted, snapshot(ProviderStatus.PENDING), T0.plusSeconds(5));
+    assertThat(pending.pollTimesOnly()).as("SUBMITTED -> PENDING is a change").isFalse();
+    Instant at = T0.plusSeconds(12);
+    var again = transitions.onAnswer(pending.next(), snapshot(ProviderStatus.PENDING), at);
+    assertThat(again.pollTimesOnly()).isTrue();
+    assertThat(again.next().getStatus()).isSameAs(pending.next().getStatus());
+    assertThat(again.next().getLastPollAt()).isEqualTo(at);
+    assertThat(again.next().getNextPollAt()).isBetween(at.plusSeconds(5), at.plusSeconds(10));
+    assertThat(again.next())
+        .as("the same task but for its poll times")
+        .isEqualTo(
+            InFlightTask.newBuilder(pending.next())
+                .setLastPollAt(again.next().getLastPollAt())
+                .setNextPollAt(again.next().getNextPollAt())
+                .build());
+
+    var running =
+        transitions.onAnswer(again.next(), snapshot(ProviderStatus.RUNNING), at.plusSeconds(7));
+    assertThat(running.pollTimesOnly()).as("PENDING -> RUNNING is a change").isFalse();
+    WanError down = new WanError("InternalError", "x", true, WanError.Stage.QUERY, 503, null);
+    var failed = transitions.onCallFailed(running.next(), down, at.plusSeconds(14));
+    assertThat(failed.pollTimesOnly()).as("a failed call counts").isFalse();
+    var afterFailure =
+        transitions.onAnswer(failed.next(), snapshot(ProviderStatus.RUNNING), at.plusSeconds(21));
+    assertThat(afterFailure.pollTimesOnly()).as("the count of failures goes back to 0").isFalse();
+    assertThat(afterFailure.next().getConsecutiveFailures()).isZero();
+    var unknown =
+        transitions.onAnswer(
+            afterFailure.next(), snapshot(ProviderStatus.UNKNOWN), at.plusSeconds(28));
+    assertThat(unknown.pollTimesOnly()).as("an UNKNOWN counts").isFalse();
+    var afterUnknown =
+        transitions.onAnswer(unknown.next(), snapshot(ProviderStatus.RUNNING), at.plusSeconds(35));
+    assertThat(afterUnknown.pollTimesOnly()).as("the count of UNKNOWN goes back to 0").isFalse();
+    assertThat(
+            transitions
+                .onAnswer(afterUnknown.next(), snapshot(ProviderStatus.RUNNING), at.plusSeconds(42))
+                .pollTimesOnly())
+        .isTrue();
+  }
+
+  @Test
   void succeededCarriesUsageEndTimeAndRedactedLink() {
     Instant end = T0.plusSeconds(40);
     TaskSnapshot done =
