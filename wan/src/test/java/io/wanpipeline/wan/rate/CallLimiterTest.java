@@ -145,6 +145,34 @@ class CallLimiterTest {
   }
 
   @Test
+  void anAnswerNotedAfterALaterOneLeavesWithItNeverEarly() {
+    CallLimiter limiter = new CallLimiter();
+    RateWindow two = new RateWindow(2, Duration.ofSeconds(1));
+    CallLimiter.Permit first = grant(limiter, T0, two);
+    CallLimiter.Permit second = grant(limiter, T0, two);
+    // Two threads noting their answers at once: the earlier answer is noted second.
+    first.answered(T0.plusMillis(300));
+    second.answered(T0.plusMillis(100));
+    assertThat(limiter.available(T0.plusMillis(1100), two))
+        .as("the earlier answer waits for the one noted before it")
+        .isZero();
+    assertThat(limiter.available(T0.plusMillis(1300), two)).isEqualTo(2);
+    assertThat(limiter.inFlight()).isZero();
+  }
+
+  @Test
+  void manyPermitsLeaveInTheOrderOfTheirAnswers() {
+    CallLimiter limiter = new CallLimiter();
+    RateWindow w = new RateWindow(1_000, Duration.ofSeconds(1));
+    for (int i = 0; i < 1_000; i++) {
+      grant(limiter, T0, w).answered(T0.plusMillis(i));
+    }
+    assertThat(limiter.held(T0.plusMillis(1_000), w.span())).isEqualTo(999);
+    assertThat(limiter.held(T0.plusMillis(1_499), w.span())).isEqualTo(500);
+    assertThat(limiter.available(T0.plusMillis(1_999), w)).isEqualTo(1_000);
+  }
+
+  @Test
   void nextFreeIsWhenEnoughAnsweredCallsLeaveAShrunkWindow() {
     CallLimiter limiter = new CallLimiter();
     grant(limiter, T0, THREE_A_SECOND).answered(T0.plusMillis(300));
