@@ -2,9 +2,11 @@ package io.wanpipeline.poller;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * An in-memory index of tasks by the time they are next due ({@code next_poll_at}, or the deadline
@@ -22,7 +24,14 @@ final class DueIndex {
     }
   }
 
-  private final TreeSet<Entry> byTime = new TreeSet<>();
+  /**
+   * Width of a bucket of due times. Every answer re-indexes its task: a tree of all the tasks made
+   * each of those a dozen comparisons through memory (an eighth of the poller's stream thread at
+   * 50k tasks); a hash set per 100 ms, under a tree of the few hundred buckets, costs far less.
+   */
+  private static final long BUCKET_MILLIS = 100;
+
+  private final TreeMap<Long, Set<Entry>> buckets = new TreeMap<>();
   private final Map<String, Entry> byRequest = new HashMap<>();
   private final Map<String, String> accounts = new HashMap<>();
   private final Map<String, Integer> perAccount = new HashMap<>();
@@ -34,13 +43,13 @@ final class DueIndex {
       if (old.at() == at && old.account().equals(account)) {
         return;
       }
-      byTime.remove(old);
+      unbucket(old);
       perAccount.merge(old.account(), -1, (a, b) -> a + b == 0 ? null : a + b);
     }
     // One String per account name, whatever the number of tasks.
     String shared = accounts.computeIfAbsent(account, a -> a);
     Entry e = new Entry(at, requestId, shared);
-    byTime.add(e);
+    buckets.computeIfAbsent(bucket(at), b -> new HashSet<>()).add(e);
     byRequest.put(requestId, e);
     perAccount.merge(shared, 1, Integer::sum);
   }
@@ -49,7 +58,7 @@ final class DueIndex {
   void remove(String requestId) {
     Entry old = byRequest.remove(requestId);
     if (old != null) {
-      byTime.remove(old);
+      unbucket(old);
       perAccount.merge(old.account(), -1, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
@@ -67,13 +76,28 @@ final class DueIndex {
   /** The entries due at {@code nowMillis} or earlier, earliest first. */
   List<Entry> dueAt(long nowMillis) {
     List<Entry> due = new ArrayList<>();
-    for (Entry e : byTime) {
-      if (e.at() > nowMillis) {
-        break;
+    for (Set<Entry> bucket : buckets.headMap(bucket(nowMillis), true).values()) {
+      int from = due.size();
+      for (Entry e : bucket) {
+        if (e.at() <= nowMillis) {
+          due.add(e);
+        }
       }
-      due.add(e);
+      due.subList(from, due.size()).sort(null);
     }
     return due;
+  }
+
+  private static long bucket(long at) {
+    return Math.floorDiv(at, BUCKET_MILLIS);
+  }
+
+  private void unbucket(Entry e) {
+    Long b = bucket(e.at());
+    Set<Entry> bucket = buckets.get(b);
+    if (bucket != null && bucket.remove(e) && bucket.isEmpty()) {
+      buckets.remove(b);
+    }
   }
 
   /** Indexed tasks. */
@@ -83,7 +107,7 @@ final class DueIndex {
 
   /** Forgets everything. */
   void clear() {
-    byTime.clear();
+    buckets.clear();
     byRequest.clear();
     perAccount.clear();
   }

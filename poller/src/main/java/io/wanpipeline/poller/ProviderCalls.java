@@ -45,6 +45,16 @@ final class ProviderCalls {
   private final Set<String> withoutList = ConcurrentHashMap.newKeySet();
   private final RecentCalls recent = new RecentCalls(PollScheduler.MIN_SPACING);
 
+  /**
+   * Per key reference, the key and its account, found once: every call and every index update asks,
+   * thousands of times a second, about a handful of references.
+   */
+  private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+
+  /** A key reference's account name, and its key and account when configured. */
+  private record Resolved(
+      String accountName, Optional<ApiKey> key, Optional<ProviderAccount> account) {}
+
   ProviderCalls(
       ProviderAccounts accounts,
       Function<ProviderAccount, WanClient> clientFactory,
@@ -63,8 +73,18 @@ final class ProviderCalls {
 
   /** The provider account of key {@code apiKeyRef} ({@code <account>#<n>}), for the budget. */
   String accountOf(String apiKeyRef) {
-    int hash = apiKeyRef == null ? -1 : apiKeyRef.lastIndexOf('#');
-    return hash < 0 ? String.valueOf(apiKeyRef) : apiKeyRef.substring(0, hash);
+    return apiKeyRef == null ? "null" : resolve(apiKeyRef).accountName();
+  }
+
+  private Resolved resolve(String apiKeyRef) {
+    return resolved.computeIfAbsent(
+        apiKeyRef,
+        ref -> {
+          int hash = ref.lastIndexOf('#');
+          String name = hash < 0 ? ref : ref.substring(0, hash);
+          Optional<ApiKey> key = accounts.key(ref);
+          return new Resolved(name, key, key.flatMap(k -> accounts.resolve(name)));
+        });
   }
 
   /**
@@ -140,8 +160,9 @@ final class ProviderCalls {
       String taskId,
       CallLimiter.Permit permit,
       BiFunction<WanClient, ApiKey, QueryOutcome<T>> call) {
-    Optional<ApiKey> key = accounts.key(apiKeyRef);
-    Optional<ProviderAccount> account = key.flatMap(k -> accounts.resolve(accountOf(k.ref())));
+    Resolved ref = apiKeyRef == null ? null : resolve(apiKeyRef);
+    Optional<ApiKey> key = ref == null ? Optional.empty() : ref.key();
+    Optional<ProviderAccount> account = ref == null ? Optional.empty() : ref.account();
     if (key.isEmpty() || account.isEmpty()) {
       permit.release();
       return CompletableFuture.completedFuture(

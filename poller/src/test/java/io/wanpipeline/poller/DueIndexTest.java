@@ -23,6 +23,25 @@ class DueIndexTest {
   }
 
   @Test
+  void withinOneBucketOnlyTheEntriesDueComeAndEarliestFirst() {
+    DueIndex index = new DueIndex();
+    index.put("late", 199, "a");
+    index.put("r1", 150, "a");
+    index.put("r2", 120, "a");
+    index.put("next", 200, "a");
+    assertThat(index.dueAt(160)).extracting(DueIndex.Entry::requestId).containsExactly("r2", "r1");
+    index.put("r2", 199, "a");
+    assertThat(index.dueAt(199))
+        .extracting(DueIndex.Entry::requestId)
+        .containsExactly("r1", "late", "r2");
+    index.remove("late");
+    index.remove("r1");
+    index.remove("r2");
+    assertThat(index.dueAt(199)).isEmpty();
+    assertThat(index.dueAt(200)).extracting(DueIndex.Entry::requestId).containsExactly("next");
+  }
+
+  @Test
   void tasksDueAtTheSameTimeAreAllKept() {
     DueIndex index = new DueIndex();
     for (int i = 0; i < 1000; i++) {
