@@ -53,8 +53,4 @@ final class PollTimes {
   void clear() {
     byRequest.clear();
   }
-
-  int size() {
-    return byRequest.size();
-  }
 }
