@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * Passes a download through while computing its SHA-256 and counting its bytes. It fails the read
@@ -18,6 +19,8 @@ public final class VerifyingInputStream extends FilterInputStream {
   private final long maxBytes;
   private long count;
   private boolean ended;
+  // The body returned its end (possibly after bytes this stream still had to return).
+  private boolean bodyEnded;
   private String sha256Hex;
   private volatile IOException failure;
 
@@ -62,27 +65,52 @@ public final class VerifyingInputStream extends FilterInputStream {
     return n < 0 ? -1 : one[0] & 0xFF;
   }
 
+  /**
+   * Fills {@code b[off, off+len)} as far as the body goes: the upload's reader (the SDK's {@code
+   * InputStreamConsumingPublisher}) allocates a fresh buffer for every read and copies a short one
+   * again, so reads that return whatever the last TLS record held left twice the video as garbage.
+   */
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     if (failure != null) {
       throw failure;
     }
-    int n;
-    try {
-      n = super.read(b, off, len);
-    } catch (IOException e) {
-      failure = e;
-      throw e;
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return 0;
     }
-    if (n < 0) {
-      ended = true;
-      if (expectedLength >= 0 && count != expectedLength) {
-        throw fail(
-            new SizeMismatchException(
-                "download ended after " + count + " of " + expectedLength + " announced bytes"));
+    if (bodyEnded) {
+      return end();
+    }
+    int filled = 0;
+    while (filled < len) {
+      int n;
+      try {
+        n = super.read(b, off + filled, len - filled);
+      } catch (IOException e) {
+        failure = e;
+        throw e;
       }
-      return n;
+      if (n < 0) {
+        bodyEnded = true;
+        return filled == 0 ? end() : filled;
+      }
+      passed(b, off + filled, n);
+      filled += n;
     }
+    return filled;
+  }
+
+  /**
+   * Zero: the SDK sizes each read buffer by this estimate (at most 16 KiB), and the bytes the
+   * current TLS record happens to hold would make it read in small pieces.
+   */
+  @Override
+  public int available() {
+    return 0;
+  }
+
+  private void passed(byte[] b, int off, int n) throws IOException {
     digest.update(b, off, n);
     count += n;
     if (count > maxBytes) {
@@ -93,7 +121,16 @@ public final class VerifyingInputStream extends FilterInputStream {
           new SizeMismatchException(
               "download longer than its announced " + expectedLength + " bytes"));
     }
-    return n;
+  }
+
+  private int end() throws IOException {
+    ended = true;
+    if (expectedLength >= 0 && count != expectedLength) {
+      throw fail(
+          new SizeMismatchException(
+              "download ended after " + count + " of " + expectedLength + " announced bytes"));
+    }
+    return -1;
   }
 
   @Override

@@ -110,6 +110,7 @@ final class ArchiverBench {
             "vs baseline",
             "CPU s: bench JVM / s3proxy / archiver",
             "MB per CPU s",
+            "archiver GCs (pause)",
             "peak heap");
     BenchStack.Run run = stack.fresh("archiver");
     ApiKey key = Workload.keyOf(ACCOUNT, SECRET);
@@ -180,7 +181,10 @@ final class ArchiverBench {
                   new ChildJvm.Spec(
                       "bench-archiver",
                       System.getProperty("java.class.path"),
-                      List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
+                      ChildJvmOptions.of(
+                          List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"),
+                          "WAN_BENCH_ARCHIVER_JVM_OPTIONS",
+                          dir),
                       ArchiverBenchChild.class.getName(),
                       List.of(file.toString()),
                       dir,
@@ -203,6 +207,8 @@ final class ArchiverBench {
         double archiverSeconds = 0;
         Cpu baselineUsed = Cpu.ZERO;
         Cpu archiverUsed = Cpu.ZERO;
+        long gcCount = 0;
+        long gcMillis = 0;
         String stats = lastStats(log);
         int round = 0;
         for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
@@ -217,10 +223,13 @@ final class ArchiverBench {
               baselineUsed =
                   baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             } else {
+              String last = lastStats(log);
               long startMillis = System.currentTimeMillis();
               stats =
                   archiveRound(producer, archiveTasks, archiveDone, from, to, child, log, deadline);
               archiverSeconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
+              gcCount += counter(stats, last, "gcCount");
+              gcMillis += counter(stats, last, "gcMillis");
               archiverUsed =
                   archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             }
@@ -240,6 +249,7 @@ final class ArchiverBench {
             "100%",
             baselineUsed.format(),
             String.format("%.1f (100%%)", baselinePerCpu),
+            "-",
             "-");
         long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
         double rate = archived * videoBytes / archiverSeconds / 1e6;
@@ -252,6 +262,7 @@ final class ArchiverBench {
             Table.percent(rate / baselineRate),
             archiverUsed.format(),
             String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
+            gcCount + " (" + gcMillis + " ms)",
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
             "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s)%n",
@@ -285,8 +296,11 @@ final class ArchiverBench {
             + WORKERS
             + " at a time; no hashing, no checksum object, no Kafka");
     table.note(
-        "peak heap: highest heap in use sampled every 20 ms (garbage included); target ratio"
-            + " >= 80%; MB = 10^6 bytes; the account's query rate is "
+        "archiver GCs: the archiver JVM's collections during its rounds and their time"
+            + " (GarbageCollectorMXBean, as of the child's last report before and after each"
+            + " round); peak heap: highest heap in use sampled every 20 ms (garbage included);"
+            + " target ratio"
+            + " >= 85%; MB = 10^6 bytes; the account's query rate is "
             + ACCOUNT_QUERY_RATE
             + "/s, so its archive reserve (a tenth) does not bound the bytes measured (at the"
             + " provider's 20/s an account's archivers make 2 link queries a second)");
@@ -516,6 +530,11 @@ final class ArchiverBench {
     return stats;
   }
 
+  /** How far the child's counter {@code name} moved from {@code before} to {@code after}. */
+  private static long counter(String after, String before, String name) {
+    return Long.parseLong(field(after, name)) - Long.parseLong(field(before, name));
+  }
+
   private static long done(String stats) {
     return Long.parseLong(field(stats, "archived")) + Long.parseLong(field(stats, "failed"));
   }
@@ -525,7 +544,8 @@ final class ArchiverBench {
    * every 20 ms during the archiver's rounds, and its own CPU counts against the archiver.
    */
   private static String lastStats(Path log) throws IOException {
-    String none = ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0";
+    String none =
+        ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0 gcCount=0 gcMillis=0";
     if (!Files.exists(log)) {
       return none;
     }

@@ -3,6 +3,7 @@ package io.wanpipeline.infra.bench;
 import io.wanpipeline.archiver.ArchiverMain;
 import io.wanpipeline.archiver.ArchiverService;
 import io.wanpipeline.runtime.service.ServiceRunner;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The archiver as {@link ArchiverMain} runs it, plus a line {@value #PREFIX} on standard output
- * every 20 ms with its ARCHIVED and ARCHIVE_FAILED counts and the highest heap use sampled so far,
- * which the archiver benchmark reads from the child's log.
+ * every 20 ms with its ARCHIVED and ARCHIVE_FAILED counts, the highest heap use sampled so far and
+ * its collectors' collections and time, which the archiver benchmark reads from the child's log.
  */
 public final class ArchiverBenchChild {
   /** Start of every statistics line. */
@@ -48,7 +49,11 @@ public final class ArchiverBenchChild {
                   + " archived="
                   + (s == null ? 0 : s.archivedCount())
                   + " failed="
-                  + (s == null ? 0 : s.failedCount()));
+                  + (s == null ? 0 : s.failedCount())
+                  + " gcCount="
+                  + gcCount()
+                  + " gcMillis="
+                  + gcMillis());
         },
         20,
         20,
@@ -61,5 +66,19 @@ public final class ArchiverBenchChild {
           service.set(archiver);
           return archiver;
         });
+  }
+
+  private static long gcCount() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionCount)
+        .filter(n -> n > 0)
+        .sum();
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+        .filter(n -> n > 0)
+        .sum();
   }
 }

@@ -307,20 +307,12 @@ final class PollerCapacityBench {
     }
 
     /**
-     * The child's JVM options: a fixed heap and two processors, plus whatever the environment
-     * variable {@code WAN_BENCH_POLLER_JVM_OPTIONS} adds (space-separated, {@code {dir}} replaced
-     * by the child's scratch directory), so that the poller alone can be profiled, e.g. with {@code
-     * -XX:StartFlightRecording=filename={dir}/poller.jfr}.
+     * The child's JVM options: a fixed heap and two processors, plus those of {@code
+     * WAN_BENCH_POLLER_JVM_OPTIONS} ({@link ChildJvmOptions}).
      */
     static List<String> childJvmOptions(Path dir) {
-      List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:ActiveProcessorCount=2"));
-      String extra = System.getenv("WAN_BENCH_POLLER_JVM_OPTIONS");
-      if (extra != null && !extra.isBlank()) {
-        for (String option : extra.trim().split("\\s+")) {
-          options.add(option.replace("{dir}", dir.toString()));
-        }
-      }
-      return options;
+      return ChildJvmOptions.of(
+          List.of("-Xmx512m", "-XX:ActiveProcessorCount=2"), "WAN_BENCH_POLLER_JVM_OPTIONS", dir);
     }
 
     static PollerUnderTest child(BenchStack stack, Map<String, String> settings)
