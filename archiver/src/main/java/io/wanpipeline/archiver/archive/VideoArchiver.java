@@ -493,9 +493,8 @@ public final class VideoArchiver {
                               "s3://" + bucket + "/" + key + " refused the write but is gone")
                           .toException(e));
         }
-        String sha = body.sha256Hex();
-        store.putSha256(bucket, key, sha, budget);
-        return ArchiveEvents.location(bucket, key, body.count(), sha);
+        // The upload recorded the hash in the checksum object.
+        return ArchiveEvents.location(bucket, key, body.count(), body.sha256Hex());
       } catch (IOException e) {
         throw ArchiveFailure.transientFailure(
                 ArchiveFailure.DOWNLOAD_FAILED, "closing the download failed")

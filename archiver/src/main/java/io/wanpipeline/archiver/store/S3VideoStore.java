@@ -157,13 +157,17 @@ public final class S3VideoStore {
    * on one key, only the first to finish writes. A failure of the body (its own verification or the
    * download) fails the upload, and the multipart upload is aborted.
    *
+   * <p>After a successful upload the body's SHA-256 is recorded in the checksum object ({@link
+   * #putSha256}) while the key's other incomplete uploads are aborted (none of them can complete
+   * any more): two round trips at once, not one after the other.
+   *
    * @param startedAt when this attempt started (archiver clock); after a failure only the key's
    *     incomplete uploads initiated since then are aborted, not an older racer's
-   *     <p>After a successful upload the key's other incomplete uploads are aborted: none of them
-   *     can complete any more.
    * @throws ArchiveException ALREADY_EXISTS when the key was written first by someone else (412, or
    *     this upload was aborted by the writer, NoSuchUpload); the body's failure (SIZE_MISMATCH,
-   *     VIDEO_TOO_LARGE, DOWNLOAD_FAILED) when it failed first; else UPLOAD_FAILED
+   *     VIDEO_TOO_LARGE, DOWNLOAD_FAILED) when it failed first; else UPLOAD_FAILED (the checksum
+   *     object's write included: the next attempt then finds the video without it and hashes it
+   *     from S3)
    */
   public void upload(
       String bucket,
@@ -229,8 +233,13 @@ public final class S3VideoStore {
     }
     // The key now holds the object, so no other upload of it can ever complete (conditional
     // write): a crashed archiver's leftover or a racer still streaming is aborted now (the racer
-    // then finds this object and reuses it).
-    abortIncompleteUploads(bucket, key, timeout);
+    // then finds this object and reuses it), while the checksum object is written.
+    CompletableFuture<Void> leftovers = abortUploads(bucket, key, u -> true);
+    try {
+      putSha256(bucket, key, body.sha256Hex(), timeout);
+    } finally {
+      awaitSweep(leftovers, bucket, key, timeout);
+    }
   }
 
   /** Reads one more byte of {@code body}, which must be its end; a failure is the body's own. */
