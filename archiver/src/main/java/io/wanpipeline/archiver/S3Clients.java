@@ -18,8 +18,14 @@ public final class S3Clients {
 
   /**
    * An {@link S3AsyncClient} with the SDK's multipart support (part size = threshold = {@code
-   * s3.part-size}, at most four parts buffered per upload), path style, endpoint, region,
+   * s3.part-size}, at most one part's bytes buffered per upload), path style, endpoint, region,
    * credentials and checksum mode from {@code settings}.
+   *
+   * <p>The buffer holds what the download has read and the upload has not yet sent: the download is
+   * the faster side, so a larger buffer only fills up. With four parts each, four uploads kept up
+   * to 128 MiB live in the archiver's heap, and every young collection copied what was live; with
+   * one, the benchmark's collections took 289-423 ms per GiB instead of 346-521 ms (issue 16,
+   * docs/benchmarks.md), at the same MB/s.
    */
   public static S3AsyncClient create(S3Settings settings) {
     S3AsyncClientBuilder builder =
@@ -31,7 +37,7 @@ public final class S3Clients {
                 MultipartConfiguration.builder()
                     .minimumPartSizeInBytes(settings.partSize())
                     .thresholdInBytes(settings.partSize())
-                    .apiCallBufferSizeInBytes(4 * settings.partSize())
+                    .apiCallBufferSizeInBytes(settings.partSize())
                     .build());
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
