@@ -18,6 +18,7 @@ import io.wanpipeline.wan.dashscope.DashScopeClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +68,12 @@ final class ArchiverBench {
   private static final int WORKERS = 4;
 
   /**
-   * Untimed videos each path handles first, {@link #WORKERS} at a time: six rounds, so that
-   * connections and TLS sessions are open on every concurrent path and the JIT has compiled the hot
-   * paths before the clock starts, as in an archiver that has been running a while (after one round
-   * the archiver's fresh JVM still spent about a third of its CPU in the compiler threads during
-   * the timed videos; after two rounds, a quarter of a core in C2 and a twentieth in C1).
+   * Untimed videos each path handles first, {@link #WORKERS} at a time, the paths taking turns: six
+   * rounds, so that connections and TLS sessions are open on every concurrent path and the JIT has
+   * compiled the hot paths before the clock starts (after one round the archiver's fresh JVM still
+   * spent about a third of its CPU in the compiler threads during the timed videos). The JITs are
+   * not done then: each warm-up round prints the compilation time of both JVMs, and after twenty
+   * rounds each still compiled for 0.6-2.5 s per round (2026-12-07, docs/benchmarks.md).
    */
   private static final int WARMUP = 6 * WORKERS;
 
@@ -111,6 +113,7 @@ final class ArchiverBench {
             "CPU s: bench JVM / s3proxy / archiver",
             "MB per CPU s",
             "archiver GCs (pause)",
+            "JIT ms: bench / archiver",
             "peak heap");
     BenchStack.Run run = stack.fresh("archiver");
     ApiKey key = Workload.keyOf(ACCOUNT, SECRET);
@@ -198,8 +201,18 @@ final class ArchiverBench {
         // Untimed videos on each path first: consumer group formed, connections, TLS and JIT warm
         // on every concurrent path.
         progress.println("  (d) warm-up: " + WARMUP + " untimed videos on each path");
-        baseline.copyAll(baselineLinks.subList(0, WARMUP));
-        archiveRound(producer, archiveTasks, archiveDone, 0, WARMUP, child, log, deadline);
+        for (int from = 0; from < WARMUP; from += WORKERS) {
+          long benchJitBefore = jitMillis();
+          long childJitBefore = Long.parseLong(field(lastStats(log), "jitMillis"));
+          baseline.copyAll(baselineLinks.subList(from, from + WORKERS));
+          archiveRound(
+              producer, archiveTasks, archiveDone, from, from + WORKERS, child, log, deadline);
+          progress.printf(
+              "  (d) warm-up round %d: JIT %d ms in the bench JVM, %d ms in the archiver%n",
+              from / WORKERS + 1,
+              jitMillis() - benchJitBefore,
+              Long.parseLong(field(lastStats(log), "jitMillis")) - childJitBefore);
+        }
 
         // Timed rounds of WORKERS videos, the two paths taking turns (B A, then A B, ...), so
         // that load from other processes on the machine falls on both alike.
@@ -209,6 +222,8 @@ final class ArchiverBench {
         Cpu archiverUsed = Cpu.ZERO;
         long gcCount = 0;
         long gcMillis = 0;
+        long[] benchJit = new long[2];
+        long[] childJit = new long[2];
         String stats = lastStats(log);
         int round = 0;
         for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
@@ -216,6 +231,8 @@ final class ArchiverBench {
           for (int turn = 0; turn < 2; turn++) {
             boolean baselineTurn = (turn == 0) == (round % 2 == 0);
             Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
+            long benchJitBefore = jitMillis();
+            long childJitBefore = Long.parseLong(field(lastStats(log), "jitMillis"));
             if (baselineTurn) {
               long t0 = System.nanoTime();
               baseline.copyAll(baselineLinks.subList(from, to));
@@ -233,6 +250,9 @@ final class ArchiverBench {
               archiverUsed =
                   archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             }
+            int path = baselineTurn ? 0 : 1;
+            benchJit[path] += jitMillis() - benchJitBefore;
+            childJit[path] += Long.parseLong(field(lastStats(log), "jitMillis")) - childJitBefore;
           }
           progress.printf(
               "  (d) round %d: baseline %.1f s, archiver %.1f s so far%n",
@@ -250,6 +270,7 @@ final class ArchiverBench {
             baselineUsed.format(),
             String.format("%.1f (100%%)", baselinePerCpu),
             "-",
+            benchJit[0] + " / " + childJit[0],
             "-");
         long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
         double rate = archived * videoBytes / archiverSeconds / 1e6;
@@ -263,6 +284,7 @@ final class ArchiverBench {
             archiverUsed.format(),
             String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
             gcCount + " (" + gcMillis + " ms)",
+            benchJit[1] + " / " + childJit[1],
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
             "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s)%n",
@@ -296,7 +318,9 @@ final class ArchiverBench {
             + WORKERS
             + " at a time; no hashing, no checksum object, no Kafka");
     table.note(
-        "archiver GCs: the archiver JVM's collections during its rounds and their time"
+        "JIT ms: compilation time (CompilationMXBean) of the bench JVM and of the archiver's"
+            + " during each path's rounds: work the warm-up left; archiver GCs: the archiver"
+            + " JVM's collections during its rounds and their time"
             + " (GarbageCollectorMXBean, as of the child's last report before and after each"
             + " round); peak heap: highest heap in use sampled every 20 ms (garbage included);"
             + " target ratio"
@@ -530,6 +554,11 @@ final class ArchiverBench {
     return stats;
   }
 
+  /** This JVM's total compilation time so far (simulator, broker and the baseline's client). */
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
   /** How far the child's counter {@code name} moved from {@code before} to {@code after}. */
   private static long counter(String after, String before, String name) {
     return Long.parseLong(field(after, name)) - Long.parseLong(field(before, name));
@@ -545,7 +574,8 @@ final class ArchiverBench {
    */
   private static String lastStats(Path log) throws IOException {
     String none =
-        ArchiverBenchChild.PREFIX + " running=false archived=0 failed=0 gcCount=0 gcMillis=0";
+        ArchiverBenchChild.PREFIX
+            + " running=false archived=0 failed=0 gcCount=0 gcMillis=0 jitMillis=0";
     if (!Files.exists(log)) {
       return none;
     }

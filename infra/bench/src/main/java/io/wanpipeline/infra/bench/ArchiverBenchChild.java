@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The archiver as {@link ArchiverMain} runs it, plus a line {@value #PREFIX} on standard output
  * every 20 ms with its ARCHIVED and ARCHIVE_FAILED counts, the highest heap use sampled so far and
- * its collectors' collections and time, which the archiver benchmark reads from the child's log.
+ * its collectors' collections and time and the JIT's compilation time, which the archiver benchmark
+ * reads from the child's log.
  */
 public final class ArchiverBenchChild {
   /** Start of every statistics line. */
@@ -53,7 +54,9 @@ public final class ArchiverBenchChild {
                   + " gcCount="
                   + gcCount()
                   + " gcMillis="
-                  + gcMillis());
+                  + gcMillis()
+                  + " jitMillis="
+                  + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
         },
         20,
         20,
