@@ -24,8 +24,8 @@ public final class S3Clients {
    * <p>The buffer holds what the download has read and the upload has not yet sent: the download is
    * the faster side, so a larger buffer only fills up. With four parts each, four uploads kept up
    * to 128 MiB live in the archiver's heap, and every young collection copied what was live; with
-   * one, the benchmark's collections took 289-423 ms per GiB instead of 346-521 ms (issue 16,
-   * docs/benchmarks.md), at the same MB/s.
+   * one, the archiver benchmark's collections took 216-317 ms per GiB instead of 346-521 ms (five
+   * runs each, issue 16, docs/benchmarks.md), at the same MB/s.
    */
   public static S3AsyncClient create(S3Settings settings) {
     S3AsyncClientBuilder builder =

@@ -68,7 +68,8 @@ public final class VerifyingInputStream extends FilterInputStream {
   /**
    * Fills {@code b[off, off+len)} as far as the body goes: the upload's reader (the SDK's {@code
    * InputStreamConsumingPublisher}) allocates a fresh buffer for every read and copies a short one
-   * again, so reads that return whatever the last TLS record held left twice the video as garbage.
+   * again, so reads that returned whatever the last TLS record held left about one and a half times
+   * the video as garbage.
    */
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
