@@ -203,7 +203,7 @@ final class ArchiverBench {
         progress.println("  (d) warm-up: " + WARMUP + " untimed videos on each path");
         for (int from = 0; from < WARMUP; from += WORKERS) {
           long benchJitBefore = jitMillis();
-          long childJitBefore = Long.parseLong(field(lastStats(log), "jitMillis"));
+          String childBefore = lastStats(log);
           baseline.copyAll(baselineLinks.subList(from, from + WORKERS));
           archiveRound(
               producer, archiveTasks, archiveDone, from, from + WORKERS, child, log, deadline);
@@ -211,7 +211,7 @@ final class ArchiverBench {
               "  (d) warm-up round %d: JIT %d ms in the bench JVM, %d ms in the archiver%n",
               from / WORKERS + 1,
               jitMillis() - benchJitBefore,
-              Long.parseLong(field(lastStats(log), "jitMillis")) - childJitBefore);
+              counter(lastStats(log), childBefore, "jitMillis"));
         }
 
         // Timed rounds of WORKERS videos, the two paths taking turns (B A, then A B, ...), so
@@ -232,7 +232,7 @@ final class ArchiverBench {
             boolean baselineTurn = (turn == 0) == (round % 2 == 0);
             Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
             long benchJitBefore = jitMillis();
-            long childJitBefore = Long.parseLong(field(lastStats(log), "jitMillis"));
+            String childBefore = lastStats(log);
             if (baselineTurn) {
               long t0 = System.nanoTime();
               baseline.copyAll(baselineLinks.subList(from, to));
@@ -240,19 +240,18 @@ final class ArchiverBench {
               baselineUsed =
                   baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             } else {
-              String last = lastStats(log);
               long startMillis = System.currentTimeMillis();
               stats =
                   archiveRound(producer, archiveTasks, archiveDone, from, to, child, log, deadline);
               archiverSeconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
-              gcCount += counter(stats, last, "gcCount");
-              gcMillis += counter(stats, last, "gcMillis");
+              gcCount += counter(stats, childBefore, "gcCount");
+              gcMillis += counter(stats, childBefore, "gcMillis");
               archiverUsed =
                   archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             }
             int path = baselineTurn ? 0 : 1;
             benchJit[path] += jitMillis() - benchJitBefore;
-            childJit[path] += Long.parseLong(field(lastStats(log), "jitMillis")) - childJitBefore;
+            childJit[path] += counter(lastStats(log), childBefore, "jitMillis");
           }
           progress.printf(
               "  (d) round %d: baseline %.1f s, archiver %.1f s so far%n",

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 
 /**
  * The archiver as {@link ArchiverMain} runs it, plus a line {@value #PREFIX} on standard output
@@ -52,9 +53,9 @@ public final class ArchiverBenchChild {
                   + " failed="
                   + (s == null ? 0 : s.failedCount())
                   + " gcCount="
-                  + gcCount()
+                  + collectors(GarbageCollectorMXBean::getCollectionCount)
                   + " gcMillis="
-                  + gcMillis()
+                  + collectors(GarbageCollectorMXBean::getCollectionTime)
                   + " jitMillis="
                   + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
         },
@@ -71,16 +72,10 @@ public final class ArchiverBenchChild {
         });
   }
 
-  private static long gcCount() {
+  /** {@code counter} summed over the collectors that report it (-1 where undefined). */
+  private static long collectors(ToLongFunction<GarbageCollectorMXBean> counter) {
     return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionCount)
-        .filter(n -> n > 0)
-        .sum();
-  }
-
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+        .mapToLong(counter)
         .filter(n -> n > 0)
         .sum();
   }
