@@ -34,7 +34,15 @@ final class LaneFigures {
   final List<Long> endToNextCreate = new ArrayList<>();
   final List<Long> announcedToNextCreate = new ArrayList<>();
   final List<Long> detection = new ArrayList<>();
+
+  /** Detection of the tasks whose duration was predictable ({@link PredictableTasks}). */
+  final List<Long> detectionPredictable = new ArrayList<>();
+
   final List<Long> endToArchived = new ArrayList<>();
+
+  /** From a task's SUCCEEDED event read to its ARCHIVED event read: the archiving alone. */
+  final List<Long> succeededToArchived = new ArrayList<>();
+
   final List<Long> liveWait = new ArrayList<>();
   final List<Long> liveAfterFreeSlot = new ArrayList<>();
   final int liveNotCreated;
@@ -44,6 +52,7 @@ final class LaneFigures {
       PipelineWorkload.Lane lane,
       SimulatorLedger ledger,
       PipelineWatch watch,
+      PredictableTasks predictable,
       Map<String, Instant> liveProduced,
       Instant runEnd) {
     this.lane = lane;
@@ -134,10 +143,16 @@ final class LaneFigures {
         Instant succeeded = watch.first(id, TaskState.SUCCEEDED);
         if (succeeded != null) {
           detection.add(Duration.between(end, succeeded).toMillis());
+          if (predictable.predictable(t)) {
+            detectionPredictable.add(Duration.between(end, succeeded).toMillis());
+          }
         }
         Instant archived = watch.first(id, TaskState.ARCHIVED);
         if (archived != null) {
           endToArchived.add(Duration.between(end, archived).toMillis());
+          if (succeeded != null) {
+            succeededToArchived.add(Duration.between(succeeded, archived).toMillis());
+          }
         }
       }
     }

@@ -68,6 +68,11 @@ final class PipelineBench {
     Options {
       settings = Map.copyOf(settings);
     }
+
+    /** How the simulator draws the tasks' running times. */
+    RunningTimes runningTimes() {
+      return RunningTimes.around(shortestMean, longestMean);
+    }
   }
 
   private final BenchStack stack;
@@ -87,7 +92,7 @@ final class PipelineBench {
             .seed(options.seed())
             .enforceRateLimits(true)
             .queryQpsPerAccount(QuotaBench.QUERY_RATE)
-            .runningTimes(RunningTimes.around(options.shortestMean(), options.longestMean()))
+            .runningTimes(options.runningTimes())
             .httpsLinks(true);
     for (String account : ACCOUNTS) {
       String secret = "sk-bench-" + account;
@@ -170,6 +175,8 @@ final class PipelineBench {
     watch.close();
 
     List<LaneFigures> figures = new ArrayList<>();
+    PredictableTasks predictable =
+        new PredictableTasks(sim.ledger().tasks(), options.runningTimes(), options.seed());
     for (PipelineWorkload.Lane lane : lanes) {
       Map<String, Instant> liveOfLane = new HashMap<>();
       for (PipelineWorkload.Arrival a : live) {
@@ -178,7 +185,7 @@ final class PipelineBench {
           liveOfLane.put(a.request().getRequestId(), at);
         }
       }
-      figures.add(new LaneFigures(lane, sim.ledger(), watch, liveOfLane, runEnd));
+      figures.add(new LaneFigures(lane, sim.ledger(), watch, predictable, liveOfLane, runEnd));
     }
     return PipelineTables.of(figures, sim.ledger(), watch, options, backlog.size(), live.size());
   }
