@@ -49,9 +49,11 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * Benchmark (d), archiver throughput: N videos of S bytes served by the simulator over https are
  * archived by the real archiver (child JVM, {@code -Xmx256m}) into s3proxy; the baseline streams
  * the same links into the same S3 with the same S3 client settings and concurrency, without
- * hashing, checksum object or Kafka. After untimed warm-up videos on both, the two paths take turns
- * by rounds of {@link #WORKERS} videos. Reports MB/s of both, their ratio, the CPU time every
- * process used during each path's rounds, and the archiver's peak heap.
+ * hashing, checksum object or Kafka. After untimed warm-up videos on both, the paths take turns by
+ * rounds of {@link #WORKERS} videos, with a third: the baseline again on other videos, whose ratio
+ * to the baseline is the run's own noise (an A/A check; at 8 videos the same copy read 67-115% of
+ * itself, docs/benchmarks.md). Reports MB/s of each, their ratios, the CPU time every process used
+ * during each path's rounds, and the archiver's peak heap.
  *
  * <p>Over 400 lines: both paths, the warm-up, the rounds and the report of one benchmark, used only
  * together.
@@ -66,6 +68,13 @@ final class ArchiverBench {
   private static final String S3_SECRET = "bench-secret-key";
   private static final String BUCKET = "bench-videos";
   private static final int WORKERS = 4;
+
+  /** The timed paths: the baseline, the archiver, and the baseline again on other videos. */
+  private static final int PATHS = 3;
+
+  private static final int BASELINE = 0;
+  private static final int ARCHIVER = 1;
+  private static final int AGAIN = 2;
 
   /**
    * Untimed videos each path handles first, {@link #WORKERS} at a time, the paths taking turns: six
@@ -160,11 +169,14 @@ final class ArchiverBench {
 
       DashScopeClient client = DashScopeClient.builder().baseUrl(sim.baseUrl()).build();
       progress.printf(
-          "  (d) creating %d tasks of %s%n", 2 * (WARMUP + videos), Table.mib(videoBytes));
+          "  (d) creating %d tasks of %s%n", 2 * (WARMUP + videos) + videos, Table.mib(videoBytes));
       List<Workload.Task> baselineTasks = create(client, key, "base", WARMUP + videos);
       List<Workload.Task> archiveTasks = create(client, key, "arch", WARMUP + videos);
+      List<Workload.Task> againTasks = create(client, key, "again", videos);
       List<Observed> baselineDone = awaitSucceeded(client, key, baselineTasks);
       List<Observed> archiveDone = awaitSucceeded(client, key, archiveTasks);
+      List<TaskSnapshot> againLinks =
+          awaitSucceeded(client, key, againTasks).stream().map(Observed::snapshot).toList();
 
       ArchiverConfig config = ArchiverConfig.from(Settings.of(settings, secrets));
       ProcessHandle s3proxyProcess = s3proxyProcess();
@@ -214,31 +226,40 @@ final class ArchiverBench {
               counter(lastStats(log), childBefore, "jitMillis"));
         }
 
-        // Timed rounds of WORKERS videos, the two paths taking turns (B A, then A B, ...), so
-        // that load from other processes on the machine falls on both alike.
+        // Timed rounds of WORKERS videos, the three paths taking turns in an order that rotates
+        // each round (B A C, A C B, C B A, ...), so that load from other processes on the
+        // machine falls on all alike. C, the baseline again on other videos, is the A/A check:
+        // its ratio to B is the noise of this run.
         double baselineSeconds = 0;
         double archiverSeconds = 0;
+        double againSeconds = 0;
         Cpu baselineUsed = Cpu.ZERO;
         Cpu archiverUsed = Cpu.ZERO;
+        Cpu againUsed = Cpu.ZERO;
         long gcCount = 0;
         long gcMillis = 0;
-        long[] benchJit = new long[2];
-        long[] childJit = new long[2];
+        long[] benchJit = new long[PATHS];
+        long[] childJit = new long[PATHS];
         String stats = lastStats(log);
         int round = 0;
         for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
           int to = Math.min(from + WORKERS, WARMUP + videos);
-          for (int turn = 0; turn < 2; turn++) {
-            boolean baselineTurn = (turn == 0) == (round % 2 == 0);
+          for (int turn = 0; turn < PATHS; turn++) {
+            int path = (turn + round) % PATHS;
             Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
             long benchJitBefore = jitMillis();
             String childBefore = lastStats(log);
-            if (baselineTurn) {
+            if (path == BASELINE) {
               long t0 = System.nanoTime();
               baseline.copyAll(baselineLinks.subList(from, to));
               baselineSeconds += (System.nanoTime() - t0) / 1e9;
               baselineUsed =
                   baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            } else if (path == AGAIN) {
+              long t0 = System.nanoTime();
+              baseline.copyAll(againLinks.subList(from - WARMUP, to - WARMUP));
+              againSeconds += (System.nanoTime() - t0) / 1e9;
+              againUsed = againUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             } else {
               long startMillis = System.currentTimeMillis();
               stats =
@@ -249,13 +270,12 @@ final class ArchiverBench {
               archiverUsed =
                   archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
             }
-            int path = baselineTurn ? 0 : 1;
             benchJit[path] += jitMillis() - benchJitBefore;
             childJit[path] += counter(lastStats(log), childBefore, "jitMillis");
           }
           progress.printf(
-              "  (d) round %d: baseline %.1f s, archiver %.1f s so far%n",
-              round + 1, baselineSeconds, archiverSeconds);
+              "  (d) round %d: baseline %.1f s, archiver %.1f s, baseline again %.1f s so far%n",
+              round + 1, baselineSeconds, archiverSeconds, againSeconds);
         }
 
         double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
@@ -269,7 +289,20 @@ final class ArchiverBench {
             baselineUsed.format(),
             String.format("%.1f (100%%)", baselinePerCpu),
             "-",
-            benchJit[0] + " / " + childJit[0],
+            benchJit[BASELINE] + " / " + childJit[BASELINE],
+            "-");
+        double againRate = videos * videoBytes / againSeconds / 1e6;
+        double againPerCpu = videos * videoBytes / 1e6 / againUsed.total();
+        table.row(
+            "baseline again (A/A: noise)",
+            Table.mib(videos * (double) videoBytes),
+            String.format("%.1f s", againSeconds),
+            String.format("%.1f", againRate),
+            Table.percent(againRate / baselineRate),
+            againUsed.format(),
+            String.format("%.1f (%s)", againPerCpu, Table.percent(againPerCpu / baselinePerCpu)),
+            "-",
+            benchJit[AGAIN] + " / " + childJit[AGAIN],
             "-");
         long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
         double rate = archived * videoBytes / archiverSeconds / 1e6;
@@ -283,11 +316,15 @@ final class ArchiverBench {
             archiverUsed.format(),
             String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
             gcCount + " (" + gcMillis + " ms)",
-            benchJit[1] + " / " + childJit[1],
+            benchJit[ARCHIVER] + " / " + childJit[ARCHIVER],
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
-            "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s)%n",
-            baselineRate, rate, Table.percent(rate / baselineRate));
+            "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s), baseline again %.1f MB/s (%s)%n",
+            baselineRate,
+            rate,
+            Table.percent(rate / baselineRate),
+            againRate,
+            Table.percent(againRate / baselineRate));
       }
     }
     table.note(
@@ -295,11 +332,15 @@ final class ArchiverBench {
             + WARMUP
             + " untimed videos on each path ("
             + WORKERS
-            + " at a time), the paths take turns, "
+            + " at a time), the three paths take turns, "
             + WORKERS
-            + " videos at a time (baseline then archiver, then archiver then baseline, ...),"
-            + " so that other load on the machine falls on both; time and CPU are summed over"
-            + " each path's rounds");
+            + " videos at a time, in an order that rotates each round (baseline, archiver,"
+            + " baseline again; then archiver, baseline again, baseline; ...), so that other load"
+            + " on the machine falls on all; time and CPU are summed over each path's rounds");
+    table.note(
+        "baseline again: the baseline's own code on other videos of the same size, timed as"
+            + " the baseline: its ratio to the baseline is what this run's noise alone makes of"
+            + " two equal paths; read the archiver's ratio against it");
     table.note(
         "archiver: the real service in a child JVM (-Xmx256m -XX:ActiveProcessorCount=2),"
             + " archiver.workers="
