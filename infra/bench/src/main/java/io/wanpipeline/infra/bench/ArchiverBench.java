@@ -230,101 +230,71 @@ final class ArchiverBench {
         // each round (B A C, A C B, C B A, ...), so that load from other processes on the
         // machine falls on all alike. C, the baseline again on other videos, is the A/A check:
         // its ratio to B is the noise of this run.
-        double baselineSeconds = 0;
-        double archiverSeconds = 0;
-        double againSeconds = 0;
-        Cpu baselineUsed = Cpu.ZERO;
-        Cpu archiverUsed = Cpu.ZERO;
-        Cpu againUsed = Cpu.ZERO;
+        PathTotals[] totals = {new PathTotals(), new PathTotals(), new PathTotals()};
         long gcCount = 0;
         long gcMillis = 0;
-        long[] benchJit = new long[PATHS];
-        long[] childJit = new long[PATHS];
         String stats = lastStats(log);
         int round = 0;
         for (int from = WARMUP; from < WARMUP + videos; from += WORKERS, round++) {
           int to = Math.min(from + WORKERS, WARMUP + videos);
           for (int turn = 0; turn < PATHS; turn++) {
             int path = (turn + round) % PATHS;
+            PathTotals t = totals[path];
             Cpu before = Cpu.now(s3proxyProcess, archiverProcess);
             long benchJitBefore = jitMillis();
             String childBefore = lastStats(log);
-            if (path == BASELINE) {
-              long t0 = System.nanoTime();
-              baseline.copyAll(baselineLinks.subList(from, to));
-              baselineSeconds += (System.nanoTime() - t0) / 1e9;
-              baselineUsed =
-                  baselineUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
-            } else if (path == AGAIN) {
-              long t0 = System.nanoTime();
-              baseline.copyAll(againLinks.subList(from - WARMUP, to - WARMUP));
-              againSeconds += (System.nanoTime() - t0) / 1e9;
-              againUsed = againUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
-            } else {
+            if (path == ARCHIVER) {
               long startMillis = System.currentTimeMillis();
               stats =
                   archiveRound(producer, archiveTasks, archiveDone, from, to, child, log, deadline);
-              archiverSeconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
+              t.seconds += (Long.parseLong(field(stats, "millis")) - startMillis) / 1000.0;
               gcCount += counter(stats, childBefore, "gcCount");
               gcMillis += counter(stats, childBefore, "gcMillis");
-              archiverUsed =
-                  archiverUsed.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            } else {
+              List<TaskSnapshot> links =
+                  path == BASELINE
+                      ? baselineLinks.subList(from, to)
+                      : againLinks.subList(from - WARMUP, to - WARMUP);
+              long t0 = System.nanoTime();
+              baseline.copyAll(links);
+              t.seconds += (System.nanoTime() - t0) / 1e9;
             }
-            benchJit[path] += jitMillis() - benchJitBefore;
-            childJit[path] += counter(lastStats(log), childBefore, "jitMillis");
+            t.used = t.used.plus(Cpu.now(s3proxyProcess, archiverProcess).minus(before));
+            t.benchJit += jitMillis() - benchJitBefore;
+            t.childJit += counter(lastStats(log), childBefore, "jitMillis");
           }
           progress.printf(
               "  (d) round %d: baseline %.1f s, archiver %.1f s, baseline again %.1f s so far%n",
-              round + 1, baselineSeconds, archiverSeconds, againSeconds);
+              round + 1, totals[BASELINE].seconds, totals[ARCHIVER].seconds, totals[AGAIN].seconds);
         }
 
-        double baselineRate = videos * videoBytes / baselineSeconds / 1e6;
-        double baselinePerCpu = videos * videoBytes / 1e6 / baselineUsed.total();
-        table.row(
-            "baseline (GET -> PUT)",
-            Table.mib(videos * (double) videoBytes),
-            String.format("%.1f s", baselineSeconds),
-            String.format("%.1f", baselineRate),
-            "100%",
-            baselineUsed.format(),
-            String.format("%.1f (100%%)", baselinePerCpu),
-            "-",
-            benchJit[BASELINE] + " / " + childJit[BASELINE],
-            "-");
-        double againRate = videos * videoBytes / againSeconds / 1e6;
-        double againPerCpu = videos * videoBytes / 1e6 / againUsed.total();
-        table.row(
-            "baseline again (A/A: noise)",
-            Table.mib(videos * (double) videoBytes),
-            String.format("%.1f s", againSeconds),
-            String.format("%.1f", againRate),
-            Table.percent(againRate / baselineRate),
-            againUsed.format(),
-            String.format("%.1f (%s)", againPerCpu, Table.percent(againPerCpu / baselinePerCpu)),
-            "-",
-            benchJit[AGAIN] + " / " + childJit[AGAIN],
-            "-");
+        PathTotals base = totals[BASELINE];
+        long bytes = videos * videoBytes;
+        copyRow(table, "baseline (GET -> PUT)", base, base, bytes);
+        copyRow(table, "baseline again (A/A: noise)", totals[AGAIN], base, bytes);
         long archived = Long.parseLong(field(stats, "archived")) - WARMUP;
-        double rate = archived * videoBytes / archiverSeconds / 1e6;
-        double perCpu = archived * videoBytes / 1e6 / archiverUsed.total();
+        PathTotals arch = totals[ARCHIVER];
         table.row(
             "archiver (" + archived + " ARCHIVED, " + field(stats, "failed") + " failed)",
             Table.mib(archived * (double) videoBytes),
-            String.format("%.1f s", archiverSeconds),
-            String.format("%.1f", rate),
-            Table.percent(rate / baselineRate),
-            archiverUsed.format(),
-            String.format("%.1f (%s)", perCpu, Table.percent(perCpu / baselinePerCpu)),
+            String.format("%.1f s", arch.seconds),
+            String.format("%.1f", arch.rate(archived * videoBytes)),
+            Table.percent(arch.rate(archived * videoBytes) / base.rate(bytes)),
+            arch.used.format(),
+            String.format(
+                "%.1f (%s)",
+                arch.perCpu(archived * videoBytes),
+                Table.percent(arch.perCpu(archived * videoBytes) / base.perCpu(bytes))),
             gcCount + " (" + gcMillis + " ms)",
-            benchJit[ARCHIVER] + " / " + childJit[ARCHIVER],
+            arch.benchJit + " / " + arch.childJit,
             Table.mib(Long.parseLong(field(stats, "heapPeak"))));
         progress.printf(
             "  (d) baseline %.1f MB/s, archiver %.1f MB/s (%s), baseline again %.1f MB/s (%s)%n",
-            baselineRate,
-            rate,
-            Table.percent(rate / baselineRate),
-            againRate,
-            Table.percent(againRate / baselineRate));
+            base.rate(bytes),
+            arch.rate(archived * videoBytes),
+            Table.percent(arch.rate(archived * videoBytes) / base.rate(bytes)),
+            totals[AGAIN].rate(bytes),
+            Table.percent(totals[AGAIN].rate(bytes) / base.rate(bytes)));
       }
     }
     table.note(
@@ -374,6 +344,42 @@ final class ArchiverBench {
             + " and the baseline's client; MB per CPU s compares work per CPU, which moves less"
             + " than wall time when other work shares the cores");
     return table;
+  }
+
+  /** What one path's timed rounds added up to. */
+  private static final class PathTotals {
+    double seconds;
+    Cpu used = Cpu.ZERO;
+    long benchJit;
+    long childJit;
+
+    /** MB/s for {@code bytes} moved in these rounds. */
+    double rate(long bytes) {
+      return bytes / seconds / 1e6;
+    }
+
+    /** MB per CPU second of every process for {@code bytes} moved in these rounds. */
+    double perCpu(long bytes) {
+      return bytes / 1e6 / used.total();
+    }
+  }
+
+  /** A row for a path of the baseline's copy, against the baseline; both moved {@code bytes}. */
+  private static void copyRow(
+      Table table, String name, PathTotals path, PathTotals base, long bytes) {
+    table.row(
+        name,
+        Table.mib(bytes),
+        String.format("%.1f s", path.seconds),
+        String.format("%.1f", path.rate(bytes)),
+        Table.percent(path.rate(bytes) / base.rate(bytes)),
+        path.used.format(),
+        String.format(
+            "%.1f (%s)",
+            path.perCpu(bytes), Table.percent(path.perCpu(bytes) / base.perCpu(bytes))),
+        "-",
+        path.benchJit + " / " + path.childJit,
+        "-");
   }
 
   private List<Workload.Task> create(DashScopeClient client, ApiKey key, String tag, int n)
