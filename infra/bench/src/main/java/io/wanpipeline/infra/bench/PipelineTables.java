@@ -175,7 +175,7 @@ final class PipelineTables {
         "predictable tasks: those whose duration a client could know, decided from the"
             + " simulator's record, not the poller's: at least "
             + PredictableTasks.SEEN
-            + " tasks of the same class (model, tier, video seconds) had ended before the task"
+            + " tasks of the same class (model, tier, video seconds) had succeeded before the task"
             + " started, and it ran within its class's spread of the class's mean (not one of the"
             + " slow ones); target for them: detection p99 <= 6 s");
     latency.note(

@@ -18,7 +18,7 @@ import java.util.Map;
  * what the poller learnt:
  *
  * <ul>
- *   <li>known class: at least {@link #SEEN} tasks of its class ended at the provider, on any
+ *   <li>known class: at least {@link #SEEN} tasks of its class succeeded at the provider, on any
  *       account, before this one started running;
  *   <li>usual duration: its running time is within the class's spread of the class's mean (not one
  *       of the occasional tasks that take several times as long).
@@ -41,7 +41,8 @@ final class PredictableTasks {
     this.times = times;
     this.seed = seed;
     for (SimulatorLedger.TaskRecord t : tasks) {
-      if (t.ended() != null && t.started() != null) {
+      // Only successes: a failed or cancelled task's end says nothing of its class's duration.
+      if ("SUCCEEDED".equals(t.state()) && t.ended() != null && t.started() != null) {
         endsByClass.computeIfAbsent(classOf(t), k -> new ArrayList<>()).add(t.ended());
       }
     }

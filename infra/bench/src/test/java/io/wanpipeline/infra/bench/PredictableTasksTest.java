@@ -21,6 +21,11 @@ class PredictableTasksTest {
 
   private static SimulatorLedger.TaskRecord task(
       String id, String tier, long usageMillis, Instant started, Duration ran) {
+    return task(id, tier, usageMillis, started, ran, "SUCCEEDED");
+  }
+
+  private static SimulatorLedger.TaskRecord task(
+      String id, String tier, long usageMillis, Instant started, Duration ran, String state) {
     return new SimulatorLedger.TaskRecord(
         id,
         "req-" + id,
@@ -31,7 +36,7 @@ class PredictableTasksTest {
         tier,
         false,
         usageMillis,
-        "SUCCEEDED",
+        state,
         null,
         started.minusSeconds(1),
         started,
@@ -90,5 +95,17 @@ class PredictableTasksTest {
 
     assertThat(predictable.predictable(early)).isFalse();
     assertThat(predictable.predictable(otherClass)).isFalse();
+  }
+
+  @Test
+  void failedTasksDoNotMakeAClassKnown() {
+    List<SimulatorLedger.TaskRecord> tasks = new ArrayList<>();
+    for (int i = 0; i < PredictableTasks.SEEN; i++) {
+      tasks.add(task("failed-" + i, "720P", 5_000, T0.plusSeconds(i), MEAN, "FAILED"));
+    }
+    SimulatorLedger.TaskRecord after = task("after", "720P", 5_000, T0.plusSeconds(400), MEAN);
+    tasks.add(after);
+
+    assertThat(new PredictableTasks(tasks, TIMES, SEED).predictable(after)).isFalse();
   }
 }
