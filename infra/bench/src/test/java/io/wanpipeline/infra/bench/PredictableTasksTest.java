@@ -54,47 +54,45 @@ class PredictableTasksTest {
     return tasks;
   }
 
+  /** Whether {@code task} is predictable in a run of {@code others} and itself. */
+  private static boolean predictable(
+      List<SimulatorLedger.TaskRecord> others, SimulatorLedger.TaskRecord task) {
+    List<SimulatorLedger.TaskRecord> tasks = new ArrayList<>(others);
+    tasks.add(task);
+    return new PredictableTasks(tasks, TIMES, SEED).predictable(task);
+  }
+
   @Test
   void aUsualTaskOfAClassSeenFiveTimesIsPredictable() {
-    List<SimulatorLedger.TaskRecord> tasks = fiveSeen();
     Instant later = T0.plusSeconds(400);
     SimulatorLedger.TaskRecord atTheTop =
         task("top", "720P", 5_000, later, Duration.ofMillis(Math.round(MEAN.toMillis() * 1.15)));
     SimulatorLedger.TaskRecord short_ =
         task("short", "720P", 5_000, later, Duration.ofMillis(MEAN.toMillis() * 85 / 100));
-    tasks.add(atTheTop);
-    tasks.add(short_);
-    PredictableTasks predictable = new PredictableTasks(tasks, TIMES, SEED);
 
-    assertThat(predictable.predictable(atTheTop)).isTrue();
-    assertThat(predictable.predictable(short_)).isTrue();
+    assertThat(predictable(fiveSeen(), atTheTop)).isTrue();
+    assertThat(predictable(fiveSeen(), short_)).isTrue();
   }
 
   @Test
   void aSlowTaskIsNotPredictable() {
-    List<SimulatorLedger.TaskRecord> tasks = fiveSeen();
     SimulatorLedger.TaskRecord slow =
         task("slow", "720P", 5_000, T0.plusSeconds(400), MEAN.multipliedBy(3));
-    tasks.add(slow);
 
-    assertThat(new PredictableTasks(tasks, TIMES, SEED).predictable(slow)).isFalse();
+    assertThat(predictable(fiveSeen(), slow)).isFalse();
   }
 
   @Test
   void aTaskStartedBeforeItsClassEndedFiveTimesIsNotPredictable() {
-    List<SimulatorLedger.TaskRecord> tasks = fiveSeen();
     // Started while the fifth was still running.
     SimulatorLedger.TaskRecord early =
         task("early", "720P", 5_000, T0.plusSeconds(4).plus(MEAN).minusMillis(1), MEAN);
     // Another class (10 s videos): none of its kind seen.
     SimulatorLedger.TaskRecord otherClass =
         task("other", "720P", 10_000, T0.plusSeconds(400), MEAN);
-    tasks.add(early);
-    tasks.add(otherClass);
-    PredictableTasks predictable = new PredictableTasks(tasks, TIMES, SEED);
 
-    assertThat(predictable.predictable(early)).isFalse();
-    assertThat(predictable.predictable(otherClass)).isFalse();
+    assertThat(predictable(fiveSeen(), early)).isFalse();
+    assertThat(predictable(fiveSeen(), otherClass)).isFalse();
   }
 
   @Test
@@ -104,8 +102,7 @@ class PredictableTasksTest {
       tasks.add(task("failed-" + i, "720P", 5_000, T0.plusSeconds(i), MEAN, "FAILED"));
     }
     SimulatorLedger.TaskRecord after = task("after", "720P", 5_000, T0.plusSeconds(400), MEAN);
-    tasks.add(after);
 
-    assertThat(new PredictableTasks(tasks, TIMES, SEED).predictable(after)).isFalse();
+    assertThat(predictable(tasks, after)).isFalse();
   }
 }
