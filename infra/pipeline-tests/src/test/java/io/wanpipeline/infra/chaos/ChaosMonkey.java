@@ -23,10 +23,18 @@ import org.slf4j.LoggerFactory;
  * due while kills are held (the owner's condition) or while its service is frozen with SIGSTOP
  * waits until they are allowed and the service has been resumed (looked at every {@link
  * #HELD_RETRY}), so a frozen service still wakes up as a zombie to be fenced.
+ *
+ * <p>Like the supervisor every deployment has (Kubernetes' {@code restartPolicy: Always}, systemd's
+ * {@code Restart=on-failure}), it starts again a service that exited by itself, after a backoff of
+ * 1, 2, 4, then 8 s for its first, second, third and later exits: a service that cannot work exits
+ * with status 70 and relies on that restart (docs/reliability.md). Each such exit is recorded for
+ * the verdict to judge.
  */
 final class ChaosMonkey implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosMonkey.class);
   private static final Duration HELD_RETRY = Duration.ofMillis(500);
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  private static final int BACKOFF_DOUBLINGS = 3;
 
   /**
    * One kill.
@@ -38,6 +46,15 @@ final class ChaosMonkey implements AutoCloseable {
    * @param pause time until the restart
    */
   record Kill(String service, int number, long pid, Duration at, Duration pause) {}
+
+  /**
+   * A service that exited without being killed or stopped, and its restart.
+   *
+   * @param exit its status and last logged error
+   * @param at time since the monkey started
+   * @param restartAfter the backoff before its restart
+   */
+  record SelfExit(ServiceProcess.Exit exit, Duration at, Duration restartAfter) {}
 
   /**
    * When to kill and restart: each bound pair is drawn uniformly.
@@ -64,6 +81,7 @@ final class ChaosMonkey implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final List<Kill> kills = new ArrayList<>();
+  private final List<SelfExit> selfExits = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private Instant startedAt;
 
@@ -95,18 +113,24 @@ final class ChaosMonkey implements AutoCloseable {
             });
   }
 
-  /** Schedules every service's first kill. */
+  /** Schedules every service's first kill, and restarts every service that exits by itself. */
   synchronized void start() {
     startedAt = clock.instant();
     services.forEach(
-        (service, random) ->
-            schedule(
-                () -> kill(service), draw(random, timing.firstKillMin(), timing.firstKillMax())));
+        (service, random) -> {
+          service.onExitByItself(exit -> exitedByItself(service, exit));
+          schedule(() -> kill(service), draw(random, timing.firstKillMin(), timing.firstKillMax()));
+        });
   }
 
   /** Whether every service has been killed often enough and runs again. */
   synchronized boolean finished() {
     return services.keySet().stream().allMatch(s -> s.kills() >= killsPerService && s.isAlive());
+  }
+
+  /** Every exit by itself so far, in order. */
+  synchronized List<SelfExit> selfExits() {
+    return List.copyOf(selfExits);
   }
 
   /** Every kill so far, in order. */
@@ -148,15 +172,45 @@ final class ChaosMonkey implements AutoCloseable {
           pid,
           kill.at().toMillis(),
           pause.toMillis());
-    } catch (IllegalStateException e) {
-      // It died by itself: counted as a problem, and started again all the same.
-      problem(e.getMessage());
-      pause = timing.pauseMin();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
     }
     schedule(() -> restart(service), pause);
+  }
+
+  private void exitedByItself(ServiceProcess service, ServiceProcess.Exit exit) {
+    SelfExit recorded;
+    synchronized (this) {
+      long before =
+          selfExits.stream().filter(e -> e.exit().service().equals(exit.service())).count();
+      Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(before, BACKOFF_DOUBLINGS));
+      recorded = new SelfExit(exit, sinceStart(), backoff);
+      selfExits.add(recorded);
+    }
+    LOG.warn(
+        "service exited by itself service={} status={} atMs={} restartInMs={} lastError={}",
+        exit.service(),
+        exit.status(),
+        recorded.at().toMillis(),
+        recorded.restartAfter().toMillis(),
+        exit.lastError());
+    if (!scheduler.isShutdown()) {
+      schedule(() -> startAgain(service), recorded.restartAfter());
+    }
+  }
+
+  private void startAgain(ServiceProcess service) {
+    try {
+      service.start();
+      LOG.info(
+          "supervisor restart service={} pid={} atMs={}",
+          service.name(),
+          service.pid(),
+          sinceStart().toMillis());
+    } catch (Exception e) {
+      problem("restarting " + service.name() + " after it exited failed: " + e);
+    }
   }
 
   private void restart(ServiceProcess service) {

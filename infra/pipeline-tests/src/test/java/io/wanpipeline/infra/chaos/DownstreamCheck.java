@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,6 +64,8 @@ final class DownstreamCheck {
    * @param billing billing's topics read to the end
    * @param ledger the simulator's ledger
    * @param callerAccounts account_id of every request the test produced
+   * @param withoutEndTime the provider accounts whose task answers carry no end time: billing dates
+   *     their tasks by the SUCCEEDED event
    * @param prices the bundled price rows
    * @param s3 a client of the archive's S3 server
    * @param bucket the archive bucket
@@ -74,6 +77,7 @@ final class DownstreamCheck {
       BillingTally billing,
       SimulatorLedger ledger,
       Map<String, String> callerAccounts,
+      Set<String> withoutEndTime,
       List<Price> prices,
       S3Client s3,
       String bucket,
@@ -91,8 +95,13 @@ final class DownstreamCheck {
         ledgerMismatches.add(id + " has " + done.size() + " succeeded tasks in the ledger");
         continue;
       }
-      taskOf.put(id, done.get(0));
-      billed.add(new LedgerBill.Billed(callerAccounts.get(id), done.get(0)));
+      SimulatorLedger.TaskRecord task = done.get(0);
+      taskOf.put(id, task);
+      Instant completedAt =
+          withoutEndTime.contains(task.account())
+              ? status.succeededAt(id).orElseThrow()
+              : task.ended();
+      billed.add(new LedgerBill.Billed(callerAccounts.get(id), task, completedAt));
     }
     this.orphanTasks =
         ledger.tasks().stream()

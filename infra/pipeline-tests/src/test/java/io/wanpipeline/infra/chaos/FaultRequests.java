@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The fault suite's workload: valid requests spread by a seeded random over five provider accounts
@@ -34,6 +36,17 @@ final class FaultRequests {
           new Account("acct-c", "dashscope", DASHSCOPE_MODELS),
           new Account("acct-cr", "crazyrouter", List.of("wan2.2-i2v-flash")),
           new Account("acct-vx", "vtrix", List.of("wan2.2-i2v-flash")));
+
+  /**
+   * The accounts whose task answers carry no end time: the simulator's Vtrix answer has only {@code
+   * created_at}, so billing dates such a task by its SUCCEEDED event (README, Charge {@code
+   * completed_at}: "provider end time, else the event time").
+   */
+  static final Set<String> WITHOUT_END_TIME =
+      ACCOUNTS.stream()
+          .filter(a -> "vtrix".equals(a.dialect()))
+          .map(Account::name)
+          .collect(Collectors.toUnmodifiableSet());
 
   /** Every model any account is asked for. */
   static final List<String> MODELS =

@@ -6,6 +6,7 @@ import io.wanpipeline.events.Price;
 import io.wanpipeline.infra.simulator.SimulatorLedger;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,8 +21,10 @@ import java.util.TreeMap;
  * charged {@code usage_millis x micros_per_second / 1000} rounded half up to a whole micro-unit
  * (the rule of the README and the Charge schema), at the price of its provider account (else {@code
  * *}), model, tier and audio flag (the audio price when audio was asked for and one exists, else
- * the silent one) whose {@code effective_from} is the latest at or before the task's end; the
- * charges are summed per caller account, UTC day of the end and currency, and per model within.
+ * the silent one) whose {@code effective_from} is the latest at or before the task's completion;
+ * the charges are summed per caller account, UTC day of the completion and currency, and per model
+ * within. A task completes at its end at the provider, or, when its dialect reports no end time,
+ * when the pipeline saw it succeed (the README's rule for {@code completed_at}).
  */
 final class LedgerBill {
   private static final String ANY_ACCOUNT = "*";
@@ -51,8 +54,10 @@ final class LedgerBill {
    *
    * @param callerAccount the request's account_id
    * @param task the simulator's record of the task
+   * @param completedAt the task's end at the provider, or the SUCCEEDED event's time when the
+   *     provider's answer carries no end time
    */
-  record Billed(String callerAccount, SimulatorLedger.TaskRecord task) {}
+  record Billed(String callerAccount, SimulatorLedger.TaskRecord task, Instant completedAt) {}
 
   private final List<Price> prices;
   private final Map<String, Total> totals = new TreeMap<>();
@@ -96,7 +101,7 @@ final class LedgerBill {
 
   private void add(Billed b) {
     SimulatorLedger.TaskRecord task = b.task();
-    Optional<Price> price = priceOf(task);
+    Optional<Price> price = priceOf(task, b.completedAt());
     if (price.isEmpty()) {
       unpriced.add(task.pipelineRequestId() + " (" + task.model() + " " + task.tier() + ")");
       return;
@@ -106,7 +111,7 @@ final class LedgerBill {
             .multiply(BigDecimal.valueOf(price.get().getMicrosPerSecond()))
             .divide(BigDecimal.valueOf(1000), 0, RoundingMode.HALF_UP)
             .longValueExact();
-    String day = task.ended().atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    String day = b.completedAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
     String key = b.callerAccount() + "|" + day + "|" + price.get().getCurrency();
     Total before = totals.getOrDefault(key, new Total(0, 0, 0, Map.of()));
     Map<String, ModelSum> models = new TreeMap<>(before.models());
@@ -125,7 +130,7 @@ final class LedgerBill {
   }
 
   /** The row to bill {@code task} at, by the documented order of preference. */
-  private Optional<Price> priceOf(SimulatorLedger.TaskRecord task) {
+  private Optional<Price> priceOf(SimulatorLedger.TaskRecord task, Instant completedAt) {
     List<Boolean> audioFlags = task.audio() ? List.of(true, false) : List.of(false);
     for (boolean audio : audioFlags) {
       for (String account : List.of(task.account(), ANY_ACCOUNT)) {
@@ -135,7 +140,7 @@ final class LedgerBill {
                 .filter(p -> p.getModel().equals(task.model()))
                 .filter(p -> p.getTier().equals(task.tier()))
                 .filter(p -> p.getAudio() == audio)
-                .filter(p -> !p.getEffectiveFrom().isAfter(task.ended()))
+                .filter(p -> !p.getEffectiveFrom().isAfter(completedAt))
                 .max(Comparator.comparing(Price::getEffectiveFrom));
         if (found.isPresent()) {
           return found;

@@ -3,11 +3,13 @@ package io.wanpipeline.infra.chaos;
 import io.wanpipeline.events.TaskState;
 import io.wanpipeline.events.TaskStatus;
 import io.wanpipeline.schemas.topics.Topic;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -43,6 +45,7 @@ final class StatusTally implements AutoCloseable {
   private final Map<String, Integer> inDoubt = new HashMap<>();
   private final Map<String, String> inDoubtLanes = new HashMap<>();
   private final Map<String, Integer> successes = new HashMap<>();
+  private final Map<String, Instant> firstSuccessAt = new HashMap<>();
   private final Map<String, List<TaskStatus>> archiveEnds = new HashMap<>();
   private long events;
 
@@ -61,6 +64,7 @@ final class StatusTally implements AutoCloseable {
     String requestId = status.getRequestId();
     if (SUCCESSES.contains(status.getState())) {
       successes.merge(requestId, 1, Integer::sum);
+      firstSuccessAt.putIfAbsent(requestId, status.getEventTime());
     }
     if (ARCHIVE_ENDS.contains(status.getState())) {
       archiveEnds.computeIfAbsent(requestId, k -> new ArrayList<>()).add(status);
@@ -137,6 +141,11 @@ final class StatusTally implements AutoCloseable {
   /** The requests with a SUCCEEDED or LATE_SUCCEEDED event, sorted. */
   synchronized Set<String> succeeded() {
     return new java.util.TreeSet<>(successes.keySet());
+  }
+
+  /** The event time of the first SUCCEEDED or LATE_SUCCEEDED event of {@code requestId}, if any. */
+  synchronized Optional<Instant> succeededAt(String requestId) {
+    return Optional.ofNullable(firstSuccessAt.get(requestId));
   }
 
   /** How many of the succeeded requests have an ARCHIVED or ARCHIVE_FAILED event. */
