@@ -21,12 +21,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +33,9 @@ import org.slf4j.event.Level;
 /**
  * Tracks submitted tasks in a store and, on a wall-clock punctuation, calls the provider about the
  * tasks that are due: the calls run in parallel on the provider executor, the punctuation waits for
- * them, and every store access and emitted event stays on the stream thread.
+ * them, and every store access and emitted event stays on the stream thread. The store is read
+ * once, when the processor starts; from then on the tasks are read from memory ({@link
+ * LatestTasks}) and every change is written to both.
  *
  * <p>Due tasks are found through an in-memory {@link DueIndex} rebuilt from the store in {@link
  * #init} and kept in step with every write, so a punctuation costs O(due tasks). When one poll of
@@ -83,13 +83,12 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private final DueIndex watched = new DueIndex();
   private final Set<String> needsQuery = new HashSet<>();
   private final EndWatches ends = new EndWatches();
-  private final PollTimes pollTimes = new PollTimes();
+  private final LatestTasks tasks = new LatestTasks();
 
   /** request_id of every tracked task by task_id, to claim the tasks a list showed finished. */
   private final Map<String, String> requestByTask = new HashMap<>();
 
   private ProcessorContext<String, TaskStatus> context;
-  private KeyValueStore<String, InFlightTask> store;
   private CancelCommands cancels;
   private Integer partition;
 
@@ -129,7 +128,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   @Override
   public void init(ProcessorContext<String, TaskStatus> context) {
     this.context = context;
-    this.store = context.getStateStore(storeName);
+    KeyValueStore<String, InFlightTask> store = context.getStateStore(storeName);
     this.cancels = new CancelCommands(context.getStateStore(commandsStoreName));
     // The store is restored before processors are initialised: rebuild the due index from it.
     active.clear();
@@ -137,13 +136,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     needsQuery.clear();
     requestByTask.clear();
     ends.clear();
-    pollTimes.clear();
-    try (KeyValueIterator<String, InFlightTask> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, InFlightTask> kv = it.next();
-        index(kv.key, kv.value);
-      }
-    }
+    tasks.load(store, this::index);
     partition = context.taskId().partition();
     share.acquire(partition);
     // The store may have been rolled back, or the partition was another instance's a moment ago:
@@ -170,7 +163,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     needsQuery.clear();
     requestByTask.clear();
     ends.clear();
-    pollTimes.clear();
+    tasks.clear();
   }
 
   /** Tasks in the due index (in flight and watched), for tests and metrics. */
@@ -188,7 +181,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (status.getState() == TaskState.SUBMITTED) {
       track(requestId, status);
     } else if (DONE_STATES.contains(status.getState())) {
-      InFlightTask held = store.get(requestId);
+      InFlightTask held = tasks.get(requestId);
       // Only an end of the same task ends tracking: a REJECTED for a reused request_id (no task)
       // does not stop the polling of the task that request_id created. A watched task has already
       // announced its TIMED_OUT: that announcement coming back does not end the watch.
@@ -213,7 +206,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           submitted.getTaskId());
       return;
     }
-    InFlightTask held = store.get(requestId);
+    InFlightTask held = tasks.get(requestId);
     if (held != null) {
       if (!Objects.equals(held.getStatus().getTaskId(), submitted.getTaskId())) {
         log.warn(
@@ -588,31 +581,29 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (t.ended()) {
       forget(requestId);
     } else if (t.pollTimesOnly()) {
-      pollTimes.keep(requestId, t.next());
+      tasks.keepInMemory(requestId, t.next());
       index(requestId, t.next());
     } else {
       save(requestId, t.next());
     }
   }
 
-  /** The task of {@code requestId} as the store has it, with any poll times kept in memory. */
+  /** The latest task of {@code requestId}, with any poll times kept in memory. */
   private InFlightTask load(String requestId) {
-    return pollTimes.latest(requestId, store.get(requestId));
+    return tasks.get(requestId);
   }
 
   private void save(String requestId, InFlightTask task) {
-    store.put(requestId, task);
-    pollTimes.drop(requestId);
+    tasks.save(requestId, task);
     index(requestId, task);
   }
 
   private void forget(String requestId) {
-    InFlightTask held = store.get(requestId);
+    InFlightTask held = tasks.get(requestId);
     if (held != null) {
       requestByTask.remove(held.getStatus().getTaskId(), requestId);
     }
-    store.delete(requestId);
-    pollTimes.drop(requestId);
+    tasks.delete(requestId);
     unindex(requestId);
   }
 

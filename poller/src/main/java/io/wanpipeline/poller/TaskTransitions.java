@@ -102,7 +102,7 @@ public record TaskTransitions(
    * @param next the task's new schedule, or null when the task ended (remove it)
    * @param pollTimesOnly true when {@code next} differs from the task only in its poll times (an
    *     answer that changed nothing else): the processor keeps them in memory instead of writing
-   *     the store, whose copy of the task then holds older poll times (see {@code PollTimes})
+   *     the store, whose copy of the task then holds older poll times (see {@code LatestTasks})
    */
   public record Transition(TaskStatus emit, InFlightTask next, boolean pollTimesOnly) {
     public Transition {
