@@ -70,6 +70,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
 
   private final String storeName;
   private final String commandsStoreName;
+  private final CancelCommands.Arrivals commandArrivals;
   private final Duration punctuateInterval;
   private final Clock clock;
   private final TaskTransitions transitions;
@@ -103,6 +104,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   PollProcessor(
       String storeName,
       String commandsStoreName,
+      CancelCommands.Arrivals commandArrivals,
       Duration punctuateInterval,
       Clock clock,
       TaskTransitions transitions,
@@ -114,6 +116,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       PollerMeters meters) {
     this.storeName = storeName;
     this.commandsStoreName = commandsStoreName;
+    this.commandArrivals = commandArrivals;
     this.punctuateInterval = punctuateInterval;
     this.clock = clock;
     this.transitions = transitions;
@@ -129,7 +132,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   public void init(ProcessorContext<String, TaskStatus> context) {
     this.context = context;
     KeyValueStore<String, InFlightTask> store = context.getStateStore(storeName);
-    this.cancels = new CancelCommands(context.getStateStore(commandsStoreName));
+    this.cancels = new CancelCommands(context.getStateStore(commandsStoreName), commandArrivals);
     // The store is restored before processors are initialised: rebuild the due index from it.
     active.clear();
     watched.clear();
@@ -338,7 +341,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     if (task.getCancelRequestedAt() != null) {
       return task;
     }
-    var command = cancels.naming(task.getStatus());
+    var command = cancels.naming(task.getStatus(), now);
     if (command.isEmpty()) {
       return task;
     }

@@ -158,6 +158,7 @@ public final class PollerTopology {
         status.valueSerde().deserializer(),
         status.name());
     Topic<String, RequestCommand> commands = topics.requestCommands();
+    CancelCommands.Arrivals arrivals = new CancelCommands.Arrivals();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COMMANDS_STORE),
@@ -169,13 +170,14 @@ public final class PollerTopology {
         commands.valueSerde().deserializer(),
         commands.name(),
         COMMANDS_UPDATER,
-        () -> new CancelCommands.Updater(COMMANDS_STORE));
+        () -> new CancelCommands.Updater(COMMANDS_STORE, arrivals));
     topology.addProcessor(
         PROCESSOR,
         () ->
             new PollProcessor(
                 STORE,
                 COMMANDS_STORE,
+                arrivals,
                 config.punctuateInterval(),
                 collaborators.clock(),
                 transitions,

@@ -23,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * they end before its partition can be revoked, and the next owner waits the floor after it starts.
  */
 final class RecentCalls {
-  /** How many calls are noted between two sweeps of old entries. */
+  /** How many calls are noted, at least, between two sweeps of old entries. */
   private static final int SWEEP_EVERY = 10_000;
 
   /**
    * How old an entry is when a sweep removes it: well over the longest poll interval (10 s), so a
-   * sweep removes the tasks that ended, not the live ones. Sweeping at the spacing (3 s) removed
-   * most live entries only for them to be added again, a tenth of the call threads' time at 50,000
+   * sweep removes the tasks that ended, not the live ones; and the least time between two sweeps,
+   * each of which walks every entry. Sweeping every 10,000 calls at the spacing (3 s) removed most
+   * live entries only for them to be added again, a tenth of the call threads' time at 50,000
    * tasks.
    */
   static final Duration SWEEP_AGE = Duration.ofMinutes(1);
@@ -48,6 +49,7 @@ final class RecentCalls {
   private final Map<String, Long> lastCall = new ConcurrentHashMap<>();
 
   private int sinceSweep;
+  private long lastSweepMillis = Long.MIN_VALUE;
 
   RecentCalls(Duration spacing) {
     this.spacingMillis = spacing.toMillis();
@@ -73,9 +75,13 @@ final class RecentCalls {
     lastCall.put(taskId, millis);
     boolean sweep;
     synchronized (this) {
-      sweep = ++sinceSweep >= SWEEP_EVERY;
+      sweep =
+          ++sinceSweep >= SWEEP_EVERY
+              && (lastSweepMillis == Long.MIN_VALUE
+                  || at.toEpochMilli() - lastSweepMillis >= SWEEP_AGE.toMillis());
       if (sweep) {
         sinceSweep = 0;
+        lastSweepMillis = at.toEpochMilli();
       }
     }
     if (sweep) {
