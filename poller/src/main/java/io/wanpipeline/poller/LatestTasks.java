@@ -16,7 +16,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Reading the task from the store for each due poll cost a RocksDB read and an Avro decode per
  * poll, a quarter of the stream thread at 50,000 tasks (docs/benchmarks.md); every write goes to
  * the store and here alike, so the store is read only to fill this map when the processor starts.
- * The heap holds every tracked task once (about 1 KB each, docs/configuration.md 5.2).
+ * Like the due index it is rebuilt whenever Kafka Streams initialises the processor, which it does
+ * after every restore of the store, a rolled-back transaction's included (the task is closed dirty
+ * and revived), so it never holds a change the store lost. The heap holds every tracked task once
+ * (docs/configuration.md 4.1, "Tasks in memory").
  *
  * <p>Most answers are uneventful (the task still RUNNING, as at the last poll). Writing each one to
  * the store re-encoded the whole task, status event and metadata, and sent it to the store's

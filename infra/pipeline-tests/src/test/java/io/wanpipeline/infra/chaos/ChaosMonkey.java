@@ -196,33 +196,29 @@ final class ChaosMonkey implements AutoCloseable {
         recorded.restartAfter().toMillis(),
         exit.lastError());
     if (!scheduler.isShutdown()) {
-      schedule(() -> startAgain(service), recorded.restartAfter());
+      schedule(() -> startAgain(service, "its exit"), recorded.restartAfter());
     }
   }
 
-  private void startAgain(ServiceProcess service) {
+  /** Starts {@code service} again after {@code what}; false, a problem noted, if it failed. */
+  private boolean startAgain(ServiceProcess service, String what) {
     try {
       service.start();
       LOG.info(
-          "supervisor restart service={} pid={} atMs={}",
+          "chaos restart after {} service={} pid={} atMs={}",
+          what,
           service.name(),
           service.pid(),
           sinceStart().toMillis());
+      return true;
     } catch (Exception e) {
-      problem("restarting " + service.name() + " after it exited failed: " + e);
+      problem("restarting " + service.name() + " after " + what + " failed: " + e);
+      return false;
     }
   }
 
   private void restart(ServiceProcess service) {
-    try {
-      service.start();
-      LOG.info(
-          "chaos restart service={} pid={} atMs={}",
-          service.name(),
-          service.pid(),
-          sinceStart().toMillis());
-    } catch (Exception e) {
-      problem("restarting " + service.name() + " failed: " + e);
+    if (!startAgain(service, "a kill")) {
       return;
     }
     if (service.kills() < killsPerService) {

@@ -125,8 +125,9 @@ class FaultSuiteIT {
 
   /**
    * No service is killed from 45 s until the registry is back (160 s): a service (re)started while
-   * the schema registry is down stops for good (docs/reliability.md, known gaps), so a restart must
-   * have registered its schemas before the registry goes down at 100 s, and a billing restart on a
+   * the schema registry is down cannot work and exits 70 (docs/reliability.md, known gaps), to be
+   * restarted by the monkey with backoff until the registry is back, so a restart should have
+   * registered its schemas before the registry goes down at 100 s, and a billing restart on a
    * loaded 2-core machine took over 30 s to get there (broker 2's bounce at 90 s delays it). Kills
    * due meanwhile happen once the registry is back, while the backlog of the outages drains.
    */
