@@ -252,7 +252,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (!listing && exhausted.contains(e.account())) {
         continue; // no budget left for this account in this punctuation
       }
-      InFlightTask task = load(e.requestId());
+      InFlightTask task = tasks.get(e.requestId());
       if (task == null) {
         unindex(e.requestId());
         continue;
@@ -374,7 +374,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   private void claimFinished(long nowMillis) {
     for (Map.Entry<String, Instant> f : sweeps.claimFinished(requestByTask.keySet()).entrySet()) {
       String requestId = requestByTask.get(f.getKey());
-      InFlightTask task = requestId == null ? null : load(requestId);
+      InFlightTask task = requestId == null ? null : tasks.get(requestId);
       if (task == null || TaskTransitions.watched(task)) {
         continue;
       }
@@ -457,7 +457,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       if (exhausted.contains(e.account())) {
         continue;
       }
-      InFlightTask task = load(e.requestId());
+      InFlightTask task = tasks.get(e.requestId());
       if (task == null) {
         unindex(e.requestId());
         continue;
@@ -589,11 +589,6 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     } else {
       save(requestId, t.next());
     }
-  }
-
-  /** The latest task of {@code requestId}, with any poll times kept in memory. */
-  private InFlightTask load(String requestId) {
-    return tasks.get(requestId);
   }
 
   private void save(String requestId, InFlightTask task) {
