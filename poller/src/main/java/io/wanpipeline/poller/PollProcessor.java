@@ -221,6 +221,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       return;
     }
     save(requestId, transitions.track(submitted));
+    meters.tracked(submitted, clock.instant());
     log.debug("tracking requestId={} taskId={}", requestId, submitted.getTaskId());
   }
 

@@ -142,6 +142,28 @@ final class PollerMeters {
     }
   }
 
+  /**
+   * The poller began tracking {@code submitted} at {@code at}: how long after the provider took the
+   * task the poller learnt of it. A task's first poll falls due {@code poller.first-poll-delay}
+   * after its submission; a delay near that makes the first poll late, whatever the schedule.
+   */
+  void tracked(TaskStatus submitted, Instant at) {
+    Instant from =
+        submitted.getSubmittedAt() != null ? submitted.getSubmittedAt() : submitted.getEventTime();
+    if (from == null) {
+      return;
+    }
+    Duration delay = Duration.between(from, at);
+    Timer.builder("wan.poll.tracking.delay")
+        .description(
+            "From a task's submission to the poller tracking it: how late the poller learns of"
+                + " new tasks")
+        .tag("account", account(submitted.getProviderAccount()))
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(delay.isNegative() ? Duration.ZERO : delay);
+  }
+
   /** The processor of {@code partition} tracks {@code byAccount} tasks in flight. */
   void tracking(int partition, Map<String, Integer> byAccount) {
     tracked.put(partition, byAccount);

@@ -59,6 +59,18 @@ class PollerMetersTest {
   }
 
   @Test
+  void timesTheTrackingOfANewTaskFromItsSubmission() {
+    meters.tracked(TaskStatuses.submitted("r1", "t1").build(), T0.plusMillis(1_500));
+    meters.tracked(
+        TaskStatuses.submitted("r2", "t2").setSubmittedAt(T0.plusSeconds(2)).build(),
+        T0.plusSeconds(1)); // a provider clock ahead of ours
+
+    Timer delay = registry.get("wan.poll.tracking.delay").tag("account", "default").timer();
+    assertThat(delay.count()).isEqualTo(2);
+    assertThat(delay.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1_500);
+  }
+
+  @Test
   void aProviderClockAheadOfOursRecordsNoNegativeDelay() {
     meters.emitted(TaskStatuses.succeeded("r").build(), T0.minusSeconds(2));
 
