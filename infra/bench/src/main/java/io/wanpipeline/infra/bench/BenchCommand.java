@@ -111,8 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       description =
-          "pipeline: a service setting for this run, as key=value (repeatable), e.g."
-              + " --set poller.aim-polls=false to compare.")
+          "pipeline and poller-capacity: a service setting for this run, as key=value"
+              + " (repeatable), e.g. --set poller.aim-polls=false to compare.")
   Map<String, String> set = new LinkedHashMap<>();
 
   @Option(names = "--markdown", description = "Also append the tables as Markdown to this file.")
@@ -167,7 +167,8 @@ public final class BenchCommand implements Callable<Integer> {
                 new PollerCapacityBench.Options(
                     tasks == null || what.equals("all") ? 100_000 : tasks,
                     accounts,
-                    duration == null || what.equals("all") ? Duration.ofSeconds(30) : duration),
+                    duration == null || what.equals("all") ? Duration.ofSeconds(30) : duration,
+                    set),
                 out);
         tables.add(print(out, bench.run(modes())));
       }

@@ -77,6 +77,12 @@ public final class PollerBenchChild {
                     + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
                     + " cpuNanos="
                     + os.getProcessCpuTime()
+                    + " "
+                    + TrackingDelay.FIELD
+                    + "="
+                    + (service.get() == null
+                        ? TrackingDelay.NONE.format()
+                        : TrackingDelay.of(service.get().meters()).format())
                     + " threads="
                     + ManagementFactory.getThreadMXBean().getThreadCount()
                     + " state="

@@ -50,8 +50,10 @@ final class PollerCapacityBench {
    * @param maxTasks tasks in flight at the last step; earlier steps are 10%, 25% and 50% of it
    * @param accounts provider accounts the tasks are spread over
    * @param window how long each step is measured, after the step's tasks are created
+   * @param settings service settings over the benchmark's own (for example {@code
+   *     poller.stream-threads}), to compare
    */
-  record Options(int maxTasks, int accounts, Duration window) {}
+  record Options(int maxTasks, int accounts, Duration window, Map<String, String> settings) {}
 
   private static final Duration SETTLE = Duration.ofSeconds(12);
   private static final Duration SLACK = Duration.ofSeconds(1);
@@ -84,12 +86,17 @@ final class PollerCapacityBench {
                 + options.accounts()
                 + " accounts, polls every 5-10 s, window "
                 + options.window().toSeconds()
-                + " s per step",
+                + " s per step"
+                + (options.settings().isEmpty() ? "" : ", with " + options.settings()),
             "mode",
             "in flight",
             "polls/s",
             "on schedule",
+            "later polls on schedule",
+            "new tasks/s",
             "first poll <= 6 s",
+            "first poll p50 / p99",
+            "tracked after mean / max",
             "gap p50",
             "gap p99",
             "overdue at end",
@@ -104,7 +111,13 @@ final class PollerCapacityBench {
     table.note(
         "on schedule: first poll <= 5 s + 1 s after submission, later polls 5 to 10 s + 1 s after"
             + " the previous one; a task still unpolled past that at the window's end counts as"
-            + " one late poll");
+            + " one late poll; the first polls counted are those of the step's new tasks, created"
+            + " as fast as the benchmark can (new tasks/s) while the poller polls the step's"
+            + " earlier tasks; later polls on schedule: the polls of tasks already polled once"
+            + " (and those overdue at the window's end), apart from the burst of first polls;"
+            + " tracked after: from the step's new tasks' submission to the poller tracking them"
+            + " (wan.poll.tracking.delay, mean over the step, max of its last two minutes): a"
+            + " first poll cannot be on time when the poller learns of the task too late");
     table.note(
         "HTTP: poller in a child JVM (-Xmx512m -XX:ActiveProcessorCount=2) over loopback HTTP;"
             + " live heap = heap after a full GC (jcmd GC.run) at the end of the step, per task"
@@ -148,6 +161,7 @@ final class PollerCapacityBench {
       settings.put(
           "poller.state-dir", stack.scratch("poller-" + mode.name().toLowerCase()).toString());
       settings.put("poller.timeout", "PT3H");
+      settings.putAll(options.settings());
       PollerUnderTest poller =
           mode == Mode.HTTP
               ? PollerUnderTest.child(stack, settings)
@@ -159,7 +173,10 @@ final class PollerCapacityBench {
         for (int target : steps()) {
           progress.printf("  (a) %s: creating tasks %d..%d%n", mode, created, target);
           Instant stepStart = Instant.now();
+          PollerUnderTest.Sample before = poller.sample();
           seed(seedClient, producer, accounts, created, target, submitted);
+          double createdPerSecond =
+              (target - created) / (Duration.between(stepStart, Instant.now()).toMillis() / 1000.0);
           created = target;
           Instant settled = Instant.now().plus(SETTLE);
           poller.await(settled);
@@ -179,7 +196,11 @@ final class PollerCapacityBench {
               target,
               String.format("%.0f", r.polls() / seconds),
               Table.percent(r.share()),
+              Table.percent(r.laterShare()),
+              String.format("%.0f", createdPerSecond),
               r.firstPolls() == 0 ? "-" : Table.percent((double) r.firstOnTime() / r.firstPolls()),
+              Table.seconds(r.firstP50Millis()) + " / " + Table.seconds(r.firstP99Millis()),
+              end.tracking().since(before.tracking()),
               Table.seconds(r.gapP50Millis()),
               Table.seconds(r.gapP99Millis()),
               r.overdue(),
@@ -258,8 +279,11 @@ final class PollerCapacityBench {
     @Override
     public abstract void close();
 
-    /** CPU time used by the poller's JVM at a moment, and its resident memory (-1: unknown). */
-    record Sample(Instant at, long cpuNanos, long rssBytes) {}
+    /**
+     * CPU time used by the poller's JVM at a moment, its resident memory (-1: unknown) and its
+     * tracking delay so far ({@code wan.poll.tracking.delay}).
+     */
+    record Sample(Instant at, long cpuNanos, long rssBytes, TrackingDelay tracking) {}
 
     abstract Sample sample() throws IOException;
 
@@ -285,7 +309,8 @@ final class PollerCapacityBench {
       return new PollerUnderTest() {
         @Override
         Sample sample() {
-          return new Sample(Instant.now(), os.getProcessCpuTime(), -1);
+          return new Sample(
+              Instant.now(), os.getProcessCpuTime(), -1, TrackingDelay.of(service.meters()));
         }
 
         @Override
@@ -347,7 +372,8 @@ final class PollerCapacityBench {
           return new Sample(
               Instant.ofEpochMilli(Long.parseLong(field(line, "millis"))),
               Long.parseLong(field(line, "cpuNanos")),
-              rss(child.pid()));
+              rss(child.pid()),
+              TrackingDelay.parse(field(line, TrackingDelay.FIELD)));
         }
 
         @Override

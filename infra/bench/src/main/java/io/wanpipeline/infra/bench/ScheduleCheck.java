@@ -33,6 +33,11 @@ final class ScheduleCheck {
    * @param late polls late, early or overdue
    * @param firstPolls first polls in the window
    * @param firstOnTime of which on schedule
+   * @param firstP50Millis median delay of those first polls after submission
+   * @param firstP99Millis 99th percentile of that delay
+   * @param laterOnSchedule later polls in the window on schedule
+   * @param laterLate later polls in the window late or early, and tasks polled before but overdue
+   *     at the window's end
    * @param gapP50Millis median spacing of later polls
    * @param gapP99Millis 99th percentile of that spacing
    * @param overdue tasks overdue at the window's end
@@ -44,12 +49,26 @@ final class ScheduleCheck {
       long late,
       long firstPolls,
       long firstOnTime,
+      double firstP50Millis,
+      double firstP99Millis,
+      long laterOnSchedule,
+      long laterLate,
       double gapP50Millis,
       double gapP99Millis,
       long overdue,
       long refused) {
     double share() {
       return onSchedule + late == 0 ? Double.NaN : (double) onSchedule / (onSchedule + late);
+    }
+
+    /**
+     * The share of later polls on schedule: how well the tasks already tracked are kept, apart from
+     * how fast the step's new tasks are taken up.
+     */
+    double laterShare() {
+      return laterOnSchedule + laterLate == 0
+          ? Double.NaN
+          : (double) laterOnSchedule / (laterOnSchedule + laterLate);
     }
   }
 
@@ -73,7 +92,10 @@ final class ScheduleCheck {
     long first = 0;
     long firstOk = 0;
     long refused = 0;
+    long laterOk = 0;
+    long laterLate = 0;
     List<Long> gaps = new ArrayList<>();
+    List<Long> firstDelays = new ArrayList<>();
     for (SimulatorLedger.Poll p : polls) {
       if (p.at().isAfter(to)) {
         break;
@@ -91,6 +113,7 @@ final class ScheduleCheck {
           continue;
         }
         first++;
+        firstDelays.add(Duration.between(sub, p.at()).toMillis());
         if (p.at().isAfter(from)) {
           n++;
         }
@@ -111,8 +134,10 @@ final class ScheduleCheck {
         gaps.add(gap.toMillis());
         if (gap.compareTo(MIN_GAP) >= 0 && gap.compareTo(MAX_GAP.plus(slack)) <= 0) {
           ok++;
+          laterOk++;
         } else {
           late++;
+          laterLate++;
         }
       }
     }
@@ -125,6 +150,9 @@ final class ScheduleCheck {
               : polled.plus(MAX_GAP).plus(slack);
       if (dueBy.isBefore(to)) {
         overdue++;
+        if (polled != null) {
+          laterLate++;
+        }
       }
     }
     return new Result(
@@ -133,6 +161,10 @@ final class ScheduleCheck {
         late + overdue,
         first,
         firstOk,
+        Table.quantile(firstDelays, 0.5),
+        Table.quantile(firstDelays, 0.99),
+        laterOk,
+        laterLate,
         Table.quantile(gaps, 0.5),
         Table.quantile(gaps, 0.99),
         overdue,

@@ -35,6 +35,11 @@ class ScheduleCheckTest {
 
     assertThat(r.firstPolls()).isEqualTo(2);
     assertThat(r.firstOnTime()).isEqualTo(1);
+    assertThat(r.firstP50Millis()).isEqualTo(5_500.0);
+    assertThat(r.firstP99Millis()).isEqualTo(7_500.0);
+    assertThat(r.laterOnSchedule()).isEqualTo(1);
+    assertThat(r.laterLate()).isEqualTo(1);
+    assertThat(r.laterShare()).isEqualTo(0.5);
     assertThat(r.onSchedule()).isEqualTo(2);
     assertThat(r.late()).isEqualTo(2);
     assertThat(r.polls()).isEqualTo(2);
@@ -50,5 +55,6 @@ class ScheduleCheckTest {
 
     assertThat(r.overdue()).as("a and b last polled at 5 s, due by 16 s").isEqualTo(2);
     assertThat(r.share()).isEqualTo(2.0 / 4);
+    assertThat(r.laterShare()).as("a and b: polled, then overdue").isZero();
   }
 }
