@@ -21,6 +21,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -32,10 +35,16 @@ import org.slf4j.event.Level;
 
 /**
  * Tracks submitted tasks in a store and, on a wall-clock punctuation, calls the provider about the
- * tasks that are due: the calls run in parallel on the provider executor, the punctuation waits for
- * them, and every store access and emitted event stays on the stream thread. The store is read
- * once, when the processor starts; from then on the tasks are read from memory ({@link
- * LatestTasks}) and every change is written to both.
+ * tasks that are due: the calls run in parallel on the provider executor, and every store access
+ * and emitted event stays on the stream thread. A punctuation does not wait for its calls (beyond
+ * {@code poller.call-wait}): each punctuation first applies the answers that have come in since the
+ * last, so a slow call holds up neither the thread's other partitions nor its intake of new tasks
+ * (waiting for every call, a burst of 25,000 submissions over loopback HTTP reached the poller 8 s
+ * late on average, and their first polls with it). A task with a call under way is not looked at
+ * again until that call's answer is applied, and an answer about a task changed meanwhile (ended by
+ * an event from elsewhere, submitted anew) is dropped. The store is read once, when the processor
+ * starts; from then on the tasks are read from memory ({@link LatestTasks}) and every change is
+ * written to both.
  *
  * <p>Due tasks are found through an in-memory {@link DueIndex} rebuilt from the store in {@link
  * #init} and kept in step with every write, so a punctuation costs O(due tasks). When one poll of
@@ -66,12 +75,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
           TaskState.ARCHIVE_FAILED,
           TaskState.LATE_SUCCEEDED);
 
-  private static final int MAX_CALLS_PER_PUNCTUATION = PollerTopology.MAX_CALLS_PER_PUNCTUATION;
+  private static final int MAX_CALLS_UNDER_WAY = PollerTopology.MAX_CALLS_UNDER_WAY;
 
   private final String storeName;
   private final String commandsStoreName;
   private final CancelCommands.Arrivals commandArrivals;
   private final Duration punctuateInterval;
+  private final Duration callWait;
   private final Clock clock;
   private final TaskTransitions transitions;
   private final QueryBudget budget;
@@ -88,6 +98,12 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
 
   /** request_id of every tracked task by task_id, to claim the tasks a list showed finished. */
   private final Map<String, String> requestByTask = new HashMap<>();
+
+  /** Calls started and not yet applied, in the order they were started. */
+  private final List<Pending> underWay = new ArrayList<>();
+
+  /** The request_ids of {@link #underWay}. */
+  private final Set<String> calling = new HashSet<>();
 
   private ProcessorContext<String, TaskStatus> context;
   private CancelCommands cancels;
@@ -106,6 +122,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       String commandsStoreName,
       CancelCommands.Arrivals commandArrivals,
       Duration punctuateInterval,
+      Duration callWait,
       Clock clock,
       TaskTransitions transitions,
       QueryBudget budget,
@@ -118,6 +135,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     this.commandsStoreName = commandsStoreName;
     this.commandArrivals = commandArrivals;
     this.punctuateInterval = punctuateInterval;
+    this.callWait = callWait;
     this.clock = clock;
     this.transitions = transitions;
     this.budget = budget;
@@ -139,6 +157,8 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     needsQuery.clear();
     requestByTask.clear();
     ends.clear();
+    underWay.clear();
+    calling.clear();
     tasks.load(store, this::index);
     partition = context.taskId().partition();
     share.acquire(partition);
@@ -167,6 +187,10 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     requestByTask.clear();
     ends.clear();
     tasks.clear();
+    // The calls under way finish on their own threads (keeping the 3 s floor in RecentCalls);
+    // their answers are dropped: a processor started again reads the tasks from the store.
+    underWay.clear();
+    calling.clear();
   }
 
   /** Tasks in the due index (in flight and watched), for tests and metrics. */
@@ -226,11 +250,13 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   }
 
   /**
-   * One punctuation: settle timeouts, call the provider about due tasks (answered by the shared
-   * list sweeps where the account is in list mode), then about watched tasks with what budget is
-   * left, and apply the answers.
+   * One punctuation: apply the answers that came in since the last, settle timeouts, call the
+   * provider about due tasks (answered by the shared list sweeps where the account is in list
+   * mode), then about watched tasks with what budget is left, and apply the answers that come in
+   * within {@code poller.call-wait}.
    */
   void pollDue() {
+    applyAnswered();
     Instant now = clock.instant();
     Map<String, Integer> inFlight = active.countsByAccount();
     meters.tracking(partition, inFlight);
@@ -246,8 +272,11 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     List<Candidate> waiting = new ArrayList<>();
     Set<String> exhausted = new HashSet<>();
     for (DueIndex.Entry e : due) {
-      if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
+      if (underWay.size() + pending.size() >= MAX_CALLS_UNDER_WAY) {
         break; // the rest stay due for the next punctuation
+      }
+      if (calling.contains(e.requestId())) {
+        continue; // looked at again once its call's answer is applied
       }
       boolean listing = listAccounts.contains(e.account());
       if (!listing && exhausted.contains(e.account())) {
@@ -307,7 +336,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         sweeps.advance(account, now);
       }
       for (Candidate c : waiting) {
-        if (pending.size() >= MAX_CALLS_PER_PUNCTUATION) {
+        if (underWay.size() + pending.size() >= MAX_CALLS_UNDER_WAY) {
           break;
         }
         if (fromList(c) && needsQuery.contains(c.requestId)) {
@@ -321,11 +350,64 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
         sweeps.advance(account, now);
       }
     }
-    if (pending.size() < MAX_CALLS_PER_PUNCTUATION) {
+    if (underWay.size() + pending.size() < MAX_CALLS_UNDER_WAY) {
       pending.addAll(watchDue(nowMillis, now));
     }
     for (Pending p : pending) {
-      if (p.query != null) {
+      underWay.add(p);
+      calling.add(p.requestId);
+    }
+    awaitCalls();
+    applyAnswered();
+  }
+
+  /** Waits up to {@code poller.call-wait} for every call under way. */
+  private void awaitCalls() {
+    if (callWait.isZero() || underWay.isEmpty()) {
+      return;
+    }
+    CompletableFuture<?>[] calls = new CompletableFuture<?>[underWay.size()];
+    for (int i = 0; i < calls.length; i++) {
+      calls[i] = underWay.get(i).future();
+    }
+    try {
+      CompletableFuture.allOf(calls).get(callWait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // the answers still out are applied by a later punctuation
+    } catch (ExecutionException e) {
+      // a call that failed this way fails again where its answer is applied
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Applies the answers of the calls under way that have come in, in the order the calls were
+   * started. An answer about a task that changed since its call began (ended by an event from
+   * elsewhere, or submitted anew) is dropped: the task as it is now decides its next call.
+   */
+  private void applyAnswered() {
+    if (underWay.isEmpty()) {
+      return;
+    }
+    List<Pending> answered = new ArrayList<>();
+    underWay.removeIf(
+        p -> {
+          if (!p.future().isDone()) {
+            return false;
+          }
+          answered.add(p);
+          return true;
+        });
+    for (Pending p : answered) {
+      calling.remove(p.requestId);
+      if (tasks.get(p.requestId) != p.task) {
+        log.debug(
+            "dropping an answer about requestId={} taskId={}: the task changed while its call"
+                + " was under way",
+            p.requestId,
+            p.task.getStatus().getTaskId());
+      } else if (p.query != null) {
         applyQuery(p.requestId, p.task, p.query.join(), p.watch);
       } else {
         applyCancel(p.requestId, p.task, p.cancel.join());
@@ -455,7 +537,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
     List<Pending> pending = new ArrayList<>();
     Set<String> exhausted = new HashSet<>();
     for (DueIndex.Entry e : watched.dueAt(nowMillis)) {
-      if (exhausted.contains(e.account())) {
+      if (exhausted.contains(e.account()) || calling.contains(e.requestId())) {
         continue;
       }
       InFlightTask task = tasks.get(e.requestId());
@@ -653,6 +735,10 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
       CompletableFuture<ProviderCalls.Result<TaskSnapshot>> query,
       CompletableFuture<ProviderCalls.Result<Boolean>> cancel,
       boolean watch) {
+    CompletableFuture<?> future() {
+      return query != null ? query : cancel;
+    }
+
     static Pending query(
         String requestId,
         InFlightTask task,

@@ -34,6 +34,11 @@ import java.util.OptionalDouble;
  *   <li>{@code poller.punctuate-interval} [350ms]: how often due tasks are looked for, 100ms to 5s,
  *       at most max-interval minus min-interval; 350ms divides the budget's window (1 s + 50 ms)
  *       into three punctuations, so that calls freed by the window are spent at once;
+ *   <li>{@code poller.call-wait} [0s]: how long a punctuation waits for the provider calls it
+ *       started before it returns the stream thread to the input, 0s to 60s; answers not in by then
+ *       are applied at a later punctuation. Waiting blocks the thread's other partitions and its
+ *       intake of new tasks for as long as the slowest call takes; 0s never blocks, and an answer
+ *       reaches its event up to one punctuation interval later;
  *   <li>{@code poller.query-rate} [none]: optional cap on the provider task calls per second this
  *       instance makes per provider account; each account's own rate is {@code
  *       provider.<name>.query-rate} (see {@link ProviderAccounts}), shared by the instances in
@@ -84,6 +89,7 @@ import java.util.OptionalDouble;
  * @param minInterval lower bound of the poll interval
  * @param maxInterval upper bound of the poll interval
  * @param punctuateInterval punctuation period
+ * @param callWait how long a punctuation waits for its calls
  * @param queryRateCap optional per-instance cap on provider calls per second per account
  * @param queryThreads provider call threads
  * @param unknownThreshold UNKNOWN answers in a row that end a task
@@ -111,6 +117,7 @@ public record PollerConfig(
     Duration minInterval,
     Duration maxInterval,
     Duration punctuateInterval,
+    Duration callWait,
     OptionalDouble queryRateCap,
     int queryThreads,
     int unknownThreshold,
@@ -159,6 +166,15 @@ public record PollerConfig(
         || punctuateInterval.compareTo(Duration.ofSeconds(5)) > 0) {
       throw new ConfigException(
           "poller.punctuate-interval: must be between 100ms and 5s, got " + punctuateInterval);
+    }
+    if (callWait == null
+        || callWait.isNegative()
+        || callWait.compareTo(ProviderCalls.CALL_TIMEOUT) > 0) {
+      throw new ConfigException(
+          "poller.call-wait: must be between 0s and "
+              + ProviderCalls.CALL_TIMEOUT.toSeconds()
+              + "s, got "
+              + callWait);
     }
     if (maxInterval.minus(punctuateInterval).compareTo(minInterval) < 0) {
       throw new ConfigException(
@@ -241,6 +257,7 @@ public record PollerConfig(
         s.duration("poller.min-interval", Duration.ofSeconds(5)),
         s.duration("poller.max-interval", Duration.ofSeconds(10)),
         s.duration("poller.punctuate-interval", DEFAULT_PUNCTUATE_INTERVAL),
+        s.duration("poller.call-wait", Duration.ZERO),
         rateCap,
         s.integer("poller.query-threads", 16),
         s.integer("poller.unknown-threshold", 3),

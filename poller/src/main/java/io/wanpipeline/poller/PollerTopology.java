@@ -28,13 +28,12 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class PollerTopology {
   /**
-   * Calls one punctuation of one partition starts at most. The punctuation waits for its calls on
-   * the stream thread, inside its transaction, so an instance with more due tasks than its threads
-   * can answer polls some of them late instead of blocking for as long as they all take (without
-   * this bound, 100,000 tasks over loopback HTTP stopped all polling in {@code bench
-   * poller-capacity}).
+   * Calls one partition's processor has under way at most (started and not yet applied), so an
+   * instance with more due tasks than its threads can answer polls some of them late instead of
+   * queueing calls without end (without this bound, 100,000 tasks over loopback HTTP stopped all
+   * polling in {@code bench poller-capacity}).
    */
-  public static final int MAX_CALLS_PER_PUNCTUATION = 1_000;
+  public static final int MAX_CALLS_UNDER_WAY = 1_000;
 
   /** Name of the store of in-flight tasks, keyed by request_id. */
   public static final String STORE = "poller-in-flight";
@@ -179,6 +178,7 @@ public final class PollerTopology {
                 COMMANDS_STORE,
                 arrivals,
                 config.punctuateInterval(),
+                config.callWait(),
                 collaborators.clock(),
                 transitions,
                 budget,

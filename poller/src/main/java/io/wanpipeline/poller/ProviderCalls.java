@@ -12,6 +12,7 @@ import io.wanpipeline.wan.account.ProviderAccount;
 import io.wanpipeline.wan.account.ProviderAccounts;
 import io.wanpipeline.wan.rate.CallLimiter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,8 @@ final class ProviderCalls {
   /** Error code of the gateways' answer to an operation they do not offer (list, cancel). */
   static final String UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION";
 
-  private static final long CALL_TIMEOUT_SECONDS = 60;
+  /** The longest a call may take before it counts as failed. */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
   private final ProviderAccounts accounts;
   private final Function<ProviderAccount, WanClient> clientFactory;
@@ -204,7 +206,7 @@ final class ProviderCalls {
       throw e;
     }
     return answer
-        .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .orTimeout(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(
             e ->
                 failed(

@@ -27,6 +27,7 @@ class PollerConfigTest {
     assertThat(c.minInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(350));
+    assertThat(c.callWait()).as("a punctuation never waits for its calls").isZero();
     assertThat(c.latestScheduledInterval())
         .as("due at most one punctuation before max-interval")
         .isEqualTo(Duration.ofMillis(9650));
@@ -66,6 +67,21 @@ class PollerConfigTest {
     assertThat(PollerConfig.from(Settings.of(e)).endSweepInterval()).isZero();
     e.put("poller.end-sweep-interval", "5s");
     assertThat(PollerConfig.from(Settings.of(e)).endSweepInterval()).hasSeconds(5);
+  }
+
+  @Test
+  void callWaitIsBetweenNoWaitAndTheCallTimeout() {
+    Map<String, String> m = minimal();
+    m.put("poller.call-wait", "60s");
+    assertThat(PollerConfig.from(Settings.of(m)).callWait()).hasSeconds(60);
+    m.put("poller.call-wait", "61s");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("poller.call-wait");
+    m.put("poller.call-wait", "-1s");
+    assertThatThrownBy(() -> PollerConfig.from(Settings.of(m)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("poller.call-wait");
   }
 
   @Test

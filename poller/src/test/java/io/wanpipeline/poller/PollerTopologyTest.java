@@ -1,6 +1,7 @@
 package io.wanpipeline.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.wanpipeline.events.CommandAction;
 import io.wanpipeline.events.RequestCommand;
@@ -37,10 +38,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -61,6 +66,10 @@ class PollerTopologyTest {
 
   private final AdjustableClock clock = new AdjustableClock(T0);
   private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+  /** Where the provider calls run: the pool, unless a test holds them back. */
+  private Executor calls = pool;
+
   private final List<TaskStatus> events = new ArrayList<>();
   @TempDir Path stateDir;
   private WanSimulator sim;
@@ -89,6 +98,9 @@ class PollerTopologyTest {
     settings.put("provider.default.api-key", KEY.secret());
     settings.put("provider.default.base-url", sim.baseUrl());
     settings.put("poller.state-dir", stateDir.toString());
+    // Each punctuation applies its own calls' answers, so that ticks decide what is seen when;
+    // the tests named "...WithoutWaiting" take the default (no wait).
+    settings.put("poller.call-wait", "60s");
     settings.putAll(pollerSettings);
     PollerConfig config = PollerConfig.from(Settings.of(settings));
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
@@ -104,7 +116,7 @@ class PollerTopologyTest {
                 config,
                 topics,
                 registry,
-                new PollerTopology.Collaborators(clock, new Random(7), account -> client, pool)),
+                new PollerTopology.Collaborators(clock, new Random(7), account -> client, calls)),
             props,
             T0);
     Topic<String, TaskStatus> status = topics.taskStatus();
@@ -249,6 +261,107 @@ class PollerTopologyTest {
     int pollsWhenDone = sim.ledger().polls(taskId).size();
     tick(Duration.ofSeconds(30));
     assertThat(sim.ledger().polls(taskId)).as("no poll after the end").hasSize(pollsWhenDone);
+  }
+
+  /** Provider calls held back until {@link #release}, then run on the pool. */
+  private static final class HeldCalls implements Executor {
+    private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+    private final Executor pool;
+    private final AtomicInteger released = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+
+    HeldCalls(Executor pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable call) {
+      held.add(call);
+    }
+
+    int size() {
+      return held.size();
+    }
+
+    /** Runs the held calls; the answers are in once {@link #allFinished}. */
+    void release() {
+      for (Runnable call = held.poll(); call != null; call = held.poll()) {
+        released.incrementAndGet();
+        Runnable c = call;
+        pool.execute(
+            () -> {
+              try {
+                c.run();
+              } finally {
+                finished.incrementAndGet();
+              }
+            });
+      }
+    }
+
+    boolean allFinished() {
+      return finished.get() == released.get();
+    }
+  }
+
+  @Test
+  void aPunctuationAppliesItsAnswersLaterWithoutWaiting() {
+    HeldCalls held = new HeldCalls(pool);
+    calls = held;
+    start(
+        Map.of("poller.call-wait", "0s"),
+        SimulatorConfig.builder()
+            .pendingTime(Duration.ofMinutes(1))
+            .runningTime(Duration.ofSeconds(10)));
+    String taskId = submit("req-async", "a cat naps");
+
+    tick(Duration.ofSeconds(5)); // the first poll falls due and is started, not answered
+    assertThat(held.size()).as("the first poll, held back").isEqualTo(1);
+    String other = submit("req-after", "a dog naps");
+    tick(Duration.ofSeconds(4));
+    assertThat(events).as("no answer yet, so no event").isEmpty();
+    assertThat(held.size()).as("no second call while the first is under way").isEqualTo(1);
+
+    held.release();
+    await().until(held::allFinished);
+    tick(Duration.ofSeconds(1)); // also the second task's first poll: 5 s after its submission
+
+    assertThat(statesOf("req-async"))
+        .as("the answer applied by the next punctuation")
+        .containsExactly(TaskState.PENDING);
+    assertThat(sim.ledger().polls(taskId)).hasSize(1);
+    assertThat(held.size()).as("the second task's first poll, held back").isEqualTo(1);
+    held.release();
+    await().until(held::allFinished);
+    tick(Duration.ofSeconds(1));
+    assertThat(statesOf("req-after")).containsExactly(TaskState.PENDING);
+    assertThat(sim.ledger().polls(other)).hasSize(1);
+  }
+
+  @Test
+  void anAnswerAboutATaskEndedMeanwhileIsDroppedWithoutWaiting() {
+    HeldCalls held = new HeldCalls(pool);
+    calls = held;
+    start(Map.of("poller.call-wait", "0s"));
+    String taskId = submit("req-gone", "a cat leaves");
+    tick(Duration.ofSeconds(5));
+    assertThat(held.size()).isEqualTo(1);
+
+    // Another instance announced the end while this one's poll was under way.
+    TaskStatus cancelled =
+        TaskStatuses.of("req-gone", TaskState.CANCELED)
+            .setTaskId(taskId)
+            .setApiKeyRef(KEY.ref())
+            .setEventTime(clock.instant())
+            .build();
+    in.pipeInput("req-gone", cancelled, clock.instant());
+    held.release();
+    await().until(held::allFinished);
+    tick(Duration.ofSeconds(30));
+
+    assertThat(sim.ledger().polls(taskId)).as("the call was made").hasSize(1);
+    assertThat(statesOf("req-gone")).as("its late answer emits nothing").isEmpty();
+    assertThat(held.size()).as("nor brings the task back to be polled").isZero();
   }
 
   @Test
@@ -451,14 +564,14 @@ class PollerTopologyTest {
   @Test
   void onePunctuationStartsAtMostItsCapOfCallsAndLeavesTheRestDue() {
     start(Map.of("provider.default.query-rate", "100000"));
-    int tasks = PollerTopology.MAX_CALLS_PER_PUNCTUATION + 200;
+    int tasks = PollerTopology.MAX_CALLS_UNDER_WAY + 200;
     for (int i = 0; i < tasks; i++) {
       announceSubmitted("req-cap-" + i, UUID.randomUUID().toString());
     }
 
     tick(Duration.ofSeconds(5)); // every first poll falls due in the same punctuation
 
-    assertThat(sim.ledger().polls()).hasSize(PollerTopology.MAX_CALLS_PER_PUNCTUATION);
+    assertThat(sim.ledger().polls()).hasSize(PollerTopology.MAX_CALLS_UNDER_WAY);
 
     tick(Duration.ofSeconds(1));
 
