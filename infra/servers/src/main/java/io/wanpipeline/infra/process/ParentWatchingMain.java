@@ -21,6 +21,14 @@ public final class ParentWatchingMain {
   public static final String IGNORED_SIGINT =
       "SIGINT ignored: the parent process stops this one (SIGTERM, or when it exits)";
 
+  /**
+   * What a child prints when it starts with SIGINT already ignored (a parent started in the
+   * background by a shell without job control, or under nohup): the JVM installs no handler then,
+   * and the signal stays ignored.
+   */
+  public static final String SIGINT_IGNORED_FROM_START =
+      "SIGINT was ignored when this process started, and stays ignored";
+
   private ParentWatchingMain() {}
 
   /**
@@ -70,7 +78,11 @@ public final class ParentWatchingMain {
                 };
               });
       Object interrupt = signal.getConstructor(String.class).newInstance("INT");
-      signal.getMethod("handle", signal, handlerType).invoke(null, interrupt, handler);
+      Object before =
+          signal.getMethod("handle", signal, handlerType).invoke(null, interrupt, handler);
+      if (before == handlerType.getField("SIG_IGN").get(null)) {
+        System.out.println(SIGINT_IGNORED_FROM_START);
+      }
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       System.out.println("cannot ignore SIGINT (" + e + "); Ctrl-C stops this process at once");
     }
