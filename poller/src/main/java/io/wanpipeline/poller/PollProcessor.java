@@ -710,8 +710,7 @@ final class PollProcessor implements Processor<String, TaskStatus, String, TaskS
   }
 
   private static Instant submittedAt(InFlightTask task) {
-    TaskStatus s = task.getStatus();
-    return s.getSubmittedAt() != null ? s.getSubmittedAt() : s.getEventTime();
+    return TaskTransitions.submittedAt(task.getStatus());
   }
 
   /** A retryable or throttled failure is expected (DEBUG); any other is an anomaly (WARN). */

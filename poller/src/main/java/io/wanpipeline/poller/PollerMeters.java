@@ -148,8 +148,7 @@ final class PollerMeters {
    * after its submission; a delay near that makes the first poll late, whatever the schedule.
    */
   void tracked(TaskStatus submitted, Instant at) {
-    Instant from =
-        submitted.getSubmittedAt() != null ? submitted.getSubmittedAt() : submitted.getEventTime();
+    Instant from = TaskTransitions.submittedAt(submitted);
     if (from == null) {
       return;
     }

@@ -365,7 +365,8 @@ public record TaskTransitions(
     return next;
   }
 
-  private static Instant submittedAt(TaskStatus status) {
+  /** When the provider took the task of {@code status}: its submitted_at, else its event time. */
+  static Instant submittedAt(TaskStatus status) {
     return status.getSubmittedAt() != null ? status.getSubmittedAt() : status.getEventTime();
   }
 
@@ -420,7 +421,7 @@ public record TaskTransitions(
    * (records here are never changed once built), where {@code InFlightTask.newBuilder(task)} copies
    * the whole event with its metadata, on every answer of every task.
    */
-  public static InFlightTask withPollTimes(InFlightTask task, Instant lastPollAt, Instant next) {
+  private static InFlightTask withPollTimes(InFlightTask task, Instant lastPollAt, Instant next) {
     return new InFlightTask(
         task.getStatus(),
         task.getProviderStatus(),
